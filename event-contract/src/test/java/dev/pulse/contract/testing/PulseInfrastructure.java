@@ -1,0 +1,118 @@
+package dev.pulse.contract.testing;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.flywaydb.core.Flyway;
+import redis.embedded.RedisServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.Map;
+
+/**
+ * Real servers for a {@code @QuarkusTest}: an in-process KRaft Kafka, an embedded PostgreSQL with the Pulse
+ * schema and an embedded Redis, each on a free port, wired into the Quarkus config. Use with
+ * {@code @WithTestResource(PulseInfrastructure.class)}; tests reach the servers through {@link #current()}.
+ */
+public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager {
+    private static volatile PulseInfrastructure current;
+
+    private KafkaClusterTestKit kafka;
+    private EmbeddedPostgres postgres;
+    private RedisServer redis;
+    private int redisPort;
+
+    public static PulseInfrastructure current() {
+        return current;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("auto.create.topics.enable", "false")
+                    .build();
+            kafka.format();
+            kafka.startup();
+            kafka.waitForReadyBrokers();
+            postgres = EmbeddedPostgres.builder().setPort(freePort()).start();
+            migrate();
+            redisPort = freePort();
+            redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort)
+                    .setting("save \"\"").setting("appendonly no").build();
+            redis.start();
+        } catch (Exception e) {
+            stop();
+            throw new IllegalStateException("could not start the test infrastructure", e);
+        }
+        current = this;
+        String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
+        return Map.of(
+                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "quarkus.datasource.jdbc.url", jdbcUrl,
+                "quarkus.datasource.reactive.url", "postgresql://localhost:" + postgres.getPort() + "/postgres",
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres",
+                "quarkus.redis.hosts", redisUri());
+    }
+
+    /** Query-api owns no migrations; its tests need the schema that the writer services create. */
+    private void migrate() {
+        Flyway.configure().dataSource(postgres.getPostgresDatabase())
+                .locations("classpath:db/migration").load().migrate();
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    public javax.sql.DataSource dataSource() {
+        return postgres.getPostgresDatabase();
+    }
+
+    public String redisUri() {
+        return "redis://127.0.0.1:" + redisPort;
+    }
+
+    public KafkaClusterTestKit kafka() {
+        return kafka;
+    }
+
+    @Override
+    public void stop() {
+        current = null;
+        try {
+            if (redis != null) {
+                redis.stop();
+            }
+            if (postgres != null) {
+                postgres.close();
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop the test infrastructure", e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

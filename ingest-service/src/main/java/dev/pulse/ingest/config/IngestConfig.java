@@ -1,0 +1,62 @@
+package dev.pulse.ingest.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "pulse.ingest")
+public interface IngestConfig {
+
+    /** Largest accepted body, compressed or not (SPEC §2: 1 MiB). */
+    @WithDefault("1048576")
+    int maxBodyBytes();
+
+    @WithDefault("1000")
+    int maxEventsPerRequest();
+
+    @WithDefault("32768")
+    int maxEventBytes();
+
+    /** Events further ahead of the receive time than this, after skew correction, are clamped. */
+    @WithDefault("1h")
+    Duration futureTolerance();
+
+    /** How long a request may wait for Kafka's acknowledgements before it answers 503. */
+    @WithDefault("10s")
+    Duration produceTimeout();
+
+    /** Retry-After sent with 503. */
+    @WithDefault("5")
+    int unavailableRetryAfterSeconds();
+
+    RateLimit rateLimit();
+
+    Admin admin();
+
+    Topics topics();
+
+    interface RateLimit {
+        /** Sustained events per second per app. */
+        @WithDefault("50000")
+        double eventsPerSecond();
+
+        /** Bucket size: the largest burst an app may send at once. */
+        @WithDefault("100000")
+        double burst();
+    }
+
+    interface Admin {
+        /** Bearer token of the admin endpoints; without it they answer 401. */
+        Optional<String> token();
+    }
+
+    interface Topics {
+        @WithDefault("6")
+        int partitions();
+
+        @WithDefault("1")
+        short replicationFactor();
+    }
+}

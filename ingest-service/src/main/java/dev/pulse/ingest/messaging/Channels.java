@@ -1,0 +1,10 @@
+package dev.pulse.ingest.messaging;
+
+/** Messaging channel names; application.properties binds them to topics. */
+public final class Channels {
+    public static final String EVENTS_RAW = "events-raw";
+    public static final String CATALOG_CONTENT = "catalog-content";
+
+    private Channels() {
+    }
+}

@@ -1,0 +1,47 @@
+package dev.pulse.ingest.repository;
+
+import dev.pulse.ingest.domain.App;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Optional;
+
+@ApplicationScoped
+public class AppRepository {
+    private final Pool pool;
+
+    public AppRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Optional<App>> findByWriteKeyHash(String hash) {
+        return pool.preparedQuery("SELECT app_id, timezone FROM apps WHERE write_key_hash = $1")
+                .execute(Tuple.of(hash))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toApp(rows.iterator().next())));
+    }
+
+    /** @return false when the app exists already */
+    public Uni<Boolean> insert(App app, String writeKeyHash, String readTokenHash) {
+        return pool.preparedQuery("""
+                        INSERT INTO apps (app_id, timezone, write_key_hash, read_token_hash)
+                        VALUES ($1, $2, $3, $4) ON CONFLICT (app_id) DO NOTHING RETURNING app_id""")
+                .execute(Tuple.of(app.appId(), app.timezone(), writeKeyHash, readTokenHash))
+                .map(rows -> rows.size() == 1);
+    }
+
+    /** @return the app with its new key hashes stored, or empty when there is no such app */
+    public Uni<Optional<App>> rotate(String appId, String writeKeyHash, String readTokenHash) {
+        return pool.preparedQuery("""
+                        UPDATE apps SET write_key_hash = $2, read_token_hash = $3, keys_rotated_at = now()
+                        WHERE app_id = $1 RETURNING app_id, timezone""")
+                .execute(Tuple.of(appId, writeKeyHash, readTokenHash))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toApp(rows.iterator().next())));
+    }
+
+    private static App toApp(Row row) {
+        return new App(row.getString("app_id"), row.getString("timezone"));
+    }
+}

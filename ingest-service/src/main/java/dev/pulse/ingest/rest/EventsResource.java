@@ -1,0 +1,51 @@
+package dev.pulse.ingest.rest;
+
+import dev.pulse.ingest.service.BodyDecoder;
+import dev.pulse.ingest.service.IngestService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+import java.time.Instant;
+
+@Path("/v1/events")
+public class EventsResource {
+    private final WriteKeyAuthenticator auth;
+    private final BodyDecoder decoder;
+    private final IngestService ingest;
+
+    public EventsResource(WriteKeyAuthenticator auth, BodyDecoder decoder, IngestService ingest) {
+        this.auth = auth;
+        this.decoder = decoder;
+        this.ingest = ingest;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Send events", description = "One event, a JSON array, {\"batch\": [...], \"sent_at\": ...} or NDJSON; gzip accepted.")
+    @APIResponse(responseCode = "202", description = "Every accepted event is durably in Kafka")
+    @APIResponse(responseCode = "400", description = "Unparseable body or no valid event")
+    @APIResponse(responseCode = "401", description = "Missing or unknown write key")
+    @APIResponse(responseCode = "413", description = "Body over 1 MiB or over 1,000 events")
+    @APIResponse(responseCode = "415", description = "Unsupported Content-Type or Content-Encoding")
+    @APIResponse(responseCode = "429", description = "Rate limit; see Retry-After")
+    @APIResponse(responseCode = "503", description = "Kafka cannot take the events; resend later")
+    public Uni<Response> send(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding,
+            byte[] body) {
+        Instant receivedAt = Instant.now();
+        return auth.authenticate(authorization)
+                .flatMap(app -> ingest.ingest(app, decoder.decode(body == null ? new byte[0] : body, contentType, contentEncoding), receivedAt))
+                .map(result -> Response.accepted(result).build());
+    }
+}

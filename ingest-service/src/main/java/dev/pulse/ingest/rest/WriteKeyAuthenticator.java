@@ -1,0 +1,21 @@
+package dev.pulse.ingest.rest;
+
+import dev.pulse.ingest.domain.App;
+import dev.pulse.ingest.service.AppService;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Resolves {@code Authorization: Bearer <write key>} to its app, or a 401. */
+@ApplicationScoped
+public class WriteKeyAuthenticator {
+    private final AppService apps;
+
+    public WriteKeyAuthenticator(AppService apps) {
+        this.apps = apps;
+    }
+
+    public Uni<App> authenticate(String authorization) {
+        return apps.findByWriteKey(BearerToken.from(authorization))
+                .map(app -> app.orElseThrow(() -> ProblemException.unauthorized("unknown write key")));
+    }
+}

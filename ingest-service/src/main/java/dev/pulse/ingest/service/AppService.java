@@ -1,0 +1,83 @@
+package dev.pulse.ingest.service;
+
+import dev.pulse.contract.KeyHash;
+import dev.pulse.ingest.domain.App;
+import dev.pulse.ingest.domain.AppKeys;
+import dev.pulse.ingest.domain.NewApp;
+import dev.pulse.ingest.repository.AppRepository;
+import dev.pulse.ingest.rest.ProblemException;
+import io.quarkus.cache.CacheInvalidateAll;
+import io.quarkus.cache.CacheResult;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.security.SecureRandom;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** SPEC §1: apps, their keys, and who a write key belongs to. */
+@ApplicationScoped
+public class AppService {
+    public static final String WRITE_KEYS_CACHE = "write-keys";
+    private static final Pattern SLUG = Pattern.compile("[a-z0-9-]{1,40}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final AppRepository repository;
+
+    public AppService(AppRepository repository) {
+        this.repository = repository;
+    }
+
+    /**
+     * Cached briefly (see {@code quarkus.cache.caffeine.write-keys.expire-after-write}) so a hot key costs no
+     * database round trip, while a rotation on any replica takes effect everywhere within that time.
+     */
+    @CacheResult(cacheName = WRITE_KEYS_CACHE)
+    public Uni<Optional<App>> findByWriteKey(String writeKey) {
+        return repository.findByWriteKeyHash(KeyHash.of(writeKey));
+    }
+
+    public Uni<AppKeys> create(NewApp request) {
+        if (request == null || request.app() == null || !SLUG.matcher(request.app()).matches()) {
+            throw ProblemException.badRequest("app must match [a-z0-9-]{1,40}", "app");
+        }
+        App app = new App(request.app(), zone(request.timezone()));
+        String writeKey = newKey("pw_");
+        String readToken = newKey("pr_");
+        return repository.insert(app, KeyHash.of(writeKey), KeyHash.of(readToken)).map(created -> {
+            if (!created) {
+                throw new ProblemException(409, "Conflict", "app " + app.appId() + " exists already", "app", null, null);
+            }
+            return new AppKeys(app.appId(), app.timezone(), writeKey, readToken);
+        });
+    }
+
+    @CacheInvalidateAll(cacheName = WRITE_KEYS_CACHE)
+    public Uni<AppKeys> rotate(String appId) {
+        String writeKey = newKey("pw_");
+        String readToken = newKey("pr_");
+        return repository.rotate(appId, KeyHash.of(writeKey), KeyHash.of(readToken)).map(app -> app
+                .map(a -> new AppKeys(a.appId(), a.timezone(), writeKey, readToken))
+                .orElseThrow(() -> new ProblemException(404, "Not Found", "no app " + appId, "app", null, null)));
+    }
+
+    private static String zone(String timezone) {
+        if (timezone == null || timezone.isBlank()) {
+            return "UTC";
+        }
+        try {
+            return ZoneId.of(timezone).getId();
+        } catch (DateTimeException e) {
+            throw ProblemException.badRequest("timezone must be an IANA zone id such as Europe/Berlin", "timezone");
+        }
+    }
+
+    private static String newKey(String prefix) {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}
