@@ -78,6 +78,9 @@ CREATE TABLE dim_content (
     content_type   text,
     length_seconds int,
     publish_ts     timestamptz,
+    -- position in catalog.content: an instance replaying the topic never overwrites a newer version
+    source_partition int       NOT NULL,
+    source_offset  bigint      NOT NULL,
     updated_at     timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (app_id, content_id)
 );

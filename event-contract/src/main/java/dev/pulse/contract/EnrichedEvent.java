@@ -16,6 +16,7 @@ import java.util.UUID;
  *
  * @param user       traits attached by enrichment: the event's own, else the user's latest known ones
  * @param eventDate  the app-local calendar day of {@code timestamp}
+ * @param late       arrived after its app-local day had ended
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,6 +30,7 @@ public record EnrichedEvent(
         LocalDate eventDate,
         Instant receivedAt,
         boolean clockClamped,
+        boolean late,
         String sessionId,
         ObjectNode properties,
         Long postId,

@@ -1,0 +1,4 @@
+package dev.pulse.enrich.domain;
+
+public record ContentKey(String appId, String contentId) {
+}

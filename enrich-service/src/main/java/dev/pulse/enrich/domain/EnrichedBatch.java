@@ -1,0 +1,9 @@
+package dev.pulse.enrich.domain;
+
+import dev.pulse.contract.EnrichedEvent;
+
+import java.util.List;
+
+/** What one raw batch turns into: enriched events, rejected records, and how many resends were dropped. */
+public record EnrichedBatch(List<EnrichedEvent> enriched, List<RejectedRecord> rejected, int duplicates) {
+}

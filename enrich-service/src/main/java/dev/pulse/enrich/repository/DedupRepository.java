@@ -1,0 +1,74 @@
+package dev.pulse.enrich.repository;
+
+import dev.pulse.enrich.domain.AcceptedEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+@ApplicationScoped
+public class DedupRepository {
+    /*
+     * One round trip per batch. The outer SELECT reads the snapshot from before the INSERT, so it returns
+     * only ids seen by an earlier batch; of those, one from another source position is a resend, while one
+     * from the same position is this record redelivered after its output was never committed.
+     */
+    private static final String REMEMBER = """
+            WITH input AS (
+                SELECT * FROM unnest($1::text[], $2::uuid[], $3::int[], $4::bigint[])
+                    AS t(app_id, event_id, source_partition, source_offset)
+            ), inserted AS (
+                INSERT INTO enrich_dedup (app_id, event_id, source_partition, source_offset)
+                SELECT app_id, event_id, source_partition, source_offset FROM input
+                ON CONFLICT (app_id, event_id) DO NOTHING
+            )
+            SELECT d.app_id, d.event_id FROM enrich_dedup d JOIN input i USING (app_id, event_id)
+            WHERE (d.source_partition, d.source_offset) <> (i.source_partition, i.source_offset)""";
+
+    private final Pool pool;
+
+    public DedupRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Records the events as seen and returns the indexes of those that are resends of earlier ones. */
+    public Uni<Set<Integer>> remember(List<AcceptedEvent> events) {
+        int n = events.size();
+        String[] apps = new String[n];
+        UUID[] ids = new UUID[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        for (int i = 0; i < n; i++) {
+            AcceptedEvent e = events.get(i);
+            apps[i] = e.appId();
+            ids[i] = e.event().eventId();
+            partitions[i] = e.source().partition();
+            offsets[i] = e.source().offset();
+        }
+        return pool.preparedQuery(REMEMBER).execute(Tuple.of(apps, ids, partitions, offsets)).map(rows -> {
+            Set<String> seen = new HashSet<>();
+            for (Row row : rows) {
+                seen.add(row.getString("app_id") + "/" + row.getUUID("event_id"));
+            }
+            Set<Integer> duplicates = new HashSet<>();
+            for (int i = 0; i < n; i++) {
+                if (seen.contains(apps[i] + "/" + ids[i])) {
+                    duplicates.add(i);
+                }
+            }
+            return duplicates;
+        });
+    }
+
+    public Uni<Integer> forgetOlderThan(Duration retention) {
+        return pool.preparedQuery("DELETE FROM enrich_dedup WHERE seen_at < now() - make_interval(secs => $1)")
+                .execute(Tuple.of((double) retention.toSeconds())).map(rows -> rows.rowCount());
+    }
+}

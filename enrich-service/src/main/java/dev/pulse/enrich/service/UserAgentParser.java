@@ -1,0 +1,57 @@
+package dev.pulse.enrich.service;
+
+import dev.pulse.enrich.config.EnrichConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import nl.basjes.parse.useragent.UserAgent;
+import nl.basjes.parse.useragent.UserAgentAnalyzer;
+
+import java.util.Locale;
+
+/** os, browser and device class from a User-Agent string, with Yauaa. */
+@ApplicationScoped
+public class UserAgentParser {
+    public record Parsed(String os, String browser, String device) {
+        static final Parsed UNKNOWN = new Parsed(null, null, null);
+    }
+
+    private final UserAgentAnalyzer analyzer;
+
+    public UserAgentParser(EnrichConfig config) {
+        this.analyzer = UserAgentAnalyzer.newBuilder()
+                .hideMatcherLoadStats()
+                .withCache(config.caches().userAgentSize())
+                .withField(UserAgent.DEVICE_CLASS)
+                .withField(UserAgent.OPERATING_SYSTEM_NAME)
+                .withField(UserAgent.AGENT_NAME)
+                .immediateInitialization()
+                .build();
+    }
+
+    public Parsed parse(String userAgent) {
+        if (userAgent == null || userAgent.isBlank()) {
+            return Parsed.UNKNOWN;
+        }
+        UserAgent agent;
+        synchronized (analyzer) {
+            agent = analyzer.parse(userAgent);
+        }
+        return new Parsed(known(agent.getValue(UserAgent.OPERATING_SYSTEM_NAME)),
+                known(agent.getValue(UserAgent.AGENT_NAME)),
+                device(agent.getValue(UserAgent.DEVICE_CLASS)));
+    }
+
+    /** Yauaa's device classes onto SPEC §2's four devices; robots and the like stay unknown. */
+    private static String device(String deviceClass) {
+        return switch (deviceClass == null ? "" : deviceClass.toLowerCase(Locale.ROOT)) {
+            case "phone", "mobile", "watch", "handheld game console", "ereader" -> "mobile";
+            case "tablet" -> "tablet";
+            case "tv", "set-top box" -> "tv";
+            case "desktop" -> "desktop";
+            default -> null;
+        };
+    }
+
+    private static String known(String value) {
+        return value == null || value.isBlank() || value.startsWith("Unknown") || value.startsWith("??") ? null : value;
+    }
+}

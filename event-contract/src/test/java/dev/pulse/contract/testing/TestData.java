@@ -1,0 +1,58 @@
+package dev.pulse.contract.testing;
+
+import dev.pulse.contract.KeyHash;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+/** Writes test input straight into the real servers, where no service of the module under test would. */
+public final class TestData {
+    private TestData() {
+    }
+
+    /** Inserts an app as ingest's admin API would and returns its read token. */
+    public static String createApp(DataSource dataSource, String appId, String timezone) {
+        String readToken = "pr_test_" + UUID.randomUUID();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement insert = connection.prepareStatement(
+                     "INSERT INTO apps (app_id, timezone, write_key_hash, read_token_hash) VALUES (?, ?, ?, ?)")) {
+            insert.setString(1, appId);
+            insert.setString(2, timezone);
+            insert.setString(3, KeyHash.of("pw_test_" + UUID.randomUUID()));
+            insert.setString(4, KeyHash.of(readToken));
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return readToken;
+    }
+
+    public static String newAppId() {
+        return "t-" + UUID.randomUUID().toString().substring(0, 13);
+    }
+
+    /** Sends records with one key, in order, and waits for the broker's acknowledgement. */
+    public static void send(String bootstrapServers, String topic, String key, String... values) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(topic, key, value)).get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}
