@@ -30,7 +30,22 @@ CREATE TABLE fact_daily_posts (
     unique_likers          int         NOT NULL,
     avg_time_between_views double precision,
     avg_time_between_likes double precision,
+    -- kept so the averages above can be maintained incrementally: (last - first) / (n - 1)
+    first_view_ts          timestamptz,
+    last_view_ts           timestamptz,
+    first_like_ts          timestamptz,
+    last_like_ts           timestamptz,
     PRIMARY KEY (app_id, event_date, post_id)
+);
+
+-- who viewed / liked a post on a day: makes unique_viewers and unique_likers exact and incremental
+CREATE TABLE post_daily_users (
+    app_id     text   NOT NULL,
+    event_date date   NOT NULL,
+    post_id    bigint NOT NULL,
+    kind       char(1) NOT NULL, -- v = viewed, l = liked
+    user_id    text   NOT NULL,
+    PRIMARY KEY (app_id, event_date, post_id, kind, user_id)
 );
 
 CREATE TABLE fact_daily_messenger (
@@ -68,6 +83,8 @@ CREATE TABLE fact_content_engagement_daily (
     plays              int              NOT NULL,
     engagement_seconds double precision NOT NULL,
     avg_engagement_pct double precision,
+    engagement_pct_sum   double precision NOT NULL DEFAULT 0,
+    engagement_pct_count int              NOT NULL DEFAULT 0,
     PRIMARY KEY (app_id, event_date, content_id, device)
 );
 
@@ -130,6 +147,15 @@ CREATE TABLE host_activity_reduced (
     PRIMARY KEY (app_id, host, month_start)
 );
 
+-- who visited a host on a day: makes unique_visitors_array exact and incremental
+CREATE TABLE host_daily_visitors (
+    app_id     text NOT NULL,
+    host       text NOT NULL,
+    event_date date NOT NULL,
+    user_id    text NOT NULL,
+    PRIMARY KEY (app_id, host, event_date, user_id)
+);
+
 -- per-app, per-day processing counters for SPEC §6 /v1/quality
 CREATE TABLE quality_daily (
     app_id     text   NOT NULL,
@@ -141,10 +167,15 @@ CREATE TABLE quality_daily (
     PRIMARY KEY (app_id, event_date)
 );
 
-CREATE TABLE quality_rejections (
-    app_id     text   NOT NULL,
-    event_date date   NOT NULL,
-    reason     text   NOT NULL,
-    rejected   bigint NOT NULL,
-    PRIMARY KEY (app_id, event_date, reason)
+-- every record of events.invalid, once (keyed by its position there): rejected counts by reason
+CREATE TABLE invalid_events (
+    source_partition int         NOT NULL,
+    source_offset    bigint      NOT NULL,
+    app_id           text,
+    reason           text        NOT NULL,
+    error            text,
+    payload          text,
+    rejected_at      timestamptz NOT NULL,
+    PRIMARY KEY (source_partition, source_offset)
 );
+CREATE INDEX invalid_events_app ON invalid_events (app_id, rejected_at);

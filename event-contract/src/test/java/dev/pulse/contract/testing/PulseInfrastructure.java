@@ -1,6 +1,9 @@
 package dev.pulse.contract.testing;
 
+import dev.pulse.contract.Topics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -10,6 +13,7 @@ import redis.embedded.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,6 +47,7 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
             kafka.format();
             kafka.startup();
             kafka.waitForReadyBrokers();
+            createTopics();
             postgres = EmbeddedPostgres.builder().setPort(freePort()).start();
             migrate();
             redisPort = freePort();
@@ -62,6 +67,17 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres",
                 "quarkus.redis.hosts", redisUri());
+    }
+
+    /** As a deployment would have them: a module under test may only consume a topic it never creates. */
+    private void createTopics() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(
+                    new NewTopic(Topics.RAW, 3, (short) 1),
+                    new NewTopic(Topics.ENRICHED, 3, (short) 1),
+                    new NewTopic(Topics.INVALID, 3, (short) 1),
+                    new NewTopic(Topics.CATALOG_CONTENT, 3, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+        }
     }
 
     /** Query-api owns no migrations; its tests need the schema that the writer services create. */

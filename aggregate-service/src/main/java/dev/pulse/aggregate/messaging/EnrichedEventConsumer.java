@@ -1,0 +1,68 @@
+package dev.pulse.aggregate.messaging;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.aggregate.service.AggregationService;
+import dev.pulse.aggregate.service.RealtimeService;
+import dev.pulse.contract.EnrichedEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Batches of events.enriched into PostgreSQL, then Redis. The batch is acknowledged (its offsets committed)
+ * only after the database transaction committed; a failed transaction is retried with backoff, never skipped.
+ */
+@ApplicationScoped
+public class EnrichedEventConsumer {
+    private final AggregationService aggregation;
+    private final RealtimeService realtime;
+    private final ObjectMapper mapper;
+    private final MeterRegistry registry;
+
+    public EnrichedEventConsumer(AggregationService aggregation, RealtimeService realtime, ObjectMapper mapper,
+            MeterRegistry registry) {
+        this.aggregation = aggregation;
+        this.realtime = realtime;
+        this.mapper = mapper;
+        this.registry = registry;
+    }
+
+    @Incoming(Channels.EVENTS_ENRICHED)
+    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        List<EnrichedEvent> events = new ArrayList<>(batch.getRecords().size());
+        for (String value : batch.getPayload()) {
+            events.add(parse(value));
+        }
+        return aggregation.apply(events)
+                .onFailure().invoke(e -> Log.warnf("aggregation of %d events failed, retrying: %s", events.size(), e.toString()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .invoke(fresh -> {
+                    registry.counter("pulse.aggregate.events.stored").increment(fresh.size());
+                    registry.counter("pulse.aggregate.events.replayed").increment(events.size() - fresh.size());
+                    Instant now = Instant.now();
+                    fresh.forEach(e -> registry.timer("pulse.aggregate.freshness")
+                            .record(Duration.ofMillis(Math.max(0, now.toEpochMilli() - e.receivedAt().toEpochMilli()))));
+                })
+                .flatMap(realtime::record)
+                .flatMap(x -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    /** enrich writes this topic from the same contract; a record that does not parse is a bug to stop on. */
+    private EnrichedEvent parse(String value) {
+        try {
+            return mapper.readValue(value, EnrichedEvent.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("events.enriched holds a record that is not an enriched event", e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.pulse.aggregate.repository;
+
+import dev.pulse.aggregate.config.AggregateConfig;
+import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.EventCatalog;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.keys.KeyScanArgs;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Real-time views in Redis, per app and minute of event time: event counts, active users (HyperLogLog), top
+ * content and top events; active users per day; recent events per content. Everything expires on its own.
+ */
+@ApplicationScoped
+public class RealtimeRepository {
+    /** An entry of a content's recent-events list. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RecentEvent(String userId, String action, Instant timestamp) {
+    }
+
+    private final ReactiveRedisDataSource redis;
+    private final ObjectMapper mapper;
+    private final Duration minuteTtl;
+    private final Duration dayTtl;
+    private final int recentPerContent;
+
+    public RealtimeRepository(ReactiveRedisDataSource redis, ObjectMapper mapper, AggregateConfig config) {
+        this.redis = redis;
+        this.mapper = mapper;
+        this.minuteTtl = config.realtime().window().plusMinutes(5);
+        this.dayTtl = Duration.ofDays(3);
+        this.recentPerContent = config.realtime().recentPerContent();
+    }
+
+    private static final class Minute {
+        long events;
+        final Set<String> users = new HashSet<>();
+        final Map<String, Double> content = new HashMap<>();
+        final Map<String, Double> names = new HashMap<>();
+    }
+
+    private record AppMinute(String app, long minute) {
+    }
+
+    private record AppDay(String app, LocalDate date) {
+    }
+
+    /** Applies events; those older than the real-time window only count for their day. */
+    public Uni<Void> record(List<EnrichedEvent> events, Instant now) {
+        return events.isEmpty() ? Uni.createFrom().voidItem() : redis.withConnection(connection -> record(connection, events, now));
+    }
+
+    /* every command of a batch goes out on one connection, pipelined */
+    private Uni<Void> record(ReactiveRedisDataSource redis, List<EnrichedEvent> events, Instant now) {
+        long oldestMinute = now.minus(minuteTtl).getEpochSecond() / 60;
+        Map<AppMinute, Minute> minutes = new HashMap<>();
+        Map<AppDay, Set<String>> days = new HashMap<>();
+        Map<String, List<String>> recent = new HashMap<>();
+        for (EnrichedEvent e : events) {
+            days.computeIfAbsent(new AppDay(e.appId(), e.eventDate()), k -> new HashSet<>()).add(e.userId());
+            long minute = e.timestamp().getEpochSecond() / 60;
+            if (minute < oldestMinute) {
+                continue;
+            }
+            Minute m = minutes.computeIfAbsent(new AppMinute(e.appId(), minute), k -> new Minute());
+            m.events++;
+            m.users.add(e.userId());
+            m.names.merge(e.event(), 1.0, Double::sum);
+            if (EventCatalog.CONTENT_ENGAGEMENT.equals(e.event())) {
+                m.content.merge(e.contentId(), 1.0, Double::sum);
+                recent.computeIfAbsent(RealtimeKeys.recentContentEvents(e.appId(), e.contentId()), k -> new ArrayList<>())
+                        .add(json(new RecentEvent(e.userId(), e.action(), e.timestamp())));
+            }
+        }
+        List<Uni<Void>> writes = new ArrayList<>();
+        minutes.forEach((k, m) -> {
+            writes.add(redis.value(Long.class).incrby(RealtimeKeys.events(k.app(), k.minute()), m.events).replaceWithVoid());
+            writes.add(redis.hyperloglog(String.class).pfadd(RealtimeKeys.users(k.app(), k.minute()), m.users.toArray(String[]::new)).replaceWithVoid());
+            m.names.forEach((name, n) -> writes.add(redis.sortedSet(String.class).zincrby(RealtimeKeys.topEvents(k.app(), k.minute()), n, name).replaceWithVoid()));
+            m.content.forEach((id, n) -> writes.add(redis.sortedSet(String.class).zincrby(RealtimeKeys.topContent(k.app(), k.minute()), n, id).replaceWithVoid()));
+            for (String key : List.of(RealtimeKeys.events(k.app(), k.minute()), RealtimeKeys.users(k.app(), k.minute()),
+                    RealtimeKeys.topEvents(k.app(), k.minute()), RealtimeKeys.topContent(k.app(), k.minute()))) {
+                writes.add(redis.key().expire(key, minuteTtl).replaceWithVoid());
+            }
+        });
+        days.forEach((k, users) -> {
+            writes.add(redis.hyperloglog(String.class).pfadd(RealtimeKeys.dailyUsers(k.app(), k.date()), users.toArray(String[]::new)).replaceWithVoid());
+            writes.add(redis.key().expire(RealtimeKeys.dailyUsers(k.app(), k.date()), dayTtl).replaceWithVoid());
+        });
+        recent.forEach((key, items) -> {
+            writes.add(redis.list(String.class).lpush(key, items.toArray(String[]::new)).replaceWithVoid());
+            writes.add(redis.list(String.class).ltrim(key, 0, recentPerContent - 1).replaceWithVoid());
+            writes.add(redis.key().expire(key, minuteTtl).replaceWithVoid());
+        });
+        return writes.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(writes).andFailFast().replaceWithVoid();
+    }
+
+    private String json(RecentEvent event) {
+        try {
+            return mapper.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes every real-time key, the marker included. */
+    public Uni<Void> clear() {
+        return redis.key().scan(new KeyScanArgs().match("rt:*").count(1000)).toMulti()
+                .group().intoLists().of(500)
+                .onItem().transformToUniAndConcatenate(keys -> redis.key().del(keys.toArray(String[]::new)))
+                .collect().last().replaceWithVoid();
+    }
+}

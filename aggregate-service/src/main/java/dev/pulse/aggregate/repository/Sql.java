@@ -1,0 +1,28 @@
+package dev.pulse.aggregate.repository;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** Small conversions for query parameters. */
+final class Sql {
+    private Sql() {
+    }
+
+    static OffsetDateTime ts(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    static Instant min(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
+    }
+
+    static Instant max(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
+    }
+
+    /** (last - first) / (n - 1): the mean gap between consecutive events, exact whatever their arrival order. */
+    static Double meanGapSeconds(Instant first, Instant last, long count) {
+        return count < 2 ? null : (last.toEpochMilli() - first.toEpochMilli()) / 1000.0 / (count - 1);
+    }
+}

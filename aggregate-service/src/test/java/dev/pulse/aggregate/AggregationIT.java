@@ -1,0 +1,211 @@
+package dev.pulse.aggregate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.Topics;
+import dev.pulse.contract.UserTraits;
+import dev.pulse.contract.testing.PulseInfrastructure;
+import dev.pulse.contract.testing.TestData;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Facts against an independent computation over the generated events, with replays mixed in. */
+@QuarkusTest
+@WithTestResource(PulseInfrastructure.class)
+class AggregationIT {
+    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final String[] DEVICES = {"mobile", "desktop", null};
+
+    @Inject
+    RedisDataSource redis;
+
+    private static PulseInfrastructure infra() {
+        return PulseInfrastructure.current();
+    }
+
+    private static EnrichedEvent event(String app, Random random, Instant ts, String user) {
+        String name = switch (random.nextInt(5)) {
+            case 0 -> "feed.view";
+            case 1 -> "feed.like";
+            case 2 -> "message.sent";
+            case 3 -> "content.engagement";
+            default -> "page_view";
+        };
+        LocalDate date = ts.atZone(ZoneOffset.UTC).toLocalDate();
+        boolean feed = name.startsWith("feed.");
+        boolean content = name.equals("content.engagement");
+        boolean page = name.equals("page_view");
+        Long duration = content ? (long) random.nextInt(100_000) : null;
+        return new EnrichedEvent(app, UUID.randomUUID(), name, "engagement", user, ts, date, ts, false, false, null, null,
+                feed ? (long) random.nextInt(5) : null,
+                name.equals("message.sent") ? "u" + random.nextInt(8) : null,
+                content ? "c" + random.nextInt(3) : null,
+                content ? (random.nextBoolean() ? "play" : "pause") : null,
+                duration, null, null, new UserTraits(random.nextInt(2), 30, null, null, "DE", null, null),
+                DEVICES[random.nextInt(3)], null, null, page ? "h" + random.nextInt(2) + ".example" : null,
+                page ? "/" : null, null, null, null, content ? 100 : null,
+                duration == null ? null : duration / 1000.0,
+                duration == null ? null : new BigDecimal(duration / 1000.0 / 100).setScale(2, java.math.RoundingMode.HALF_UP).doubleValue());
+    }
+
+    @Test
+    void factsEqualAnIndependentComputationDespiteReplays() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(infra().dataSource(), app, "UTC");
+        Random random = new Random(42);
+        Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(2));
+        List<EnrichedEvent> events = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            events.add(event(app, random, start.plusSeconds(random.nextInt(3 * 86_400 - 1)), "u" + random.nextInt(8)));
+        }
+        Map<String, List<String>> byUser = new TreeMap<>();
+        for (EnrichedEvent e : events) {
+            byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(MAPPER.writeValueAsString(e));
+        }
+        for (Map.Entry<String, List<String>> user : byUser.entrySet()) {
+            List<String> values = new ArrayList<>(user.getValue());
+            values.addAll(user.getValue().subList(0, 10)); // replays: as if enrich had emitted them again
+            TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, user.getKey()), values.toArray(String[]::new));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == events.size());
+        await().atMost(Duration.ofSeconds(10)).until(() -> queryLong("SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = '" + app + "'") == events.size());
+
+        // fact_daily_feed: views and likes per user-day
+        Map<String, Long> views = count(events, e -> e.event().equals("feed.view"), e -> e.eventDate() + "|" + e.userId());
+        Map<String, Long> likes = count(events, e -> e.event().equals("feed.like"), e -> e.eventDate() + "|" + e.userId());
+        assertEquals(views, rows("SELECT event_date || '|' || user_id, views FROM fact_daily_feed WHERE views > 0 AND app_id = '" + app + "'"));
+        assertEquals(likes, rows("SELECT event_date || '|' || user_id, likes FROM fact_daily_feed WHERE likes > 0 AND app_id = '" + app + "'"));
+
+        // fact_daily_posts: unique viewers per post-day
+        Map<String, Long> viewers = events.stream().filter(e -> e.event().equals("feed.view"))
+                .collect(Collectors.groupingBy(e -> e.eventDate() + "|" + e.postId(),
+                        Collectors.collectingAndThen(Collectors.mapping(EnrichedEvent::userId, Collectors.toSet()), s -> (long) s.size())));
+        assertEquals(viewers, rows("SELECT event_date || '|' || post_id, unique_viewers FROM fact_daily_posts WHERE unique_viewers > 0 AND app_id = '" + app + "'"));
+        assertEquals(count(events, e -> e.postId() != null, e -> e.eventDate() + "|" + e.postId() + "|x"),
+                rows("SELECT event_date || '|' || post_id || '|x', views + likes FROM fact_daily_posts WHERE app_id = '" + app + "'"));
+
+        // messenger: sent and received per user-day, connections per pair
+        Map<String, Long> sent = count(events, e -> e.event().equals("message.sent"), e -> e.eventDate() + "|" + e.userId());
+        Map<String, Long> received = count(events, e -> e.event().equals("message.sent"), e -> e.eventDate() + "|" + e.receiverId());
+        assertEquals(sent, rows("SELECT event_date || '|' || user_id, messages_sent FROM fact_daily_messenger WHERE messages_sent > 0 AND app_id = '" + app + "'"));
+        assertEquals(received, rows("SELECT event_date || '|' || user_id, messages_received FROM fact_daily_messenger WHERE messages_received > 0 AND app_id = '" + app + "'"));
+        assertEquals(count(events, e -> e.event().equals("message.sent"), e -> e.eventDate() + "|" + e.userId() + ">" + e.receiverId()),
+                rows("SELECT event_date || '|' || sender_id || '>' || receiver_id, messages_count FROM fact_user_connections WHERE app_id = '" + app + "'"));
+
+        // content engagement per content-day-device
+        assertEquals(count(events, e -> e.contentId() != null, e -> e.eventDate() + "|" + e.contentId() + "|" + (e.device() == null ? "unknown" : e.device())),
+                rows("SELECT event_date || '|' || content_id || '|' || device, events FROM fact_content_engagement_daily WHERE app_id = '" + app + "'"));
+        assertEquals(count(events, e -> "play".equals(e.action()), e -> e.eventDate() + "|" + e.contentId()),
+                rows("SELECT event_date || '|' || content_id, sum(plays) FROM fact_content_engagement_daily WHERE app_id = '" + app + "' GROUP BY 1 HAVING sum(plays) > 0"));
+
+        // host arrays: hits and unique visitors on each day of the month
+        Map<String, Long> hits = count(events, e -> e.host() != null, e -> e.host() + "|" + e.eventDate());
+        Map<String, Long> hitArrays = rows("""
+                SELECT host || '|' || (month_start + (d.i - 1)::int), d.hits FROM host_activity_reduced,
+                       unnest(hit_array) WITH ORDINALITY AS d(hits, i)
+                WHERE d.hits > 0 AND app_id = '""" + app + "'");
+        assertEquals(hits, hitArrays);
+        Map<String, Long> visitors = events.stream().filter(e -> e.host() != null).collect(Collectors.groupingBy(
+                e -> e.host() + "|" + e.eventDate(), Collectors.collectingAndThen(Collectors.mapping(EnrichedEvent::userId, Collectors.toSet()), s -> (long) s.size())));
+        assertEquals(visitors, rows("""
+                SELECT host || '|' || (month_start + (d.i - 1)::int), d.v FROM host_activity_reduced,
+                       unnest(unique_visitors_array) WITH ORDINALITY AS d(v, i)
+                WHERE d.v > 0 AND app_id = '""" + app + "'"));
+
+        // first seen
+        Map<String, Long> firstDays = events.stream().collect(Collectors.groupingBy(EnrichedEvent::userId,
+                Collectors.collectingAndThen(Collectors.minBy(java.util.Comparator.comparing(EnrichedEvent::timestamp)),
+                        e -> e.orElseThrow().eventDate().toEpochDay())));
+        assertEquals(firstDays, rows("SELECT user_id, first_date - date '1970-01-01' FROM user_first_seen WHERE app_id = '" + app + "'"));
+
+        // real time: today's active users in Redis match the stored events of today
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        Set<String> todayUsers = events.stream().filter(e -> e.eventDate().equals(today)).map(EnrichedEvent::userId).collect(Collectors.toCollection(HashSet::new));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(todayUsers.size(),
+                redis.hyperloglog(String.class).pfcount("rt:" + app + ":dau:" + today)));
+    }
+
+    @Test
+    void realtimeViewsAreRebuiltWhenRedisLosesThem() {
+        String app = TestData.newAppId();
+        TestData.createApp(infra().dataSource(), app, "UTC");
+        Random random = new Random(7);
+        Instant now = Instant.now();
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            EnrichedEvent e = event(app, random, now.minusSeconds(i), "rt-user");
+            try {
+                values.add(MAPPER.writeValueAsString(e));
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+        TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "rt-user"), values.toArray(String[]::new));
+        await().atMost(Duration.ofSeconds(30)).until(() -> eventsInRedis(app, now) == 20);
+        redis.flushall();
+        await().atMost(Duration.ofSeconds(30)).until(() -> eventsInRedis(app, now) == 20);
+    }
+
+    private long eventsInRedis(String app, Instant now) {
+        long total = 0;
+        for (long minute = now.getEpochSecond() / 60 - 2; minute <= now.getEpochSecond() / 60; minute++) {
+            Long n = redis.value(Long.class).get("rt:" + app + ":ev:" + minute);
+            total += n == null ? 0 : n;
+        }
+        return total;
+    }
+
+    private static Map<String, Long> count(List<EnrichedEvent> events, java.util.function.Predicate<EnrichedEvent> filter,
+            java.util.function.Function<EnrichedEvent, String> key) {
+        return events.stream().filter(filter).collect(Collectors.groupingBy(key, Collectors.counting()));
+    }
+
+    private static Map<String, Long> rows(String sql) {
+        Map<String, Long> rows = new HashMap<>();
+        try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), rs.getLong(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return rows;
+    }
+
+    private static long queryLong(String sql) {
+        try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
