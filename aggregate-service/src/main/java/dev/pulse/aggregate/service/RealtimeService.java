@@ -2,7 +2,7 @@ package dev.pulse.aggregate.service;
 
 import dev.pulse.aggregate.config.AggregateConfig;
 import dev.pulse.aggregate.repository.RawStoreRepository;
-import dev.pulse.aggregate.repository.RealtimeKeys;
+import dev.pulse.contract.RealtimeKeys;
 import dev.pulse.aggregate.repository.RealtimeRepository;
 import dev.pulse.contract.EnrichedEvent;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,10 +1,10 @@
 package dev.pulse.ingest.config;
 
+import dev.pulse.contract.problem.Problem;
 import dev.pulse.contract.ContentMetadata;
 import dev.pulse.contract.RawEvent;
 import dev.pulse.ingest.domain.IngestResult;
 import dev.pulse.ingest.domain.Rejection;
-import dev.pulse.ingest.rest.Problem;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Types Jackson writes outside REST signatures (Kafka payloads, Response entities) need this in native mode. */

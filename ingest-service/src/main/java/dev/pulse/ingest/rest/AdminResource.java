@@ -1,5 +1,6 @@
 package dev.pulse.ingest.rest;
 
+import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.ingest.config.IngestConfig;
 import dev.pulse.ingest.domain.AppKeys;
 import dev.pulse.ingest.domain.NewApp;

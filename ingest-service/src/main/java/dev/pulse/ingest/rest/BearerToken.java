@@ -1,5 +1,6 @@
 package dev.pulse.ingest.rest;
 
+import dev.pulse.contract.problem.ProblemException;
 /** Reads {@code Authorization: Bearer <token>}. */
 final class BearerToken {
     private static final String PREFIX = "bearer ";

@@ -1,5 +1,6 @@
 package dev.pulse.ingest.rest;
 
+import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.contract.ContentMetadata;
 import dev.pulse.ingest.domain.ContentUpdate;
 import dev.pulse.ingest.messaging.CatalogProducer;

@@ -1,5 +1,6 @@
 package dev.pulse.ingest.rest;
 
+import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.ingest.domain.App;
 import dev.pulse.ingest.service.AppService;
 import io.smallrye.mutiny.Uni;

@@ -1,11 +1,11 @@
 package dev.pulse.ingest.service;
 
+import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.contract.KeyHash;
 import dev.pulse.ingest.domain.App;
 import dev.pulse.ingest.domain.AppKeys;
 import dev.pulse.ingest.domain.NewApp;
 import dev.pulse.ingest.repository.AppRepository;
-import dev.pulse.ingest.rest.ProblemException;
 import io.quarkus.cache.CacheInvalidateAll;
 import io.quarkus.cache.CacheResult;
 import io.smallrye.mutiny.Uni;

@@ -1,10 +1,10 @@
 package dev.pulse.ingest.service;
 
+import dev.pulse.contract.problem.ProblemException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.ingest.config.IngestConfig;
-import dev.pulse.ingest.rest.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.ByteArrayInputStream;

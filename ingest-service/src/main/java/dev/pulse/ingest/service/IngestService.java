@@ -1,5 +1,6 @@
 package dev.pulse.ingest.service;
 
+import dev.pulse.contract.problem.ProblemException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +12,6 @@ import dev.pulse.ingest.domain.App;
 import dev.pulse.ingest.domain.IngestResult;
 import dev.pulse.ingest.domain.Rejection;
 import dev.pulse.ingest.messaging.RawEventProducer;
-import dev.pulse.ingest.rest.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;

@@ -1,8 +1,8 @@
-package dev.pulse.ingest.rest;
+package dev.pulse.contract.problem;
 
 import java.util.List;
 
-/** A request that ends in a problem+json answer. */
+/** A request that ends in a problem+json answer; each service maps it to its HTTP response. */
 public class ProblemException extends RuntimeException {
     private final int status;
     private final String title;

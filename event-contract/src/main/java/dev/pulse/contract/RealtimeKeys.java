@@ -1,4 +1,4 @@
-package dev.pulse.aggregate.repository;
+package dev.pulse.contract;
 
 import java.time.LocalDate;
 

@@ -1,0 +1,14 @@
+package dev.pulse.query.config;
+
+import dev.pulse.contract.problem.Problem;
+import dev.pulse.query.domain.QueryResponse;
+import dev.pulse.query.domain.ResultRow;
+import dev.pulse.query.service.RetentionService;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** Types Jackson writes that REST signatures do not name directly need this in native mode. */
+@RegisterForReflection(targets = {Problem.class, QueryResponse.class, ResultRow.class, RetentionService.Cohort.class})
+public final class NativeReflection {
+    private NativeReflection() {
+    }
+}

@@ -1,0 +1,31 @@
+package dev.pulse.query.repository;
+
+import dev.pulse.query.domain.App;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.ZoneId;
+import java.util.Optional;
+
+@ApplicationScoped
+public class AppRepository {
+    private final Pool pool;
+
+    public AppRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<Optional<App>> findByReadTokenHash(String hash) {
+        return pool.preparedQuery("SELECT app_id, timezone FROM apps WHERE read_token_hash = $1").execute(Tuple.of(hash))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.empty();
+                    }
+                    Row row = rows.iterator().next();
+                    return Optional.of(new App(row.getString("app_id"), ZoneId.of(row.getString("timezone"))));
+                });
+    }
+}

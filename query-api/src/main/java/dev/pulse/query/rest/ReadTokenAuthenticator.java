@@ -1,0 +1,38 @@
+package dev.pulse.query.rest;
+
+import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.query.domain.App;
+import dev.pulse.query.service.ReadTokenService;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Resolves {@code Authorization: Bearer <read token>} and checks it is the token of the app asked about:
+ * 401 without a known token, 404 for another app's data (which does not even confirm that app exists).
+ */
+@ApplicationScoped
+public class ReadTokenAuthenticator {
+    private static final String PREFIX = "bearer ";
+    private final ReadTokenService tokens;
+
+    public ReadTokenAuthenticator(ReadTokenService tokens) {
+        this.tokens = tokens;
+    }
+
+    public Uni<App> authorize(String authorization, String appId) {
+        if (authorization == null || authorization.length() <= PREFIX.length()
+                || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+            throw ProblemException.unauthorized("Authorization: Bearer <read token> is required");
+        }
+        if (appId == null || appId.isBlank()) {
+            throw ProblemException.badRequest("app is required", "app");
+        }
+        return tokens.find(authorization.substring(PREFIX.length()).trim()).map(app -> {
+            App found = app.orElseThrow(() -> ProblemException.unauthorized("unknown read token"));
+            if (!found.appId().equals(appId)) {
+                throw new ProblemException(404, "Not Found", "no app " + appId + " for this token", "app", null, null);
+            }
+            return found;
+        });
+    }
+}

@@ -1,0 +1,44 @@
+package dev.pulse.query.rest;
+
+import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.query.config.QueryConfig;
+import dev.pulse.query.service.RealtimeService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.time.Instant;
+import java.util.Map;
+
+@Path("/v1/realtime")
+public class RealtimeResource {
+    private final ReadTokenAuthenticator auth;
+    private final RealtimeService realtime;
+    private final QueryConfig config;
+
+    public RealtimeResource(ReadTokenAuthenticator auth, RealtimeService realtime, QueryConfig config) {
+        this.auth = auth;
+        this.realtime = realtime;
+        this.config = config;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Real time", description = "Active users, events per minute, top content and top events of the last N minutes. Example: /v1/realtime?app=demo&minutes=30")
+    public Uni<Map<String, Object>> realtime(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("app") String app, @QueryParam("minutes") @DefaultValue("30") int minutes) {
+        return auth.authorize(authorization, app).flatMap(a -> {
+            if (minutes < 1 || minutes > config.realtimeMaxMinutes()) {
+                throw ProblemException.badRequest("minutes must be in [1, " + config.realtimeMaxMinutes() + "]", "minutes");
+            }
+            return realtime.snapshot(a.appId(), minutes, Instant.now());
+        });
+    }
+}

@@ -1,0 +1,55 @@
+package dev.pulse.query.rest;
+
+import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.query.config.QueryConfig;
+import dev.pulse.query.service.RetentionService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+@Path("/v1/retention")
+public class RetentionResource {
+    private final ReadTokenAuthenticator auth;
+    private final RetentionService retention;
+    private final QueryConfig config;
+
+    public RetentionResource(ReadTokenAuthenticator auth, RetentionService retention, QueryConfig config) {
+        this.auth = auth;
+        this.retention = retention;
+        this.config = config;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Cohort retention", description = "Example: /v1/retention?app=demo&from=2026-01-01&to=2026-01-30&period=day&horizon=7")
+    public Uni<Map<String, Object>> retention(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("app") String app, @QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("period") @DefaultValue("day") String period, @QueryParam("horizon") @DefaultValue("7") int horizon) {
+        return auth.authorize(authorization, app).flatMap(a -> {
+            LocalDate start = Params.date(from, "from");
+            LocalDate end = Params.date(to, "to");
+            if (start.isAfter(end) || ChronoUnit.DAYS.between(start, end) >= config.maxRangeDays()) {
+                throw ProblemException.badRequest("from must not be after to, and the range at most " + config.maxRangeDays() + " days", "from");
+            }
+            if (!period.equals("day") && !period.equals("week")) {
+                throw ProblemException.badRequest("period must be day or week", "period");
+            }
+            if (horizon < 0 || horizon > 90) {
+                throw ProblemException.badRequest("horizon must be in [0, 90]", "horizon");
+            }
+            return retention.cohorts(a, start, end, period.equals("week"), horizon).map(cohorts -> Map.of(
+                    "app", a.appId(), "period", period, "horizon", horizon, "cohorts", cohorts));
+        });
+    }
+}

@@ -1,0 +1,177 @@
+package dev.pulse.query.service;
+
+import dev.pulse.query.domain.Dimension;
+import dev.pulse.query.domain.Metric;
+import dev.pulse.query.domain.Order;
+import dev.pulse.query.domain.Query;
+import dev.pulse.query.domain.ResultRow;
+import dev.pulse.query.repository.SqlRows;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Answers a query: aggregates and rolling metrics from the raw store, merged per dimension values, with
+ * every time bucket of the range present (zeros where nothing happened), ordered and paginated.
+ */
+@ApplicationScoped
+public class QueryService {
+    public record Answer(List<ResultRow> rows, int totalRows) {
+    }
+
+    private final QueryCompiler compiler;
+    private final SqlRows sql;
+
+    public QueryService(QueryCompiler compiler, SqlRows sql) {
+        this.compiler = compiler;
+        this.sql = sql;
+    }
+
+    public Uni<Answer> run(Query query) {
+        List<Metric> plain = query.metrics().stream().filter(m -> !m.isRolling()).toList();
+        boolean rolling = query.metrics().stream().anyMatch(Metric::isRolling);
+        int dims = query.dimensions().size();
+        Uni<List<List<Object>>> aggregates = plain.isEmpty() ? Uni.createFrom().item(List.of())
+                : run(compiler.aggregate(query, plain));
+        Uni<List<List<Object>>> rollings = rolling ? run(compiler.rolling(query)) : Uni.createFrom().item(List.of());
+        return Uni.combine().all().unis(aggregates, rollings).asTuple().map(results -> {
+            Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
+            for (List<Object> row : results.getItem1()) {
+                Object[] values = values(query, rows, row.subList(0, dims));
+                for (int i = 0; i < plain.size(); i++) {
+                    values[query.metrics().indexOf(plain.get(i))] = row.get(dims + i);
+                }
+            }
+            for (List<Object> row : results.getItem2()) {
+                Object[] values = values(query, rows, row.subList(0, dims));
+                setIfAsked(query, values, Metric.WAU, row.get(dims));
+                setIfAsked(query, values, Metric.MAU, row.get(dims + 1));
+            }
+            fillTimeBuckets(query, rows);
+            List<ResultRow> ordered = new ArrayList<>(rows.size());
+            rows.forEach((key, values) -> ordered.add(new ResultRow(key, java.util.Arrays.asList(values))));
+            ordered.sort(comparator(query));
+            int total = ordered.size();
+            int from = Math.min(query.offset(), total);
+            return new Answer(ordered.subList(from, Math.min(total, from + query.limit())), total);
+        });
+    }
+
+    private Uni<List<List<Object>>> run(QueryCompiler.Compiled compiled) {
+        return sql.query(compiled.sql(), compiled.params());
+    }
+
+    private static Object[] values(Query query, Map<List<Object>, Object[]> rows, List<Object> key) {
+        return rows.computeIfAbsent(new ArrayList<>(key), k -> zeros(query));
+    }
+
+    private static Object[] zeros(Query query) {
+        Object[] values = new Object[query.metrics().size()];
+        java.util.Arrays.fill(values, 0L);
+        return values;
+    }
+
+    private static void setIfAsked(Query query, Object[] values, Metric metric, Object value) {
+        int index = query.metrics().indexOf(metric);
+        if (index >= 0) {
+            values[index] = value;
+        }
+    }
+
+    /** Charts need continuous series: every bucket of the range, for every combination of the other dimensions. */
+    private static void fillTimeBuckets(Query query, Map<List<Object>, Object[]> rows) {
+        Dimension time = query.timeDimension().orElse(null);
+        if (time == null) {
+            if (query.dimensions().isEmpty() && rows.isEmpty()) {
+                rows.put(List.of(), zeros(query));
+            }
+            return;
+        }
+        int position = query.dimensions().indexOf(time);
+        Set<List<Object>> others = new LinkedHashSet<>();
+        for (List<Object> key : rows.keySet()) {
+            List<Object> rest = new ArrayList<>(key);
+            rest.remove(position);
+            others.add(rest);
+        }
+        if (others.isEmpty() && query.dimensions().size() == 1) {
+            others.add(List.of());
+        }
+        for (String bucket : buckets(time, query.from(), query.to())) {
+            for (List<Object> rest : others) {
+                List<Object> key = new ArrayList<>(rest);
+                key.add(position, bucket);
+                rows.computeIfAbsent(key, k -> zeros(query));
+            }
+        }
+    }
+
+    static List<String> buckets(Dimension time, LocalDate from, LocalDate to) {
+        List<String> buckets = new ArrayList<>();
+        switch (time) {
+            case TIME_DAY -> from.datesUntil(to.plusDays(1)).forEach(d -> buckets.add(d.toString()));
+            case TIME_WEEK -> {
+                for (LocalDate d = from.with(TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY)); !d.isAfter(to); d = d.plusWeeks(1)) {
+                    buckets.add(d.toString());
+                }
+            }
+            default -> {
+                for (LocalDate d = from.withDayOfMonth(1); !d.isAfter(to); d = d.plusMonths(1)) {
+                    buckets.add(d.toString().substring(0, 7));
+                }
+            }
+        }
+        return buckets;
+    }
+
+    /** Explicit order first; then time ascending, else the first metric descending; then dimensions, for stable pages. */
+    private static Comparator<ResultRow> comparator(Query query) {
+        List<Comparator<ResultRow>> parts = new ArrayList<>();
+        for (Order order : query.orderBy()) {
+            Comparator<ResultRow> c = Comparator.comparing(row -> value(query, row, order.field()), QueryService::compareValues);
+            parts.add(order.descending() ? c.reversed() : c);
+        }
+        query.timeDimension().ifPresentOrElse(
+                time -> parts.add(Comparator.comparing(row -> value(query, row, time.apiName()), QueryService::compareValues)),
+                () -> parts.add(Comparator.<ResultRow, Object>comparing(row -> row.metrics().get(0), QueryService::compareValues).reversed()));
+        for (Dimension d : query.dimensions()) {
+            parts.add(Comparator.comparing(row -> value(query, row, d.apiName()), QueryService::compareValues));
+        }
+        return parts.stream().reduce(Comparator::thenComparing).orElseThrow();
+    }
+
+    private static Object value(Query query, ResultRow row, String field) {
+        for (int i = 0; i < query.dimensions().size(); i++) {
+            if (query.dimensions().get(i).apiName().equals(field)) {
+                return row.dimensions().get(i);
+            }
+        }
+        for (int i = 0; i < query.metrics().size(); i++) {
+            if (query.metrics().get(i).apiName().equals(field)) {
+                return row.metrics().get(i);
+            }
+        }
+        throw new IllegalArgumentException("not a field of this query: " + field);
+    }
+
+    /** Nulls last; numbers by value whatever their Java type; the rest as text. */
+    private static int compareValues(Object a, Object b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : 1) : -1;
+        }
+        if (a instanceof Number x && b instanceof Number y) {
+            return new BigDecimal(x.toString()).compareTo(new BigDecimal(y.toString()));
+        }
+        return a.toString().compareTo(b.toString());
+    }
+}
