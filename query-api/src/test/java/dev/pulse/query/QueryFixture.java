@@ -1,0 +1,81 @@
+package dev.pulse.query;
+
+import dev.pulse.contract.testing.PulseInfrastructure;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A generated dataset written to the raw store as aggregate-service would store it, with user_first_seen,
+ * so that query answers can be checked against computations over {@link #events}.
+ */
+final class QueryFixture {
+    record Ev(String user, String event, Instant ts, LocalDate date, String country, Long postId, String receiver,
+            double revenue, String device) {
+    }
+
+    final List<Ev> events = new ArrayList<>();
+
+    QueryFixture(String app, ZoneId zone, LocalDate firstDay, int days, long seed) {
+        Random random = new Random(seed);
+        String[] names = {"feed.view", "feed.like", "message.sent", "purchase", "signup", "page_view"};
+        String[] countries = {"DE", "FR", null};
+        Instant start = firstDay.atStartOfDay(zone).toInstant();
+        for (int i = 0; i < 800; i++) {
+            // some events near midnight, to exercise the app-local day boundaries
+            long second = random.nextBoolean() ? random.nextInt(days * 86_400) : random.nextInt(days) * 86_400L + 86_400 - 1 - random.nextInt(120);
+            Instant ts = start.plusSeconds(second);
+            String user = "u" + random.nextInt(25);
+            String event = names[random.nextInt(names.length)];
+            events.add(new Ev(user, event, ts, ts.atZone(zone).toLocalDate(), countries[Math.floorMod(user.hashCode(), 3)],
+                    event.startsWith("feed.") ? (long) random.nextInt(6) : null,
+                    event.equals("message.sent") ? "u" + random.nextInt(25) : null,
+                    event.equals("purchase") ? random.nextInt(1000) / 100.0 : 0, random.nextBoolean() ? "mobile" : "desktop"));
+        }
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection();
+             PreparedStatement insert = c.prepareStatement("""
+                     INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id,
+                         post_id, receiver_id, revenue, country, device)
+                     VALUES (?, ?, gen_random_uuid(), ?, ?, ?, 'engagement', ?, ?, ?, ?, ?, ?)""");
+             PreparedStatement first = c.prepareStatement("""
+                     INSERT INTO user_first_seen (app_id, user_id, first_date, first_ts) VALUES (?, ?, ?, ?)""")) {
+            for (Ev e : events) {
+                insert.setString(1, app);
+                insert.setObject(2, e.date());
+                insert.setTimestamp(3, Timestamp.from(e.ts()));
+                insert.setTimestamp(4, Timestamp.from(e.ts()));
+                insert.setString(5, e.event());
+                insert.setString(6, e.user());
+                insert.setObject(7, e.postId());
+                insert.setString(8, e.receiver());
+                insert.setObject(9, e.event().equals("purchase") ? java.math.BigDecimal.valueOf(e.revenue()) : null);
+                insert.setString(10, e.country());
+                insert.setString(11, e.device());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            Map<String, Ev> firsts = new HashMap<>();
+            events.forEach(e -> firsts.merge(e.user(), e, (a, b) -> a.ts().isBefore(b.ts()) ? a : b));
+            for (Ev e : firsts.values()) {
+                first.setString(1, app);
+                first.setString(2, e.user());
+                first.setObject(3, e.date());
+                first.setTimestamp(4, Timestamp.from(e.ts()));
+                first.addBatch();
+            }
+            first.executeBatch();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.pulse.query;
+
+import dev.pulse.contract.testing.PulseInfrastructure;
+import dev.pulse.contract.testing.TestData;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Every metric against an independent computation over the fixture, in a non-UTC timezone. */
+@QuarkusTest
+@WithTestResource(PulseInfrastructure.class)
+class QueryResourceIT {
+    private static final ZoneId ZONE = ZoneId.of("America/New_York");
+    // spans the DST change of 2026-03-08: that day has 23 hours, so the last events fall after the range
+    private static final LocalDate FIRST = LocalDate.of(2026, 3, 5);
+    private static final int DAYS = 10;
+    private static String app;
+    private static String token;
+    private static QueryFixture data;
+
+    @BeforeAll
+    static void load() {
+        app = TestData.newAppId();
+        token = TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId());
+        data = new QueryFixture(app, ZONE, FIRST, DAYS, 11);
+    }
+
+    private static JsonPath query(String body) {
+        return given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body(body)
+                .when().post("/v1/query").then().statusCode(200).extract().jsonPath();
+    }
+
+    private static String range() {
+        return "[\"" + FIRST + "\",\"" + FIRST.plusDays(DAYS - 1) + "\"]";
+    }
+
+    @Test
+    void dailySeriesMatchesIndependentComputation() {
+        JsonPath answer = query("{\"app\":\"" + app + "\",\"metrics\":[\"active_users\",\"events\",\"views\",\"likes\",\"messages\","
+                + "\"senders\",\"receivers\",\"connections\",\"new_users\",\"posts\",\"signups\",\"purchases\",\"page_views\",\"feed_users\"],"
+                + "\"date_range\":" + range() + ",\"dimensions\":[\"time:day\"]}");
+        assertEquals(DAYS, answer.getList("results").size(), "every day present");
+        Map<String, Set<String>> firstDay = new HashMap<>();
+        Map<String, LocalDate> first = new HashMap<>();
+        data.events.forEach(e -> first.merge(e.user(), e.date(), (a, b) -> a.isBefore(b) ? a : b));
+        first.forEach((u, d) -> firstDay.computeIfAbsent(d.toString(), k -> new HashSet<>()).add(u));
+        for (int i = 0; i < DAYS; i++) {
+            String day = answer.getString("results[" + i + "].dimensions[0]");
+            List<QueryFixture.Ev> of = data.events.stream().filter(e -> e.date().toString().equals(day)).toList();
+            List<Number> m = answer.getList("results[" + i + "].metrics");
+            assertEquals(of.stream().map(QueryFixture.Ev::user).distinct().count(), m.get(0).longValue(), "active_users " + day);
+            assertEquals(of.size(), m.get(1).longValue(), "events " + day);
+            assertEquals(count(of, "feed.view"), m.get(2).longValue(), "views " + day);
+            assertEquals(count(of, "feed.like"), m.get(3).longValue(), "likes " + day);
+            List<QueryFixture.Ev> msgs = of.stream().filter(e -> e.event().equals("message.sent")).toList();
+            assertEquals(msgs.size(), m.get(4).longValue());
+            assertEquals(msgs.stream().map(QueryFixture.Ev::user).distinct().count(), m.get(5).longValue(), "senders");
+            assertEquals(msgs.stream().map(QueryFixture.Ev::receiver).distinct().count(), m.get(6).longValue(), "receivers");
+            assertEquals(msgs.stream().map(e -> e.user() + ">" + e.receiver()).distinct().count(), m.get(7).longValue(), "connections");
+            assertEquals(firstDay.getOrDefault(day, Set.of()).size(), m.get(8).longValue(), "new_users " + day);
+            assertEquals(of.stream().map(QueryFixture.Ev::postId).filter(Objects::nonNull).distinct().count(), m.get(9).longValue(), "posts");
+            assertEquals(count(of, "signup"), m.get(10).longValue());
+            assertEquals(count(of, "purchase"), m.get(11).longValue());
+            assertEquals(count(of, "page_view"), m.get(12).longValue());
+            assertEquals(of.stream().filter(e -> e.event().startsWith("feed.")).map(QueryFixture.Ev::user).distinct().count(), m.get(13).longValue());
+        }
+    }
+
+    @Test
+    void totalsBreakdownsFiltersAndRatios() {
+        List<QueryFixture.Ev> inRange = data.events.stream().filter(e -> e.date().isBefore(FIRST.plusDays(DAYS))).toList();
+        JsonPath totals = query("{\"app\":\"" + app + "\",\"metrics\":[\"active_users\",\"revenue\",\"ctr\"],\"date_range\":" + range() + "}");
+        assertEquals(1, totals.getList("results").size());
+        assertEquals(inRange.stream().map(QueryFixture.Ev::user).distinct().count(), totals.getLong("results[0].metrics[0]"));
+        assertEquals(inRange.stream().mapToDouble(QueryFixture.Ev::revenue).sum(), totals.getDouble("results[0].metrics[1]"), 1e-2);
+        double ctr = (double) count(inRange, "feed.like") / count(inRange, "feed.view");
+        // JsonPath reads JSON numbers as float
+        assertEquals(ctr, totals.getDouble("results[0].metrics[2]"), 1e-5);
+
+        JsonPath byCountry = query("{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":" + range()
+                + ",\"dimensions\":[\"user:country\"],\"filters\":[[\"is_not\",\"user:country\",[\"FR\"]]],\"order_by\":[[\"events\",\"desc\"]]}");
+        Map<String, Long> expected = inRange.stream().filter(e -> !"FR".equals(e.country()))
+                .collect(Collectors.groupingBy(e -> String.valueOf(e.country()), TreeMap::new, Collectors.counting()));
+        Map<String, Long> actual = new TreeMap<>();
+        for (int i = 0; i < byCountry.getList("results").size(); i++) {
+            actual.put(String.valueOf(byCountry.getString("results[" + i + "].dimensions[0]")), byCountry.getLong("results[" + i + "].metrics[0]"));
+        }
+        assertEquals(expected, actual);
+        assertEquals(expected.size(), byCountry.getInt("meta.total_rows"));
+    }
+
+    @Test
+    void rollingAndAppMixMetrics() {
+        LocalDate last = FIRST.plusDays(DAYS - 1);
+        JsonPath answer = query("{\"app\":\"" + app + "\",\"metrics\":[\"wau\",\"mau\",\"feed_only_users\",\"messenger_only_users\",\"both_users\"],"
+                + "\"date_range\":[\"" + last + "\",\"" + last + "\"]}");
+        List<Number> m = answer.getList("results[0].metrics");
+        assertEquals(data.events.stream().filter(e -> !e.date().isBefore(last.minusDays(6)) && !e.date().isAfter(last))
+                .map(QueryFixture.Ev::user).distinct().count(), m.get(0).longValue(), "wau");
+        assertEquals(data.events.stream().filter(e -> !e.date().isAfter(last)).map(QueryFixture.Ev::user).distinct().count(), m.get(1).longValue(), "mau");
+        List<QueryFixture.Ev> day = data.events.stream().filter(e -> e.date().equals(last)).toList();
+        Set<String> feed = day.stream().filter(e -> e.event().startsWith("feed.")).map(QueryFixture.Ev::user).collect(Collectors.toSet());
+        Set<String> messenger = day.stream().filter(e -> e.event().equals("message.sent")).map(QueryFixture.Ev::user).collect(Collectors.toSet());
+        assertEquals(feed.stream().filter(u -> !messenger.contains(u)).count(), m.get(2).longValue(), "feed only");
+        assertEquals(messenger.stream().filter(u -> !feed.contains(u)).count(), m.get(3).longValue(), "messenger only");
+        assertEquals(feed.stream().filter(messenger::contains).count(), m.get(4).longValue(), "both");
+    }
+
+    @Test
+    void emptyBucketsArePresentWithZeros() {
+        JsonPath answer = query("{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":[\"2025-01-01\",\"2025-01-31\"],\"dimensions\":[\"time:week\"]}");
+        assertEquals(5, answer.getList("results").size());
+        assertEquals("2024-12-30", answer.getString("results[0].dimensions[0]"));
+        assertEquals(0, answer.getInt("results[0].metrics[0]"));
+    }
+
+    @Test
+    void badQueriesNameTheField() {
+        given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON)
+                .body("{\"app\":\"" + app + "\",\"metrics\":[\"events\",\"bogus\"],\"date_range\":\"7d\"}")
+                .when().post("/v1/query").then().statusCode(400).contentType("application/problem+json").body("field", equalTo("metrics[1]"));
+        given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON)
+                .body("{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":[\"2024-01-01\",\"2026-01-01\"]}")
+                .when().post("/v1/query").then().statusCode(400).body("field", equalTo("date_range"));
+        given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON)
+                .body("{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":\"7d\",\"dimensions\":[\"user:shoe_size\"]}")
+                .when().post("/v1/query").then().statusCode(400).body("field", equalTo("dimensions[0]"));
+    }
+
+    @Test
+    void aTokenOfAnotherAppSeesNothing() {
+        String other = TestData.newAppId();
+        String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, "UTC");
+        given().header("Authorization", "Bearer " + otherToken).contentType(ContentType.JSON)
+                .body("{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":\"7d\"}")
+                .when().post("/v1/query").then().statusCode(404);
+        for (String path : List.of("/v1/realtime?app=" + app, "/v1/retention?app=" + app + "&from=2026-03-05&to=2026-03-06",
+                "/v1/hosts/x.example/activity?app=" + app + "&month=2026-03", "/v1/users/u1?app=" + app, "/v1/quality?app=" + app)) {
+            given().header("Authorization", "Bearer " + otherToken).when().get(path).then().statusCode(404);
+            given().when().get(path).then().statusCode(401);
+        }
+    }
+
+    @Test
+    void retentionCohorts() {
+        JsonPath answer = given().header("Authorization", "Bearer " + token)
+                .when().get("/v1/retention?app=" + app + "&from=" + FIRST + "&to=" + FIRST.plusDays(2) + "&period=day&horizon=3")
+                .then().statusCode(200).extract().jsonPath();
+        Map<String, LocalDate> first = new HashMap<>();
+        data.events.forEach(e -> first.merge(e.user(), e.date(), (a, b) -> a.isBefore(b) ? a : b));
+        for (int c = 0; c < 3; c++) {
+            LocalDate cohort = FIRST.plusDays(c);
+            Set<String> members = first.entrySet().stream().filter(e -> e.getValue().equals(cohort)).map(Map.Entry::getKey).collect(Collectors.toSet());
+            assertEquals(members.size(), answer.getInt("cohorts[" + c + "].size"));
+            for (int k = 0; k <= 3; k++) {
+                LocalDate day = cohort.plusDays(k);
+                long retained = data.events.stream().filter(e -> e.date().equals(day) && members.contains(e.user()))
+                        .map(QueryFixture.Ev::user).distinct().count();
+                assertEquals(retained, answer.getLong("cohorts[" + c + "].retained[" + k + "]"), "cohort " + cohort + " day " + k);
+            }
+        }
+    }
+
+    private static long count(List<QueryFixture.Ev> events, String name) {
+        return events.stream().filter(e -> e.event().equals(name)).count();
+    }
+}
