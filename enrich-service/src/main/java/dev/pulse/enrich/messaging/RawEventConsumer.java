@@ -10,6 +10,7 @@ import dev.pulse.enrich.domain.RejectedRecord;
 import dev.pulse.enrich.domain.SourcePosition;
 import dev.pulse.enrich.service.EnrichmentService;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -54,6 +55,7 @@ public class RawEventConsumer {
                 .toList();
         return out.withTransactionAndAck(batch, emitter -> enrichment.process(inputs)
                 .invoke(result -> emit(result, emitter))
+                .onFailure().invoke(e -> Log.errorf(e, "enriching %d records failed; the transaction aborts and they are read again", inputs.size()))
                 .replaceWithVoid());
     }
 

@@ -1,0 +1,85 @@
+package dev.pulse.bench.generator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** Sends batches to ingest-service as an app SDK would: a retry resends the very same body. */
+public final class IngestClient {
+    /** What the server made of one batch. */
+    public record Result(int status, int accepted, int rejected, long micros) {
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI events;
+    private final URI ingest;
+    private final String writeKey;
+
+    public IngestClient(String ingestUrl, String writeKey) {
+        this.ingest = URI.create(ingestUrl.endsWith("/") ? ingestUrl : ingestUrl + "/");
+        this.events = ingest.resolve("v1/events");
+        this.writeKey = writeKey;
+    }
+
+    /** Sends one batch, retrying on 429 and 503 (and connection failures) for up to {@code patience}. */
+    public Result send(Map<String, Object> body, Duration patience) throws InterruptedException {
+        byte[] json = json(body);
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            long start = System.nanoTime();
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(events)
+                        .header("Authorization", "Bearer " + writeKey).header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                long micros = (System.nanoTime() - start) / 1000;
+                int status = response.statusCode();
+                if ((status == 429 || status == 503) && System.nanoTime() < deadline) {
+                    Thread.sleep(Math.max(100, retryAfter(response) * 1000L));
+                    continue;
+                }
+                if (status == 202) {
+                    JsonNode answer = MAPPER.readTree(response.body());
+                    return new Result(status, answer.get("accepted").asInt(), answer.get("rejected").size(), micros);
+                }
+                return new Result(status, 0, 0, micros);
+            } catch (IOException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw new UncheckedIOException("ingest unreachable at " + events, e);
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    public void putContent(String contentId, Map<String, Object> content) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(ingest.resolve("v1/catalog/content/" + contentId))
+                .header("Authorization", "Bearer " + writeKey).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(json(content))).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("catalog update answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    private static long retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").map(Long::parseLong).orElse(1L);
+    }
+
+    private static byte[] json(Object body) {
+        try {
+            return MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.pulse.bench.generator;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Sends {@link TrafficModel} traffic to ingest-service at a target rate until stopped or done.
+ * Usage: {@code TrafficGenerator <ingest-url> <write-key> [events/s] [total events] [seed]}.
+ */
+public final class TrafficGenerator implements Runnable {
+    private final IngestClient client;
+    private final GeneratorConfig config;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private volatile boolean running = true;
+
+    public TrafficGenerator(IngestClient client, GeneratorConfig config) {
+        this.client = client;
+        this.config = config;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: TrafficGenerator <ingest-url> <write-key> [events/s] [total events] [seed]");
+            System.exit(2);
+        }
+        GeneratorConfig demo = GeneratorConfig.demo();
+        GeneratorConfig config = new GeneratorConfig(args.length > 4 ? Long.parseLong(args[4]) : demo.seed(), demo.users(),
+                args.length > 2 ? Double.parseDouble(args[2]) : demo.eventsPerSecond(), args.length > 3 ? Long.parseLong(args[3]) : 0,
+                demo.batchSize(), demo.senders(), demo.duplicateRate(), demo.invalidRate(), demo.lateRate(), demo.skewRate());
+        TrafficGenerator generator = new TrafficGenerator(new IngestClient(args[0], args[1]), config);
+        generator.publishCatalog();
+        generator.run();
+    }
+
+    /** Puts every content item of the model into the catalog, so that plays are enriched with lengths. */
+    public void publishCatalog() throws IOException, InterruptedException {
+        for (Map.Entry<String, Integer> item : TrafficModel.catalog(config.seed()).entrySet()) {
+            client.putContent(item.getKey(), Map.of("title", "Episode " + item.getKey(), "content_type",
+                    item.getValue() > 600 ? "video" : "clip", "length_seconds", item.getValue()));
+        }
+    }
+
+    @Override
+    public void run() {
+        TrafficModel model = new TrafficModel(config);
+        long start = System.nanoTime();
+        try {
+            while (running && (config.totalEvents() == 0 || sent.get() < config.totalEvents())) {
+                int size = (int) Math.min(config.batchSize(), config.totalEvents() == 0 ? Long.MAX_VALUE : config.totalEvents() - sent.get());
+                Instant now = Instant.now();
+                List<Map<String, Object>> events = model.batch(size, now);
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("batch", events);
+                body.put("sent_at", (model.skewedClock() ? now.plus(model.skew()) : now).toString());
+                send(body);
+                if (model.duplicate()) {
+                    send(body);
+                }
+                sent.addAndGet(size);
+                pace(start);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void send(Map<String, Object> body) throws InterruptedException {
+        IngestClient.Result result = client.send(body, Duration.ofMinutes(5));
+        accepted.addAndGet(result.accepted());
+        rejected.addAndGet(result.rejected());
+    }
+
+    /** Sleeps just enough to hold the target rate; 0 means no pacing. */
+    private void pace(long start) throws InterruptedException {
+        if (config.eventsPerSecond() <= 0) {
+            return;
+        }
+        long due = start + (long) (sent.get() / config.eventsPerSecond() * 1e9);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+    }
+
+    public void stop() {
+        running = false;
+    }
+
+    public long sent() {
+        return sent.get();
+    }
+
+    public long accepted() {
+        return accepted.get();
+    }
+
+    public long rejected() {
+        return rejected.get();
+    }
+}

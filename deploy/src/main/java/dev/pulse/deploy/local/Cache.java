@@ -1,0 +1,37 @@
+package dev.pulse.deploy.local;
+
+import redis.embedded.RedisServer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** An embedded Redis for the stack, snapshotting to disk; real-time views are rebuilt if it ever loses them. */
+final class Cache implements AutoCloseable {
+    private final RedisServer server;
+    final String uri;
+
+    private Cache(RedisServer server, String uri) {
+        this.server = server;
+        this.uri = uri;
+    }
+
+    static Cache embedded(Path dir, int port) throws IOException {
+        Files.createDirectories(dir);
+        RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
+                .setting("dir " + dir.toAbsolutePath()).setting("save 60 1").setting("appendonly no").build();
+        server.start();
+        return new Cache(server, "redis://127.0.0.1:" + port);
+    }
+
+    static Cache external(String uri) {
+        return new Cache(null, uri);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (server != null) {
+            server.stop();
+        }
+    }
+}

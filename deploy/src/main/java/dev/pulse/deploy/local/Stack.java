@@ -1,0 +1,151 @@
+package dev.pulse.deploy.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The whole of Pulse on one machine: Kafka, PostgreSQL and Redis (embedded unless given), then the four
+ * services, started in parallel and waited for until ready. Closing stops everything in reverse order.
+ */
+public final class Stack implements AutoCloseable {
+    /**
+     * @param dataDir       where data and logs live; it survives restarts
+     * @param repository    the checkout, to find each service's packaged app
+     * @param ports         kafka, postgres, redis, ingest, enrich, aggregate, query; 0 = any free port
+     * @param kafka         bootstrap servers of an existing Kafka, or null for the embedded broker
+     * @param postgresUrl   {@code postgresql://user:password@host:port/db} of an existing server, or null
+     * @param redisUrl      {@code redis://host:port} of an existing server, or null
+     */
+    public record Options(Path dataDir, Path repository, int[] ports, String kafka, String postgresUrl, String redisUrl,
+            String adminToken, int topicPartitions) {
+    }
+
+    public static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Map<String, Service> services = new HashMap<>();
+    private KafkaBroker broker;
+    private String bootstrapServers;
+
+    public static Stack start(Options options) throws Exception {
+        Stack stack = new Stack();
+        try {
+            stack.boot(options);
+            return stack;
+        } catch (Exception e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void boot(Options o) throws IOException, InterruptedException, SQLException, ExecutionException {
+        Files.createDirectories(o.dataDir().resolve("logs"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String classpath = System.getProperty("java.class.path");
+        if (o.kafka() == null) {
+            broker = KafkaBroker.start(o.dataDir().resolve("kafka"), port(o, 0), java, classpath);
+            resources.add(broker);
+            bootstrapServers = broker.bootstrapServers();
+        } else {
+            bootstrapServers = o.kafka();
+        }
+        Database db = o.postgresUrl() == null ? Database.embedded(o.dataDir().resolve("postgres"), port(o, 1)) : Database.external(o.postgresUrl());
+        resources.add(db);
+        Cache cache = o.redisUrl() == null ? Cache.embedded(o.dataDir().resolve("redis"), port(o, 2)) : Cache.external(o.redisUrl());
+        resources.add(cache);
+
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+        env.put("PG_REACTIVE_URL", db.reactiveUrl());
+        env.put("PG_JDBC_URL", db.jdbcUrl(db.database));
+        env.put("PG_USER", db.user);
+        env.put("PG_PASSWORD", db.password);
+        env.put("PG_QUERY_USER", Database.READER);
+        env.put("PG_QUERY_PASSWORD", Database.READER_PASSWORD);
+        env.put("REDIS_URL", cache.uri);
+        env.put("PULSE_INGEST_ADMIN_TOKEN", o.adminToken());
+        env.put("PULSE_TOPIC_PARTITIONS", String.valueOf(o.topicPartitions()));
+
+        // the writer services migrate the schema at start; ingest first, so they do not queue on Flyway's lock
+        for (int i = 0; i < SERVICES.length; i++) {
+            String name = SERVICES[i];
+            Service service = new Service(name, o.repository().resolve(name).resolve("target/quarkus-app/quarkus-run.jar"),
+                    port(o, 3 + i), env, o.dataDir().resolve("logs").resolve(name + ".log"), java);
+            services.put(name, service);
+            resources.add(service);
+        }
+        Service ingest = services.get("ingest-service");
+        ingest.start();
+        ingest.awaitReady(Duration.ofMinutes(3));
+        ExecutorService starter = Executors.newFixedThreadPool(SERVICES.length);
+        try {
+            List<Future<?>> ready = new ArrayList<>();
+            for (String name : SERVICES) {
+                Service service = services.get(name);
+                if (service != ingest) {
+                    service.start();
+                    ready.add(starter.submit(() -> {
+                        service.awaitReady(Duration.ofMinutes(3));
+                        return null;
+                    }));
+                }
+            }
+            for (Future<?> f : ready) {
+                f.get();
+            }
+        } finally {
+            starter.shutdownNow();
+        }
+    }
+
+    private static int port(Options options, int index) {
+        int port = options.ports()[index];
+        return port == 0 ? Ports.free() : port;
+    }
+
+    public Service service(String name) {
+        return services.get(name);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Hard-kills the embedded broker and starts it again on the same data. */
+    public void restartBroker(Options options) throws IOException, InterruptedException {
+        if (broker == null) {
+            throw new IllegalStateException("the broker is external");
+        }
+        resources.remove(broker);
+        broker.kill();
+        broker = KafkaBroker.start(options.dataDir().resolve("kafka"), Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1)),
+                ProcessHandle.current().info().command().orElse("java"), System.getProperty("java.class.path"));
+        resources.add(0, broker);
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception failure = null;
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
