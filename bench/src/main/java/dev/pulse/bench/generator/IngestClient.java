@@ -11,12 +11,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** Sends batches to ingest-service as an app SDK would: a retry resends the very same body. */
 public final class IngestClient {
     /** What the server made of one batch. */
-    public record Result(int status, int accepted, int rejected, long micros) {
+    public record Result(int status, int accepted, int rejected, List<String> eventIds, long micros) {
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -50,9 +52,11 @@ public final class IngestClient {
                 }
                 if (status == 202) {
                     JsonNode answer = MAPPER.readTree(response.body());
-                    return new Result(status, answer.get("accepted").asInt(), answer.get("rejected").size(), micros);
+                    List<String> ids = new ArrayList<>();
+                    answer.get("event_ids").forEach(id -> ids.add(id.asText()));
+                    return new Result(status, answer.get("accepted").asInt(), answer.get("rejected").size(), ids, micros);
                 }
-                return new Result(status, 0, 0, micros);
+                return new Result(status, 0, 0, List.of(), micros);
             } catch (IOException e) {
                 if (System.nanoTime() >= deadline) {
                     throw new UncheckedIOException("ingest unreachable at " + events, e);

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,6 +20,7 @@ public final class TrafficGenerator implements Runnable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final Set<String> acceptedIds = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
 
     public TrafficGenerator(IngestClient client, GeneratorConfig config) {
@@ -75,6 +78,7 @@ public final class TrafficGenerator implements Runnable {
         IngestClient.Result result = client.send(body, Duration.ofMinutes(5));
         accepted.addAndGet(result.accepted());
         rejected.addAndGet(result.rejected());
+        acceptedIds.addAll(result.eventIds());
     }
 
     /** Sleeps just enough to hold the target rate; 0 means no pacing. */
@@ -103,5 +107,10 @@ public final class TrafficGenerator implements Runnable {
 
     public long rejected() {
         return rejected.get();
+    }
+
+    /** Distinct ids of accepted events: what every downstream count must equal, resends included once. */
+    public Set<String> acceptedIds() {
+        return Set.copyOf(acceptedIds);
     }
 }

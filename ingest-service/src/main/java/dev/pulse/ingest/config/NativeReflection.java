@@ -2,13 +2,14 @@ package dev.pulse.ingest.config;
 
 import dev.pulse.contract.problem.Problem;
 import dev.pulse.contract.ContentMetadata;
+import dev.pulse.contract.InvalidEvent;
 import dev.pulse.contract.RawEvent;
 import dev.pulse.ingest.domain.IngestResult;
 import dev.pulse.ingest.domain.Rejection;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Types Jackson writes outside REST signatures (Kafka payloads, Response entities) need this in native mode. */
-@RegisterForReflection(targets = {RawEvent.class, ContentMetadata.class, Problem.class, IngestResult.class, Rejection.class})
+@RegisterForReflection(targets = {RawEvent.class, InvalidEvent.class, ContentMetadata.class, Problem.class, IngestResult.class, Rejection.class})
 public final class NativeReflection {
     private NativeReflection() {
     }

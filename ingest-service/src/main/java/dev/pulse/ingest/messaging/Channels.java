@@ -4,6 +4,7 @@ package dev.pulse.ingest.messaging;
 public final class Channels {
     public static final String EVENTS_RAW = "events-raw";
     public static final String CATALOG_CONTENT = "catalog-content";
+    public static final String EVENTS_INVALID = "events-invalid";
 
     private Channels() {
     }

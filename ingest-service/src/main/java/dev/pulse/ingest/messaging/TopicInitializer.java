@@ -29,6 +29,7 @@ public class TopicInitializer {
         short replication = config.topics().replicationFactor();
         List<NewTopic> topics = List.of(
                 new NewTopic(Topics.RAW, partitions, replication),
+                new NewTopic(Topics.INVALID, partitions, replication),
                 new NewTopic(Topics.CATALOG_CONTENT, partitions, replication)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         try (Admin admin = Admin.create(adminConfig)) {

@@ -4,6 +4,7 @@ import dev.pulse.contract.problem.ProblemException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.contract.InvalidEvent;
 import dev.pulse.contract.RawEvent;
 import dev.pulse.contract.Validation;
 import dev.pulse.contract.EventValidator;
@@ -11,6 +12,7 @@ import dev.pulse.ingest.config.IngestConfig;
 import dev.pulse.ingest.domain.App;
 import dev.pulse.ingest.domain.IngestResult;
 import dev.pulse.ingest.domain.Rejection;
+import dev.pulse.ingest.messaging.InvalidEventProducer;
 import dev.pulse.ingest.messaging.RawEventProducer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,15 +29,19 @@ import java.util.UUID;
 /** SPEC §2 acceptance: validate each event, normalise it, and answer only once Kafka holds every accepted one. */
 @ApplicationScoped
 public class IngestService {
+    /** source_topic of events refused at the edge: they never reached a topic before events.invalid. */
+    private static final String SOURCE = "http:/v1/events";
     private final IngestConfig config;
     private final EventNormalizer normalizer;
     private final RateLimiter rateLimiter;
     private final RawEventProducer producer;
+    private final InvalidEventProducer invalidProducer;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
 
     public IngestService(IngestConfig config, EventNormalizer normalizer, RateLimiter rateLimiter,
-            RawEventProducer producer, ObjectMapper mapper, MeterRegistry registry) {
+            RawEventProducer producer, InvalidEventProducer invalidProducer, ObjectMapper mapper, MeterRegistry registry) {
+        this.invalidProducer = invalidProducer;
         this.config = config;
         this.normalizer = normalizer;
         this.rateLimiter = rateLimiter;
@@ -48,6 +54,7 @@ public class IngestService {
         List<RawEvent> accepted = new ArrayList<>();
         List<UUID> ids = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
+        List<InvalidEvent> refused = new ArrayList<>();
         List<JsonNode> events = body.events();
         for (int i = 0; i < events.size(); i++) {
             String error = check(events.get(i), body.lineError(i));
@@ -63,25 +70,35 @@ public class IngestService {
             }
             if (error != null) {
                 rejected.add(new Rejection(i, error));
+                refused.add(new InvalidEvent(app.appId(), reason(error), error, payload(events.get(i)), SOURCE, -1, -1L, receivedAt));
                 registry.counter("pulse.ingest.events.rejected", "app", app.appId(), "reason", reason(error)).increment();
             }
         }
         if (accepted.isEmpty()) {
-            throw new ProblemException(400, "Bad Request", "no event in the request is valid", null, null, rejected);
+            return durably(invalidProducer.send(refused)).map(ignored -> {
+                throw new ProblemException(400, "Bad Request", "no event in the request is valid", null, null, rejected);
+            });
         }
         int wait = rateLimiter.tryAcquire(app.appId(), accepted.size());
         if (wait > 0) {
             throw ProblemException.tooManyRequests("rate limit of app " + app.appId() + " exceeded", wait);
         }
         Timer.Sample sample = Timer.start(registry);
-        return producer.send(accepted)
-                .ifNoItem().after(config.produceTimeout()).fail()
-                .onFailure().transform(this::unavailable)
+        return durably(Uni.join().all(producer.send(accepted), invalidProducer.send(refused)).andFailFast())
                 .map(ignored -> {
                     sample.stop(registry.timer("pulse.ingest.kafka.produce"));
                     registry.counter("pulse.ingest.events.accepted", "app", app.appId()).increment(accepted.size());
                     return new IngestResult(accepted.size(), rejected, ids);
                 });
+    }
+
+    /** Bounded wait for Kafka's acknowledgements; past it, or on failure, a 503 that invites a resend. */
+    private <T> Uni<T> durably(Uni<T> writes) {
+        return writes.ifNoItem().after(config.produceTimeout()).fail().onFailure().transform(this::unavailable);
+    }
+
+    private String payload(JsonNode event) {
+        return event == null ? null : event.toString();
     }
 
     /** Checks that need the raw element rather than the event rules: unreadable lines and the size limit. */
