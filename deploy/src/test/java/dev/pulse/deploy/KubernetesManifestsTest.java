@@ -1,0 +1,242 @@
+package dev.pulse.deploy;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Renders each overlay with {@code kubectl kustomize} (offline) and checks it: every built-in object parses
+ * into the Kubernetes object model without unknown fields, the Strimzi and CloudNativePG objects carry their
+ * required fields, and the manifests agree with the services (env vars, probes, ports, topics, images).
+ */
+class KubernetesManifestsTest {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    private static final Map<String, Class<? extends HasMetadata>> BUILT_IN = Map.ofEntries(
+            Map.entry("Namespace", Namespace.class), Map.entry("ConfigMap", ConfigMap.class), Map.entry("Secret", Secret.class),
+            Map.entry("Service", Service.class), Map.entry("Deployment", Deployment.class), Map.entry("StatefulSet", StatefulSet.class),
+            Map.entry("Job", Job.class), Map.entry("Ingress", Ingress.class), Map.entry("NetworkPolicy", NetworkPolicy.class),
+            Map.entry("HorizontalPodAutoscaler", HorizontalPodAutoscaler.class), Map.entry("PodDisruptionBudget", PodDisruptionBudget.class));
+    private static final Map<String, List<String>> CUSTOM_REQUIRED = Map.of(
+            "kafka.strimzi.io/v1beta2/Kafka", List.of("/spec/kafka/listeners", "/spec/kafka/version"),
+            "kafka.strimzi.io/v1beta2/KafkaNodePool", List.of("/spec/replicas", "/spec/roles", "/spec/storage/type"),
+            "kafka.strimzi.io/v1beta2/KafkaTopic", List.of("/spec/topicName", "/spec/partitions", "/spec/replicas", "/metadata/labels/strimzi.io~1cluster"),
+            "postgresql.cnpg.io/v1/Cluster", List.of("/spec/instances", "/spec/storage/size", "/spec/bootstrap/initdb/database"));
+    private static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void overlayRendersToValidConsistentObjects(String overlay) throws Exception {
+        List<JsonNode> objects = render(overlay);
+        List<HasMetadata> typed = new ArrayList<>();
+        for (JsonNode object : objects) {
+            String kind = object.path("kind").asText();
+            String key = object.path("apiVersion").asText() + "/" + kind;
+            if (BUILT_IN.containsKey(kind)) {
+                HasMetadata parsed = YAML.treeToValue(object, BUILT_IN.get(kind));
+                List<String> unknown = new ArrayList<>();
+                unknownFields(parsed, kind + "/" + parsed.getMetadata().getName(), unknown, new IdentityHashMap<>());
+                assertTrue(unknown.isEmpty(), "fields unknown to the Kubernetes schema: " + unknown);
+                typed.add(parsed);
+            } else if (CUSTOM_REQUIRED.containsKey(key)) {
+                for (String pointer : CUSTOM_REQUIRED.get(key)) {
+                    assertTrue(!object.at(pointer).isMissingNode(), key + " " + object.at("/metadata/name") + " lacks " + pointer);
+                }
+            } else {
+                fail("no schema for " + key);
+            }
+        }
+        checkServices(typed);
+        checkTopics(objects, overlay);
+    }
+
+    private static List<JsonNode> render(String overlay) throws IOException, InterruptedException {
+        Process kubectl;
+        try {
+            kubectl = new ProcessBuilder("kubectl", "kustomize", ROOT.resolve("deploy/k8s/overlays").resolve(overlay).toString())
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            Assumptions.abort("kubectl is not installed: " + e.getMessage());
+            throw e;
+        }
+        String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, kubectl.waitFor(), output);
+        List<JsonNode> objects = new ArrayList<>();
+        try (YAMLParser parser = new YAMLFactory().createParser(output)) {
+            YAML.readValues(parser, JsonNode.class).forEachRemaining(objects::add);
+        }
+        return objects;
+    }
+
+    /** fabric8 keeps fields it does not know in additionalProperties: any there is a field the schema lacks. */
+    private static void unknownFields(Object value, String path, List<String> unknown, Map<Object, Boolean> seen) throws Exception {
+        if (value == null || seen.put(value, true) != null || value.getClass().isPrimitive() || value instanceof String
+                || value instanceof Number || value instanceof Boolean || value.getClass().isEnum()) {
+            return;
+        }
+        if (value instanceof Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                unknownFields(item, path + "[" + i++ + "]", unknown, seen);
+            }
+            return;
+        }
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                unknownFields(entry.getValue(), path + "." + entry.getKey(), unknown, seen);
+            }
+            return;
+        }
+        if (!value.getClass().getPackageName().startsWith("io.fabric8")) {
+            return;
+        }
+        for (Method getter : value.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get") || getter.getName().equals("getClass")) {
+                continue;
+            }
+            Object child = getter.invoke(value);
+            if (getter.getName().equals("getAdditionalProperties")) {
+                if (child instanceof Map<?, ?> extra && !extra.isEmpty()) {
+                    unknown.add(path + " " + extra.keySet());
+                }
+            } else {
+                unknownFields(child, path + "." + getter.getName().substring(3), unknown, seen);
+            }
+        }
+    }
+
+    private static void checkServices(List<HasMetadata> objects) throws IOException {
+        Map<String, ConfigMap> configMaps = byName(objects, ConfigMap.class);
+        Map<String, Secret> secrets = byName(objects, Secret.class);
+        Map<String, Service> services = byName(objects, Service.class);
+        Map<String, Deployment> deployments = byName(objects, Deployment.class);
+        Set<String> readByAny = new TreeSet<>();
+        for (String name : SERVICES) {
+            readByAny.addAll(envRead(name));
+        }
+        for (String name : SERVICES) {
+            Deployment deployment = deployments.get(name);
+            assertNotNull(deployment, "a Deployment for " + name);
+            Container c = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertEquals("pulse/" + name, c.getImage().replaceFirst(":[^:/]+$", ""), "image of " + name);
+            assertTrue(Files.exists(ROOT.resolve(name).resolve("src/main/docker/Dockerfile.jvm")), "Dockerfile of " + name);
+            assertEquals("/q/health/started", c.getStartupProbe().getHttpGet().getPath());
+            assertEquals("/q/health/live", c.getLivenessProbe().getHttpGet().getPath());
+            assertEquals("/q/health/ready", c.getReadinessProbe().getHttpGet().getPath());
+            assertEquals("http", c.getReadinessProbe().getHttpGet().getPort().getStrVal());
+            assertEquals(8080, c.getPorts().get(0).getContainerPort());
+            assertEquals("http", c.getPorts().get(0).getName());
+            assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem(), "read-only root fs");
+            assertTrue(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot(), "non-root");
+            Set<String> read = envRead(name);
+            for (EnvVar env : c.getEnv()) {
+                assertTrue(read.contains(env.getName()) || env.getName().equals("JAVA_OPTS_APPEND"),
+                        name + " sets " + env.getName() + ", which it does not read");
+            }
+            assertEquals("8080", c.getEnv().stream().filter(e -> e.getName().equals("QUARKUS_HTTP_PORT")).findFirst().orElseThrow().getValue());
+            for (EnvFromSource from : c.getEnvFrom()) {
+                Set<String> keys = new HashSet<>();
+                if (from.getConfigMapRef() != null) {
+                    keys.addAll(configMaps.get(from.getConfigMapRef().getName()).getData().keySet());
+                }
+                if (from.getSecretRef() != null) {
+                    Secret secret = secrets.get(from.getSecretRef().getName());
+                    keys.addAll(secret.getStringData() == null ? secret.getData().keySet() : secret.getStringData().keySet());
+                }
+                for (String key : keys) {
+                    assertTrue(readByAny.contains(key), "shared config " + key + " is read by no service");
+                }
+            }
+            Service service = services.get(name);
+            assertNotNull(service, "a Service for " + name);
+            assertEquals(deployment.getSpec().getTemplate().getMetadata().getLabels().get("app.kubernetes.io/name"),
+                    service.getSpec().getSelector().get("app.kubernetes.io/name"));
+            assertEquals("http", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        }
+        Ingress ingress = byName(objects, Ingress.class).get("pulse");
+        Set<String> backends = new TreeSet<>();
+        ingress.getSpec().getRules().forEach(r -> r.getHttp().getPaths().forEach(p -> backends.add(p.getBackend().getService().getName())));
+        assertEquals(Set.of("ingest-service", "query-api"), backends, "only the public APIs are exposed");
+    }
+
+    /** The environment variables a service reads: placeholders in its config, Quarkus properties, its own prefix. */
+    private static Set<String> envRead(String service) throws IOException {
+        String properties = Files.readString(ROOT.resolve(service).resolve("src/main/resources/application.properties"));
+        Set<String> names = new TreeSet<>();
+        Matcher placeholder = Pattern.compile("\\$\\{([A-Z0-9_]+)[:}]").matcher(properties);
+        while (placeholder.find()) {
+            names.add(placeholder.group(1));
+        }
+        Matcher property = Pattern.compile("(?m)^(?:%\\w+\\.)?([a-z][\\w.\\-\"]*)=").matcher(properties);
+        while (property.find()) {
+            names.add(property.group(1).replaceAll("[^A-Za-z0-9]", "_").toUpperCase());
+        }
+        names.add("PULSE_MIGRATE_ONLY");
+        return names;
+    }
+
+    private static void checkTopics(List<JsonNode> objects, String overlay) throws IOException {
+        Set<String> used = new TreeSet<>();
+        for (String service : SERVICES) {
+            Matcher topic = Pattern.compile("(?m)^mp\\.messaging\\.\\w+\\.[\\w-]+\\.topic=(.+)$")
+                    .matcher(Files.readString(ROOT.resolve(service).resolve("src/main/resources/application.properties")));
+            while (topic.find()) {
+                used.add(topic.group(1).trim());
+            }
+        }
+        assertEquals(Set.of("events.raw", "events.enriched", "events.invalid", "catalog.content"), used, "topics of the services");
+        if (overlay.equals("prod")) {
+            Set<String> declared = new TreeSet<>();
+            objects.stream().filter(o -> o.path("kind").asText().equals("KafkaTopic")).forEach(o -> declared.add(o.at("/spec/topicName").asText()));
+            assertEquals(used, declared, "a KafkaTopic for each topic the services use");
+        }
+    }
+
+    private static <T extends HasMetadata> Map<String, T> byName(List<HasMetadata> objects, Class<T> type) {
+        Map<String, T> found = new java.util.HashMap<>();
+        objects.stream().filter(type::isInstance).map(type::cast).forEach(o -> found.put(o.getMetadata().getName(), o));
+        return found;
+    }
+}
