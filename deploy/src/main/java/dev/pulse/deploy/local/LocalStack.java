@@ -74,6 +74,11 @@ public final class LocalStack {
 
         GeneratorConfig demo = GeneratorConfig.demo();
         double rate = Double.parseDouble(env.getOrDefault("DEMO_EVENTS_PER_SECOND", String.valueOf(demo.eventsPerSecond())));
+        if (rate <= 0) {
+            System.out.println("\nNo demo traffic (DEMO_EVENTS_PER_SECOND=0). Ctrl-C stops everything.");
+            stopped.await();
+            return;
+        }
         GeneratorConfig config = new GeneratorConfig(System.nanoTime(), demo.users(), rate, 0, demo.batchSize(), 1,
                 demo.duplicateRate(), demo.invalidRate(), demo.lateRate(), demo.skewRate());
         generator[0] = new TrafficGenerator(new IngestClient(stack.service("ingest-service").url(), writeKey), config);

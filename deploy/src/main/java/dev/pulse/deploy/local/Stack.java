@@ -36,6 +36,7 @@ public final class Stack implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, Service> services = new HashMap<>();
     private KafkaBroker broker;
+    private Database database;
     private String bootstrapServers;
 
     public static Stack start(Options options) throws Exception {
@@ -61,6 +62,7 @@ public final class Stack implements AutoCloseable {
             bootstrapServers = o.kafka();
         }
         Database db = o.postgresUrl() == null ? Database.embedded(o.dataDir().resolve("postgres"), port(o, 1)) : Database.external(o.postgresUrl());
+        database = db;
         resources.add(db);
         Cache cache = o.redisUrl() == null ? Cache.embedded(o.dataDir().resolve("redis"), port(o, 2)) : Cache.external(o.redisUrl());
         resources.add(cache);
@@ -132,6 +134,17 @@ public final class Stack implements AutoCloseable {
         broker = KafkaBroker.start(options.dataDir().resolve("kafka"), Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1)),
                 ProcessHandle.current().info().command().orElse("java"), System.getProperty("java.class.path"));
         resources.add(0, broker);
+    }
+
+    /** Stops the embedded PostgreSQL and starts it again on the same data and port. */
+    public void restartDatabase(Options options) throws IOException, SQLException {
+        if (options.postgresUrl() != null) {
+            throw new IllegalStateException("the database is external");
+        }
+        int index = resources.indexOf(database);
+        database.close();
+        database = Database.embedded(options.dataDir().resolve("postgres"), database.port);
+        resources.set(index, database);
     }
 
     @Override
