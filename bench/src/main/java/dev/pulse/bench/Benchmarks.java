@@ -117,7 +117,7 @@ public final class Benchmarks {
         Process perf = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
                 "org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records", "600000", "--record-size", "300",
                 "--throughput", "-1", "--producer-props", "bootstrap.servers=" + kafka, "acks=all", "enable.idempotence=true",
-                "linger.ms=5", "batch.size=131072", "compression.type=gzip").redirectErrorStream(true).start();
+                "linger.ms=5", "batch.size=131072", "compression.type=none").redirectErrorStream(true).start();
         String output = new String(perf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (perf.waitFor() != 0) {
             throw new IllegalStateException("ProducerPerformance failed:\n" + output);

@@ -18,32 +18,34 @@ import java.util.List;
 /** Writes accepted events to events.raw; the returned Uni completes once Kafka acknowledged all of them. */
 @ApplicationScoped
 public class RawEventProducer {
-    private final MutinyEmitter<String> emitter;
+    /** An event serialised once, for both the size check and the topic. */
+    public record Record(String key, byte[] value) {
+    }
+
+    private final MutinyEmitter<byte[]> emitter;
     private final ObjectMapper mapper;
 
     public RawEventProducer(@Channel(Channels.EVENTS_RAW) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 20_000)
-            MutinyEmitter<String> emitter, ObjectMapper mapper) {
+            MutinyEmitter<byte[]> emitter, ObjectMapper mapper) {
         this.emitter = emitter;
         this.mapper = mapper;
     }
 
-    public Uni<Void> send(List<RawEvent> events) {
-        List<Uni<Void>> acks = events.stream().map(this::send).toList();
-        return Uni.join().all(acks).andFailFast().replaceWithVoid();
-    }
-
-    private Uni<Void> send(RawEvent event) {
-        String key = Topics.userKey(event.appId(), event.event().get("user_id").asText());
-        Message<String> message = Message.of(json(event))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
-        return emitter.sendMessage(message);
-    }
-
-    private String json(RawEvent event) {
+    public Record record(RawEvent event) {
         try {
-            return mapper.writeValueAsString(event);
+            return new Record(Topics.userKey(event.appId(), event.event().get("user_id").asText()), mapper.writeValueAsBytes(event));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public Uni<Void> send(List<Record> records) {
+        List<Uni<Void>> acks = records.stream().map(this::send).toList();
+        return Uni.join().all(acks).andFailFast().replaceWithVoid();
+    }
+
+    private Uni<Void> send(Record record) {
+        return emitter.sendMessage(Message.of(record.value())
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(record.key()).build()));
     }
 }

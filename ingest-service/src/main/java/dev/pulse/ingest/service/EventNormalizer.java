@@ -31,7 +31,8 @@ public class EventNormalizer {
         if (clamped) {
             timestamp = receivedAt;
         }
-        ObjectNode normalized = ((ObjectNode) original).deepCopy();
+        // the request's own tree, used once: filled in place rather than copied
+        ObjectNode normalized = (ObjectNode) original;
         normalized.put("event_id", (event.eventId() == null ? UuidV7.next(receivedAt.toEpochMilli()) : event.eventId()).toString());
         normalized.put("timestamp", timestamp.toString());
         normalized.put("user_id", event.userId());

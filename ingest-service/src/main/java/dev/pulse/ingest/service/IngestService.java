@@ -1,7 +1,6 @@
 package dev.pulse.ingest.service;
 
 import dev.pulse.contract.problem.ProblemException;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.InvalidEvent;
@@ -31,6 +30,8 @@ import java.util.UUID;
 public class IngestService {
     /** source_topic of events refused at the edge: they never reached a topic before events.invalid. */
     private static final String SOURCE = "http:/v1/events";
+    /** What ingest adds around an event (app, receive time, flags, filled-in id and time), not counted in its size. */
+    private static final int ENVELOPE_BYTES = 256;
     private final IngestConfig config;
     private final EventNormalizer normalizer;
     private final RateLimiter rateLimiter;
@@ -51,19 +52,24 @@ public class IngestService {
     }
 
     public Uni<IngestResult> ingest(App app, DecodedBody body, Instant receivedAt) {
-        List<RawEvent> accepted = new ArrayList<>();
+        List<RawEventProducer.Record> accepted = new ArrayList<>();
         List<UUID> ids = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
         List<InvalidEvent> refused = new ArrayList<>();
         List<JsonNode> events = body.events();
         for (int i = 0; i < events.size(); i++) {
-            String error = check(events.get(i), body.lineError(i));
-            if (error == null) {
+            String error = body.lineError(i);
+            if (events.get(i) != null) {
                 switch (EventValidator.validate(events.get(i))) {
                     case Validation.Valid valid -> {
                         RawEvent raw = normalizer.normalize(app.appId(), events.get(i), valid.event(), receivedAt, body.sentAt());
-                        accepted.add(raw);
-                        ids.add(UUID.fromString(raw.event().get("event_id").textValue()));
+                        RawEventProducer.Record record = producer.record(raw);
+                        if (record.value().length > config.maxEventBytes() + ENVELOPE_BYTES) {
+                            error = "event: larger than " + config.maxEventBytes() + " bytes";
+                        } else {
+                            accepted.add(record);
+                            ids.add(UUID.fromString(raw.event().get("event_id").textValue()));
+                        }
                     }
                     case Validation.Invalid invalid -> error = invalid.message();
                 }
@@ -99,21 +105,6 @@ public class IngestService {
 
     private String payload(JsonNode event) {
         return event == null ? null : event.toString();
-    }
-
-    /** Checks that need the raw element rather than the event rules: unreadable lines and the size limit. */
-    private String check(JsonNode event, String lineError) {
-        if (event == null) {
-            return lineError;
-        }
-        try {
-            if (mapper.writeValueAsBytes(event).length > config.maxEventBytes()) {
-                return "event: larger than " + config.maxEventBytes() + " bytes";
-            }
-        } catch (JsonProcessingException e) {
-            return "event: not serialisable";
-        }
-        return null;
     }
 
     private Throwable unavailable(Throwable failure) {
