@@ -61,7 +61,10 @@ public final class TrafficGenerator implements Runnable {
                 List<Map<String, Object>> events = model.batch(size, now);
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("batch", events);
-                body.put("sent_at", (model.skewedClock() ? now.plus(model.skew()) : now).toString());
+                // a client whose clock is off stamps its events and its sent_at with the same wrong clock
+                java.time.Duration skew = model.skewedClock() ? model.skew() : java.time.Duration.ZERO;
+                events.forEach(e -> e.computeIfPresent("timestamp", (k, ts) -> Instant.parse((String) ts).plus(skew).toString()));
+                body.put("sent_at", now.plus(skew).toString());
                 send(body);
                 if (model.duplicate()) {
                     send(body);

@@ -68,13 +68,13 @@ public final class FaultInjection {
             String body = "{\"app\":\"faults\",\"metrics\":[\"events\"],\"date_range\":\"7d\"}";
             long stored = -1;
             long stableSince = System.nanoTime();
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (System.nanoTime() < deadline) {
                 long now = post(query, app.get("read_token").asText(), body).at("/results/0/metrics/0").asLong();
                 if (now != stored) {
                     stored = now;
                     stableSince = System.nanoTime();
-                } else if (stored >= accepted.size() || System.nanoTime() - stableSince > Duration.ofSeconds(30).toNanos()) {
+                } else if (stored >= accepted.size() || System.nanoTime() - stableSince > Duration.ofSeconds(90).toNanos()) {
                     break;
                 }
                 Thread.sleep(1000);

@@ -40,7 +40,9 @@ final class Database implements AutoCloseable {
     static Database embedded(Path dir, int port) throws IOException, SQLException {
         Files.createDirectories(dir);
         EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port)
-                .setServerConfig("max_connections", "200").start();
+                .setServerConfig("max_connections", "200")
+                // the embedded default is off: a crash could lose commits the services already acknowledged
+                .setServerConfig("synchronous_commit", "on").start();
         Database db = new Database(pg, "127.0.0.1", pg.getPort(), "pulse", "postgres", "postgres");
         try (Connection c = DriverManager.getConnection(db.jdbcUrl("postgres"), db.user, db.password);
              Statement s = c.createStatement();

@@ -58,5 +58,9 @@ public interface IngestConfig {
 
         @WithDefault("1")
         short replicationFactor();
+
+        /** How long start-up waits for the broker to create topics before going on without (readiness stays down). */
+        @WithDefault("30s")
+        Duration creationTimeout();
     }
 }

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.util.HashMap;
@@ -25,6 +26,9 @@ public class TopicInitializer {
             throws InterruptedException {
         Map<String, Object> adminConfig = new HashMap<>();
         adminConfig.put("bootstrap.servers", kafkaConfig.get("bootstrap.servers"));
+        int timeout = (int) config.topics().creationTimeout().toMillis();
+        adminConfig.put("default.api.timeout.ms", timeout);
+        adminConfig.put("request.timeout.ms", timeout);
         int partitions = config.topics().partitions();
         short replication = config.topics().replicationFactor();
         List<NewTopic> topics = List.of(
@@ -38,7 +42,10 @@ public class TopicInitializer {
                     admin.createTopics(List.of(topic)).all().get();
                     Log.infof("created topic %s with %d partitions", topic.name(), partitions);
                 } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
+                    if (e.getCause() instanceof TimeoutException) {
+                        // ingest still starts: it answers 503 and reports not ready until Kafka is back
+                        Log.warnf("Kafka did not answer within %s; topic %s not created", config.topics().creationTimeout(), topic.name());
+                    } else if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("could not create topic " + topic.name(), e.getCause());
                     }
                 }
