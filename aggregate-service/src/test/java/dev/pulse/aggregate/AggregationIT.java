@@ -105,6 +105,11 @@ class AggregationIT {
         assertEquals(views, rows("SELECT event_date || '|' || user_id, views FROM fact_daily_feed WHERE views > 0 AND app_id = '" + app + "'"));
         assertEquals(likes, rows("SELECT event_date || '|' || user_id, likes FROM fact_daily_feed WHERE likes > 0 AND app_id = '" + app + "'"));
 
+        // fact_user_daily rollup: events and views per user-day
+        assertEquals(count(events, e -> true, e -> e.eventDate() + "|" + e.userId()),
+                rows("SELECT event_date || '|' || user_id, sum(events) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1"));
+        assertEquals(views, rows("SELECT event_date || '|' || user_id, sum(views) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1 HAVING sum(views) > 0"));
+
         // fact_daily_posts: unique viewers per post-day
         Map<String, Long> viewers = events.stream().filter(e -> e.event().equals("feed.view"))
                 .collect(Collectors.groupingBy(e -> e.eventDate() + "|" + e.postId(),

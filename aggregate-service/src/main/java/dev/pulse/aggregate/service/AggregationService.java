@@ -4,6 +4,7 @@ import dev.pulse.aggregate.repository.CounterFactsRepository;
 import dev.pulse.aggregate.repository.CumulativeRepository;
 import dev.pulse.aggregate.repository.PostFactsRepository;
 import dev.pulse.aggregate.repository.RawStoreRepository;
+import dev.pulse.aggregate.repository.UserDailyRollupRepository;
 import dev.pulse.aggregate.repository.UserDayFactsRepository;
 import dev.pulse.aggregate.repository.UserDayFactsRepository.UserDay;
 import dev.pulse.contract.EnrichedEvent;
@@ -29,9 +30,12 @@ public class AggregationService {
     private final PostFactsRepository posts;
     private final CounterFactsRepository counters;
     private final CumulativeRepository cumulative;
+    private final UserDailyRollupRepository rollup;
 
     public AggregationService(Pool pool, RawStoreRepository rawStore, UserDayFactsRepository userDays,
-            PostFactsRepository posts, CounterFactsRepository counters, CumulativeRepository cumulative) {
+            PostFactsRepository posts, CounterFactsRepository counters, CumulativeRepository cumulative,
+            UserDailyRollupRepository rollup) {
+        this.rollup = rollup;
         this.pool = pool;
         this.rawStore = rawStore;
         this.userDays = userDays;
@@ -48,6 +52,7 @@ public class AggregationService {
                         .flatMap(x -> posts.apply(connection, fresh))
                         .flatMap(x -> counters.apply(connection, fresh))
                         .flatMap(x -> cumulative.apply(connection, fresh))
+                        .flatMap(x -> rollup.apply(connection, fresh))
                         .replaceWith(fresh)));
     }
 

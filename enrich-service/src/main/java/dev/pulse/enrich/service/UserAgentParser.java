@@ -1,13 +1,15 @@
 package dev.pulse.enrich.service;
 
 import dev.pulse.enrich.config.EnrichConfig;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import nl.basjes.parse.useragent.UserAgent;
 import nl.basjes.parse.useragent.UserAgentAnalyzer;
 
 import java.util.Locale;
 
-/** os, browser and device class from a User-Agent string, with Yauaa. */
+/** os, browser and device class from a User-Agent string, with Yauaa. Built at start: it takes seconds. */
+@Startup
 @ApplicationScoped
 public class UserAgentParser {
     public record Parsed(String os, String browser, String device) {

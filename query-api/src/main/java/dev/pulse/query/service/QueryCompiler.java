@@ -21,21 +21,56 @@ public class QueryCompiler {
     public record Compiled(String sql, List<Object> params) {
     }
 
+    /** Where the rows come from: every event, or one row per user, day and traits. */
+    private enum Source {
+        RAW("events", "e.event IN ('feed.view', 'feed.like')", "e.event = 'message.sent'"),
+        ROLLUP("fact_user_daily", "e.views + e.likes > 0", "e.messages > 0");
+
+        final String table;
+        final String usedFeed;
+        final String usedMessenger;
+
+        Source(String table, String usedFeed, String usedMessenger) {
+            this.table = table;
+            this.usedFeed = usedFeed;
+            this.usedMessenger = usedMessenger;
+        }
+
+        String sql(Metric metric) {
+            return this == ROLLUP ? metric.rollupSql() : metric.sql();
+        }
+    }
+
+    /**
+     * The per-user daily rollup answers a query whose dimensions and filters are time and user traits only, and
+     * whose metrics it holds; it has the same columns as the raw store for those, so the same SQL applies.
+     */
+    private static Source source(Query query, List<Metric> metrics) {
+        boolean userOnly = query.dimensions().stream().allMatch(QueryCompiler::inRollup)
+                && query.filters().stream().allMatch(f -> inRollup(f.dimension()));
+        return userOnly && metrics.stream().allMatch(m -> m.rollupSql() != null) ? Source.ROLLUP : Source.RAW;
+    }
+
+    private static boolean inRollup(Dimension d) {
+        return d.isTime() || d.apiName().startsWith("user:");
+    }
+
     public Compiled aggregate(Query query, List<Metric> metrics) {
         List<Object> params = new ArrayList<>(List.of(query.app().appId(), query.from(), query.to()));
         List<Dimension> dims = query.dimensions();
         boolean newUsers = metrics.contains(Metric.NEW_USERS);
         boolean mix = metrics.stream().anyMatch(Metric::needsAppMix);
+        Source source = source(query, metrics);
         StringBuilder inner = new StringBuilder("SELECT e.*");
         if (newUsers) {
             inner.append(", fs.first_date");
         }
         if (mix) {
             String partition = dims.stream().map(Dimension::sql).collect(Collectors.joining(", ", "", dims.isEmpty() ? "" : ", ")) + "e.user_id";
-            inner.append(", bool_or(e.event IN ('feed.view', 'feed.like')) OVER (PARTITION BY ").append(partition).append(") AS uses_feed")
-                    .append(", bool_or(e.event = 'message.sent') OVER (PARTITION BY ").append(partition).append(") AS uses_messenger");
+            inner.append(", bool_or(").append(source.usedFeed).append(") OVER (PARTITION BY ").append(partition).append(") AS uses_feed")
+                    .append(", bool_or(").append(source.usedMessenger).append(") OVER (PARTITION BY ").append(partition).append(") AS uses_messenger");
         }
-        inner.append(" FROM events e");
+        inner.append(" FROM ").append(source.table).append(" e");
         if (newUsers) {
             inner.append(" LEFT JOIN user_first_seen fs ON fs.app_id = e.app_id AND fs.user_id = e.user_id");
         }
@@ -47,7 +82,7 @@ public class QueryCompiler {
             columns.add(dims.get(i).sql() + " AS d" + i);
         }
         for (int i = 0; i < metrics.size(); i++) {
-            columns.add(metrics.get(i).sql().replace("%NEW%", newUserCondition(query)) + " AS m" + i);
+            columns.add(source.sql(metrics.get(i)).replace("%NEW%", newUserCondition(query)) + " AS m" + i);
         }
         sql.append(String.join(", ", columns)).append(" FROM (").append(inner).append(") e");
         if (!dims.isEmpty()) {
@@ -72,7 +107,7 @@ public class QueryCompiler {
         columns.add("count(DISTINCT e.user_id) AS mau");
         String sql = "SELECT " + String.join(", ", columns)
                 + " FROM (SELECT g::date AS day FROM generate_series($2::date, $3::date, interval '1 day') AS g) d"
-                + " JOIN events e ON e.app_id = $1 AND e.event_date BETWEEN d.day - 27 AND d.day"
+                + " JOIN " + source(query, List.of()).table + " e ON e.app_id = $1 AND e.event_date BETWEEN d.day - 27 AND d.day"
                 + " WHERE true" + filters(query.filters(), params)
                 + " GROUP BY d.day" + (query.dimensions().isEmpty() ? "" : ", " + groupBy(query.dimensions().size(), 0));
         return new Compiled(sql, params);
