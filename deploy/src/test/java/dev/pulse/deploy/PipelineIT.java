@@ -1,6 +1,7 @@
 package dev.pulse.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.bench.generator.ExpectedMetrics;
 import dev.pulse.bench.generator.GeneratorConfig;
 import dev.pulse.bench.generator.IngestClient;
 import dev.pulse.bench.generator.TrafficGenerator;
@@ -9,13 +10,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
@@ -96,7 +100,7 @@ class PipelineIT {
     @Test
     void noEventLostOrDoubleCountedWhenEnrichAndAggregateAreKilled() throws Exception {
         JsonNode app = createApp("UTC");
-        GeneratorConfig config = new GeneratorConfig(7, 200, 150, 4_500, 50, 1, 0.05, 0.0, 0.0, 0.1);
+        GeneratorConfig config = new GeneratorConfig(7, 200, 150, 4_500, 50, 1, 0.05, 0.01, 0.02, 0.1);
         TrafficGenerator generator = new TrafficGenerator(new IngestClient(stack.service("ingest-service").url(), app.get("write_key").asText()), config);
         Thread traffic = new Thread(generator, "pipeline-traffic");
         traffic.start();
@@ -111,5 +115,17 @@ class PipelineIT {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertEquals(expected,
                 HTTP.post(url("query-api", "/v1/query"), app.get("read_token").asText(), query).body().get("results").get(0)
                         .get("metrics").get(0).asLong(), "events stored = distinct events accepted"));
+
+        // and every daily metric equals the generator's own computation over what was accepted
+        Map<String, Map<String, Object>> want = generator.expectedDaily(ZoneOffset.UTC);
+        String daily = "{\"app\":\"" + app.get("app").asText() + "\",\"metrics\":[\"" + String.join("\",\"", ExpectedMetrics.METRICS)
+                + "\"],\"date_range\":\"7d\",\"dimensions\":[\"time:day\"]}";
+        for (JsonNode row : HTTP.post(url("query-api", "/v1/query"), app.get("read_token").asText(), daily).body().get("results")) {
+            Map<String, Object> day = want.getOrDefault(row.get("dimensions").get(0).asText(), Map.of());
+            for (int i = 0; i < ExpectedMetrics.METRICS.length; i++) {
+                assertEquals(0, new BigDecimal(String.valueOf(day.getOrDefault(ExpectedMetrics.METRICS[i], 0)))
+                        .compareTo(row.get("metrics").get(i).decimalValue()), ExpectedMetrics.METRICS[i] + " on " + row.get("dimensions"));
+            }
+        }
     }
 }

@@ -1,6 +1,11 @@
 package dev.pulse.bench.generator;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -12,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends {@link TrafficModel} traffic to ingest-service at a target rate until stopped or done.
- * Usage: {@code TrafficGenerator <ingest-url> <write-key> [events/s] [total events] [seed]}.
+ * Usage: {@code TrafficGenerator <ingest-url> <write-key> [events/s] [total events] [seed] [dataset dir]}: with a
+ * dataset dir it writes the accepted events and their expected metrics there when done.
  */
 public final class TrafficGenerator implements Runnable {
     private final IngestClient client;
@@ -21,6 +27,8 @@ public final class TrafficGenerator implements Runnable {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final Set<String> acceptedIds = ConcurrentHashMap.newKeySet();
+    /** Accepted events by id, with the true time of each (before any client clock skew). */
+    private final Map<String, Map<String, Object>> acceptedEvents = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
     public TrafficGenerator(IngestClient client, GeneratorConfig config) {
@@ -30,7 +38,7 @@ public final class TrafficGenerator implements Runnable {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: TrafficGenerator <ingest-url> <write-key> [events/s] [total events] [seed]");
+            System.err.println("usage: TrafficGenerator <ingest-url> <write-key> [events/s] [total events] [seed] [dataset dir]");
             System.exit(2);
         }
         GeneratorConfig demo = GeneratorConfig.demo();
@@ -40,6 +48,9 @@ public final class TrafficGenerator implements Runnable {
         TrafficGenerator generator = new TrafficGenerator(new IngestClient(args[0], args[1]), config);
         generator.publishCatalog();
         generator.run();
+        if (args.length > 5) {
+            generator.writeDataset(Path.of(args[5]), ZoneId.of("UTC"));
+        }
     }
 
     /** Puts every content item of the model into the catalog, so that plays are enriched with lengths. */
@@ -59,15 +70,21 @@ public final class TrafficGenerator implements Runnable {
                 int size = (int) Math.min(config.batchSize(), config.totalEvents() == 0 ? Long.MAX_VALUE : config.totalEvents() - sent.get());
                 Instant now = Instant.now();
                 List<Map<String, Object>> events = model.batch(size, now);
+                Map<String, Map<String, Object>> truth = new LinkedHashMap<>();
+                events.forEach(e -> {
+                    if (e.get("event_id") != null) {
+                        truth.put((String) e.get("event_id"), new LinkedHashMap<>(e));
+                    }
+                });
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("batch", events);
                 // a client whose clock is off stamps its events and its sent_at with the same wrong clock
                 java.time.Duration skew = model.skewedClock() ? model.skew() : java.time.Duration.ZERO;
                 events.forEach(e -> e.computeIfPresent("timestamp", (k, ts) -> Instant.parse((String) ts).plus(skew).toString()));
                 body.put("sent_at", now.plus(skew).toString());
-                send(body);
+                send(body, truth);
                 if (model.duplicate()) {
-                    send(body);
+                    send(body, truth);
                 }
                 sent.addAndGet(size);
                 pace(start);
@@ -77,11 +94,34 @@ public final class TrafficGenerator implements Runnable {
         }
     }
 
-    private void send(Map<String, Object> body) throws InterruptedException {
+    private void send(Map<String, Object> body, Map<String, Map<String, Object>> truth) throws InterruptedException {
         IngestClient.Result result = client.send(body, Duration.ofMinutes(5));
         accepted.addAndGet(result.accepted());
         rejected.addAndGet(result.rejected());
         acceptedIds.addAll(result.eventIds());
+        result.eventIds().forEach(id -> {
+            Map<String, Object> event = truth.get(id);
+            if (event != null) {
+                acceptedEvents.putIfAbsent(id, event);
+            }
+        });
+    }
+
+    /** Writes the accepted events (NDJSON, true times) and their expected daily metrics (JSON) into {@code dir}. */
+    public void writeDataset(Path dir, ZoneId zone) throws IOException {
+        Files.createDirectories(dir);
+        ObjectMapper mapper = new ObjectMapper();
+        try (var out = Files.newBufferedWriter(dir.resolve("events.ndjson"))) {
+            for (Map<String, Object> event : acceptedEvents.values()) {
+                out.write(mapper.writeValueAsString(event));
+                out.newLine();
+            }
+        }
+        mapper.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("expected-metrics.json").toFile(), expectedDaily(zone));
+    }
+
+    public Map<String, Map<String, Object>> expectedDaily(ZoneId zone) {
+        return ExpectedMetrics.daily(acceptedEvents.values(), zone);
     }
 
     /** Sleeps just enough to hold the target rate; 0 means no pacing. */

@@ -2,11 +2,13 @@ package dev.pulse.deploy.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.bench.generator.ExpectedMetrics;
 import dev.pulse.bench.generator.GeneratorConfig;
 import dev.pulse.bench.generator.IngestClient;
 import dev.pulse.bench.generator.TrafficGenerator;
 import dev.pulse.deploy.local.Stack;
 
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,15 +18,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code bench/fault-injection}: generated traffic at a fixed rate while each service in turn is SIGKILLed and
  * restarted, then the Kafka broker and PostgreSQL are restarted; at the end the stored events must equal the
- * distinct events ingest accepted. Reports events lost and double-counted (both must be 0) and appends the
- * report to the results file.
+ * distinct events ingest accepted, and every daily metric the generator's own computation. Reports events lost
+ * and double-counted (both must be 0) and appends the report to the results file.
  */
 public final class FaultInjection {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -81,6 +85,7 @@ public final class FaultInjection {
             }
             long lost = Math.max(0, accepted.size() - stored);
             long doubled = Math.max(0, stored - accepted.size());
+            List<String> mismatches = compareMetrics(query, app.get("read_token").asText(), generator.expectedDaily(ZoneOffset.UTC));
             List<String> report = new ArrayList<>(List.of("", "## Fault injection (issue 8)", "",
                     "Run by `bench/fault-injection` on " + Instant.now().toString().substring(0, 16).replace('T', ' ') + " UTC: "
                             + "generator at %.0f events/s (5 %% resent batches, 1 %% invalid, 2 %% late, 10 %% skewed clocks), %,d events sent; "
@@ -91,13 +96,36 @@ public final class FaultInjection {
                     "| distinct events accepted (202) | %,d |".formatted(accepted.size()),
                     "| events counted by query-api | %,d |".formatted(stored),
                     "| **events lost** | **%d** |".formatted(lost),
-                    "| **events double-counted** | **%d** |".formatted(doubled)));
+                    "| **events double-counted** | **%d** |".formatted(doubled),
+                    "| daily metrics (%d) compared with the generator's own computation, mismatches | %s |"
+                            .formatted(ExpectedMetrics.METRICS.length, mismatches.isEmpty() ? "none" : String.join("; ", mismatches))));
             Files.write(results, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             System.out.println(String.join("\n", report));
-            if (lost != 0 || doubled != 0) {
+            if (lost != 0 || doubled != 0 || !mismatches.isEmpty()) {
                 System.exit(1);
             }
         }
+    }
+
+    /** Every SPEC §5 daily metric the generator can compute itself, against query-api's answer for the same days. */
+    private static List<String> compareMetrics(String query, String token, Map<String, Map<String, Object>> expected) throws Exception {
+        String metrics = "\"" + String.join("\",\"", ExpectedMetrics.METRICS) + "\"";
+        JsonNode results = post(query, token, "{\"app\":\"faults\",\"metrics\":[" + metrics
+                + "],\"date_range\":\"7d\",\"dimensions\":[\"time:day\"]}").get("results");
+        List<String> mismatches = new ArrayList<>();
+        for (JsonNode row : results) {
+            String day = row.get("dimensions").get(0).asText();
+            Map<String, Object> want = expected.getOrDefault(day, Map.of());
+            for (int i = 0; i < ExpectedMetrics.METRICS.length; i++) {
+                String metric = ExpectedMetrics.METRICS[i];
+                BigDecimal wanted = new BigDecimal(String.valueOf(want.getOrDefault(metric, 0)));
+                BigDecimal got = row.get("metrics").get(i).decimalValue();
+                if (wanted.compareTo(got) != 0) {
+                    mismatches.add(day + " " + metric + ": expected " + wanted + ", got " + got);
+                }
+            }
+        }
+        return mismatches;
     }
 
     private static JsonNode post(String url, String token, String body) throws Exception {
