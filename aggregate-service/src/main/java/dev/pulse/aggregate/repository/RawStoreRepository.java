@@ -1,5 +1,7 @@
 package dev.pulse.aggregate.repository;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.UserTraits;
 import io.smallrye.mutiny.Uni;
@@ -9,6 +11,8 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -24,6 +28,7 @@ import java.util.function.IntFunction;
 /** The raw store: the dedup guard of aggregation and the source of every recompute. */
 @ApplicationScoped
 public class RawStoreRepository {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String INSERT = """
             INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id, session_id,
                 post_id, receiver_id, content_id, action, duration_ms, revenue, currency,
@@ -55,25 +60,41 @@ public class RawStoreRepository {
     }
 
     /**
-     * Stored events of the last moments, with what the real-time views need; the date bound lets the planner
-     * skip all but the newest partitions.
+     * Stored events of the last moments, for the real-time views; the date bound lets the planner skip all but
+     * the newest partitions.
      */
     public Uni<List<EnrichedEvent>> recent(Instant since) {
-        return pool.preparedQuery("""
-                        SELECT app_id, event_id, event, user_id, event_ts, event_date, received_at, content_id, action
-                        FROM events WHERE event_ts >= $1 AND event_date >= $2""")
+        return pool.preparedQuery("SELECT * FROM events WHERE event_ts >= $1 AND event_date >= $2")
                 .execute(Tuple.of(since.atOffset(ZoneOffset.UTC), since.atOffset(ZoneOffset.UTC).toLocalDate().minusDays(1)))
-                .map(rows -> {
-                    List<EnrichedEvent> events = new ArrayList<>(rows.size());
-                    for (Row r : rows) {
-                        events.add(new EnrichedEvent(r.getString("app_id"), r.getUUID("event_id"), r.getString("event"), null,
-                                r.getString("user_id"), r.getOffsetDateTime("event_ts").toInstant(), r.getLocalDate("event_date"),
-                                r.getOffsetDateTime("received_at").toInstant(), false, false, null, null, null, null,
-                                r.getString("content_id"), r.getString("action"), null, null, null, null, null, null, null,
-                                null, null, null, null, null, null, null, null));
-                    }
-                    return events;
-                });
+                .map(RawStoreRepository::toEvents);
+    }
+
+    /** Every stored event of an app's day, as aggregation first saw it (recompute replays them). */
+    public Uni<List<EnrichedEvent>> ofDay(SqlConnection connection, String appId, LocalDate date) {
+        return connection.preparedQuery("SELECT * FROM events WHERE app_id = $1 AND event_date = $2 ORDER BY event_ts, event_id")
+                .execute(Tuple.of(appId, date)).map(RawStoreRepository::toEvents);
+    }
+
+    private static List<EnrichedEvent> toEvents(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+        List<EnrichedEvent> events = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            Short gender = r.getShort("gender");
+            Short age = r.getShort("age");
+            UserTraits traits = new UserTraits(gender == null ? null : gender.intValue(), age == null ? null : age.intValue(),
+                    r.getString("user_os"), r.getString("source"), r.getString("country"), r.getString("city"), r.getInteger("exp_group"));
+            Object properties = r.getValue("properties");
+            events.add(new EnrichedEvent(r.getString("app_id"), r.getUUID("event_id"), r.getString("event"), r.getString("category"),
+                    r.getString("user_id"), r.getOffsetDateTime("event_ts").toInstant(), r.getLocalDate("event_date"),
+                    r.getOffsetDateTime("received_at").toInstant(), r.getBoolean("clock_clamped"), r.getBoolean("late"),
+                    r.getString("session_id"), properties == null ? null : json(properties.toString()),
+                    r.getLong("post_id"), r.getString("receiver_id"), r.getString("content_id"), r.getString("action"),
+                    r.getLong("duration_ms"), r.getBigDecimal("revenue"), r.getString("currency"),
+                    traits.isEmpty() ? null : traits, r.getString("device"), r.getString("os"), r.getString("browser"),
+                    r.getString("host"), r.getString("url"), r.getString("referrer"), r.getString("content_title"),
+                    r.getString("content_type"), r.getInteger("length_seconds"), r.getDouble("engagement_seconds"),
+                    r.getDouble("engagement_pct")));
+        }
+        return events;
     }
 
     /** Inserts the events and returns those that were new: the only ones any fact may count. */
@@ -133,6 +154,14 @@ public class RawStoreRepository {
             }
             return fresh;
         });
+    }
+
+    private static ObjectNode json(String text) {
+        try {
+            return (ObjectNode) JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("properties stored in the raw store are not JSON", e);
+        }
     }
 
     private static UserTraits traits(EnrichedEvent event) {

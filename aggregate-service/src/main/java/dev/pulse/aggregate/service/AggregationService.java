@@ -1,5 +1,6 @@
 package dev.pulse.aggregate.service;
 
+import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.CounterFactsRepository;
 import dev.pulse.aggregate.repository.CumulativeRepository;
 import dev.pulse.aggregate.repository.PostFactsRepository;
@@ -11,11 +12,13 @@ import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.EventCatalog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Applies a batch of enriched events to the raw store and every fact in one PostgreSQL transaction. The raw
@@ -31,11 +34,13 @@ public class AggregationService {
     private final CounterFactsRepository counters;
     private final CumulativeRepository cumulative;
     private final UserDailyRollupRepository rollup;
+    private final AppLocks locks;
 
     public AggregationService(Pool pool, RawStoreRepository rawStore, UserDayFactsRepository userDays,
             PostFactsRepository posts, CounterFactsRepository counters, CumulativeRepository cumulative,
-            UserDailyRollupRepository rollup) {
+            UserDailyRollupRepository rollup, AppLocks locks) {
         this.rollup = rollup;
+        this.locks = locks;
         this.pool = pool;
         this.rawStore = rawStore;
         this.userDays = userDays;
@@ -46,14 +51,21 @@ public class AggregationService {
 
     /** @return the events that were new to the raw store, now committed */
     public Uni<List<EnrichedEvent>> apply(List<EnrichedEvent> events) {
-        return pool.withTransaction(connection -> rawStore.insertNew(connection, events).flatMap(fresh ->
-                userDays.recomputeFeed(connection, feedUsers(fresh))
-                        .flatMap(x -> userDays.recomputeMessenger(connection, messengerUsers(fresh)))
-                        .flatMap(x -> posts.apply(connection, fresh))
-                        .flatMap(x -> counters.apply(connection, fresh))
-                        .flatMap(x -> cumulative.apply(connection, fresh))
-                        .flatMap(x -> rollup.apply(connection, fresh))
-                        .replaceWith(fresh)));
+        Set<String> apps = new TreeSet<>();
+        events.forEach(e -> apps.add(e.appId()));
+        return pool.withTransaction(connection -> locks.shared(connection, apps)
+                .flatMap(x -> rawStore.insertNew(connection, events))
+                .flatMap(fresh -> applyFacts(connection, fresh).replaceWith(fresh)));
+    }
+
+    /** Every fact's share of events new to them: the incremental path, and the replay of a recompute. */
+    Uni<Void> applyFacts(SqlConnection connection, List<EnrichedEvent> fresh) {
+        return userDays.recomputeFeed(connection, feedUsers(fresh))
+                .flatMap(x -> userDays.recomputeMessenger(connection, messengerUsers(fresh)))
+                .flatMap(x -> posts.apply(connection, fresh))
+                .flatMap(x -> counters.apply(connection, fresh))
+                .flatMap(x -> cumulative.apply(connection, fresh))
+                .flatMap(x -> rollup.apply(connection, fresh));
     }
 
     private static Set<UserDay> feedUsers(List<EnrichedEvent> events) {

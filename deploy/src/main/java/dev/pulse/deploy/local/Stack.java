@@ -77,6 +77,7 @@ public final class Stack implements AutoCloseable {
         env.put("PG_QUERY_PASSWORD", Database.READER_PASSWORD);
         env.put("REDIS_URL", cache.uri);
         env.put("PULSE_INGEST_ADMIN_TOKEN", o.adminToken());
+        env.put("PULSE_AGGREGATE_ADMIN_TOKEN", o.adminToken());
         env.put("PULSE_TOPIC_PARTITIONS", String.valueOf(o.topicPartitions()));
 
         // the writer services migrate the schema at start; ingest first, so they do not queue on Flyway's lock

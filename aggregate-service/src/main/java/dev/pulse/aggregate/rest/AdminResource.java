@@ -1,0 +1,67 @@
+package dev.pulse.aggregate.rest;
+
+import dev.pulse.aggregate.config.AggregateConfig;
+import dev.pulse.aggregate.service.RecomputeService;
+import dev.pulse.contract.problem.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+@Path("/v1/admin/recompute")
+public class AdminResource {
+    /** Body: the app and the days to rebuild. */
+    public record RecomputeRequest(String app, String from, String to) {
+    }
+
+    private final RecomputeService recompute;
+    private final AggregateConfig config;
+
+    public AdminResource(RecomputeService recompute, AggregateConfig config) {
+        this.recompute = recompute;
+        this.config = config;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Rebuild an app's facts from the raw store", description = "Idempotent. Example body: {\"app\":\"demo\",\"from\":\"2026-11-01\",\"to\":\"2026-11-21\"}")
+    public Uni<Map<String, Object>> recompute(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, RecomputeRequest request) {
+        String expected = config.admin().token().orElseThrow(
+                () -> ProblemException.unauthorized("no admin token is configured (pulse.aggregate.admin.token)"));
+        String given = authorization == null ? "" : authorization.replaceFirst("(?i)^bearer\\s+", "");
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
+            throw ProblemException.unauthorized("wrong admin token");
+        }
+        if (request == null || request.app() == null) {
+            throw ProblemException.badRequest("app is required", "app");
+        }
+        LocalDate from = date(request.from(), "from");
+        LocalDate to = date(request.to(), "to");
+        if (from.isAfter(to) || ChronoUnit.DAYS.between(from, to) >= 400) {
+            throw ProblemException.badRequest("from must not be after to, and the range at most 400 days", "from");
+        }
+        return recompute.recompute(request.app(), from, to).map(n -> Map.of("app", request.app(), "from", from.toString(),
+                "to", to.toString(), "events_replayed", n));
+    }
+
+    private static LocalDate date(String value, String field) {
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException | NullPointerException e) {
+            throw ProblemException.badRequest(field + " must be a date YYYY-MM-DD", field);
+        }
+    }
+}
