@@ -2,6 +2,7 @@ package dev.pulse.aggregate.rest;
 
 import dev.pulse.aggregate.config.AggregateConfig;
 import dev.pulse.aggregate.service.RecomputeService;
+import dev.pulse.contract.problem.Bearer;
 import dev.pulse.contract.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -13,8 +14,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -39,12 +38,7 @@ public class AdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Rebuild an app's facts from the raw store", description = "Idempotent. Example body: {\"app\":\"demo\",\"from\":\"2026-11-01\",\"to\":\"2026-11-21\"}")
     public Uni<Map<String, Object>> recompute(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, RecomputeRequest request) {
-        String expected = config.admin().token().orElseThrow(
-                () -> ProblemException.unauthorized("no admin token is configured (pulse.aggregate.admin.token)"));
-        String given = authorization == null ? "" : authorization.replaceFirst("(?i)^bearer\\s+", "");
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
-            throw ProblemException.unauthorized("wrong admin token");
-        }
+        Bearer.requireAdmin(config.admin().token(), authorization, "pulse.aggregate.admin.token");
         if (request == null || request.app() == null) {
             throw ProblemException.badRequest("app is required", "app");
         }

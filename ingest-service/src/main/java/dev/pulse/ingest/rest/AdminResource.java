@@ -1,6 +1,7 @@
 package dev.pulse.ingest.rest;
 
 import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.contract.problem.Bearer;
 import dev.pulse.ingest.config.IngestConfig;
 import dev.pulse.ingest.domain.AppKeys;
 import dev.pulse.ingest.domain.NewApp;
@@ -17,8 +18,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 
 /** SPEC §1 admin endpoints, guarded by the admin token from config. */
 @Path("/v1/admin/apps")
@@ -50,11 +49,6 @@ public class AdminResource {
     }
 
     private void requireAdmin(String authorization) {
-        String expected = config.admin().token().orElseThrow(
-                () -> ProblemException.unauthorized("no admin token is configured (pulse.ingest.admin.token)"));
-        String given = BearerToken.from(authorization);
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
-            throw ProblemException.unauthorized("wrong admin token");
-        }
+        Bearer.requireAdmin(config.admin().token(), authorization, "pulse.ingest.admin.token");
     }
 }

@@ -1,6 +1,7 @@
 package dev.pulse.ingest.rest;
 
 import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.contract.problem.Bearer;
 import dev.pulse.ingest.domain.App;
 import dev.pulse.ingest.service.AppService;
 import io.smallrye.mutiny.Uni;
@@ -16,7 +17,7 @@ public class WriteKeyAuthenticator {
     }
 
     public Uni<App> authenticate(String authorization) {
-        return apps.findByWriteKey(BearerToken.from(authorization))
+        return apps.findByWriteKey(Bearer.token(authorization))
                 .map(app -> app.orElseThrow(() -> ProblemException.unauthorized("unknown write key")));
     }
 }

@@ -1,5 +1,6 @@
 package dev.pulse.query.rest;
 
+import dev.pulse.contract.problem.Bearer;
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.service.ReadTokenService;
@@ -12,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class ReadTokenAuthenticator {
-    private static final String PREFIX = "bearer ";
     private final ReadTokenService tokens;
 
     public ReadTokenAuthenticator(ReadTokenService tokens) {
@@ -20,14 +20,11 @@ public class ReadTokenAuthenticator {
     }
 
     public Uni<App> authorize(String authorization, String appId) {
-        if (authorization == null || authorization.length() <= PREFIX.length()
-                || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-            throw ProblemException.unauthorized("Authorization: Bearer <read token> is required");
-        }
+        String token = Bearer.token(authorization);
         if (appId == null || appId.isBlank()) {
             throw ProblemException.badRequest("app is required", "app");
         }
-        return tokens.find(authorization.substring(PREFIX.length()).trim()).map(app -> {
+        return tokens.find(token).map(app -> {
             App found = app.orElseThrow(() -> ProblemException.unauthorized("unknown read token"));
             if (!found.appId().equals(appId)) {
                 throw new ProblemException(404, "Not Found", "no app " + appId + " for this token", "app", null, null);
