@@ -121,18 +121,21 @@ public final class TrafficModel {
             e.put("properties", properties);
         }
         e.put("context", context);
-        Map<String, Object> userTraits = traits.get(user);
-        if (userTraits == null || random.nextInt(200) == 0) {
-            userTraits = traits(user);
+        Map<String, Object> userTraits = traits(user, ts);
+        if (!userTraits.equals(traits.get(user)) || random.nextInt(200) == 0) {
             traits.put(user, userTraits);
             e.put("user", userTraits);
         }
         return e;
     }
 
-    private Map<String, Object> traits(int user) {
+    /**
+     * A user's traits are a function of the user and the time, so that every sender (and a resend) agrees on
+     * them; each user moves to another country every 50 hours, at a phase of its own: trait changes happen.
+     */
+    private static Map<String, Object> traits(int user, Instant at) {
         Map<String, Object> t = new LinkedHashMap<>();
-        int place = random.nextInt(COUNTRIES.length);
+        int place = (int) ((user + (at.getEpochSecond() / 3600 + user) / 50) % COUNTRIES.length);
         t.put("gender", user % 2);
         t.put("age", 16 + (user * 7) % 60);
         t.put("os", OS[user % OS.length]);
