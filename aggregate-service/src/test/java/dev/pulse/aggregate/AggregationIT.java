@@ -181,6 +181,8 @@ class AggregationIT {
                     .when().post("/v1/admin/recompute").then().statusCode(200).body("events_replayed", org.hamcrest.Matchers.equalTo(300));
             assertEquals(incremental, facts(app), "recompute run " + (run + 1) + " equals the incremental path");
         }
+        assertEquals(4L, queryLong("SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'"),
+                "each recomputed day tells query-api's closed-day cache (2 days x 2 runs)");
         io.restassured.RestAssured.given().header("Authorization", "Bearer wrong").contentType("application/json").body(body)
                 .when().post("/v1/admin/recompute").then().statusCode(401);
     }

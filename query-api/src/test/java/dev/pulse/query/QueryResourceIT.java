@@ -141,6 +141,28 @@ class QueryResourceIT {
     }
 
     @Test
+    void closedDayAnswersAreCachedUntilLateEventsBumpTheVersion() throws Exception {
+        String other = TestData.newAppId();
+        String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, "UTC");
+        new QueryFixture(other, ZoneId.of("UTC"), FIRST, 3, 5);
+        String body = "{\"app\":\"" + other + "\",\"metrics\":[\"events\"],\"date_range\":[\"" + FIRST + "\",\"" + FIRST.plusDays(2) + "\"]}";
+        java.util.function.Supplier<Long> events = () -> given().header("Authorization", "Bearer " + otherToken).contentType(ContentType.JSON)
+                .body(body).when().post("/v1/query").then().statusCode(200).extract().jsonPath().getLong("results[0].metrics[0]");
+        long before = events.get();
+        try (var c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement()) {
+            // a late event reaches the stores, as aggregate-service would write it, but the version is not bumped yet
+            s.executeUpdate("INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id) VALUES ('"
+                    + other + "', date '" + FIRST + "', gen_random_uuid(), timestamptz '" + FIRST + "T12:00:00Z', now(), 'signup', 'acquisition', 'late-user')");
+            s.executeUpdate("INSERT INTO fact_user_daily (app_id, event_date, user_id, events, views, likes, messages, signups, purchases, revenue,"
+                    + " page_views, plays, engagement_seconds, pct_sum, pct_count) VALUES ('" + other + "', date '" + FIRST
+                    + "', 'late-user', 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0)");
+            assertEquals(before, events.get(), "the answer about closed days comes from the cache");
+            s.executeUpdate("INSERT INTO closed_day_versions VALUES ('" + other + "', 1) ON CONFLICT (app_id) DO UPDATE SET version = closed_day_versions.version + 1");
+        }
+        assertEquals(before + 1, events.get(), "a bumped version invalidates it");
+    }
+
+    @Test
     void emptyBucketsArePresentWithZeros() {
         JsonPath answer = query("{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":[\"2025-01-01\",\"2025-01-31\"],\"dimensions\":[\"time:week\"]}");
         assertEquals(5, answer.getList("results").size());

@@ -1,6 +1,7 @@
 package dev.pulse.aggregate.service;
 
 import dev.pulse.aggregate.repository.AppLocks;
+import dev.pulse.aggregate.repository.ClosedDayVersionRepository;
 import dev.pulse.aggregate.repository.CounterFactsRepository;
 import dev.pulse.aggregate.repository.CumulativeRepository;
 import dev.pulse.aggregate.repository.PostFactsRepository;
@@ -35,11 +36,13 @@ public class AggregationService {
     private final CumulativeRepository cumulative;
     private final UserDailyRollupRepository rollup;
     private final AppLocks locks;
+    private final ClosedDayVersionRepository closedDays;
 
     public AggregationService(Pool pool, RawStoreRepository rawStore, UserDayFactsRepository userDays,
             PostFactsRepository posts, CounterFactsRepository counters, CumulativeRepository cumulative,
-            UserDailyRollupRepository rollup, AppLocks locks) {
+            UserDailyRollupRepository rollup, AppLocks locks, ClosedDayVersionRepository closedDays) {
         this.rollup = rollup;
+        this.closedDays = closedDays;
         this.locks = locks;
         this.pool = pool;
         this.rawStore = rawStore;
@@ -55,7 +58,9 @@ public class AggregationService {
         events.forEach(e -> apps.add(e.appId()));
         return pool.withTransaction(connection -> locks.shared(connection, apps)
                 .flatMap(x -> rawStore.insertNew(connection, events))
-                .flatMap(fresh -> applyFacts(connection, fresh).replaceWith(fresh)));
+                .flatMap(fresh -> applyFacts(connection, fresh)
+                        .flatMap(x -> closedDays.bump(connection, fresh))
+                        .replaceWith(fresh)));
     }
 
     /** Every fact's share of events new to them: the incremental path, and the replay of a recompute. */

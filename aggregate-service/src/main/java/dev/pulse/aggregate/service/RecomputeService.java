@@ -1,6 +1,7 @@
 package dev.pulse.aggregate.service;
 
 import dev.pulse.aggregate.repository.AppLocks;
+import dev.pulse.aggregate.repository.ClosedDayVersionRepository;
 import dev.pulse.aggregate.repository.FactResetRepository;
 import dev.pulse.aggregate.repository.RawStoreRepository;
 import io.quarkus.logging.Log;
@@ -9,6 +10,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
+import java.util.Set;
 
 /**
  * Rebuilds an app's facts for a date range from the raw store: per day, in one transaction holding the app's
@@ -22,9 +24,11 @@ public class RecomputeService {
     private final FactResetRepository reset;
     private final RawStoreRepository rawStore;
     private final AggregationService aggregation;
+    private final ClosedDayVersionRepository closedDays;
 
     public RecomputeService(Pool pool, AppLocks locks, FactResetRepository reset, RawStoreRepository rawStore,
-            AggregationService aggregation) {
+            AggregationService aggregation, ClosedDayVersionRepository closedDays) {
+        this.closedDays = closedDays;
         this.pool = pool;
         this.locks = locks;
         this.reset = reset;
@@ -40,7 +44,9 @@ public class RecomputeService {
             total = total.flatMap(sum -> pool.withTransaction(connection -> locks.exclusive(connection, appId)
                     .flatMap(x -> reset.reset(connection, appId, date))
                     .flatMap(x -> rawStore.ofDay(connection, appId, date))
-                    .flatMap(events -> aggregation.applyFacts(connection, events).replaceWith(sum + events.size()))));
+                    .flatMap(events -> aggregation.applyFacts(connection, events)
+                            .flatMap(x -> closedDays.bump(connection, Set.of(appId)))
+                            .replaceWith(sum + events.size()))));
         }
         return total.invoke(n -> Log.infof("recomputed %s from %s to %s: %d events replayed", appId, from, to, n));
     }

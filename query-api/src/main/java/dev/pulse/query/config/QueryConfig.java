@@ -3,6 +3,8 @@ package dev.pulse.query.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 @ConfigMapping(prefix = "pulse.query")
 public interface QueryConfig {
 
@@ -16,4 +18,19 @@ public interface QueryConfig {
     /** The real-time window aggregate-service keeps in Redis; /v1/realtime answers at most this many minutes. */
     @WithDefault("60")
     int realtimeMaxMinutes();
+
+    Cache cache();
+
+    /** Cache of answers about closed days (see ClosedDayCache); size 0 turns it off. */
+    interface Cache {
+        @WithDefault("2000")
+        long size();
+
+        @WithDefault("10m")
+        Duration ttl();
+
+        /** How long after midnight a day counts as closed: on-time events of its last seconds are through by then. */
+        @WithDefault("5m")
+        Duration settle();
+    }
 }

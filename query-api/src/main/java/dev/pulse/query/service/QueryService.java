@@ -31,13 +31,19 @@ public class QueryService {
 
     private final QueryCompiler compiler;
     private final SqlRows sql;
+    private final ClosedDayCache cache;
 
-    public QueryService(QueryCompiler compiler, SqlRows sql) {
+    public QueryService(QueryCompiler compiler, SqlRows sql, ClosedDayCache cache) {
         this.compiler = compiler;
         this.sql = sql;
+        this.cache = cache;
     }
 
     public Uni<Answer> run(Query query) {
+        return cache.get(query, () -> compute(query));
+    }
+
+    private Uni<Answer> compute(Query query) {
         List<Metric> plain = query.metrics().stream().filter(m -> !m.isRolling()).toList();
         boolean rolling = query.metrics().stream().anyMatch(Metric::isRolling);
         int dims = query.dimensions().size();
