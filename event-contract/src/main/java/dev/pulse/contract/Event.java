@@ -16,12 +16,4 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Event(String event, String userId, UUID eventId, Instant timestamp, String sessionId,
         ObjectNode properties, UserTraits user, EventContext context) {
-
-    public Event withIdAndTime(UUID id, Instant time) {
-        return new Event(event, userId, id, time, sessionId, properties, user, context);
-    }
-
-    public EventCategory builtInCategory() {
-        return EventCatalog.category(event);
-    }
 }

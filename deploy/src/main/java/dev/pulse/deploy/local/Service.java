@@ -93,10 +93,6 @@ public final class Service implements AutoCloseable {
         return startup;
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
     @Override
     public void close() throws InterruptedException {
         if (process != null) {

@@ -90,20 +90,12 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
         return kafka.bootstrapServers();
     }
 
-    public String jdbcUrl() {
-        return postgres.getJdbcUrl("postgres", "postgres");
-    }
-
     public javax.sql.DataSource dataSource() {
         return postgres.getPostgresDatabase();
     }
 
     public String redisUri() {
         return "redis://127.0.0.1:" + redisPort;
-    }
-
-    public KafkaClusterTestKit kafka() {
-        return kafka;
     }
 
     @Override
