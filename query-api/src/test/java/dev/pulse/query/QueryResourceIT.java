@@ -126,6 +126,7 @@ class QueryResourceIT {
 
     @Test
     void rollupAndRawStoreGiveTheSameAnswers() {
+        // every metric the rollup holds (QueryCompilerTest checks that this query reads it)
         String common = "\"active_users\",\"events\",\"views\",\"likes\",\"ctr\",\"revenue\",\"new_users\",\"feed_users\",\"senders\","
                 + "\"feed_only_users\",\"both_users\"";
         String tail = "],\"date_range\":" + range() + ",\"dimensions\":[\"time:week\",\"user:country\"]}";

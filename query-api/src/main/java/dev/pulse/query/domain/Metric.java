@@ -22,7 +22,7 @@ public enum Metric {
     WAU("wau", null, null),
     MAU("mau", null, null),
     VIEWS("views", "count(*) FILTER (WHERE e.event = 'feed.view')",
-            null),
+            "coalesce(sum(e.views), 0)"),
     LIKES("likes", "count(*) FILTER (WHERE e.event = 'feed.like')",
             "coalesce(sum(e.likes), 0)"),
     CTR("ctr", "coalesce(count(*) FILTER (WHERE e.event = 'feed.like')::float8"
