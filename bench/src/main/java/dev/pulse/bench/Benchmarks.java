@@ -154,7 +154,7 @@ public final class Benchmarks {
         for (int c = 0; c < clients; c++) {
             int id = c;
             threads.add(Thread.ofPlatform().start(() -> {
-                TrafficModel model = new TrafficModel(new GeneratorConfig(1000L * id + System.nanoTime(), 10_000, 0, 0, 100, 1, 0, 0, 0, 0));
+                TrafficModel model = new TrafficModel(new GeneratorConfig(1000L * id + System.nanoTime(), 10_000, 0, 0, 100, 0, 0, 0, 0));
                 long sent = 0;
                 try {
                     while (System.nanoTime() < end) {

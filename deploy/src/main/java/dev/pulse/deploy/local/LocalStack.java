@@ -79,7 +79,7 @@ public final class LocalStack {
             stopped.await();
             return;
         }
-        GeneratorConfig config = new GeneratorConfig(System.nanoTime(), demo.users(), rate, 0, demo.batchSize(), 1,
+        GeneratorConfig config = new GeneratorConfig(System.nanoTime(), demo.users(), rate, 0, demo.batchSize(),
                 demo.duplicateRate(), demo.invalidRate(), demo.lateRate(), demo.skewRate());
         generator[0] = new TrafficGenerator(new IngestClient(stack.service("ingest-service").url(), writeKey), config);
         generator[0].publishCatalog();
