@@ -8,7 +8,6 @@ import dev.pulse.bench.generator.IngestClient;
 import dev.pulse.bench.generator.TrafficGenerator;
 import dev.pulse.deploy.local.Stack;
 
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +20,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,7 +45,7 @@ public final class FaultInjection {
         try (Stack stack = Stack.start(options)) {
             JsonNode app = post(stack.service("ingest-service").url() + "/v1/admin/apps", "fault-admin", "{\"app\":\"faults\"}");
             long total = (long) (rate * pause * 8);
-            GeneratorConfig config = new GeneratorConfig(99, 1_000, rate, total, 50, 1, 0.05, 0.01, 0.02, 0.1);
+            GeneratorConfig config = new GeneratorConfig(99, 1_000, rate, total, 50, 0.05, 0.01, 0.02, 0.1);
             TrafficGenerator generator = new TrafficGenerator(new IngestClient(stack.service("ingest-service").url(),
                     app.get("write_key").asText()), config);
             Thread traffic = Thread.ofPlatform().start(generator);
@@ -85,7 +83,8 @@ public final class FaultInjection {
             }
             long lost = Math.max(0, accepted.size() - stored);
             long doubled = Math.max(0, stored - accepted.size());
-            List<String> mismatches = compareMetrics(query, app.get("read_token").asText(), generator.expectedDaily(ZoneOffset.UTC));
+            List<String> mismatches = DailyMetricsCheck.mismatches(post(query, app.get("read_token").asText(),
+                    DailyMetricsCheck.query("faults")).get("results"), generator.expectedDaily(ZoneOffset.UTC));
             List<String> report = new ArrayList<>(List.of("", "## Fault injection (issue 8)", "",
                     "Run by `bench/fault-injection` on " + Instant.now().toString().substring(0, 16).replace('T', ' ') + " UTC: "
                             + "generator at %.0f events/s (5 %% resent batches, 1 %% invalid, 2 %% late, 10 %% skewed clocks), %,d events sent; "
@@ -105,27 +104,6 @@ public final class FaultInjection {
                 System.exit(1);
             }
         }
-    }
-
-    /** Every SPEC §5 daily metric the generator can compute itself, against query-api's answer for the same days. */
-    private static List<String> compareMetrics(String query, String token, Map<String, Map<String, Object>> expected) throws Exception {
-        String metrics = "\"" + String.join("\",\"", ExpectedMetrics.METRICS) + "\"";
-        JsonNode results = post(query, token, "{\"app\":\"faults\",\"metrics\":[" + metrics
-                + "],\"date_range\":\"7d\",\"dimensions\":[\"time:day\"]}").get("results");
-        List<String> mismatches = new ArrayList<>();
-        for (JsonNode row : results) {
-            String day = row.get("dimensions").get(0).asText();
-            Map<String, Object> want = expected.getOrDefault(day, Map.of());
-            for (int i = 0; i < ExpectedMetrics.METRICS.length; i++) {
-                String metric = ExpectedMetrics.METRICS[i];
-                BigDecimal wanted = new BigDecimal(String.valueOf(want.getOrDefault(metric, 0)));
-                BigDecimal got = row.get("metrics").get(i).decimalValue();
-                if (wanted.compareTo(got) != 0) {
-                    mismatches.add(day + " " + metric + ": expected " + wanted + ", got " + got);
-                }
-            }
-        }
-        return mismatches;
     }
 
     private static JsonNode post(String url, String token, String body) throws Exception {
