@@ -70,6 +70,10 @@ final class KafkaBroker implements AutoCloseable {
         return Ports.free();
     }
 
+    int port() {
+        return port;
+    }
+
     String bootstrapServers() {
         return "127.0.0.1:" + port;
     }

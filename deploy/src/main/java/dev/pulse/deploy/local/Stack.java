@@ -132,7 +132,7 @@ public final class Stack implements AutoCloseable {
         }
         resources.remove(broker);
         broker.kill();
-        broker = KafkaBroker.start(options.dataDir().resolve("kafka"), Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1)),
+        broker = KafkaBroker.start(options.dataDir().resolve("kafka"), broker.port(),
                 ProcessHandle.current().info().command().orElse("java"), System.getProperty("java.class.path"));
         resources.add(0, broker);
     }
