@@ -5,6 +5,7 @@ import dev.pulse.aggregate.service.AggregationService;
 import dev.pulse.aggregate.service.RealtimeService;
 import dev.pulse.contract.EnrichedEvent;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -49,9 +50,9 @@ public class EnrichedEventConsumer {
                 .invoke(fresh -> {
                     registry.counter("pulse.aggregate.events.stored").increment(fresh.size());
                     registry.counter("pulse.aggregate.events.replayed").increment(events.size() - fresh.size());
-                    Instant now = Instant.now();
-                    fresh.forEach(e -> registry.timer("pulse.aggregate.freshness")
-                            .record(Duration.ofMillis(Math.max(0, now.toEpochMilli() - e.receivedAt().toEpochMilli()))));
+                    long now = Instant.now().toEpochMilli();
+                    Timer freshness = registry.timer("pulse.aggregate.freshness");
+                    fresh.forEach(e -> freshness.record(Duration.ofMillis(Math.max(0, now - e.receivedAt().toEpochMilli()))));
                 })
                 .flatMap(realtime::record)
                 .flatMap(x -> Uni.createFrom().completionStage(batch.ack()));

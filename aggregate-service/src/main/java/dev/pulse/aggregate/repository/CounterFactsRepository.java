@@ -82,16 +82,12 @@ public class CounterFactsRepository {
             q[1] += e.late() ? 1 : 0;
             q[2] += e.clockClamped() ? 1 : 0;
         }
-        return batch(connection, CONNECTIONS, connections.entrySet().stream().map(c -> Tuple.of(c.getKey().appId(),
+        return Sql.batch(connection, CONNECTIONS, connections.entrySet().stream().map(c -> Tuple.of(c.getKey().appId(),
                         c.getKey().date(), c.getKey().sender(), c.getKey().receiver(), c.getValue())).toList())
-                .flatMap(x -> batch(connection, CONTENT, content.entrySet().stream().map(c -> Tuple.from(new Object[] {
+                .flatMap(x -> Sql.batch(connection, CONTENT, content.entrySet().stream().map(c -> Tuple.from(new Object[] {
                         c.getKey().appId(), c.getKey().date(), c.getKey().contentId(), c.getKey().device(), c.getValue().events,
                         c.getValue().plays, c.getValue().seconds, c.getValue().pctSum, c.getValue().pctCount})).toList()))
-                .flatMap(x -> batch(connection, QUALITY, quality.entrySet().stream().map(q -> Tuple.of(q.getKey().appId(),
+                .flatMap(x -> Sql.batch(connection, QUALITY, quality.entrySet().stream().map(q -> Tuple.of(q.getKey().appId(),
                         q.getKey().date(), q.getValue()[0], q.getValue()[1], q.getValue()[2])).toList()));
-    }
-
-    static Uni<Void> batch(SqlConnection connection, String sql, List<Tuple> rows) {
-        return rows.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(sql).executeBatch(rows).replaceWithVoid();
     }
 }

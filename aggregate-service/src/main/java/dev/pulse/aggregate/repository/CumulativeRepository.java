@@ -80,12 +80,12 @@ public class CumulativeRepository {
             }
         }
         List<EnrichedEvent> hostEvents = fresh.stream().filter(e -> e.host() != null).toList();
-        return CounterFactsRepository.batch(connection, FIRST_SEEN, first.values().stream().map(e -> Tuple.of(e.appId(),
+        return Sql.batch(connection, FIRST_SEEN, first.values().stream().map(e -> Tuple.of(e.appId(),
                         e.userId(), e.eventDate(), Sql.ts(e.timestamp()))).toList())
-                .flatMap(x -> CounterFactsRepository.batch(connection, DEVICES, devices.entrySet().stream().map(d -> Tuple.of(
+                .flatMap(x -> Sql.batch(connection, DEVICES, devices.entrySet().stream().map(d -> Tuple.of(
                         d.getKey().appId(), d.getKey().userId(), d.getKey().device(), d.getKey().browser(),
                         d.getValue().toArray(LocalDate[]::new))).toList()))
-                .flatMap(x -> CounterFactsRepository.batch(connection, HOSTS, hosts.entrySet().stream().map(h -> Tuple.of(
+                .flatMap(x -> Sql.batch(connection, HOSTS, hosts.entrySet().stream().map(h -> Tuple.of(
                         h.getKey().appId(), h.getKey().host(), h.getKey().monthStart(), h.getValue().toArray(LocalDate[]::new))).toList()))
                 .flatMap(x -> hostEvents.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(NEW_VISITORS).execute(Tuple.of(
                                 hostEvents.stream().map(EnrichedEvent::appId).toArray(String[]::new),
@@ -96,7 +96,7 @@ public class CumulativeRepository {
                             for (Row row : rows) {
                                 hostDays.get(new HostDay(row.getString("app_id"), row.getString("host"), row.getLocalDate("event_date")))[1]++;
                             }
-                            return CounterFactsRepository.batch(connection, HOST_ACTIVITY, hostDays.entrySet().stream().map(h -> {
+                            return Sql.batch(connection, HOST_ACTIVITY, hostDays.entrySet().stream().map(h -> {
                                 LocalDate date = h.getKey().date();
                                 return Tuple.from(new Object[] {h.getKey().appId(), h.getKey().host(), date.withDayOfMonth(1),
                                         date.getDayOfMonth(), date.lengthOfMonth(), h.getValue()[0], h.getValue()[1]});

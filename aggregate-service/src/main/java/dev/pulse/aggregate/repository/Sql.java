@@ -1,12 +1,22 @@
 package dev.pulse.aggregate.repository;
 
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 
-/** Small conversions for query parameters. */
+/** Small helpers for the repositories' statements. */
 final class Sql {
     private Sql() {
+    }
+
+    /** One statement over many parameter rows, in one round trip; nothing to do for none. */
+    static Uni<Void> batch(SqlConnection connection, String sql, List<Tuple> rows) {
+        return rows.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(sql).executeBatch(rows).replaceWithVoid();
     }
 
     static OffsetDateTime ts(Instant instant) {

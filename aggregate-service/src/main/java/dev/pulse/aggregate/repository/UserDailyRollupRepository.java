@@ -78,7 +78,7 @@ public class UserDailyRollupRepository {
             rows.computeIfAbsent(new Key(e.appId(), e.eventDate(), e.userId(), e.user() == null ? UserTraits.NONE : e.user()),
                     k -> new Counters()).add(e);
         }
-        return CounterFactsRepository.batch(connection, UPSERT, rows.entrySet().stream().map(entry -> {
+        return Sql.batch(connection, UPSERT, rows.entrySet().stream().map(entry -> {
             Key k = entry.getKey();
             Counters c = entry.getValue();
             UserTraits t = k.traits();
