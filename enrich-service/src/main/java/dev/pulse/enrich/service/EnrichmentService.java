@@ -122,7 +122,6 @@ public class EnrichmentService {
         if (!EventCatalog.CONTENT_ENGAGEMENT.equals(event.event().event())) {
             return null;
         }
-        var id = event.event().properties().get("content_id");
-        return new ContentKey(event.appId(), id.isIntegralNumber() ? id.bigIntegerValue().toString() : id.asText());
+        return new ContentKey(event.appId(), EventEnricher.text(event.event().properties(), "content_id"));
     }
 }

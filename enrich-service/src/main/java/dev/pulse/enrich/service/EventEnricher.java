@@ -79,7 +79,7 @@ public class EventEnricher {
     }
 
     /** Ids may arrive as strings or integers; both mean the same decimal string. */
-    private static String text(ObjectNode properties, String field) {
+    static String text(ObjectNode properties, String field) {
         JsonNode value = properties == null ? null : properties.get(field);
         if (value == null || value.isNull()) {
             return null;
