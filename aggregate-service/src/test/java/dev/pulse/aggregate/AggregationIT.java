@@ -2,7 +2,9 @@ package dev.pulse.aggregate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.pulse.aggregate.service.DailyCloseJob;
 import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.InvalidEvent;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.UserTraits;
 import dev.pulse.contract.testing.PulseInfrastructure;
@@ -47,6 +49,9 @@ class AggregationIT {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    DailyCloseJob dailyClose;
 
     private static PulseInfrastructure infra() {
         return PulseInfrastructure.current();
@@ -185,6 +190,67 @@ class AggregationIT {
                 "each recomputed day tells query-api's closed-day cache (2 days x 2 runs)");
         io.restassured.RestAssured.given().header("Authorization", "Bearer wrong").contentType("application/json").body(body)
                 .when().post("/v1/admin/recompute").then().statusCode(401);
+    }
+
+    @Test
+    void dailyCloseSnapshotsEachEndedDayOnceAndRebuildsFactsThatDisagreeWithTheRawStore() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(infra().dataSource(), app, "UTC");
+        Random random = new Random(5);
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate damaged = today.minusDays(3);
+        LocalDate intact = today.minusDays(2);
+        List<EnrichedEvent> events = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            LocalDate day = i % 2 == 0 ? damaged : intact;
+            events.add(event(app, random, day.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(random.nextInt(86_400)), "u" + random.nextInt(6)));
+        }
+        Map<String, List<String>> byUser = new TreeMap<>();
+        for (EnrichedEvent e : events) {
+            byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(MAPPER.writeValueAsString(e));
+        }
+        byUser.forEach((user, values) -> TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, user),
+                values.toArray(String[]::new)));
+        Instant rejectedAt = intact.atTime(12, 0).toInstant(ZoneOffset.UTC);
+        TestData.send(infra().bootstrapServers(), Topics.INVALID, app, MAPPER.writeValueAsString(
+                new InvalidEvent(app, "missing_field", "user_id is required", "{}", Topics.RAW, 0, 1, rejectedAt)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = '" + app + "'") == 200
+                && queryLong("SELECT count(*) FROM invalid_events WHERE app_id = '" + app + "'") == 1);
+        List<String> correct = facts(app);
+        execute("DELETE FROM fact_user_daily WHERE app_id = '" + app + "' AND event_date = '" + damaged + "' AND user_id = 'u1'");
+        execute("UPDATE host_activity_reduced SET hit_array[" + damaged.getDayOfMonth() + "] = 0 WHERE app_id = '" + app + "' AND month_start = '" + damaged.withDayOfMonth(1) + "'");
+        // the app existed before the days closed, so they are due
+        execute("UPDATE apps SET created_at = now() - interval '5 days' WHERE app_id = '" + app + "'");
+
+        Map<LocalDate, DailyCloseJob.Closed> closed = dailyClose.closeDaysEndedBy(Instant.now()).await().atMost(Duration.ofSeconds(60))
+                .stream().filter(c -> c.day().appId().equals(app)).collect(Collectors.toMap(c -> c.day().date(), c -> c));
+        assertEquals(Set.of(today.minusDays(5), today.minusDays(4), damaged, intact, today.minusDays(1)), closed.keySet(),
+                "every ended day since the app was created, not today");
+        assertEquals(true, closed.get(damaged).repaired(), "the damaged day is rebuilt");
+        assertEquals(false, closed.get(intact).repaired());
+        assertEquals(correct, facts(app), "the rebuilt facts equal the incremental ones before the damage");
+        assertEquals(List.of(), dailyClose.closeDaysEndedBy(Instant.now()).await().atMost(Duration.ofSeconds(60))
+                .stream().filter(c -> c.day().appId().equals(app)).toList(), "a day is closed once");
+
+        for (LocalDate day : List.of(damaged, intact)) {
+            List<EnrichedEvent> ofDay = events.stream().filter(e -> e.eventDate().equals(day)).toList();
+            long complete = ofDay.stream().filter(e -> e.device() != null && (e.contentId() == null || e.contentType() != null)).count();
+            String where = " FROM quality_snapshot_daily WHERE app_id = '" + app + "' AND event_date = '" + day + "'";
+            assertEquals(ofDay.size(), queryLong("SELECT accepted" + where));
+            assertEquals(ofDay.stream().map(EnrichedEvent::userId).distinct().count(), queryLong("SELECT active_users" + where));
+            assertEquals(Math.round(1_000_000.0 * complete / ofDay.size()), queryLong("SELECT round(completeness * 1000000)" + where));
+            assertEquals(1L, queryLong("SELECT count(*)" + where + " AND facts_consistent"));
+        }
+        String intactDay = " FROM quality_snapshot_daily WHERE app_id = '" + app + "' AND event_date = '" + intact + "'";
+        assertEquals(1L, queryLong("SELECT rejected" + intactDay));
+        assertEquals(1L, queryLong("SELECT (rejected_by_reason->>'missing_field')::bigint" + intactDay));
+        assertEquals(Math.round(1_000_000.0 * 100 / 101), queryLong("SELECT round(validation_rate * 1000000)" + intactDay));
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
     }
 
     /** Every fact row of an app, floating values rounded (replay may sum them in another order), sorted. */

@@ -199,6 +199,23 @@ class QueryResourceIT {
     }
 
     @Test
+    void qualityShowsTheDailyCloseOnlyForClosedDays() throws Exception {
+        try (java.sql.Connection c = PulseInfrastructure.current().dataSource().getConnection();
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("INSERT INTO quality_snapshot_daily (app_id, event_date, accepted, active_users, rejected, rejected_by_reason, duplicates,"
+                    + " late, clock_clamped, validation_rate, completeness, facts_consistent, repaired) VALUES ('" + app + "', '" + FIRST
+                    + "', 10, 3, 0, '{}', 0, 0, 0, 1.0, 0.75, true, false)");
+        }
+        given().header("Authorization", "Bearer " + token).when().get("/v1/quality?app=" + app + "&date=" + FIRST)
+                .then().statusCode(200).body("closed.completeness", equalTo(0.75f)).body("closed.facts_consistent", equalTo(true))
+                .body("closed.repaired", equalTo(false));
+        given().header("Authorization", "Bearer " + token).when().get("/v1/quality?app=" + app + "&date=" + FIRST.plusDays(1))
+                .then().statusCode(200).body("closed", org.hamcrest.Matchers.nullValue());
+        given().header("Authorization", "Bearer " + token).when().get("/v1/quality?app=" + app + "&date=2026-02-30")
+                .then().statusCode(400).body("field", equalTo("date"));
+    }
+
+    @Test
     void retentionCohorts() {
         JsonPath answer = given().header("Authorization", "Bearer " + token)
                 .when().get("/v1/retention?app=" + app + "&from=" + FIRST + "&to=" + FIRST.plusDays(2) + "&period=day&horizon=3")

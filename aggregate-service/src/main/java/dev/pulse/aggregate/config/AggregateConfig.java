@@ -15,6 +15,8 @@ public interface AggregateConfig {
 
     Admin admin();
 
+    Close close();
+
     interface Realtime {
         /** How far back the per-minute views reach (SPEC: "last N minutes"; N up to this). */
         @WithDefault("1h")
@@ -40,6 +42,20 @@ public interface AggregateConfig {
         /** How often partitions are maintained (read by the scheduler). */
         @WithDefault("1h")
         Duration checkEvery();
+    }
+
+    interface Close {
+        /** How often ended app-days are looked for (read by the scheduler); {@code off} disables the close. */
+        @WithDefault("5m")
+        String checkEvery();
+
+        /** A day is closed this long after it ends in the app's timezone, so events in flight are in. */
+        @WithDefault("10m")
+        Duration grace();
+
+        /** Days that ended longer ago than this without being closed (the service was down) stay unclosed. */
+        @WithDefault("7")
+        int lookbackDays();
     }
 
     interface Admin {

@@ -7,6 +7,7 @@ import dev.pulse.aggregate.repository.RawStoreRepository;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
@@ -41,13 +42,18 @@ public class RecomputeService {
         Uni<Long> total = Uni.createFrom().item(0L);
         for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
             LocalDate date = day;
-            total = total.flatMap(sum -> pool.withTransaction(connection -> locks.exclusive(connection, appId)
-                    .flatMap(x -> reset.reset(connection, appId, date))
-                    .flatMap(x -> rawStore.ofDay(connection, appId, date))
-                    .flatMap(events -> aggregation.applyFacts(connection, events)
-                            .flatMap(x -> closedDays.bump(connection, Set.of(appId)))
-                            .replaceWith(sum + events.size()))));
+            total = total.flatMap(sum -> pool.withTransaction(connection -> rebuildDay(connection, appId, date)).map(n -> sum + n));
         }
         return total.invoke(n -> Log.infof("recomputed %s from %s to %s: %d events replayed", appId, from, to, n));
+    }
+
+    /** Rebuilds one app-day within the caller's transaction; @return the number of events replayed */
+    public Uni<Long> rebuildDay(SqlConnection connection, String appId, LocalDate date) {
+        return locks.exclusive(connection, appId)
+                .flatMap(x -> reset.reset(connection, appId, date))
+                .flatMap(x -> rawStore.ofDay(connection, appId, date))
+                .flatMap(events -> aggregation.applyFacts(connection, events)
+                        .flatMap(x -> closedDays.bump(connection, Set.of(appId)))
+                        .replaceWith((long) events.size()));
     }
 }

@@ -28,7 +28,7 @@ public class QualityResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Data quality of a day", description = "Accepted, rejected by reason, duplicates, late, validation rate and freshness. Example: /v1/quality?app=demo&date=2026-11-21")
+    @Operation(summary = "Data quality of a day", description = "Accepted, rejected by reason, duplicates, late, validation rate and freshness, live; once the day has closed, also the close's completeness and facts check. Example: /v1/quality?app=demo&date=2026-11-21")
     public Uni<Map<String, Object>> quality(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @QueryParam("app") String app, @QueryParam("date") String date) {
         return auth.authorize(authorization, app).flatMap(a -> {
@@ -44,7 +44,10 @@ public class QualityResource {
                     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - received_at)),
                            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - received_at))
                     FROM events WHERE app_id = $1 AND event_date = $2""", List.of(a.appId(), day));
-            return Uni.combine().all().unis(counters, rejected, freshness).asTuple().map(t -> {
+            Uni<List<List<Object>>> snapshot = sql.query("""
+                    SELECT closed_at::text, completeness, facts_consistent, repaired FROM quality_snapshot_daily
+                    WHERE app_id = $1 AND event_date = $2""", List.of(a.appId(), day));
+            return Uni.combine().all().unis(counters, rejected, freshness, snapshot).asTuple().map(t -> {
                 List<Object> c = t.getItem1().isEmpty() ? List.of(0L, 0L, 0L, 0L) : t.getItem1().get(0);
                 long accepted = ((Number) c.get(0)).longValue();
                 Map<String, Long> byReason = new LinkedHashMap<>();
@@ -63,8 +66,19 @@ public class QualityResource {
                         : Math.round(10_000.0 * accepted / (accepted + rejectedTotal)) / 10_000.0);
                 List<Object> f = t.getItem3().get(0);
                 answer.put("freshness_seconds", Map.of("p50", f.get(0) == null ? 0.0 : f.get(0), "p99", f.get(1) == null ? 0.0 : f.get(1)));
+                // the daily close's snapshot, once the day has ended in the app's timezone; the figures above stay live
+                answer.put("closed", t.getItem4().isEmpty() ? null : closed(t.getItem4().get(0)));
                 return answer;
             });
         });
+    }
+
+    private static Map<String, Object> closed(List<Object> row) {
+        Map<String, Object> closed = new LinkedHashMap<>();
+        closed.put("closed_at", row.get(0));
+        closed.put("completeness", row.get(1));
+        closed.put("facts_consistent", row.get(2));
+        closed.put("repaired", row.get(3));
+        return closed;
     }
 }

@@ -1,0 +1,126 @@
+package dev.pulse.aggregate.repository;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The daily close's statements: which app-days have ended, the facts-against-raw-store check, the snapshot. */
+@ApplicationScoped
+public class DailyCloseRepository {
+    /** An app-day that has ended in the app's timezone and has no snapshot yet. */
+    public record DueDay(String appId, String timezone, LocalDate date) {
+    }
+
+    /**
+     * The counts the incremental path must agree on with the raw store. Each is cheap (index ranges of one
+     * app-day) and each fact family has one: the rollup, quality counters, feed facts and the reduced host arrays.
+     */
+    public record Check(long rawEvents, long rawUsers, long rollupEvents, long rollupUsers, long countedAccepted,
+            long rawViews, long feedViews, long rawHits, long reducedHits) {
+        public boolean consistent() {
+            return rawEvents == rollupEvents && rawUsers == rollupUsers && rawEvents == countedAccepted
+                    && rawViews == feedViews && rawHits == reducedHits;
+        }
+    }
+
+    private static final String DUE = """
+            SELECT a.app_id, a.timezone, d::date AS day
+            FROM apps a
+            CROSS JOIN LATERAL generate_series(
+                    greatest((a.created_at AT TIME ZONE a.timezone)::date, ($1::timestamptz AT TIME ZONE a.timezone)::date - $2::int),
+                    ($1::timestamptz AT TIME ZONE a.timezone)::date - 1, interval '1 day') AS d
+            WHERE NOT EXISTS (SELECT 1 FROM quality_snapshot_daily s WHERE s.app_id = a.app_id AND s.event_date = d::date)
+            ORDER BY a.app_id, day""";
+
+    // one statement, so one snapshot of the database: a batch committing meanwhile is either all in or all out
+    private static final String CHECK = """
+            SELECT
+              (SELECT count(*) FROM events WHERE app_id = $1 AND event_date = $2) AS raw_events,
+              (SELECT count(DISTINCT user_id) FROM events WHERE app_id = $1 AND event_date = $2) AS raw_users,
+              (SELECT coalesce(sum(events), 0) FROM fact_user_daily WHERE app_id = $1 AND event_date = $2) AS rollup_events,
+              (SELECT count(DISTINCT user_id) FROM fact_user_daily WHERE app_id = $1 AND event_date = $2) AS rollup_users,
+              (SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = $1 AND event_date = $2) AS counted,
+              (SELECT count(*) FROM events WHERE app_id = $1 AND event_date = $2 AND event = 'feed.view') AS raw_views,
+              (SELECT coalesce(sum(views), 0) FROM fact_daily_feed WHERE app_id = $1 AND event_date = $2) AS feed_views,
+              (SELECT count(*) FROM events WHERE app_id = $1 AND event_date = $2 AND host IS NOT NULL) AS raw_hits,
+              (SELECT coalesce(sum(hit_array[$3::int]), 0) FROM host_activity_reduced
+                 WHERE app_id = $1 AND month_start = $4) AS reduced_hits""";
+
+    private static final String SNAPSHOT = """
+            WITH day_events AS (
+                SELECT count(*) AS accepted, count(DISTINCT user_id) AS users,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - received_at)) AS p50,
+                       percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - received_at)) AS p99,
+                       count(*) FILTER (WHERE device IS NOT NULL AND (content_id IS NULL OR content_type IS NOT NULL)) AS complete
+                FROM events WHERE app_id = $1 AND event_date = $2),
+            rejected AS (
+                SELECT reason, count(*) AS n FROM invalid_events
+                WHERE app_id = $1 AND (rejected_at AT TIME ZONE $3)::date = $2 GROUP BY reason),
+            counters AS (
+                SELECT coalesce(sum(duplicates), 0) AS duplicates, coalesce(sum(late), 0) AS late,
+                       coalesce(sum(clamped), 0) AS clamped
+                FROM quality_daily WHERE app_id = $1 AND event_date = $2)
+            INSERT INTO quality_snapshot_daily (app_id, event_date, accepted, active_users, rejected, rejected_by_reason,
+                duplicates, late, clock_clamped, validation_rate, freshness_p50_seconds, freshness_p99_seconds,
+                completeness, facts_consistent, repaired)
+            SELECT $1, $2, e.accepted, e.users, r.total, r.by_reason, c.duplicates, c.late, c.clamped,
+                   CASE WHEN e.accepted + r.total = 0 THEN NULL ELSE e.accepted::double precision / (e.accepted + r.total) END,
+                   e.p50, e.p99,
+                   CASE WHEN e.accepted = 0 THEN NULL ELSE e.complete::double precision / e.accepted END,
+                   $4, $5
+            FROM day_events e, counters c,
+                 (SELECT coalesce(sum(n), 0) AS total, coalesce(jsonb_object_agg(reason, n), '{}'::jsonb) AS by_reason
+                  FROM rejected) r
+            ON CONFLICT (app_id, event_date) DO NOTHING""";
+
+    private final Pool pool;
+
+    public DailyCloseRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Days ended before {@code asOf} in each app's timezone, at most {@code lookbackDays} back, not yet closed. */
+    public Uni<List<DueDay>> due(Instant asOf, int lookbackDays) {
+        return pool.preparedQuery(DUE).execute(Tuple.of(Sql.ts(asOf), lookbackDays)).map(rows -> {
+            List<DueDay> due = new ArrayList<>();
+            for (Row row : rows) {
+                due.add(new DueDay(row.getString("app_id"), row.getString("timezone"), row.getLocalDate("day")));
+            }
+            return due;
+        });
+    }
+
+    /** Another replica closing the same day makes this one skip it. */
+    public Uni<Boolean> tryLock(SqlConnection connection, DueDay day) {
+        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtext('pulse-close:' || $1 || ':' || $2::date::text)) AS locked")
+                .execute(Tuple.of(day.appId(), day.date())).map(rows -> rows.iterator().next().getBoolean("locked"));
+    }
+
+    public Uni<Boolean> closed(SqlConnection connection, DueDay day) {
+        return connection.preparedQuery("SELECT 1 FROM quality_snapshot_daily WHERE app_id = $1 AND event_date = $2")
+                .execute(Tuple.of(day.appId(), day.date())).map(rows -> rows.size() > 0);
+    }
+
+    public Uni<Check> check(SqlConnection connection, DueDay day) {
+        return connection.preparedQuery(CHECK).execute(Tuple.of(day.appId(), day.date(), day.date().getDayOfMonth(),
+                day.date().withDayOfMonth(1))).map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new Check(r.getLong("raw_events"), r.getLong("raw_users"), r.getLong("rollup_events"),
+                            r.getLong("rollup_users"), r.getLong("counted"), r.getLong("raw_views"), r.getLong("feed_views"),
+                            r.getLong("raw_hits"), r.getLong("reduced_hits"));
+                });
+    }
+
+    public Uni<Void> snapshot(SqlConnection connection, DueDay day, boolean consistent, boolean repaired) {
+        return connection.preparedQuery(SNAPSHOT).execute(Tuple.of(day.appId(), day.date(), day.timezone(), consistent, repaired))
+                .replaceWithVoid();
+    }
+}
