@@ -7,6 +7,7 @@ import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.InvalidEvent;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.UserTraits;
+import dev.pulse.contract.testing.FactTables;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -253,28 +254,10 @@ class AggregationIT {
         }
     }
 
-    /** Every fact row of an app, floating values rounded (replay may sum them in another order), sorted. */
-    private static List<String> facts(String app) throws Exception {
-        List<String> rows = new ArrayList<>();
-        for (String table : List.of("fact_daily_feed", "fact_daily_messenger", "fact_daily_posts", "post_daily_users", "fact_user_connections",
-                "fact_content_engagement_daily", "fact_user_daily", "host_activity_reduced", "host_daily_visitors", "user_first_seen",
-                "user_devices_cumulated", "hosts_cumulated", "quality_daily")) {
-            try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT row_to_json(t)::text FROM " + table + " t WHERE app_id = '" + app + "'")) {
-                while (rs.next()) {
-                    rows.add(table + " " + round(MAPPER.readTree(rs.getString(1))));
-                }
-            }
+    private static List<String> facts(String app) throws SQLException {
+        try (Connection c = infra().dataSource().getConnection()) {
+            return FactTables.snapshot(c, app);
         }
-        java.util.Collections.sort(rows);
-        return rows;
-    }
-
-    private static String round(com.fasterxml.jackson.databind.JsonNode row) {
-        StringBuilder out = new StringBuilder();
-        row.fields().forEachRemaining(f -> out.append(f.getKey()).append('=').append(f.getValue().isFloatingPointNumber()
-                ? String.format(java.util.Locale.ROOT, "%.6f", f.getValue().asDouble()) : f.getValue().toString()).append(' '));
-        return out.toString();
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.bench.generator.GeneratorConfig;
 import dev.pulse.bench.generator.IngestClient;
 import dev.pulse.bench.generator.TrafficGenerator;
+import dev.pulse.contract.testing.FactTables;
 import dev.pulse.deploy.faults.DailyMetricsCheck;
 import dev.pulse.deploy.local.Stack;
 import org.junit.jupiter.api.AfterAll;
@@ -12,16 +13,23 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * The walking skeleton, end to end: the four packaged services on a real Kafka, PostgreSQL and Redis, driven
@@ -30,12 +38,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class PipelineIT {
     private static final String ADMIN = "pipeline-admin-token";
     private static final PulseClient HTTP = new PulseClient();
+    private static Stack.Options options;
     private static Stack stack;
 
     @BeforeAll
     static void start() throws Exception {
         Path data = Files.createTempDirectory("pulse-pipeline-it");
-        stack = Stack.start(new Stack.Options(data, Path.of("..").toAbsolutePath().normalize(), new int[7], null, null, null, ADMIN, 3));
+        options = new Stack.Options(data, Path.of("..").toAbsolutePath().normalize(), new int[7], null, null, null, ADMIN, 3);
+        stack = Stack.start(options);
     }
 
     @AfterAll
@@ -118,5 +128,92 @@ class PipelineIT {
         JsonNode daily = HTTP.post(url("query-api", "/v1/query"), app.get("read_token").asText(),
                 DailyMetricsCheck.query(app.get("app").asText())).body().get("results");
         assertEquals(List.of(), DailyMetricsCheck.mismatches(daily, generator.expectedDaily(ZoneOffset.UTC)));
+
+        // and every derived table equals a rebuild of it from the raw store, i.e. each stored event applied once
+        String appId = app.get("app").asText();
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        List<String> afterKills;
+        try (Connection db = stack.openDatabase()) {
+            afterKills = FactTables.snapshot(db, appId);
+        }
+        PulseClient.Reply rebuilt = HTTP.post(url("aggregate-service", "/v1/admin/recompute"), ADMIN,
+                "{\"app\":\"" + appId + "\",\"from\":\"" + today.minusDays(7) + "\",\"to\":\"" + today + "\"}");
+        assertEquals(200, rebuilt.status(), String.valueOf(rebuilt.body()));
+        assertEquals(expected, rebuilt.body().get("events_replayed").asLong());
+        try (Connection db = stack.openDatabase()) {
+            assertEquals(List.of(), FactTables.differences(afterKills, FactTables.snapshot(db, appId)));
+        }
+    }
+
+    @Test
+    void whileKafkaIsDownIngestAnswers503AndTheResendAfterItsRestartIsCountedOnce() throws Exception {
+        JsonNode app = createApp("UTC");
+        String writeKey = app.get("write_key").asText();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        List<String> events = new ArrayList<>();
+        for (int u = 1; u <= 10; u++) {
+            events.add(event("k" + u, now.minusSeconds(u).toString()));
+        }
+        String batch = "[" + String.join(",", events) + "]";
+        stack.killBroker();
+        try {
+            PulseClient.Reply refused = HTTP.post(url("ingest-service", "/v1/events"), writeKey, batch);
+            assertEquals(503, refused.status(), String.valueOf(refused.body()));
+            assertNotNull(refused.retryAfter(), "503 says when to come back");
+            await().atMost(Duration.ofSeconds(60)).until(() -> HTTP.get(url("ingest-service", "/q/health/ready"), "").status() == 503);
+        } finally {
+            stack.startBroker(options);
+        }
+        // the client keeps resending the same batch, as told by Retry-After, until it is accepted; then once more
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> HTTP.post(url("ingest-service", "/v1/events"), writeKey, batch).status() == 202);
+        assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), writeKey, batch).status());
+
+        String query = "{\"app\":\"" + app.get("app").asText() + "\",\"metrics\":[\"events\",\"active_users\"],\"date_range\":\"7d\"}";
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode totals = HTTP.post(url("query-api", "/v1/query"), app.get("read_token").asText(), query).body().get("results").get(0);
+            assertEquals(10, totals.get("metrics").get(0).asInt(), "each event once, however often it was sent");
+            assertEquals(10, totals.get("metrics").get(1).asInt());
+        });
+    }
+
+    @Test
+    void eventsOfANonUtcAppFallOnItsLocalDaysAcrossBothDaylightSavingChanges() {
+        JsonNode app = createApp("America/New_York");
+        // instant -> New York calendar day; a fixed UTC-5 offset would get the EDT ones wrong
+        Map<String, String> dayOf = new LinkedHashMap<>();
+        dayOf.put("2026-03-08T04:30:00Z", "2026-03-07"); // 23:30 EST
+        dayOf.put("2026-03-08T06:59:00Z", "2026-03-08"); // 01:59 EST, just before the clocks go forward
+        dayOf.put("2026-03-08T07:30:00Z", "2026-03-08"); // 03:30 EDT
+        dayOf.put("2026-03-09T03:30:00Z", "2026-03-08"); // 23:30 EDT
+        dayOf.put("2026-03-09T04:30:00Z", "2026-03-09"); // 00:30 EDT
+        dayOf.put("2026-11-01T05:30:00Z", "2026-11-01"); // 01:30 EDT
+        dayOf.put("2026-11-01T06:30:00Z", "2026-11-01"); // 01:30 EST, the repeated hour
+        dayOf.put("2026-11-02T04:30:00Z", "2026-11-01"); // 23:30 EST
+        dayOf.put("2026-11-02T05:30:00Z", "2026-11-02"); // 00:30 EST
+        dayOf.put("2026-10-31T03:30:00Z", "2026-10-30"); // 23:30 EDT
+        List<String> events = new ArrayList<>();
+        int u = 0;
+        for (String instant : dayOf.keySet()) {
+            events.add(event("d" + u++, instant));
+        }
+        assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), app.get("write_key").asText(),
+                "[" + String.join(",", events) + "]").status());
+        Map<String, Integer> expected = new TreeMap<>();
+        dayOf.values().forEach(day -> expected.merge(day, 1, Integer::sum));
+        for (String[] range : List.of(new String[] {"2026-03-07", "2026-03-09"}, new String[] {"2026-10-30", "2026-11-02"})) {
+            String query = "{\"app\":\"" + app.get("app").asText() + "\",\"metrics\":[\"events\"],\"date_range\":[\""
+                    + range[0] + "\",\"" + range[1] + "\"],\"dimensions\":[\"time:day\"]}";
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                Map<String, Integer> byDay = new TreeMap<>();
+                HTTP.post(url("query-api", "/v1/query"), app.get("read_token").asText(), query).body().get("results")
+                        .forEach(row -> byDay.put(row.get("dimensions").get(0).asText(), row.get("metrics").get(0).asInt()));
+                Map<String, Integer> want = new TreeMap<>();
+                for (LocalDate d = LocalDate.parse(range[0]); !d.isAfter(LocalDate.parse(range[1])); d = d.plusDays(1)) {
+                    want.put(d.toString(), expected.getOrDefault(d.toString(), 0));
+                }
+                assertEquals(want, byDay);
+            });
+        }
     }
 }

@@ -15,7 +15,8 @@ final class PulseClient {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    record Reply(int status, JsonNode body) {
+    /** @param retryAfter the Retry-After header, or null */
+    record Reply(int status, JsonNode body, String retryAfter) {
     }
 
     Reply post(String url, String bearer, String json) {
@@ -30,7 +31,8 @@ final class PulseClient {
     private Reply send(HttpRequest request) {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Reply(response.statusCode(), response.body().isEmpty() ? null : MAPPER.readTree(response.body()));
+            return new Reply(response.statusCode(), response.body().isEmpty() ? null : MAPPER.readTree(response.body()),
+                    response.headers().firstValue("Retry-After").orElse(null));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -52,12 +52,16 @@ public class PostFactsRepository {
             ON CONFLICT DO NOTHING
             RETURNING app_id, event_date, post_id, kind""";
 
+    // the mean gaps are computed by PostgreSQL on insert and on update alike, from the stored (microsecond) times
     private static final String UPSERT = """
             INSERT INTO fact_daily_posts AS f (app_id, event_date, post_id, first_action_ts, last_action_ts, views, likes,
                 unique_viewers, unique_likers, avg_time_between_views, avg_time_between_likes,
                 first_view_ts, last_view_ts, first_like_ts, last_like_ts)
-            VALUES ($1, $2, $3, least($10::timestamptz, $12::timestamptz), greatest($11::timestamptz, $13::timestamptz),
-                    $4, $5, $6, $7, $8::float8, $9::float8, $10::timestamptz, $11::timestamptz, $12::timestamptz, $13::timestamptz)
+            VALUES ($1, $2, $3, least($8::timestamptz, $10::timestamptz), greatest($9::timestamptz, $11::timestamptz),
+                    $4, $5, $6, $7,
+                    CASE WHEN $4 > 1 THEN extract(epoch FROM $9::timestamptz - $8::timestamptz) / ($4 - 1) END,
+                    CASE WHEN $5 > 1 THEN extract(epoch FROM $11::timestamptz - $10::timestamptz) / ($5 - 1) END,
+                    $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz)
             ON CONFLICT (app_id, event_date, post_id) DO UPDATE SET
                 first_action_ts = least(f.first_action_ts, EXCLUDED.first_action_ts),
                 last_action_ts = greatest(f.last_action_ts, EXCLUDED.last_action_ts),
@@ -104,9 +108,7 @@ public class PostFactsRepository {
                 PostDay k = entry.getKey();
                 Delta d = entry.getValue();
                 return Tuple.from(new Object[] {k.appId(), k.date(), k.postId(), (int) d.views, (int) d.likes,
-                        (int) d.newViewers, (int) d.newLikers,
-                        Sql.meanGapSeconds(d.firstView, d.lastView, d.views), Sql.meanGapSeconds(d.firstLike, d.lastLike, d.likes),
-                        Sql.ts(d.firstView), Sql.ts(d.lastView), Sql.ts(d.firstLike), Sql.ts(d.lastLike)});
+                        (int) d.newViewers, (int) d.newLikers, Sql.ts(d.firstView), Sql.ts(d.lastView), Sql.ts(d.firstLike), Sql.ts(d.lastLike)});
             }).toList();
             return connection.preparedQuery(UPSERT).executeBatch(upserts).replaceWithVoid();
         });

@@ -30,9 +30,4 @@ final class Sql {
     static Instant max(Instant a, Instant b) {
         return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
     }
-
-    /** (last - first) / (n - 1): the mean gap between consecutive events, exact whatever their arrival order. */
-    static Double meanGapSeconds(Instant first, Instant last, long count) {
-        return count < 2 ? null : (last.toEpochMilli() - first.toEpochMilli()) / 1000.0 / (count - 1);
-    }
 }

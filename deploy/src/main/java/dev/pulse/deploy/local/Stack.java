@@ -121,17 +121,32 @@ public final class Stack implements AutoCloseable {
         return services.get(name);
     }
 
+    /** A connection to Pulse's database with the services' own (writing) login, for checks and tools. */
+    public java.sql.Connection openDatabase() throws SQLException {
+        return java.sql.DriverManager.getConnection(database.jdbcUrl(database.database), database.user, database.password);
+    }
+
     public String bootstrapServers() {
         return bootstrapServers;
     }
 
     /** Hard-kills the embedded broker and starts it again on the same data. */
     public void restartBroker(Options options) throws IOException, InterruptedException {
+        killBroker();
+        startBroker(options);
+    }
+
+    /** Hard-kills the embedded broker, as a crash would; its data and port are kept for {@link #startBroker}. */
+    public void killBroker() throws InterruptedException {
         if (broker == null) {
             throw new IllegalStateException("the broker is external");
         }
         resources.remove(broker);
         broker.kill();
+    }
+
+    /** Starts the killed broker again on its data and port. */
+    public void startBroker(Options options) throws IOException, InterruptedException {
         broker = KafkaBroker.start(options.dataDir().resolve("kafka"), broker.port(),
                 ProcessHandle.current().info().command().orElse("java"), System.getProperty("java.class.path"));
         resources.add(0, broker);

@@ -1,0 +1,71 @@
+package dev.pulse.contract.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/** Every row aggregate-service derives from an app's events, comparable across two points in time. */
+public final class FactTables {
+    /** Each table aggregation maintains from the raw store (SPEC §4 and the helper tables behind it). */
+    public static final List<String> TABLES = List.of("fact_daily_feed", "fact_daily_messenger", "fact_daily_posts",
+            "post_daily_users", "fact_user_connections", "fact_content_engagement_daily", "fact_user_daily",
+            "host_activity_reduced", "host_daily_visitors", "user_first_seen", "user_devices_cumulated", "hosts_cumulated",
+            "quality_daily");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private FactTables() {
+    }
+
+    /** Every row of the app, sorted, numbers rounded (a replay may sum floating values in another order). */
+    public static List<String> snapshot(Connection connection, String app) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        for (String table : TABLES) {
+            try (PreparedStatement s = connection.prepareStatement("SELECT row_to_json(t)::text FROM " + table + " t WHERE app_id = ?")) {
+                s.setString(1, app);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(table + " " + rounded(rs.getString(1)));
+                    }
+                }
+            }
+        }
+        Collections.sort(rows);
+        return rows;
+    }
+
+    /** Rows only in {@code before} ("- row") and only in {@code after} ("+ row"), counting repeats. */
+    public static List<String> differences(List<String> before, List<String> after) {
+        List<String> removed = new ArrayList<>(before);
+        List<String> added = new ArrayList<>();
+        for (String row : after) {
+            if (!removed.remove(row)) {
+                added.add("+ " + row);
+            }
+        }
+        List<String> differences = new ArrayList<>(removed.stream().map(row -> "- " + row).toList());
+        differences.addAll(added);
+        return differences;
+    }
+
+    private static String rounded(String json) {
+        try {
+            JsonNode row = JSON.readTree(json);
+            StringBuilder out = new StringBuilder();
+            row.properties().forEach(f -> out.append(f.getKey()).append('=').append(f.getValue().isNumber()
+                    ? String.format(Locale.ROOT, "%.6f", f.getValue().asDouble()) : f.getValue().toString()).append(' '));
+            return out.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
