@@ -20,7 +20,11 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.strimzi.api.kafka.model.kafka.Kafka;
+import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -47,8 +51,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Renders each overlay with {@code kubectl kustomize} (offline) and checks it: every built-in object parses
- * into the Kubernetes object model without unknown fields, the Strimzi and CloudNativePG objects carry their
- * required fields, and the manifests agree with the services (env vars, probes, ports, topics, images).
+ * into the Kubernetes object model without unknown fields, the Strimzi objects into Strimzi's model likewise, the
+ * Strimzi and CloudNativePG objects validate against their CRDs' schemas and carry what Pulse relies on, and the
+ * manifests agree with the services (env vars, probes, ports, topics, images).
  */
 class KubernetesManifestsTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -59,11 +64,18 @@ class KubernetesManifestsTest {
             Map.entry("Service", Service.class), Map.entry("Deployment", Deployment.class), Map.entry("StatefulSet", StatefulSet.class),
             Map.entry("Job", Job.class), Map.entry("Ingress", Ingress.class), Map.entry("NetworkPolicy", NetworkPolicy.class),
             Map.entry("HorizontalPodAutoscaler", HorizontalPodAutoscaler.class), Map.entry("PodDisruptionBudget", PodDisruptionBudget.class));
+    /** Strimzi's own model classes: parsed as strictly as the built-ins. */
+    private static final Map<String, Class<?>> STRIMZI = Map.of(
+            "kafka.strimzi.io/v1/Kafka", Kafka.class,
+            "kafka.strimzi.io/v1/KafkaNodePool", KafkaNodePool.class,
+            "kafka.strimzi.io/v1/KafkaTopic", KafkaTopic.class);
+    /** What Pulse relies on being set, beyond what the operators' schemas require. */
     private static final Map<String, List<String>> CUSTOM_REQUIRED = Map.of(
-            "kafka.strimzi.io/v1beta2/Kafka", List.of("/spec/kafka/listeners", "/spec/kafka/version"),
-            "kafka.strimzi.io/v1beta2/KafkaNodePool", List.of("/spec/replicas", "/spec/roles", "/spec/storage/type"),
-            "kafka.strimzi.io/v1beta2/KafkaTopic", List.of("/spec/topicName", "/spec/partitions", "/spec/replicas", "/metadata/labels/strimzi.io~1cluster"),
+            "kafka.strimzi.io/v1/Kafka", List.of("/spec/kafka/listeners", "/spec/kafka/version"),
+            "kafka.strimzi.io/v1/KafkaNodePool", List.of("/spec/replicas", "/spec/roles", "/spec/storage/type"),
+            "kafka.strimzi.io/v1/KafkaTopic", List.of("/spec/topicName", "/spec/partitions", "/spec/replicas", "/metadata/labels/strimzi.io~1cluster"),
             "postgresql.cnpg.io/v1/Cluster", List.of("/spec/instances", "/spec/storage/size", "/spec/bootstrap/initdb/database"));
+    private static final Path CRD_SCHEMAS = ROOT.resolve("deploy/src/test/crd-schemas");
     private static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
 
     @ParameterizedTest
@@ -71,6 +83,7 @@ class KubernetesManifestsTest {
     void overlayRendersToValidConsistentObjects(String overlay) throws Exception {
         List<JsonNode> objects = render(overlay);
         List<HasMetadata> typed = new ArrayList<>();
+        List<JsonNode> custom = new ArrayList<>();
         for (JsonNode object : objects) {
             String kind = object.path("kind").asText();
             String key = object.path("apiVersion").asText() + "/" + kind;
@@ -84,12 +97,74 @@ class KubernetesManifestsTest {
                 for (String pointer : CUSTOM_REQUIRED.get(key)) {
                     assertTrue(!object.at(pointer).isMissingNode(), key + " " + object.at("/metadata/name") + " lacks " + pointer);
                 }
+                if (STRIMZI.containsKey(key)) {
+                    List<String> unknown = new ArrayList<>();
+                    unknownFields(YAML.treeToValue(object, STRIMZI.get(key)), key + "/" + object.at("/metadata/name").asText(), unknown,
+                            new IdentityHashMap<>());
+                    assertTrue(unknown.isEmpty(), "fields unknown to Strimzi's model: " + unknown);
+                }
+                custom.add(object);
             } else {
                 fail("no schema for " + key);
             }
         }
+        assertEquals(List.of(), invalidAgainstOperatorSchemas(custom), "custom resources against their CRDs' schemas");
         checkServices(typed);
         checkTopics(objects, overlay);
+    }
+
+    @Test
+    void theOperatorSchemaCheckRejectsABrokenResource() throws Exception {
+        JsonNode topic = YAML.readTree("""
+                apiVersion: kafka.strimzi.io/v1
+                kind: KafkaTopic
+                metadata: {name: broken, labels: {strimzi.io/cluster: pulse-kafka}}
+                spec: {topicName: events.raw, partitions: twelve, replicas: 3}
+                """);
+        JsonNode cluster = YAML.readTree("""
+                apiVersion: postgresql.cnpg.io/v1
+                kind: Cluster
+                metadata: {name: broken}
+                spec: {instances: 3, storage: {size: 1Gi}, primaryUpdateStrategy: whenever}
+                """);
+        List<String> problems = invalidAgainstOperatorSchemas(List.of(topic, cluster));
+        assertEquals(2, problems.size(), String.valueOf(problems));
+        assertTrue(problems.get(0).contains("partitions"), problems.get(0));
+        assertTrue(problems.get(1).contains("primaryUpdateStrategy"), problems.get(1));
+    }
+
+    /**
+     * Validates Strimzi and CloudNativePG objects against the JSON schemas of the operators' CRDs, offline: the
+     * validators are generated from those CRDs (npm's kubernetes-models, pinned in crd-schemas/package-lock.json)
+     * and run under Node.js, installed once into target/.
+     */
+    private static List<String> invalidAgainstOperatorSchemas(List<JsonNode> objects) throws IOException, InterruptedException {
+        Path dir = ROOT.resolve("deploy/target/crd-schemas");
+        Files.createDirectories(dir);
+        for (String file : List.of("package.json", "package-lock.json", "validate.mjs")) {
+            Files.copy(CRD_SCHEMAS.resolve(file), dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (!Files.isDirectory(dir.resolve("node_modules/@kubernetes-models"))) {
+            run(dir, null, "npm", "ci", "--no-audit", "--no-fund");
+        }
+        String output = run(dir, new ObjectMapper().writeValueAsString(objects), "node", "validate.mjs");
+        return output.lines().filter(line -> line.startsWith("INVALID ")).toList();
+    }
+
+    /** @return stdout; a failure to run at all fails the test (Node.js and npm are part of the build machine) */
+    private static String run(Path dir, String stdin, String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        if (stdin != null) {
+            try (var in = process.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        } else {
+            process.getOutputStream().close();
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        assertTrue(exit == 0 || (exit == 1 && output.contains("INVALID ")), String.join(" ", command) + " failed: " + output);
+        return output;
     }
 
     private static List<JsonNode> render(String overlay) throws IOException, InterruptedException {
@@ -129,7 +204,7 @@ class KubernetesManifestsTest {
             }
             return;
         }
-        if (!value.getClass().getPackageName().startsWith("io.fabric8")) {
+        if (!value.getClass().getPackageName().startsWith("io.fabric8") && !value.getClass().getPackageName().startsWith("io.strimzi")) {
             return;
         }
         for (Method getter : value.getClass().getMethods()) {
