@@ -63,8 +63,11 @@ public final class Benchmarks {
 
         double baseline = producerPerformance();
         JsonNode app = createApp("bench-load");
+        CpuAccounting cpuAccounting = new CpuAccounting(Path.of(env.getOrDefault("PULSE_DATA_DIR", "deploy/local/data")));
+        Map<String, Duration> cpuBefore = cpuAccounting.sample();
         LoadResult max = load(app, 0, seconds, stats);
         Duration drain = drain(app, max.accepted());
+        Map<String, Duration> cpu = CpuAccounting.between(cpuBefore, cpuAccounting.sample());
         JsonNode halfApp = createApp("bench-half");
         LoadResult half = load(halfApp, max.acceptedPerSecond() / 2, seconds, null);
         // freshness is measured on an idle pipeline: nothing of the earlier phases still queued
@@ -73,6 +76,8 @@ public final class Benchmarks {
         load(freshApp, 2_000, seconds, null);
         drain(freshApp, 0);
         JsonNode freshness = get(query + "/v1/quality?app=" + freshApp.get("app").asText(), freshApp.get("read_token").asText());
+        String aggregateMetrics = http.send(HttpRequest.newBuilder(URI.create(urls.get("aggregate-service") + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
 
         section("Ingest throughput (issue 3)");
         line("| measure | value |", "|---|---|");
@@ -92,12 +97,20 @@ public final class Benchmarks {
         line("| time from the end of the max-rate run until every accepted event was in the facts | %.1f s |".formatted(drain.toMillis() / 1000.0));
         double processed = max.accepted() / (seconds + drain.toMillis() / 1000.0);
         line("| end-to-end processing rate over that run (2 cores shared by everything) | %.0f events/s |".formatted(processed));
+        line("", "CPU used by each part from the start of the max-rate run until its events were all in the facts (%.1f s, so at most %.1f CPU-s on 2 cores), "
+                .formatted(seconds + drain.toMillis() / 1000.0, 2 * (seconds + drain.toMillis() / 1000.0))
+                + "and what one core of it handles: the events per CPU-second of that part alone.",
+                "", "| part | CPU-s | events per CPU-second |", "|---|---|---|");
+        cpu.forEach((part, used) -> line("| %s | %.1f | %s |".formatted(part, used.toMillis() / 1000.0,
+                used.isZero() ? "–" : "%.0f".formatted(max.accepted() / (used.toMillis() / 1000.0)))));
 
         section("Freshness at a fixed 2,000 events/s (issue 5)");
         line("| measure | value |", "|---|---|");
         line("| received at ingest → committed in raw store and facts, p50 / p99 (target p99 < 5 s) | %.2f / %.2f s |"
                 .formatted(freshness.at("/freshness_seconds/p50").asDouble(), freshness.at("/freshness_seconds/p99").asDouble()));
-        line("| real-time views are written right after that commit; see notes |  |");
+        line("| received at ingest → written to the Redis real-time views, p50 / p99 over the run's last ~30 s (target p99 < 1 s) | %.2f / %.2f s |"
+                .formatted(quantile(aggregateMetrics, "pulse_aggregate_realtime_freshness_seconds", "0.5"),
+                        quantile(aggregateMetrics, "pulse_aggregate_realtime_freshness_seconds", "0.99")));
 
         section("Query latency (issue 6)");
         queryLatency(app);
@@ -313,12 +326,16 @@ public final class Benchmarks {
         report.add("");
     }
 
+    /** A percentile a Micrometer timer publishes in Prometheus' text format. */
+    private static double quantile(String metrics, String name, String quantile) {
+        return metrics.lines().filter(l -> l.startsWith(name + "{") && l.contains("quantile=\"" + quantile + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + name + " quantile " + quantile + " in the metrics"));
+    }
+
+    /** Lines of the report; an empty one separates a paragraph from a table. */
     private void line(String... lines) {
-        for (String l : lines) {
-            if (!l.isEmpty()) {
-                report.add(l);
-            }
-        }
+        report.addAll(List.of(lines));
     }
 
     private void write(Path results) throws IOException {

@@ -29,6 +29,8 @@ public class EnrichedEventConsumer {
     private final RealtimeService realtime;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final Timer factsFreshness;
+    private final Timer realtimeFreshness;
 
     public EnrichedEventConsumer(AggregationService aggregation, RealtimeService realtime, ObjectMapper mapper,
             MeterRegistry registry) {
@@ -36,6 +38,19 @@ public class EnrichedEventConsumer {
         this.realtime = realtime;
         this.mapper = mapper;
         this.registry = registry;
+        this.factsFreshness = freshness(registry, "pulse.aggregate.freshness", "received at ingest until committed in the facts");
+        this.realtimeFreshness = freshness(registry, "pulse.aggregate.realtime.freshness", "received at ingest until written to the real-time views");
+    }
+
+    /** p50 and p99 over the last 30 s or so, so a reading tells how fresh the pipeline is now (SPEC §3 targets). */
+    private static Timer freshness(MeterRegistry registry, String name, String description) {
+        return Timer.builder(name).description(description).publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofSeconds(30)).distributionStatisticBufferLength(3).register(registry);
+    }
+
+    private static void record(Timer timer, List<EnrichedEvent> events) {
+        long now = Instant.now().toEpochMilli();
+        events.forEach(e -> timer.record(Duration.ofMillis(Math.max(0, now - e.receivedAt().toEpochMilli()))));
     }
 
     @Incoming(Channels.EVENTS_ENRICHED)
@@ -50,11 +65,13 @@ public class EnrichedEventConsumer {
                 .invoke(fresh -> {
                     registry.counter("pulse.aggregate.events.stored").increment(fresh.size());
                     registry.counter("pulse.aggregate.events.replayed").increment(events.size() - fresh.size());
-                    long now = Instant.now().toEpochMilli();
-                    Timer freshness = registry.timer("pulse.aggregate.freshness");
-                    fresh.forEach(e -> freshness.record(Duration.ofMillis(Math.max(0, now - e.receivedAt().toEpochMilli()))));
+                    record(factsFreshness, fresh);
                 })
-                .flatMap(realtime::record)
+                .flatMap(fresh -> realtime.record(fresh).invoke(written -> {
+                    if (written) {
+                        record(realtimeFreshness, fresh);
+                    }
+                }))
                 .flatMap(x -> Uni.createFrom().completionStage(batch.ack()));
     }
 

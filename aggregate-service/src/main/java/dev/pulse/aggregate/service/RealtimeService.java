@@ -39,12 +39,13 @@ public class RealtimeService {
         this.registry = registry;
     }
 
-    public Uni<Void> record(List<EnrichedEvent> fresh) {
-        return realtime.record(fresh, Instant.now()).onFailure().recoverWithUni(e -> {
+    /** @return whether the views took the events; if not, a rebuild from the raw store is due and will bring them */
+    public Uni<Boolean> record(List<EnrichedEvent> fresh) {
+        return realtime.record(fresh, Instant.now()).replaceWith(true).onFailure().recoverWithUni(e -> {
             Log.warnf("real-time views missed %d events, a rebuild is due: %s", fresh.size(), e.toString());
             registry.counter("pulse.aggregate.realtime.failures").increment();
             stale.set(true);
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(false);
         });
     }
 

@@ -21,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -37,7 +38,15 @@ public class RawEventConsumer {
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
 
-    public RawEventConsumer(@Channel(Channels.EVENTS_OUT) KafkaTransactions<String> out, EnrichmentService enrichment,
+    /**
+     * A whole batch is emitted inside its transaction before Kafka's sink asks for it: without room for every
+     * record of the largest batch the emitter refuses some ("insufficient downstream requests") and the
+     * transaction aborts, again and again.
+     */
+    static final int LARGEST_BATCH_OUTPUT = 20_000;
+
+    public RawEventConsumer(@Channel(Channels.EVENTS_OUT) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = LARGEST_BATCH_OUTPUT)
+            KafkaTransactions<String> out, EnrichmentService enrichment,
             ObjectMapper mapper, MeterRegistry registry) {
         this.out = out;
         this.enrichment = enrichment;
