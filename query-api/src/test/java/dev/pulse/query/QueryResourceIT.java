@@ -199,6 +199,26 @@ class QueryResourceIT {
     }
 
     @Test
+    void aDailySeriesUpToTodayJoinsTheClosedDaysWithTheOpenOne() {
+        LocalDate today = LocalDate.now(ZONE);
+        String ask = "{\"app\":\"" + app + "\",\"metrics\":[\"active_users\",\"events\",\"wau\",\"new_users\"],"
+                + "\"dimensions\":[\"time:day\",\"user:country\"],\"date_range\":[\"" + FIRST + "\",\"";
+        // ends yesterday: only closed days, answered whole; ends today: closed days and today, answered in two parts
+        List<Map<String, Object>> closed = query(ask + today.minusDays(1) + "\"]}").getList("results");
+        JsonPath open = query(ask + today + "\"]}");
+        List<Map<String, Object>> all = open.getList("results");
+        long countries = closed.stream().map(r -> ((List<?>) r.get("dimensions")).get(1)).distinct().count();
+        assertEquals((java.time.temporal.ChronoUnit.DAYS.between(FIRST, today) + 1) * countries, all.size(), "every day, today too, for every country");
+        assertEquals(all.size(), open.getInt("meta.total_rows"));
+        List<Map<String, Object>> closedPart = all.stream().filter(r -> !((List<?>) r.get("dimensions")).get(0).equals(today.toString())).toList();
+        assertEquals(closed, closedPart);
+        all.stream().filter(r -> ((List<?>) r.get("dimensions")).get(0).equals(today.toString()))
+                .forEach(r -> assertEquals(List.of(0, 0, 0, 0), r.get("metrics"), "nothing happened today"));
+        List<Map<String, Object>> page = query(ask + today + "\"],\"limit\":7,\"offset\":5}").getList("results");
+        assertEquals(all.subList(5, 12), page, "pages cut the joined series");
+    }
+
+    @Test
     void qualityShowsTheDailyCloseOnlyForClosedDays() throws Exception {
         try (java.sql.Connection c = PulseInfrastructure.current().dataSource().getConnection();
              java.sql.Statement s = c.createStatement()) {

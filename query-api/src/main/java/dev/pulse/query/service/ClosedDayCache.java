@@ -33,9 +33,13 @@ public class ClosedDayCache {
         this.answers = Caffeine.newBuilder().maximumSize(config.cache().size()).expireAfterWrite(config.cache().ttl()).build();
     }
 
+    /** The last day of the app that is over (in its timezone, after the settle time). */
+    public LocalDate lastClosedDay(Query query) {
+        return Instant.now().minus(config.cache().settle()).atZone(query.app().zone()).toLocalDate().minusDays(1);
+    }
+
     public Uni<QueryService.Answer> get(Query query, Supplier<Uni<QueryService.Answer>> compute) {
-        LocalDate lastClosed = Instant.now().minus(config.cache().settle()).atZone(query.app().zone()).toLocalDate().minusDays(1);
-        if (config.cache().size() == 0 || query.to().isAfter(lastClosed)) {
+        if (config.cache().size() == 0 || query.to().isAfter(lastClosedDay(query))) {
             return compute.get();
         }
         return sql.query("SELECT version FROM closed_day_versions WHERE app_id = $1", List.of(query.app().appId())).flatMap(rows -> {
