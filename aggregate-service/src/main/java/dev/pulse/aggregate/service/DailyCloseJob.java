@@ -51,7 +51,10 @@ public class DailyCloseJob {
 
     /** Closes every app-day that ended before {@code asOf}; @return the days this replica closed (a null item is skipped) */
     public Uni<List<Closed>> closeDaysEndedBy(Instant asOf) {
-        return repository.due(asOf, config.close().lookbackDays())
+        // a day whose raw partition retention already dropped must not be "repaired" from the raw store
+        int retention = config.partitions().retentionDays();
+        int lookback = retention <= 0 ? config.close().lookbackDays() : Math.min(config.close().lookbackDays(), retention - 1);
+        return repository.due(asOf, lookback)
                 .onItem().transformToMulti(days -> Multi.createFrom().iterable(days))
                 .onItem().transformToUniAndConcatenate(day -> pool.withTransaction(connection -> close(connection, day)))
                 .collect().asList();
