@@ -6,7 +6,6 @@ import dev.pulse.aggregate.service.RealtimeService;
 import dev.pulse.contract.EnrichedEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,9 +58,7 @@ public class EnrichedEventConsumer {
         for (String value : batch.getPayload()) {
             events.add(parse(value));
         }
-        return aggregation.apply(events)
-                .onFailure().invoke(e -> Log.warnf("aggregation of %d events failed, retrying: %s", events.size(), e.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+        return UntilStored.retry(aggregation.apply(events), "aggregating " + events.size() + " events")
                 .invoke(fresh -> {
                     registry.counter("pulse.aggregate.events.stored").increment(fresh.size());
                     registry.counter("pulse.aggregate.events.replayed").increment(events.size() - fresh.size());

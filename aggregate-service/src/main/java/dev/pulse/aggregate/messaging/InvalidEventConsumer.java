@@ -3,7 +3,6 @@ package dev.pulse.aggregate.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.aggregate.repository.InvalidEventRepository;
 import dev.pulse.contract.InvalidEvent;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -12,7 +11,6 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.List;
 
 /** Keeps every invalid record, once, for the rejected-by-reason figures of /v1/quality. */
@@ -32,9 +30,7 @@ public class InvalidEventConsumer {
             IncomingKafkaRecordMetadata<?, ?> meta = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
             return new InvalidEventRepository.Stored(meta.getPartition(), meta.getOffset(), parse(record.getPayload()));
         }).toList();
-        return repository.store(records)
-                .onFailure().invoke(e -> Log.warnf("storing %d invalid records failed, retrying: %s", records.size(), e.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+        return UntilStored.retry(repository.store(records), "storing " + records.size() + " invalid records")
                 .flatMap(x -> Uni.createFrom().completionStage(batch.ack()));
     }
 

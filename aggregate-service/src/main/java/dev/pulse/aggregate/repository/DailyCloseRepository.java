@@ -55,30 +55,12 @@ public class DailyCloseRepository {
                  WHERE app_id = $1 AND month_start = $4) AS reduced_hits""";
 
     private static final String SNAPSHOT = """
-            WITH day_events AS (
-                SELECT count(*) AS accepted, count(DISTINCT user_id) AS users,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - received_at)) AS p50,
-                       percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM stored_at - received_at)) AS p99,
-                       count(*) FILTER (WHERE device IS NOT NULL AND (content_id IS NULL OR content_type IS NOT NULL)) AS complete
-                FROM events WHERE app_id = $1 AND event_date = $2),
-            rejected AS (
-                SELECT reason, count(*) AS n FROM invalid_events
-                WHERE app_id = $1 AND (rejected_at AT TIME ZONE $3)::date = $2 GROUP BY reason),
-            counters AS (
-                SELECT coalesce(sum(duplicates), 0) AS duplicates, coalesce(sum(late), 0) AS late,
-                       coalesce(sum(clamped), 0) AS clamped
-                FROM quality_daily WHERE app_id = $1 AND event_date = $2)
             INSERT INTO quality_snapshot_daily (app_id, event_date, accepted, active_users, rejected, rejected_by_reason,
                 duplicates, late, clock_clamped, validation_rate, freshness_p50_seconds, freshness_p99_seconds,
                 completeness, facts_consistent, repaired)
-            SELECT $1, $2, e.accepted, e.users, r.total, r.by_reason, c.duplicates, c.late, c.clamped,
-                   CASE WHEN e.accepted + r.total = 0 THEN NULL ELSE e.accepted::double precision / (e.accepted + r.total) END,
-                   e.p50, e.p99,
-                   CASE WHEN e.accepted = 0 THEN NULL ELSE e.complete::double precision / e.accepted END,
-                   $4, $5
-            FROM day_events e, counters c,
-                 (SELECT coalesce(sum(n), 0) AS total, coalesce(jsonb_object_agg(reason, n), '{}'::jsonb) AS by_reason
-                  FROM rejected) r
+            SELECT $1, $2, q.accepted, q.active_users, q.rejected, q.rejected_by_reason, q.duplicates, q.late,
+                   q.clock_clamped, q.validation_rate, q.freshness_p50_seconds, q.freshness_p99_seconds, q.completeness, $4, $5
+            FROM day_quality($1, $2, $3) q
             ON CONFLICT (app_id, event_date) DO NOTHING""";
 
     private final Pool pool;

@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.data.Numeric;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -40,6 +41,7 @@ public class SqlRows {
             case LocalDate date -> date.toString();
             case Short s -> s.intValue();
             case Numeric n -> n.bigDecimalValue();
+            case JsonObject object -> object.getMap();
             default -> value;
         };
     }
