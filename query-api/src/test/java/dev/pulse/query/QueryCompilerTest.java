@@ -4,6 +4,7 @@ import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Filter;
 import dev.pulse.query.domain.Metric;
+import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
 import dev.pulse.query.service.QueryCompiler;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which store answers which query: the rollup wherever it holds the data, the raw store otherwise. */
@@ -30,23 +32,32 @@ class QueryCompilerTest {
     @Test
     void everyMetricButDistinctPostsReceiversConnectionsAndRollingHasARollupForm() {
         for (Metric metric : Metric.values()) {
-            assertEquals(!RAW_ONLY.contains(metric), metric.rollupSql() != null, metric.apiName());
+            assertEquals(!RAW_ONLY.contains(metric), metric.inRollup(), metric.apiName());
         }
     }
 
     @Test
     void timeAndUserQueriesReadTheRollupOthersTheRawStore() {
-        List<Metric> rollupMetrics = Arrays.stream(Metric.values()).filter(m -> m.rollupSql() != null).toList();
-        String rollup = compiler.aggregate(query(rollupMetrics, List.of(Dimension.TIME_DAY, Dimension.USER_COUNTRY),
-                List.of(new Filter("is", Dimension.USER_GENDER, List.of("1")))), rollupMetrics).sql();
-        assertTrue(rollup.contains("FROM fact_user_daily e"), rollup);
-        String withPosts = compiler.aggregate(query(List.of(Metric.EVENTS, Metric.POSTS), List.of(Dimension.TIME_DAY), List.of()),
-                List.of(Metric.EVENTS, Metric.POSTS)).sql();
-        assertTrue(withPosts.contains("FROM events e"), withPosts);
-        String byEvent = compiler.aggregate(query(List.of(Metric.EVENTS), List.of(Dimension.EVENT_NAME), List.of()), List.of(Metric.EVENTS)).sql();
-        assertTrue(byEvent.contains("FROM events e"), byEvent);
-        String filteredByDevice = compiler.aggregate(query(List.of(Metric.EVENTS), List.of(Dimension.TIME_DAY),
-                List.of(new Filter("is", Dimension.DEVICE, List.of("tv")))), List.of(Metric.EVENTS)).sql();
-        assertTrue(filteredByDevice.contains("FROM events e"), filteredByDevice);
+        List<Metric> rollupMetrics = Arrays.stream(Metric.values()).filter(Metric::inRollup).toList();
+        assertTrue(compiler.readsRollup(query(rollupMetrics, List.of(Dimension.TIME_DAY, Dimension.USER_COUNTRY),
+                List.of(new Filter("is", Dimension.USER_GENDER, List.of("1")))), rollupMetrics));
+        assertFalse(compiler.readsRollup(query(List.of(Metric.EVENTS, Metric.POSTS), List.of(Dimension.TIME_DAY), List.of()),
+                List.of(Metric.EVENTS, Metric.POSTS)));
+        assertFalse(compiler.readsRollup(query(List.of(Metric.EVENTS), List.of(Dimension.EVENT_NAME), List.of()), List.of(Metric.EVENTS)));
+        assertFalse(compiler.readsRollup(query(List.of(Metric.EVENTS), List.of(Dimension.TIME_DAY),
+                List.of(new Filter("is", Dimension.DEVICE, List.of("tv")))), List.of(Metric.EVENTS)));
+    }
+
+    @Test
+    void partialsReadTheRollupAndBindOnlyTheParametersTheyUse() {
+        Query weekly = query(List.of(Metric.NEW_USERS), List.of(Dimension.TIME_WEEK), List.of());
+        QueryCompiler.Compiled clipped = compiler.partials(weekly, List.of(Partial.NEW), LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 20));
+        assertTrue(clipped.sql().contains("FROM fact_user_daily e"), clipped.sql());
+        assertTrue(clipped.sql().contains("$5"), clipped.sql());
+        assertEquals(5, clipped.params().size());
+        Query daily = query(List.of(Metric.NEW_USERS), List.of(Dimension.TIME_DAY), List.of());
+        QueryCompiler.Compiled perDay = compiler.partials(daily, List.of(Partial.NEW), LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 20));
+        assertFalse(perDay.sql().contains("$4"), perDay.sql());
+        assertEquals(3, perDay.params().size());
     }
 }

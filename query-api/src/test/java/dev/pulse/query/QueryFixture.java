@@ -74,22 +74,29 @@ final class QueryFixture {
                 first.addBatch();
             }
             first.executeBatch();
-            // the per-user daily rollup, as aggregate-service keeps it (its own test checks that it does)
-            try (PreparedStatement rollup = c.prepareStatement("""
-                    INSERT INTO fact_user_daily
-                    SELECT app_id, event_date, user_id, gender, age, user_os, source, country, city, exp_group,
-                           count(*), count(*) FILTER (WHERE event = 'feed.view'), count(*) FILTER (WHERE event = 'feed.like'),
-                           count(*) FILTER (WHERE event = 'message.sent'), count(*) FILTER (WHERE event = 'signup'),
-                           count(*) FILTER (WHERE event = 'purchase'), coalesce(sum(revenue), 0), count(*) FILTER (WHERE event = 'page_view'),
-                           count(*) FILTER (WHERE event = 'content.engagement' AND action = 'play'), coalesce(sum(engagement_seconds), 0),
-                           coalesce(sum(engagement_pct), 0), count(engagement_pct)
-                    FROM events WHERE app_id = ?
-                    GROUP BY app_id, event_date, user_id, gender, age, user_os, source, country, city, exp_group""")) {
-                rollup.setString(1, app);
-                rollup.executeUpdate();
-            }
+            rollUp(c, app);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The per-user daily rollup of the app's raw events, as aggregate-service keeps it (its own test checks that it does). */
+    static void rollUp(Connection c, String app) throws SQLException {
+        try (PreparedStatement clear = c.prepareStatement("DELETE FROM fact_user_daily WHERE app_id = ?");
+             PreparedStatement rollup = c.prepareStatement("""
+                     INSERT INTO fact_user_daily
+                     SELECT app_id, event_date, user_id, gender, age, user_os, source, country, city, exp_group,
+                            count(*), count(*) FILTER (WHERE event = 'feed.view'), count(*) FILTER (WHERE event = 'feed.like'),
+                            count(*) FILTER (WHERE event = 'message.sent'), count(*) FILTER (WHERE event = 'signup'),
+                            count(*) FILTER (WHERE event = 'purchase'), coalesce(sum(revenue), 0), count(*) FILTER (WHERE event = 'page_view'),
+                            count(*) FILTER (WHERE event = 'content.engagement' AND action = 'play'), coalesce(sum(engagement_seconds), 0),
+                            coalesce(sum(engagement_pct), 0), count(engagement_pct)
+                     FROM events WHERE app_id = ?
+                     GROUP BY app_id, event_date, user_id, gender, age, user_os, source, country, city, exp_group""")) {
+            clear.setString(1, app);
+            clear.executeUpdate();
+            rollup.setString(1, app);
+            rollup.executeUpdate();
         }
     }
 }

@@ -9,6 +9,7 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.HashMap;
@@ -216,6 +217,76 @@ class QueryResourceIT {
                 .forEach(r -> assertEquals(List.of(0, 0, 0, 0), r.get("metrics"), "nothing happened today"));
         List<Map<String, Object>> page = query(ask + today + "\"],\"limit\":7,\"offset\":5}").getList("results");
         assertEquals(all.subList(5, 12), page, "pages cut the joined series");
+    }
+
+    /** Events of the app today (or another day), in the raw store and the rollup, as aggregate-service stores them. */
+    private static void store(String app, LocalDate day, String user, String event, String country, boolean firstSeen) throws Exception {
+        try (java.sql.Connection c = PulseInfrastructure.current().dataSource().getConnection();
+             java.sql.Statement s = c.createStatement()) {
+            Instant ts = day.atTime(12, 0).atZone(ZONE).toInstant();
+            s.executeUpdate("INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id, country)"
+                    + " VALUES ('" + app + "', date '" + day + "', gen_random_uuid(), timestamptz '" + ts + "', now(), '" + event
+                    + "', 'engagement', '" + user + "', '" + country + "')");
+            if (firstSeen) {
+                s.executeUpdate("INSERT INTO user_first_seen VALUES ('" + app + "', '" + user + "', date '" + day + "', timestamptz '" + ts + "')");
+            }
+            QueryFixture.rollUp(c, app);
+        }
+    }
+
+    @Test
+    void aRangeUpToTodayMergesTheCachedClosedDaysWithToday() throws Exception {
+        String other = TestData.newAppId();
+        String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, ZONE.getId());
+        QueryFixture past = new QueryFixture(other, ZONE, FIRST, 3, 7);
+        LocalDate today = LocalDate.now(ZONE);
+        String metrics = "\"active_users\",\"events\",\"new_users\",\"feed_users\",\"senders\",\"both_users\",\"feed_only_users\","
+                + "\"messenger_only_users\",\"revenue\"";
+        String tail = "],\"date_range\":[\"" + FIRST + "\",\"" + today + "\"],\"dimensions\":[\"user:country\"]}";
+        java.util.function.Function<String, List<Map<String, Object>>> ask = m -> given().header("Authorization", "Bearer " + otherToken)
+                .contentType(ContentType.JSON).body("{\"app\":\"" + other + "\",\"metrics\":[" + m + tail).when().post("/v1/query")
+                .then().statusCode(200).extract().jsonPath().getList("results");
+        // the first answer caches the closed days' per-user partials
+        Map<String, Object> before = ask.apply(metrics).stream().filter(r -> r.get("dimensions").equals(List.of("DE"))).findFirst().orElseThrow();
+
+        // today a user of the closed days writes a message, and a new user signs up
+        String known = past.events.stream().filter(e -> "DE".equals(e.country())).map(QueryFixture.Ev::user).findFirst().orElseThrow();
+        store(other, today, known, "message.sent", "DE", false);
+        store(other, today, "newcomer", "signup", "DE", true);
+
+        // merged from the cache and today, per user; the same metrics with posts are computed whole from the raw store
+        List<Map<String, Object>> merged = ask.apply(metrics);
+        List<Map<String, Object>> whole = ask.apply(metrics + ",\"posts\"");
+        assertEquals(whole.size(), merged.size());
+        for (int i = 0; i < merged.size(); i++) {
+            assertEquals(whole.get(i).get("dimensions"), merged.get(i).get("dimensions"));
+            List<?> wholeMetrics = (List<?>) whole.get(i).get("metrics");
+            assertEquals(wholeMetrics.subList(0, wholeMetrics.size() - 1), merged.get(i).get("metrics"), "row " + whole.get(i).get("dimensions"));
+        }
+        List<?> de = (List<?>) merged.stream().filter(r -> r.get("dimensions").equals(List.of("DE"))).findFirst().orElseThrow().get("metrics");
+        List<?> old = (List<?>) before.get("metrics");
+        assertEquals(((Number) old.get(0)).longValue() + 1, ((Number) de.get(0)).longValue(), "the known user counts once, the new one adds");
+        assertEquals(((Number) old.get(1)).longValue() + 2, ((Number) de.get(1)).longValue());
+        assertEquals(((Number) old.get(2)).longValue() + 1, ((Number) de.get(2)).longValue());
+    }
+
+    @Test
+    void retentionUpToTodayMergesTheCachedClosedDaysWithToday() throws Exception {
+        String other = TestData.newAppId();
+        String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, ZONE.getId());
+        LocalDate today = LocalDate.now(ZONE);
+        java.util.function.Supplier<JsonPath> retention = () -> given().header("Authorization", "Bearer " + otherToken)
+                .when().get("/v1/retention?app=" + other + "&from=" + today.minusDays(1) + "&to=" + today + "&period=day&horizon=1")
+                .then().statusCode(200).extract().jsonPath();
+        store(other, today.minusDays(1), "returner", "page_view", "FR", true);
+        assertEquals(List.of(1, 0), retention.get().getList("cohorts[0].retained"), "yesterday's cohort, not back yet");
+        store(other, today, "returner", "page_view", "FR", false);
+        store(other, today, "newcomer", "signup", "FR", true);
+        JsonPath after = retention.get();
+        assertEquals(List.of(1, 1), after.getList("cohorts[0].retained"), "back today");
+        assertEquals(1, after.getInt("cohorts[0].size"));
+        assertEquals(1, after.getInt("cohorts[1].size"));
+        assertEquals(List.of(1, 0), after.getList("cohorts[1].retained"));
     }
 
     @Test

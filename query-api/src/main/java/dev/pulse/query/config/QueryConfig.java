@@ -21,10 +21,13 @@ public interface QueryConfig {
 
     Cache cache();
 
-    /** Cache of answers about closed days (see ClosedDayCache); size 0 turns it off. */
+    /**
+     * Cache of answers and per-user partials about closed days (see ClosedDayCache), bounded by their total rows
+     * and (group, user) entries, a few hundred bytes each; 0 turns it off.
+     */
     interface Cache {
-        @WithDefault("2000")
-        long size();
+        @WithDefault("200000")
+        long weight();
 
         @WithDefault("10m")
         Duration ttl();

@@ -1,77 +1,78 @@
 package dev.pulse.query.domain;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
  * SPEC §5 metrics as aggregates over raw-store rows (alias {@code e}). {@code %NEW%} stands for the condition
  * "this user's first ever event falls in the row's bucket", which depends on the time dimension. Ratios of
- * nothing are 0, like every metric of an empty bucket. The second expression answers the same from the per-user
- * daily rollup, where it can.
+ * nothing are 0, like every metric of an empty bucket. Where the per-user daily rollup holds the data, the metric
+ * is also defined over its {@link Partial}s, summed per group in {@link RollupTotals}.
  */
 public enum Metric {
-    EVENTS("events", "count(*)",
-            "coalesce(sum(e.events), 0)"),
-    ACTIVE_USERS("active_users", "count(DISTINCT e.user_id)",
-            "count(DISTINCT e.user_id)"),
-    NEW_USERS("new_users", "count(DISTINCT e.user_id) FILTER (WHERE %NEW%)",
-            "count(DISTINCT e.user_id) FILTER (WHERE %NEW%)"),
-    WAU("wau", null, null),
-    MAU("mau", null, null),
-    VIEWS("views", "count(*) FILTER (WHERE e.event = 'feed.view')",
-            "coalesce(sum(e.views), 0)"),
-    LIKES("likes", "count(*) FILTER (WHERE e.event = 'feed.like')",
-            "coalesce(sum(e.likes), 0)"),
+    EVENTS("events", "count(*)", Set.of(Partial.EVENTS), t -> t.count(Partial.EVENTS)),
+    ACTIVE_USERS("active_users", "count(DISTINCT e.user_id)", Set.of(), RollupTotals::users),
+    NEW_USERS("new_users", "count(DISTINCT e.user_id) FILTER (WHERE %NEW%)", Set.of(Partial.NEW), RollupTotals::newUsers),
+    WAU("wau", null, null, null),
+    MAU("mau", null, null, null),
+    VIEWS("views", "count(*) FILTER (WHERE e.event = 'feed.view')", Set.of(Partial.VIEWS), t -> t.count(Partial.VIEWS)),
+    LIKES("likes", "count(*) FILTER (WHERE e.event = 'feed.like')", Set.of(Partial.LIKES), t -> t.count(Partial.LIKES)),
     CTR("ctr", "coalesce(count(*) FILTER (WHERE e.event = 'feed.like')::float8"
             + " / NULLIF(count(*) FILTER (WHERE e.event = 'feed.view'), 0), 0)",
-            "coalesce(sum(e.likes)::float8 / NULLIF(sum(e.views), 0), 0)"),
-    POSTS("posts", "count(DISTINCT e.post_id)",
-            null),
+            Set.of(Partial.LIKES, Partial.VIEWS),
+            t -> t.count(Partial.VIEWS) == 0 ? 0.0 : (double) t.count(Partial.LIKES) / t.count(Partial.VIEWS)),
+    POSTS("posts", "count(DISTINCT e.post_id)", null, null),
     FEED_USERS("feed_users", "count(DISTINCT e.user_id) FILTER (WHERE e.event IN ('feed.view', 'feed.like'))",
-            "count(DISTINCT e.user_id) FILTER (WHERE e.views + e.likes > 0)"),
-    MESSAGES("messages", "count(*) FILTER (WHERE e.event = 'message.sent')",
-            "coalesce(sum(e.messages), 0)"),
-    SENDERS("senders", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'message.sent')",
-            "count(DISTINCT e.user_id) FILTER (WHERE e.messages > 0)"),
-    RECEIVERS("receivers", "count(DISTINCT e.receiver_id) FILTER (WHERE e.event = 'message.sent')",
-            null),
-    CONNECTIONS("connections", "count(DISTINCT (e.user_id, e.receiver_id)) FILTER (WHERE e.event = 'message.sent')",
-            null),
+            Set.of(Partial.VIEWS, Partial.LIKES), RollupTotals::feedUsers),
+    MESSAGES("messages", "count(*) FILTER (WHERE e.event = 'message.sent')", Set.of(Partial.MESSAGES), t -> t.count(Partial.MESSAGES)),
+    SENDERS("senders", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'message.sent')", Set.of(Partial.MESSAGES),
+            RollupTotals::senders),
+    RECEIVERS("receivers", "count(DISTINCT e.receiver_id) FILTER (WHERE e.event = 'message.sent')", null, null),
+    CONNECTIONS("connections", "count(DISTINCT (e.user_id, e.receiver_id)) FILTER (WHERE e.event = 'message.sent')", null, null),
     FEED_ONLY_USERS("feed_only_users", "count(DISTINCT e.user_id) FILTER (WHERE e.uses_feed AND NOT e.uses_messenger)",
-            "count(DISTINCT e.user_id) FILTER (WHERE e.uses_feed AND NOT e.uses_messenger)"),
+            Set.of(Partial.VIEWS, Partial.LIKES, Partial.MESSAGES), RollupTotals::feedOnlyUsers),
     MESSENGER_ONLY_USERS("messenger_only_users", "count(DISTINCT e.user_id) FILTER (WHERE e.uses_messenger AND NOT e.uses_feed)",
-            "count(DISTINCT e.user_id) FILTER (WHERE e.uses_messenger AND NOT e.uses_feed)"),
+            Set.of(Partial.VIEWS, Partial.LIKES, Partial.MESSAGES), RollupTotals::messengerOnlyUsers),
     BOTH_USERS("both_users", "count(DISTINCT e.user_id) FILTER (WHERE e.uses_feed AND e.uses_messenger)",
-            "count(DISTINCT e.user_id) FILTER (WHERE e.uses_feed AND e.uses_messenger)"),
-    SIGNUPS("signups", "count(*) FILTER (WHERE e.event = 'signup')",
-            "coalesce(sum(e.signups), 0)"),
-    PURCHASES("purchases", "count(*) FILTER (WHERE e.event = 'purchase')",
-            "coalesce(sum(e.purchases), 0)"),
-    REVENUE("revenue", "coalesce(sum(e.revenue) FILTER (WHERE e.event = 'purchase'), 0)",
-            "coalesce(sum(e.revenue), 0)"),
-    PAGE_VIEWS("page_views", "count(*) FILTER (WHERE e.event = 'page_view')",
-            "coalesce(sum(e.page_views), 0)"),
-    PLAYS("plays", "count(*) FILTER (WHERE e.event = 'content.engagement' AND e.action = 'play')",
-            "coalesce(sum(e.plays), 0)"),
-    ENGAGEMENT_SECONDS("engagement_seconds", "coalesce(sum(e.engagement_seconds), 0)",
-            "coalesce(sum(e.engagement_seconds), 0)"),
+            Set.of(Partial.VIEWS, Partial.LIKES, Partial.MESSAGES), RollupTotals::bothUsers),
+    SIGNUPS("signups", "count(*) FILTER (WHERE e.event = 'signup')", Set.of(Partial.SIGNUPS), t -> t.count(Partial.SIGNUPS)),
+    PURCHASES("purchases", "count(*) FILTER (WHERE e.event = 'purchase')", Set.of(Partial.PURCHASES), t -> t.count(Partial.PURCHASES)),
+    REVENUE("revenue", "coalesce(sum(e.revenue) FILTER (WHERE e.event = 'purchase'), 0)", Set.of(Partial.REVENUE),
+            t -> t.decimal(Partial.REVENUE)),
+    PAGE_VIEWS("page_views", "count(*) FILTER (WHERE e.event = 'page_view')", Set.of(Partial.PAGE_VIEWS), t -> t.count(Partial.PAGE_VIEWS)),
+    PLAYS("plays", "count(*) FILTER (WHERE e.event = 'content.engagement' AND e.action = 'play')", Set.of(Partial.PLAYS),
+            t -> t.count(Partial.PLAYS)),
+    ENGAGEMENT_SECONDS("engagement_seconds", "coalesce(sum(e.engagement_seconds), 0)", Set.of(Partial.ENGAGEMENT_SECONDS),
+            t -> t.real(Partial.ENGAGEMENT_SECONDS)),
     AVG_ENGAGEMENT_PCT("avg_engagement_pct", "coalesce(round(avg(e.engagement_pct)::numeric, 4), 0)",
-            "coalesce(round((sum(e.pct_sum) / NULLIF(sum(e.pct_count), 0))::numeric, 4), 0)");
+            Set.of(Partial.PCT_SUM, Partial.PCT_COUNT), t -> t.count(Partial.PCT_COUNT) == 0 ? BigDecimal.ZERO
+                    : roundAsPostgres(t.real(Partial.PCT_SUM) / t.count(Partial.PCT_COUNT)));
 
     private static final Map<String, Metric> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toMap(Metric::apiName, Function.identity()));
 
     private final String apiName;
     private final String sql;
-    private final String rollupSql;
+    private final Set<Partial> partials;
+    private final Function<RollupTotals, Object> fromRollup;
 
-    Metric(String apiName, String sql, String rollupSql) {
+    Metric(String apiName, String sql, Set<Partial> partials, Function<RollupTotals, Object> fromRollup) {
         this.apiName = apiName;
         this.sql = sql;
-        this.rollupSql = rollupSql;
+        this.partials = partials;
+        this.fromRollup = fromRollup;
+    }
+
+    /** float8 to numeric keeps 15 significant digits in PostgreSQL; then round(…, 4), as the raw-store form does. */
+    private static BigDecimal roundAsPostgres(double value) {
+        return new BigDecimal(value).round(new MathContext(15)).setScale(4, RoundingMode.HALF_UP);
     }
 
     public static Optional<Metric> of(String name) {
@@ -87,9 +88,19 @@ public enum Metric {
         return sql;
     }
 
-    /** The same aggregate over fact_user_daily (alias {@code e}), or null where that rollup cannot answer it. */
-    public String rollupSql() {
-        return rollupSql;
+    /** Whether the per-user daily rollup holds what this metric needs. */
+    public boolean inRollup() {
+        return partials != null;
+    }
+
+    /** The partials this metric is computed from, when answered from the rollup. */
+    public Set<Partial> partials() {
+        return partials;
+    }
+
+    /** The metric of one group, from its users' partials. */
+    public Object fromRollup(RollupTotals totals) {
+        return fromRollup.apply(totals);
     }
 
     public boolean isRolling() {

@@ -3,7 +3,7 @@ package dev.pulse.query.service;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pulse.query.config.QueryConfig;
-import dev.pulse.query.domain.Query;
+import dev.pulse.query.domain.App;
 import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,32 +20,41 @@ import java.util.function.Supplier;
  */
 @ApplicationScoped
 public class ClosedDayCache {
-    private record Key(Query query, long version) {
+    /** What a cached value costs: its rows or entries (the cache's bound is their total). */
+    public interface Weighted {
+        int weight();
+    }
+
+    private record Key(Object question, long version) {
     }
 
     private final SqlRows sql;
     private final QueryConfig config;
-    private final Cache<Key, QueryService.Answer> answers;
+    private final Cache<Key, Weighted> values;
 
     public ClosedDayCache(SqlRows sql, QueryConfig config) {
         this.sql = sql;
         this.config = config;
-        this.answers = Caffeine.newBuilder().maximumSize(config.cache().size()).expireAfterWrite(config.cache().ttl()).build();
+        this.values = Caffeine.newBuilder().maximumWeight(config.cache().weight())
+                .<Key, Weighted>weigher((key, value) -> Math.max(1, value.weight()))
+                .expireAfterWrite(config.cache().ttl()).build();
     }
 
     /** The last day of the app that is over (in its timezone, after the settle time). */
-    public LocalDate lastClosedDay(Query query) {
-        return Instant.now().minus(config.cache().settle()).atZone(query.app().zone()).toLocalDate().minusDays(1);
+    public LocalDate lastClosedDay(App app) {
+        return Instant.now().minus(config.cache().settle()).atZone(app.zone()).toLocalDate().minusDays(1);
     }
 
-    public Uni<QueryService.Answer> get(Query query, Supplier<Uni<QueryService.Answer>> compute) {
-        if (config.cache().size() == 0 || query.to().isAfter(lastClosedDay(query))) {
+    /** The value of a question about the app's days up to {@code lastDay}: cached once all of them are over. */
+    @SuppressWarnings("unchecked")
+    public <T extends Weighted> Uni<T> get(App app, LocalDate lastDay, Object question, Supplier<Uni<T>> compute) {
+        if (config.cache().weight() == 0 || lastDay.isAfter(lastClosedDay(app))) {
             return compute.get();
         }
-        return sql.query("SELECT version FROM closed_day_versions WHERE app_id = $1", List.of(query.app().appId())).flatMap(rows -> {
-            Key key = new Key(query, rows.isEmpty() ? 0 : ((Number) rows.get(0).get(0)).longValue());
-            QueryService.Answer cached = answers.getIfPresent(key);
-            return cached != null ? Uni.createFrom().item(cached) : compute.get().invoke(answer -> answers.put(key, answer));
+        return sql.query("SELECT version FROM closed_day_versions WHERE app_id = $1", List.of(app.appId())).flatMap(rows -> {
+            Key key = new Key(question, rows.isEmpty() ? 0 : ((Number) rows.get(0).get(0)).longValue());
+            T cached = (T) values.getIfPresent(key);
+            return cached != null ? Uni.createFrom().item(cached) : compute.get().invoke(value -> values.put(key, value));
         });
     }
 }

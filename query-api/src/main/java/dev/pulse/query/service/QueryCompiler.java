@@ -3,15 +3,17 @@ package dev.pulse.query.service;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Filter;
 import dev.pulse.query.domain.Metric;
+import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Turns a {@link Query} into SQL over the raw store. Every identifier comes from the closed sets of
+ * Turns a {@link Query} into SQL over the raw store or the per-user daily rollup. Every identifier comes from the closed sets of
  * {@link Metric} and {@link Dimension}; every value the client sent travels as a bind parameter.
  */
 @ApplicationScoped
@@ -21,74 +23,88 @@ public class QueryCompiler {
     public record Compiled(String sql, List<Object> params) {
     }
 
-    /** Where the rows come from: every event, or one row per user, day and traits. */
-    private enum Source {
-        RAW("events", "e.event IN ('feed.view', 'feed.like')", "e.event = 'message.sent'"),
-        ROLLUP("fact_user_daily", "e.views + e.likes > 0", "e.messages > 0");
-
-        final String table;
-        final String usedFeed;
-        final String usedMessenger;
-
-        Source(String table, String usedFeed, String usedMessenger) {
-            this.table = table;
-            this.usedFeed = usedFeed;
-            this.usedMessenger = usedMessenger;
-        }
-
-        String sql(Metric metric) {
-            return this == ROLLUP ? metric.rollupSql() : metric.sql();
-        }
-    }
-
     /**
      * The per-user daily rollup answers a query whose dimensions and filters are time and user traits only, and
-     * whose metrics it holds; it has the same columns as the raw store for those, so the same SQL applies.
+     * whose metrics it holds; it has the same columns as the raw store for those, so the same expressions apply.
      */
-    private static Source source(Query query, List<Metric> metrics) {
-        boolean userOnly = query.dimensions().stream().allMatch(QueryCompiler::inRollup)
+    public boolean readsRollup(Query query, List<Metric> metrics) {
+        return userOnly(query) && metrics.stream().allMatch(Metric::inRollup);
+    }
+
+    private static boolean userOnly(Query query) {
+        return query.dimensions().stream().allMatch(QueryCompiler::inRollup)
                 && query.filters().stream().allMatch(f -> inRollup(f.dimension()));
-        return userOnly && metrics.stream().allMatch(m -> m.rollupSql() != null) ? Source.ROLLUP : Source.RAW;
     }
 
     private static boolean inRollup(Dimension d) {
         return d.isTime() || d.apiName().startsWith("user:");
     }
 
+    /** The metrics over every event. */
     public Compiled aggregate(Query query, List<Metric> metrics) {
         List<Object> params = new ArrayList<>(List.of(query.app().appId(), query.from(), query.to()));
         List<Dimension> dims = query.dimensions();
         boolean newUsers = metrics.contains(Metric.NEW_USERS);
         boolean mix = metrics.stream().anyMatch(Metric::needsAppMix);
-        Source source = source(query, metrics);
         StringBuilder inner = new StringBuilder("SELECT e.*");
         if (newUsers) {
             inner.append(", fs.first_date");
         }
         if (mix) {
             String partition = dims.stream().map(Dimension::sql).collect(Collectors.joining(", ", "", dims.isEmpty() ? "" : ", ")) + "e.user_id";
-            inner.append(", bool_or(").append(source.usedFeed).append(") OVER (PARTITION BY ").append(partition).append(") AS uses_feed")
-                    .append(", bool_or(").append(source.usedMessenger).append(") OVER (PARTITION BY ").append(partition).append(") AS uses_messenger");
+            inner.append(", bool_or(e.event IN ('feed.view', 'feed.like')) OVER (PARTITION BY ").append(partition).append(") AS uses_feed")
+                    .append(", bool_or(e.event = 'message.sent') OVER (PARTITION BY ").append(partition).append(") AS uses_messenger");
         }
-        inner.append(" FROM ").append(source.table).append(" e");
+        inner.append(" FROM events e");
         if (newUsers) {
             inner.append(" LEFT JOIN user_first_seen fs ON fs.app_id = e.app_id AND fs.user_id = e.user_id");
         }
         inner.append(" WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3").append(filters(query.filters(), params));
 
-        StringBuilder sql = new StringBuilder("SELECT ");
         List<String> columns = new ArrayList<>();
         for (int i = 0; i < dims.size(); i++) {
             columns.add(dims.get(i).sql() + " AS d" + i);
         }
         for (int i = 0; i < metrics.size(); i++) {
-            columns.add(source.sql(metrics.get(i)).replace("%NEW%", newUserCondition(query)) + " AS m" + i);
+            columns.add(metrics.get(i).sql().replace("%NEW%", newUserCondition(query, "e.first_date", 2, 3)) + " AS m" + i);
         }
-        sql.append(String.join(", ", columns)).append(" FROM (").append(inner).append(") e");
+        StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", columns)).append(" FROM (").append(inner).append(") e");
         if (!dims.isEmpty()) {
             sql.append(" GROUP BY ").append(groupBy(dims.size(), 0));
         }
         return new Compiled(sql.toString(), params);
+    }
+
+    /**
+     * Per group and user, the partials of the rollup rows of days {@code from..to} (a part of the query's range).
+     * Columns: d0..dn, user_id, then the partials in the order given.
+     */
+    public Compiled partials(Query query, List<Partial> partials, LocalDate from, LocalDate to) {
+        List<Object> params = new ArrayList<>(List.of(query.app().appId(), from, to));
+        boolean newUsers = partials.contains(Partial.NEW);
+        String newUser = "";
+        if (newUsers) {
+            if (query.timeDimension().orElse(null) != Dimension.TIME_DAY) {
+                // a daily bucket needs no clipping, and PostgreSQL refuses parameters a statement does not use
+                params.add(query.from());
+                params.add(query.to());
+            }
+            newUser = newUserCondition(query, "fs.first_date", params.size() - 1, params.size());
+        }
+        List<Dimension> dims = query.dimensions();
+        List<String> columns = new ArrayList<>();
+        for (int i = 0; i < dims.size(); i++) {
+            columns.add(dims.get(i).sql() + " AS d" + i);
+        }
+        columns.add("e.user_id");
+        for (Partial partial : partials) {
+            columns.add(partial.sql().replace("%NEW%", newUser));
+        }
+        String sql = "SELECT " + String.join(", ", columns) + " FROM fact_user_daily e"
+                + (newUsers ? " LEFT JOIN user_first_seen fs ON fs.app_id = e.app_id AND fs.user_id = e.user_id" : "")
+                + " WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3" + filters(query.filters(), params)
+                + " GROUP BY " + groupBy(dims.size() + 1, 0);
+        return new Compiled(sql, params);
     }
 
     /**
@@ -107,7 +123,7 @@ public class QueryCompiler {
         columns.add("count(DISTINCT e.user_id) AS mau");
         String sql = "SELECT " + String.join(", ", columns)
                 + " FROM (SELECT g::date AS day FROM generate_series($2::date, $3::date, interval '1 day') AS g) d"
-                + " JOIN " + source(query, List.of()).table + " e ON e.app_id = $1 AND e.event_date BETWEEN d.day - 27 AND d.day"
+                + " JOIN " + (userOnly(query) ? "fact_user_daily" : "events") + " e ON e.app_id = $1 AND e.event_date BETWEEN d.day - 27 AND d.day"
                 + " WHERE true" + filters(query.filters(), params)
                 + " GROUP BY d.day" + (query.dimensions().isEmpty() ? "" : ", " + groupBy(query.dimensions().size(), 0));
         return new Compiled(sql, params);
@@ -121,13 +137,17 @@ public class QueryCompiler {
         return String.join(", ", positions);
     }
 
-    /** The user's first event lies in the row's bucket (clipped to the range). */
-    private static String newUserCondition(Query query) {
+    /**
+     * The user's first event ({@code firstDate}) lies in the row's bucket, clipped to the query's range (parameters
+     * $from..$to).
+     */
+    private static String newUserCondition(Query query, String firstDate, int from, int to) {
+        String inRange = firstDate + " BETWEEN $" + from + " AND $" + to;
         return query.timeDimension().map(time -> switch (time) {
-            case TIME_DAY -> "e.first_date = e.event_date";
-            case TIME_WEEK -> "date_trunc('week', e.first_date) = date_trunc('week', e.event_date) AND e.first_date BETWEEN $2 AND $3";
-            default -> "date_trunc('month', e.first_date) = date_trunc('month', e.event_date) AND e.first_date BETWEEN $2 AND $3";
-        }).orElse("e.first_date BETWEEN $2 AND $3");
+            case TIME_DAY -> firstDate + " = e.event_date";
+            case TIME_WEEK -> "date_trunc('week', " + firstDate + ") = date_trunc('week', e.event_date) AND " + inRange;
+            default -> "date_trunc('month', " + firstDate + ") = date_trunc('month', e.event_date) AND " + inRange;
+        }).orElse(inRange);
     }
 
     private static String filters(List<Filter> filters, List<Object> params) {

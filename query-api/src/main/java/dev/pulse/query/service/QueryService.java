@@ -1,8 +1,11 @@
 package dev.pulse.query.service;
 
+import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;
+import dev.pulse.query.domain.Filter;
 import dev.pulse.query.domain.Metric;
 import dev.pulse.query.domain.Order;
+import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
 import dev.pulse.query.domain.ResultRow;
 import dev.pulse.query.repository.SqlRows;
@@ -21,12 +24,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Answers a query: aggregates and rolling metrics from the raw store, merged per dimension values, with
+ * Answers a query: aggregates and rolling metrics from the raw store or the per-user daily rollup, merged per dimension values, with
  * every time bucket of the range present (zeros where nothing happened), ordered and paginated.
  */
 @ApplicationScoped
 public class QueryService {
-    public record Answer(List<ResultRow> rows, int totalRows) {
+    public record Answer(List<ResultRow> rows, int totalRows) implements ClosedDayCache.Weighted {
+        @Override
+        public int weight() {
+            return rows.size();
+        }
     }
 
     private final QueryCompiler compiler;
@@ -40,13 +47,15 @@ public class QueryService {
     }
 
     public Uni<Answer> run(Query query) {
-        LocalDate lastClosed = cache.lastClosedDay(query);
-        if (query.dimensions().contains(Dimension.TIME_DAY) && !query.from().isAfter(lastClosed) && query.to().isAfter(lastClosed)) {
+        LocalDate lastClosed = cache.lastClosedDay(query.app());
+        boolean spans = !query.from().isAfter(lastClosed) && query.to().isAfter(lastClosed);
+        if (spans && query.dimensions().contains(Dimension.TIME_DAY)) {
             // every metric of a daily row depends on its day only, so a series splits into the days that are over,
             // answered from the cache, and the open ones, computed: a dashboard's "30d" reads one day, not thirty
             Query closed = query.allRowsBetween(query.from(), lastClosed);
             Query open = query.allRowsBetween(lastClosed.plusDays(1), query.to());
-            return Uni.combine().all().unis(cache.get(closed, () -> compute(closed)), compute(open)).asTuple().map(parts -> {
+            return Uni.combine().all().unis(cache.get(query.app(), lastClosed, closed, () -> compute(closed, null)),
+                    compute(open, null)).asTuple().map(parts -> {
                 Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
                 for (Answer part : List.of(parts.getItem1(), parts.getItem2())) {
                     part.rows().forEach(row -> rows.put(new ArrayList<>(row.dimensions()), row.metrics().toArray()));
@@ -54,24 +63,39 @@ public class QueryService {
                 return page(query, rows);
             });
         }
-        return cache.get(query, () -> compute(query));
+        return cache.get(query.app(), query.to(), query, () -> compute(query, spans ? lastClosed : null));
     }
 
-    private Uni<Answer> compute(Query query) {
+    /** Per-user partials of a query's rollup rows up to {@code lastDay}: what the cache keeps of a range's closed days. */
+    private record PartialsQuestion(App app, List<Dimension> dimensions, List<Filter> filters, List<Partial> partials,
+            LocalDate from, LocalDate to, LocalDate lastDay) {
+    }
+
+    /** The answer; where it reads the rollup over days partly over ({@code lastClosed} not null), those come from the cache. */
+    private Uni<Answer> compute(Query query, LocalDate lastClosed) {
         List<Metric> plain = query.metrics().stream().filter(m -> !m.isRolling()).toList();
         boolean rolling = query.metrics().stream().anyMatch(Metric::isRolling);
         int dims = query.dimensions().size();
-        Uni<List<List<Object>>> aggregates = plain.isEmpty() ? Uni.createFrom().item(List.of())
-                : run(compiler.aggregate(query, plain));
+        Uni<Map<List<Object>, Object[]>> aggregates;
+        if (plain.isEmpty()) {
+            aggregates = Uni.createFrom().item(new LinkedHashMap<>());
+        } else if (compiler.readsRollup(query, plain)) {
+            aggregates = fromRollup(query, plain, lastClosed);
+        } else {
+            aggregates = run(compiler.aggregate(query, plain)).map(results -> {
+                Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
+                for (List<Object> row : results) {
+                    Object[] values = values(query, rows, row.subList(0, dims));
+                    for (int i = 0; i < plain.size(); i++) {
+                        values[query.metrics().indexOf(plain.get(i))] = row.get(dims + i);
+                    }
+                }
+                return rows;
+            });
+        }
         Uni<List<List<Object>>> rollings = rolling ? run(compiler.rolling(query)) : Uni.createFrom().item(List.of());
         return Uni.combine().all().unis(aggregates, rollings).asTuple().map(results -> {
-            Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
-            for (List<Object> row : results.getItem1()) {
-                Object[] values = values(query, rows, row.subList(0, dims));
-                for (int i = 0; i < plain.size(); i++) {
-                    values[query.metrics().indexOf(plain.get(i))] = row.get(dims + i);
-                }
-            }
+            Map<List<Object>, Object[]> rows = results.getItem1();
             for (List<Object> row : results.getItem2()) {
                 Object[] values = values(query, rows, row.subList(0, dims));
                 setIfAsked(query, values, Metric.WAU, row.get(dims));
@@ -79,6 +103,38 @@ public class QueryService {
             }
             return page(query, rows);
         });
+    }
+
+    private Uni<Map<List<Object>, Object[]>> fromRollup(Query query, List<Metric> metrics, LocalDate lastClosed) {
+        List<Partial> partials = metrics.stream().flatMap(m -> m.partials().stream()).distinct().sorted().toList();
+        Uni<UserPartials> closed;
+        Uni<UserPartials> open;
+        if (lastClosed == null) {
+            closed = partials(query, partials, query.from(), query.to());
+            open = Uni.createFrom().item(UserPartials.NONE);
+        } else {
+            // distinct users over several days do not add up, per-user partials do: the closed days' are cached,
+            // the open days' read, and the two merged per group and user
+            PartialsQuestion question = new PartialsQuestion(query.app(), query.dimensions(), query.filters(), partials,
+                    query.from(), query.to(), lastClosed);
+            closed = cache.get(query.app(), lastClosed, question, () -> partials(query, partials, query.from(), lastClosed));
+            open = partials(query, partials, lastClosed.plusDays(1), query.to());
+        }
+        return Uni.combine().all().unis(closed, open).asTuple().map(parts -> {
+            Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
+            parts.getItem1().totals(parts.getItem2()).forEach((group, totals) -> {
+                Object[] values = values(query, rows, group);
+                for (Metric metric : metrics) {
+                    values[query.metrics().indexOf(metric)] = metric.fromRollup(totals);
+                }
+            });
+            return rows;
+        });
+    }
+
+    private Uni<UserPartials> partials(Query query, List<Partial> partials, LocalDate from, LocalDate to) {
+        return run(compiler.partials(query, partials, from, to))
+                .map(rows -> UserPartials.of(rows, query.dimensions().size(), partials));
     }
 
     /** Every time bucket present, ordered, one page of it. */

@@ -1,0 +1,48 @@
+package dev.pulse.query.domain;
+
+import java.math.BigDecimal;
+
+/**
+ * What the per-user daily rollup sums up for one user and group over some days (alias {@code e}). Partials of
+ * the same user and group over disjoint days merge by adding (and OR for the flag), which is what lets an answer
+ * over many days be the cached sum of the days that are over plus today's. {@code %NEW%} as in {@link Metric}.
+ */
+public enum Partial {
+    EVENTS("sum(e.events)"),
+    VIEWS("sum(e.views)"),
+    LIKES("sum(e.likes)"),
+    MESSAGES("sum(e.messages)"),
+    SIGNUPS("sum(e.signups)"),
+    PURCHASES("sum(e.purchases)"),
+    REVENUE("sum(e.revenue)"),
+    PAGE_VIEWS("sum(e.page_views)"),
+    PLAYS("sum(e.plays)"),
+    ENGAGEMENT_SECONDS("sum(e.engagement_seconds)"),
+    PCT_SUM("sum(e.pct_sum)"),
+    PCT_COUNT("sum(e.pct_count)"),
+    NEW("bool_or(%NEW%)");
+
+    private final String sql;
+
+    Partial(String sql) {
+        this.sql = sql;
+    }
+
+    public String sql() {
+        return sql;
+    }
+
+    /** Two partials of the same kind (bigint, numeric, float8 sums; the flag), either of them possibly absent. */
+    public static Object merge(Object a, Object b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return switch (a) {
+            case Long x -> x + (Long) b;
+            case Double x -> x + (Double) b;
+            case BigDecimal x -> x.add((BigDecimal) b);
+            case Boolean x -> x || (Boolean) b;
+            default -> throw new IllegalArgumentException("not a partial: " + a.getClass());
+        };
+    }
+}

@@ -1,0 +1,75 @@
+package dev.pulse.query.domain;
+
+import java.math.BigDecimal;
+
+/** One group's users and their partials summed: what every rollup metric of the group is computed from. */
+public final class RollupTotals {
+    private final Object[] sums = new Object[Partial.values().length];
+    private long users;
+    private long newUsers;
+    private long feedUsers;
+    private long senders;
+    private long feedOnlyUsers;
+    private long messengerOnlyUsers;
+    private long bothUsers;
+
+    /** Adds one user of the group, with the user's partials (indexed by {@link Partial#ordinal()}, null where not fetched). */
+    public void add(Object[] user) {
+        users++;
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] = Partial.merge(sums[i], user[i]);
+        }
+        boolean feed = positive(user[Partial.VIEWS.ordinal()]) || positive(user[Partial.LIKES.ordinal()]);
+        boolean messenger = positive(user[Partial.MESSAGES.ordinal()]);
+        newUsers += Boolean.TRUE.equals(user[Partial.NEW.ordinal()]) ? 1 : 0;
+        feedUsers += feed ? 1 : 0;
+        senders += messenger ? 1 : 0;
+        feedOnlyUsers += feed && !messenger ? 1 : 0;
+        messengerOnlyUsers += messenger && !feed ? 1 : 0;
+        bothUsers += feed && messenger ? 1 : 0;
+    }
+
+    private static boolean positive(Object count) {
+        return count != null && (Long) count > 0;
+    }
+
+    public long count(Partial partial) {
+        return sums[partial.ordinal()] == null ? 0 : (Long) sums[partial.ordinal()];
+    }
+
+    public double real(Partial partial) {
+        return sums[partial.ordinal()] == null ? 0.0 : (Double) sums[partial.ordinal()];
+    }
+
+    public BigDecimal decimal(Partial partial) {
+        return sums[partial.ordinal()] == null ? BigDecimal.ZERO : (BigDecimal) sums[partial.ordinal()];
+    }
+
+    public long users() {
+        return users;
+    }
+
+    public long newUsers() {
+        return newUsers;
+    }
+
+    public long feedUsers() {
+        return feedUsers;
+    }
+
+    public long senders() {
+        return senders;
+    }
+
+    public long feedOnlyUsers() {
+        return feedOnlyUsers;
+    }
+
+    public long messengerOnlyUsers() {
+        return messengerOnlyUsers;
+    }
+
+    public long bothUsers() {
+        return bothUsers;
+    }
+}
