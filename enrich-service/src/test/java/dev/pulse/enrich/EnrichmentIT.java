@@ -6,6 +6,8 @@ import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import dev.pulse.contract.testing.TopicReader;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,7 +38,12 @@ class EnrichmentIT {
     private static final String CHROME_ANDROID = "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 "
             + "(KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36";
     private static TopicReader enriched;
+    private final MeterRegistry registry;
     private static TopicReader invalid;
+
+    EnrichmentIT(MeterRegistry registry) {
+        this.registry = registry;
+    }
 
     @BeforeAll
     static void open() {
@@ -144,6 +151,27 @@ class EnrichmentIT {
         assertEquals(2, out.size());
         assertEquals(1, out.stream().filter(e -> e.get("event").asText().equals("signup")).count());
         assertEquals(2L, queryLong("SELECT duplicates FROM quality_daily WHERE app_id = '" + app + "'"));
+    }
+
+    @Test
+    void aBatchWhoseDatabaseWorkFailsIsReadAgainAndLeavesOnce() throws SQLException {
+        String app = app("UTC");
+        Counter failedBatches = registry.counter("pulse.enrich.batches.failed");
+        double failedBefore = failedBatches.count();
+        try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement()) {
+            // the dedup table away: every batch fails in the database until it is back
+            s.execute("ALTER TABLE enrich_dedup RENAME TO enrich_dedup_away");
+            try {
+                send(app, "u", "{\"event\":\"signup\",\"user_id\":\"u\",\"event_id\":\"" + UUID.randomUUID() + "\",\"timestamp\":\"2026-03-01T00:00:00Z\"}",
+                        "{\"event\":\"referral\",\"user_id\":\"u\",\"event_id\":\"" + UUID.randomUUID() + "\",\"timestamp\":\"2026-03-01T00:00:01Z\"}");
+                await().atMost(Duration.ofSeconds(30)).until(() -> failedBatches.count() > failedBefore);
+            } finally {
+                s.execute("ALTER TABLE enrich_dedup_away RENAME TO enrich_dedup");
+            }
+        }
+        List<JsonNode> out = enrichedOf(app, 2);
+        assertEquals(2, out.size());
+        assertEquals(2, out.stream().map(e -> e.get("event_id").asText()).distinct().count());
     }
 
     @Test

@@ -51,13 +51,22 @@ class QueryCompilerTest {
     @Test
     void partialsReadTheRollupAndBindOnlyTheParametersTheyUse() {
         Query weekly = query(List.of(Metric.NEW_USERS), List.of(Dimension.TIME_WEEK), List.of());
-        QueryCompiler.Compiled clipped = compiler.partials(weekly, List.of(Partial.NEW), LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 20));
+        QueryCompiler.Compiled clipped = compiler.partials(weekly, List.of(Partial.NEW), true, LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 20));
         assertTrue(clipped.sql().contains("FROM fact_user_daily e"), clipped.sql());
         assertTrue(clipped.sql().contains("$5"), clipped.sql());
         assertEquals(5, clipped.params().size());
         Query daily = query(List.of(Metric.NEW_USERS), List.of(Dimension.TIME_DAY), List.of());
-        QueryCompiler.Compiled perDay = compiler.partials(daily, List.of(Partial.NEW), LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 20));
+        QueryCompiler.Compiled perDay = compiler.partials(daily, List.of(Partial.NEW), true, LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 20));
         assertFalse(perDay.sql().contains("$4"), perDay.sql());
         assertEquals(3, perDay.params().size());
+    }
+
+    @Test
+    void sumsAloneAreReadPerGroupCountsOfUsersPerGroupAndUser() {
+        Query sums = query(List.of(Metric.EVENTS, Metric.CTR), List.of(Dimension.USER_COUNTRY), List.of());
+        String perGroup = compiler.partials(sums, List.of(Partial.EVENTS), false, LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 2)).sql();
+        assertTrue(perGroup.contains("NULL::text") && perGroup.endsWith("GROUP BY 1"), perGroup);
+        String perUser = compiler.partials(sums, List.of(Partial.EVENTS), true, LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 2)).sql();
+        assertTrue(perUser.contains("e.user_id") && perUser.endsWith("GROUP BY 1, 2"), perUser);
     }
 }

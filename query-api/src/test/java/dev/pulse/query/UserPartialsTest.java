@@ -73,4 +73,14 @@ class UserPartialsTest {
             }
         }
     }
+
+    @Test
+    void perGroupPartialsWithoutUsersAddUp() {
+        UserPartials closed = UserPartials.of(List.of(row("DE", null, 5, 4, 1, 0, "1.5", 0, 0, false)), 1, FETCHED);
+        UserPartials open = UserPartials.of(List.of(row("DE", null, 2, 1, 1, 0, "1", 0, 0, false)), 1, FETCHED);
+        RollupTotals de = closed.totals(open).get(List.of("DE"));
+        assertEquals(7L, Metric.EVENTS.fromRollup(de));
+        assertEquals(new BigDecimal("2.5"), Metric.REVENUE.fromRollup(de));
+        assertEquals(2.0 / 5.0, Metric.CTR.fromRollup(de));
+    }
 }

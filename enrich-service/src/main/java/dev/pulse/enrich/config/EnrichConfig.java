@@ -12,6 +12,8 @@ public interface EnrichConfig {
 
     Caches caches();
 
+    Loop loop();
+
     /** How long event ids are remembered for dedup; a resend older than this counts again. */
     @WithDefault("30d")
     Duration dedupRetention();
@@ -22,6 +24,32 @@ public interface EnrichConfig {
 
         @WithDefault("1")
         short replicationFactor();
+    }
+
+    /** The consumer/transactional-producer loop over events.raw (see RawEventLoop). */
+    interface Loop {
+        @WithDefault("enrich-service")
+        String groupId();
+
+        /** Records per batch: one dedup round trip and one Kafka transaction each. */
+        @WithDefault("500")
+        int maxPollRecords();
+
+        /** Longest a batch's database work may take before the batch is given up and read again. */
+        @WithDefault("30s")
+        Duration batchTimeout();
+
+        /** After a crash, a transaction left open blocks read_committed consumers until it times out: keep it short. */
+        @WithDefault("10s")
+        Duration transactionTimeout();
+
+        /** A killed instance's partitions move to the others after this long. */
+        @WithDefault("10s")
+        Duration sessionTimeout();
+
+        /** Not ready when no batch got through for this long (the database or Kafka is failing). */
+        @WithDefault("60s")
+        Duration stalledAfter();
     }
 
     interface Caches {

@@ -98,6 +98,14 @@ public enum Metric {
         return partials;
     }
 
+    /** Whether the metric counts users: the rollup is then read per group and user, else per group only. */
+    public boolean countsUsers() {
+        return switch (this) {
+            case ACTIVE_USERS, NEW_USERS, FEED_USERS, SENDERS, FEED_ONLY_USERS, MESSENGER_ONLY_USERS, BOTH_USERS -> true;
+            default -> false;
+        };
+    }
+
     /** The metric of one group, from its users' partials. */
     public Object fromRollup(RollupTotals totals) {
         return fromRollup.apply(totals);

@@ -76,10 +76,11 @@ public class QueryCompiler {
     }
 
     /**
-     * Per group and user, the partials of the rollup rows of days {@code from..to} (a part of the query's range).
-     * Columns: d0..dn, user_id, then the partials in the order given.
+     * Per group and user (or per group only, the user null, when no metric counts users), the partials of the rollup
+     * rows of days {@code from..to} (a part of the query's range). Columns: d0..dn, user_id, then the partials in
+     * the order given.
      */
-    public Compiled partials(Query query, List<Partial> partials, LocalDate from, LocalDate to) {
+    public Compiled partials(Query query, List<Partial> partials, boolean perUser, LocalDate from, LocalDate to) {
         List<Object> params = new ArrayList<>(List.of(query.app().appId(), from, to));
         boolean newUsers = partials.contains(Partial.NEW);
         String newUser = "";
@@ -96,14 +97,14 @@ public class QueryCompiler {
         for (int i = 0; i < dims.size(); i++) {
             columns.add(dims.get(i).sql() + " AS d" + i);
         }
-        columns.add("e.user_id");
+        columns.add(perUser ? "e.user_id" : "NULL::text");
         for (Partial partial : partials) {
             columns.add(partial.sql().replace("%NEW%", newUser));
         }
         String sql = "SELECT " + String.join(", ", columns) + " FROM fact_user_daily e"
                 + (newUsers ? " LEFT JOIN user_first_seen fs ON fs.app_id = e.app_id AND fs.user_id = e.user_id" : "")
                 + " WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3" + filters(query.filters(), params)
-                + " GROUP BY " + groupBy(dims.size() + 1, 0);
+                + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
         return new Compiled(sql, params);
     }
 

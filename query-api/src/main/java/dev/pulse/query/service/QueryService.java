@@ -68,7 +68,7 @@ public class QueryService {
 
     /** Per-user partials of a query's rollup rows up to {@code lastDay}: what the cache keeps of a range's closed days. */
     private record PartialsQuestion(App app, List<Dimension> dimensions, List<Filter> filters, List<Partial> partials,
-            LocalDate from, LocalDate to, LocalDate lastDay) {
+            boolean perUser, LocalDate from, LocalDate to, LocalDate lastDay) {
     }
 
     /** The answer; where it reads the rollup over days partly over ({@code lastClosed} not null), those come from the cache. */
@@ -107,18 +107,19 @@ public class QueryService {
 
     private Uni<Map<List<Object>, Object[]>> fromRollup(Query query, List<Metric> metrics, LocalDate lastClosed) {
         List<Partial> partials = metrics.stream().flatMap(m -> m.partials().stream()).distinct().sorted().toList();
+        boolean perUser = metrics.stream().anyMatch(Metric::countsUsers);
         Uni<UserPartials> closed;
         Uni<UserPartials> open;
         if (lastClosed == null) {
-            closed = partials(query, partials, query.from(), query.to());
+            closed = partials(query, partials, perUser, query.from(), query.to());
             open = Uni.createFrom().item(UserPartials.NONE);
         } else {
             // distinct users over several days do not add up, per-user partials do: the closed days' are cached,
             // the open days' read, and the two merged per group and user
-            PartialsQuestion question = new PartialsQuestion(query.app(), query.dimensions(), query.filters(), partials,
+            PartialsQuestion question = new PartialsQuestion(query.app(), query.dimensions(), query.filters(), partials, perUser,
                     query.from(), query.to(), lastClosed);
-            closed = cache.get(query.app(), lastClosed, question, () -> partials(query, partials, query.from(), lastClosed));
-            open = partials(query, partials, lastClosed.plusDays(1), query.to());
+            closed = cache.get(query.app(), lastClosed, question, () -> partials(query, partials, perUser, query.from(), lastClosed));
+            open = partials(query, partials, perUser, lastClosed.plusDays(1), query.to());
         }
         return Uni.combine().all().unis(closed, open).asTuple().map(parts -> {
             Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
@@ -132,8 +133,8 @@ public class QueryService {
         });
     }
 
-    private Uni<UserPartials> partials(Query query, List<Partial> partials, LocalDate from, LocalDate to) {
-        return run(compiler.partials(query, partials, from, to))
+    private Uni<UserPartials> partials(Query query, List<Partial> partials, boolean perUser, LocalDate from, LocalDate to) {
+        return run(compiler.partials(query, partials, perUser, from, to))
                 .map(rows -> UserPartials.of(rows, query.dimensions().size(), partials));
     }
 
