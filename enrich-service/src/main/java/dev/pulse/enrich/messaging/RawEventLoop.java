@@ -67,7 +67,7 @@ public class RawEventLoop implements Runnable {
     private volatile boolean running;
     private volatile Instant lastBatchDone = Instant.now();
     private Thread thread;
-    private KafkaConsumer<String, String> consumer;
+    private volatile KafkaConsumer<String, String> consumer;
     private KafkaProducer<String, byte[]> producer;
 
     public RawEventLoop(@Identifier("default-kafka-broker") Map<String, Object> kafka, EnrichConfig config,
