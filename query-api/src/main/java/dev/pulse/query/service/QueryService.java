@@ -24,8 +24,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Answers a query: aggregates and rolling metrics from the raw store or the per-user daily rollup, merged per dimension values, with
- * every time bucket of the range present (zeros where nothing happened), ordered and paginated.
+ * Answers a query: aggregates and rolling metrics from the raw store or the per-user daily rollup, merged per
+ * dimension values, with every time bucket of the range present (zeros where nothing happened), ordered and paginated.
  */
 @ApplicationScoped
 public class QueryService {
