@@ -129,6 +129,24 @@ class AggregationIT {
         Map<String, Long> received = count(events, e -> e.event().equals("message.sent"), e -> e.eventDate() + "|" + e.receiverId());
         assertEquals(sent, rows("SELECT event_date || '|' || user_id, messages_sent FROM fact_daily_messenger WHERE messages_sent > 0 AND app_id = '" + app + "'"));
         assertEquals(received, rows("SELECT event_date || '|' || user_id, messages_received FROM fact_daily_messenger WHERE messages_received > 0 AND app_id = '" + app + "'"));
+        // messenger distinct users and times, kept incrementally: equal to their definition over the raw store
+        Map<String, Long> usersSent = events.stream().filter(e -> e.event().equals("message.sent"))
+                .collect(Collectors.groupingBy(e -> e.eventDate() + "|" + e.userId(),
+                        Collectors.collectingAndThen(Collectors.mapping(EnrichedEvent::receiverId, Collectors.toSet()), s -> (long) s.size())));
+        Map<String, Long> usersReceived = events.stream().filter(e -> e.event().equals("message.sent"))
+                .collect(Collectors.groupingBy(e -> e.eventDate() + "|" + e.receiverId(),
+                        Collectors.collectingAndThen(Collectors.mapping(EnrichedEvent::userId, Collectors.toSet()), s -> (long) s.size())));
+        assertEquals(usersSent, rows("SELECT event_date || '|' || user_id, users_sent FROM fact_daily_messenger WHERE messages_sent > 0 AND app_id = '" + app + "'"));
+        assertEquals(usersReceived, rows("SELECT event_date || '|' || user_id, users_received FROM fact_daily_messenger WHERE messages_received > 0 AND app_id = '" + app + "'"));
+        for (String side : List.of("user_id|sent", "receiver_id|received")) {
+            String user = side.split("\\|")[0];
+            String name = side.split("\\|")[1];
+            assertEquals(0L, queryLong("SELECT count(*) FROM fact_daily_messenger f JOIN (SELECT app_id, event_date, " + user + " AS user_id,"
+                    + " min(event_ts) AS a, max(event_ts) AS b, count(*) AS n FROM events WHERE event = 'message.sent' AND app_id = '" + app + "'"
+                    + " GROUP BY 1, 2, 3) s USING (app_id, event_date, user_id) WHERE f.first_" + name + "_ts IS DISTINCT FROM s.a"
+                    + " OR f.last_" + name + "_ts IS DISTINCT FROM s.b OR f.avg_time_between_" + name
+                    + " IS DISTINCT FROM CASE WHEN s.n > 1 THEN extract(epoch FROM s.b - s.a) / (s.n - 1) END"), name + " side times");
+        }
         assertEquals(count(events, e -> e.event().equals("message.sent"), e -> e.eventDate() + "|" + e.userId() + ">" + e.receiverId()),
                 rows("SELECT event_date || '|' || sender_id || '>' || receiver_id, messages_count FROM fact_user_connections WHERE app_id = '" + app + "'"));
 

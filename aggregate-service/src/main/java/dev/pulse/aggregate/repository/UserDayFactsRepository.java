@@ -1,16 +1,24 @@
 package dev.pulse.aggregate.repository;
 
+import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.EventCatalog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * fact_daily_feed and fact_daily_messenger: per user and day, small enough to recompute from the raw store
- * for every (app, day, user) a batch touches. Recompute/backfill calls the same statements, so both paths
+ * fact_daily_feed and fact_daily_messenger, per user and day. The feed facts are recomputed from the raw store
+ * for every (app, day, user) a batch touches (the view-to-like average needs each post's first view and like);
+ * the messenger facts are updated incrementally. Recompute/backfill replays the same statements, so both paths
  * agree by construction.
  */
 @ApplicationScoped
@@ -49,40 +57,86 @@ public class UserDayFactsRepository {
                 avg_time_between_likes = EXCLUDED.avg_time_between_likes,
                 avg_view_to_like_seconds = EXCLUDED.avg_view_to_like_seconds""";
 
-    private static final String MESSENGER = KEYS + """
-            , sent AS (
-                SELECT e.app_id, e.event_date, e.user_id, min(e.event_ts) AS first_ts, max(e.event_ts) AS last_ts,
-                       count(DISTINCT e.receiver_id) AS users, count(*) AS messages
-                FROM events e JOIN k USING (app_id, event_date, user_id)
-                WHERE e.event = 'message.sent' GROUP BY 1, 2, 3),
-            received AS (
-                SELECT e.app_id, e.event_date, e.receiver_id AS user_id, min(e.event_ts) AS first_ts,
-                       max(e.event_ts) AS last_ts, count(DISTINCT e.user_id) AS users, count(*) AS messages
-                FROM events e JOIN k ON e.app_id = k.app_id AND e.event_date = k.event_date AND e.receiver_id = k.user_id
-                WHERE e.event = 'message.sent' GROUP BY 1, 2, 3)
-            INSERT INTO fact_daily_messenger (app_id, event_date, user_id, first_sent_ts, last_sent_ts, users_sent,
+    /*
+     * Incremental: a batch's messages move each side's first/last time and message count; the distinct users of
+     * each side are the user-day's rows in fact_user_connections, which the same transaction has just updated.
+     */
+    private static final String MESSENGER = """
+            INSERT INTO fact_daily_messenger AS f (app_id, event_date, user_id, first_sent_ts, last_sent_ts, users_sent,
                 messages_sent, first_received_ts, last_received_ts, users_received, messages_received,
                 avg_time_between_sent, avg_time_between_received)
-            SELECT k.app_id, k.event_date, k.user_id, s.first_ts, s.last_ts, coalesce(s.users, 0), coalesce(s.messages, 0),
-                   r.first_ts, r.last_ts, coalesce(r.users, 0), coalesce(r.messages, 0),
-                   CASE WHEN s.messages > 1 THEN extract(epoch FROM s.last_ts - s.first_ts) / (s.messages - 1) END,
-                   CASE WHEN r.messages > 1 THEN extract(epoch FROM r.last_ts - r.first_ts) / (r.messages - 1) END
-            FROM k LEFT JOIN sent s USING (app_id, event_date, user_id) LEFT JOIN received r USING (app_id, event_date, user_id)
-            WHERE s.user_id IS NOT NULL OR r.user_id IS NOT NULL
+            SELECT d.app_id, d.event_date, d.user_id, d.first_sent, d.last_sent,
+                   (SELECT count(*) FROM fact_user_connections c
+                    WHERE c.app_id = d.app_id AND c.event_date = d.event_date AND c.sender_id = d.user_id),
+                   d.sent, d.first_received, d.last_received,
+                   (SELECT count(*) FROM fact_user_connections c
+                    WHERE c.app_id = d.app_id AND c.event_date = d.event_date AND c.receiver_id = d.user_id),
+                   d.received,
+                   CASE WHEN d.sent > 1 THEN extract(epoch FROM d.last_sent - d.first_sent) / (d.sent - 1) END,
+                   CASE WHEN d.received > 1 THEN extract(epoch FROM d.last_received - d.first_received) / (d.received - 1) END
+            FROM unnest($1::text[], $2::date[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[],
+                        $7::timestamptz[], $8::timestamptz[], $9::int[])
+                AS d(app_id, event_date, user_id, first_sent, last_sent, sent, first_received, last_received, received)
             ON CONFLICT (app_id, event_date, user_id) DO UPDATE SET
-                first_sent_ts = EXCLUDED.first_sent_ts, last_sent_ts = EXCLUDED.last_sent_ts,
-                users_sent = EXCLUDED.users_sent, messages_sent = EXCLUDED.messages_sent,
-                first_received_ts = EXCLUDED.first_received_ts, last_received_ts = EXCLUDED.last_received_ts,
-                users_received = EXCLUDED.users_received, messages_received = EXCLUDED.messages_received,
-                avg_time_between_sent = EXCLUDED.avg_time_between_sent,
-                avg_time_between_received = EXCLUDED.avg_time_between_received""";
+                first_sent_ts = least(f.first_sent_ts, EXCLUDED.first_sent_ts),
+                last_sent_ts = greatest(f.last_sent_ts, EXCLUDED.last_sent_ts),
+                users_sent = EXCLUDED.users_sent,
+                messages_sent = f.messages_sent + EXCLUDED.messages_sent,
+                first_received_ts = least(f.first_received_ts, EXCLUDED.first_received_ts),
+                last_received_ts = greatest(f.last_received_ts, EXCLUDED.last_received_ts),
+                users_received = EXCLUDED.users_received,
+                messages_received = f.messages_received + EXCLUDED.messages_received,
+                avg_time_between_sent = CASE WHEN f.messages_sent + EXCLUDED.messages_sent > 1 THEN
+                    extract(epoch FROM greatest(f.last_sent_ts, EXCLUDED.last_sent_ts) - least(f.first_sent_ts, EXCLUDED.first_sent_ts))
+                    / (f.messages_sent + EXCLUDED.messages_sent - 1) END,
+                avg_time_between_received = CASE WHEN f.messages_received + EXCLUDED.messages_received > 1 THEN
+                    extract(epoch FROM greatest(f.last_received_ts, EXCLUDED.last_received_ts) - least(f.first_received_ts, EXCLUDED.first_received_ts))
+                    / (f.messages_received + EXCLUDED.messages_received - 1) END""";
+
+    /** One user-day's share of a batch's messages, both sides. */
+    private static final class Sides {
+        Instant firstSent;
+        Instant lastSent;
+        int sent;
+        Instant firstReceived;
+        Instant lastReceived;
+        int received;
+    }
 
     public Uni<Void> recomputeFeed(SqlClient client, Collection<UserDay> keys) {
         return run(client, FEED, keys);
     }
 
-    public Uni<Void> recomputeMessenger(SqlClient client, Collection<UserDay> keys) {
-        return run(client, MESSENGER, keys);
+    /** The messages new to the raw store (fact_user_connections already holds them). */
+    public Uni<Void> applyMessenger(SqlClient client, List<EnrichedEvent> fresh) {
+        Map<UserDay, Sides> days = new LinkedHashMap<>();
+        for (EnrichedEvent e : fresh) {
+            if (EventCatalog.MESSAGE_SENT.equals(e.event())) {
+                Sides sender = days.computeIfAbsent(new UserDay(e.appId(), e.eventDate(), e.userId()), k -> new Sides());
+                sender.firstSent = Sql.min(sender.firstSent, e.timestamp());
+                sender.lastSent = Sql.max(sender.lastSent, e.timestamp());
+                sender.sent++;
+                Sides receiver = days.computeIfAbsent(new UserDay(e.appId(), e.eventDate(), e.receiverId()), k -> new Sides());
+                receiver.firstReceived = Sql.min(receiver.firstReceived, e.timestamp());
+                receiver.lastReceived = Sql.max(receiver.lastReceived, e.timestamp());
+                receiver.received++;
+            }
+        }
+        if (days.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<UserDay> keys = List.copyOf(days.keySet());
+        List<Sides> sides = keys.stream().map(days::get).toList();
+        return client.preparedQuery(MESSENGER).execute(Tuple.from(new Object[] {
+                keys.stream().map(UserDay::appId).toArray(String[]::new),
+                keys.stream().map(UserDay::date).toArray(LocalDate[]::new),
+                keys.stream().map(UserDay::userId).toArray(String[]::new),
+                sides.stream().map(d -> Sql.ts(d.firstSent)).toArray(OffsetDateTime[]::new),
+                sides.stream().map(d -> Sql.ts(d.lastSent)).toArray(OffsetDateTime[]::new),
+                sides.stream().map(d -> d.sent).toArray(Integer[]::new),
+                sides.stream().map(d -> Sql.ts(d.firstReceived)).toArray(OffsetDateTime[]::new),
+                sides.stream().map(d -> Sql.ts(d.lastReceived)).toArray(OffsetDateTime[]::new),
+                sides.stream().map(d -> d.received).toArray(Integer[]::new)})).replaceWithVoid();
     }
 
     private static Uni<Void> run(SqlClient client, String sql, Collection<UserDay> keys) {

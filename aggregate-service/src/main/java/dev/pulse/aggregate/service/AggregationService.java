@@ -65,10 +65,11 @@ public class AggregationService {
 
     /** Every fact's share of events new to them: the incremental path, and the replay of a recompute. */
     Uni<Void> applyFacts(SqlConnection connection, List<EnrichedEvent> fresh) {
+        // the messenger facts count the connections, so those come first
         return userDays.recomputeFeed(connection, feedUsers(fresh))
-                .flatMap(x -> userDays.recomputeMessenger(connection, messengerUsers(fresh)))
-                .flatMap(x -> posts.apply(connection, fresh))
                 .flatMap(x -> counters.apply(connection, fresh))
+                .flatMap(x -> userDays.applyMessenger(connection, fresh))
+                .flatMap(x -> posts.apply(connection, fresh))
                 .flatMap(x -> cumulative.apply(connection, fresh))
                 .flatMap(x -> rollup.apply(connection, fresh));
     }
@@ -78,18 +79,6 @@ public class AggregationService {
         for (EnrichedEvent e : events) {
             if (EventCatalog.FEED_VIEW.equals(e.event()) || EventCatalog.FEED_LIKE.equals(e.event())) {
                 keys.add(new UserDay(e.appId(), e.eventDate(), e.userId()));
-            }
-        }
-        return keys;
-    }
-
-    /** Both sides of a message: its sender's sent figures and its receiver's received figures change. */
-    private static Set<UserDay> messengerUsers(List<EnrichedEvent> events) {
-        Set<UserDay> keys = new LinkedHashSet<>();
-        for (EnrichedEvent e : events) {
-            if (EventCatalog.MESSAGE_SENT.equals(e.event())) {
-                keys.add(new UserDay(e.appId(), e.eventDate(), e.userId()));
-                keys.add(new UserDay(e.appId(), e.eventDate(), e.receiverId()));
             }
         }
         return keys;
