@@ -111,6 +111,28 @@ class AggregationIT {
         assertEquals(views, rows("SELECT event_date || '|' || user_id, views FROM fact_daily_feed WHERE views > 0 AND app_id = '" + app + "'"));
         assertEquals(likes, rows("SELECT event_date || '|' || user_id, likes FROM fact_daily_feed WHERE likes > 0 AND app_id = '" + app + "'"));
 
+        // the rest of fact_daily_feed, kept incrementally: equal to its definition over the raw store
+        assertEquals(0L, queryLong("""
+                WITH per_post AS (
+                    SELECT app_id, event_date, user_id, post_id,
+                           min(event_ts) FILTER (WHERE event = 'feed.view') AS first_view, max(event_ts) FILTER (WHERE event = 'feed.view') AS last_view,
+                           min(event_ts) FILTER (WHERE event = 'feed.like') AS first_like, max(event_ts) FILTER (WHERE event = 'feed.like') AS last_like,
+                           count(*) FILTER (WHERE event = 'feed.view') AS views, count(*) FILTER (WHERE event = 'feed.like') AS likes
+                    FROM events WHERE app_id = '%s' AND event IN ('feed.view', 'feed.like') GROUP BY 1, 2, 3, 4),
+                expected AS (
+                    SELECT app_id, event_date, user_id, min(first_view) AS first_view, max(last_view) AS last_view,
+                           min(first_like) AS first_like, max(last_like) AS last_like, count(*) AS posts,
+                           CASE WHEN sum(views) > 1 THEN extract(epoch FROM max(last_view) - min(first_view)) / (sum(views) - 1) END AS between_views,
+                           CASE WHEN sum(likes) > 1 THEN extract(epoch FROM max(last_like) - min(first_like)) / (sum(likes) - 1) END AS between_likes,
+                           avg(extract(epoch FROM first_like - first_view)) FILTER (WHERE first_like >= first_view) AS view_to_like
+                    FROM per_post GROUP BY 1, 2, 3)
+                SELECT count(*) FROM expected x FULL JOIN (SELECT * FROM fact_daily_feed WHERE app_id = '%s') f USING (app_id, event_date, user_id)
+                WHERE f.first_view_ts IS DISTINCT FROM x.first_view OR f.last_view_ts IS DISTINCT FROM x.last_view
+                   OR f.first_like_ts IS DISTINCT FROM x.first_like OR f.last_like_ts IS DISTINCT FROM x.last_like
+                   OR f.posts IS DISTINCT FROM x.posts::int OR f.avg_time_between_views IS DISTINCT FROM x.between_views
+                   OR f.avg_time_between_likes IS DISTINCT FROM x.between_likes OR f.avg_view_to_like_seconds IS DISTINCT FROM x.view_to_like"""
+                .formatted(app, app)), "fact_daily_feed rows that differ from the raw store's");
+
         // fact_user_daily rollup: events and views per user-day
         assertEquals(count(events, e -> true, e -> e.eventDate() + "|" + e.userId()),
                 rows("SELECT event_date || '|' || user_id, sum(events) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1"));

@@ -10,51 +10,63 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * fact_daily_feed and fact_daily_messenger, per user and day. The feed facts are recomputed from the raw store
- * for every (app, day, user) a batch touches (the view-to-like average needs each post's first view and like);
- * the messenger facts are updated incrementally. Recompute/backfill replays the same statements, so both paths
- * agree by construction.
+ * fact_daily_feed and fact_daily_messenger, per user and day, updated incrementally by the events new to the raw
+ * store; their distinct counts come from the per-user-day detail tables the same transaction keeps
+ * (feed_user_posts, fact_user_connections). Recompute/backfill replays the same statements, so both paths agree
+ * by construction.
  */
 @ApplicationScoped
 public class UserDayFactsRepository {
     public record UserDay(String appId, LocalDate date, String userId) {
     }
 
-    private static final String KEYS = """
-            WITH k AS (SELECT DISTINCT * FROM unnest($1::text[], $2::date[], $3::text[]) AS k(app_id, event_date, user_id))""";
+    /* A batch's first view and like of each post by each user-day, merged into what earlier batches saw. */
+    private static final String FEED_POSTS = """
+            INSERT INTO feed_user_posts AS f (app_id, event_date, user_id, post_id, first_view_ts, first_like_ts)
+            SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
+            ON CONFLICT (app_id, event_date, user_id, post_id) DO UPDATE SET
+                first_view_ts = least(f.first_view_ts, EXCLUDED.first_view_ts),
+                first_like_ts = least(f.first_like_ts, EXCLUDED.first_like_ts)""";
 
-    private static final String FEED = KEYS + """
-            , per_post AS (
-                SELECT e.app_id, e.event_date, e.user_id, e.post_id,
-                       min(e.event_ts) FILTER (WHERE e.event = 'feed.view') AS first_view,
-                       max(e.event_ts) FILTER (WHERE e.event = 'feed.view') AS last_view,
-                       min(e.event_ts) FILTER (WHERE e.event = 'feed.like') AS first_like,
-                       max(e.event_ts) FILTER (WHERE e.event = 'feed.like') AS last_like,
-                       count(*) FILTER (WHERE e.event = 'feed.view') AS views,
-                       count(*) FILTER (WHERE e.event = 'feed.like') AS likes
-                FROM events e JOIN k USING (app_id, event_date, user_id)
-                WHERE e.event IN ('feed.view', 'feed.like')
-                GROUP BY 1, 2, 3, 4)
-            INSERT INTO fact_daily_feed (app_id, event_date, user_id, first_view_ts, last_view_ts, first_like_ts,
+    /*
+     * Incremental: a batch's views and likes move the first/last times and counts; the distinct posts and the
+     * view-to-like average come from feed_user_posts, which the same transaction has just updated.
+     */
+    private static final String FEED = """
+            INSERT INTO fact_daily_feed AS f (app_id, event_date, user_id, first_view_ts, last_view_ts, first_like_ts,
                 last_like_ts, posts, views, likes, avg_time_between_views, avg_time_between_likes, avg_view_to_like_seconds)
-            SELECT app_id, event_date, user_id, min(first_view), max(last_view), min(first_like), max(last_like),
-                   count(*), sum(views), sum(likes),
-                   CASE WHEN sum(views) > 1 THEN extract(epoch FROM max(last_view) - min(first_view)) / (sum(views) - 1) END,
-                   CASE WHEN sum(likes) > 1 THEN extract(epoch FROM max(last_like) - min(first_like)) / (sum(likes) - 1) END,
-                   avg(extract(epoch FROM first_like - first_view)) FILTER (WHERE first_like >= first_view)
-            FROM per_post GROUP BY 1, 2, 3
+            SELECT d.app_id, d.event_date, d.user_id, d.first_view, d.last_view, d.first_like, d.last_like,
+                   p.posts, d.views, d.likes,
+                   CASE WHEN d.views > 1 THEN extract(epoch FROM d.last_view - d.first_view) / (d.views - 1) END,
+                   CASE WHEN d.likes > 1 THEN extract(epoch FROM d.last_like - d.first_like) / (d.likes - 1) END,
+                   p.view_to_like
+            FROM unnest($1::text[], $2::date[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[],
+                        $7::timestamptz[], $8::timestamptz[], $9::int[])
+                AS d(app_id, event_date, user_id, first_view, last_view, views, first_like, last_like, likes)
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS posts,
+                       avg(extract(epoch FROM u.first_like_ts - u.first_view_ts)) FILTER (WHERE u.first_like_ts >= u.first_view_ts) AS view_to_like
+                FROM feed_user_posts u
+                WHERE u.app_id = d.app_id AND u.event_date = d.event_date AND u.user_id = d.user_id) p
             ON CONFLICT (app_id, event_date, user_id) DO UPDATE SET
-                first_view_ts = EXCLUDED.first_view_ts, last_view_ts = EXCLUDED.last_view_ts,
-                first_like_ts = EXCLUDED.first_like_ts, last_like_ts = EXCLUDED.last_like_ts,
-                posts = EXCLUDED.posts, views = EXCLUDED.views, likes = EXCLUDED.likes,
-                avg_time_between_views = EXCLUDED.avg_time_between_views,
-                avg_time_between_likes = EXCLUDED.avg_time_between_likes,
+                first_view_ts = least(f.first_view_ts, EXCLUDED.first_view_ts),
+                last_view_ts = greatest(f.last_view_ts, EXCLUDED.last_view_ts),
+                first_like_ts = least(f.first_like_ts, EXCLUDED.first_like_ts),
+                last_like_ts = greatest(f.last_like_ts, EXCLUDED.last_like_ts),
+                posts = EXCLUDED.posts,
+                views = f.views + EXCLUDED.views,
+                likes = f.likes + EXCLUDED.likes,
+                avg_time_between_views = CASE WHEN f.views + EXCLUDED.views > 1 THEN
+                    extract(epoch FROM greatest(f.last_view_ts, EXCLUDED.last_view_ts) - least(f.first_view_ts, EXCLUDED.first_view_ts))
+                    / (f.views + EXCLUDED.views - 1) END,
+                avg_time_between_likes = CASE WHEN f.likes + EXCLUDED.likes > 1 THEN
+                    extract(epoch FROM greatest(f.last_like_ts, EXCLUDED.last_like_ts) - least(f.first_like_ts, EXCLUDED.first_like_ts))
+                    / (f.likes + EXCLUDED.likes - 1) END,
                 avg_view_to_like_seconds = EXCLUDED.avg_view_to_like_seconds""";
 
     /*
@@ -93,18 +105,58 @@ public class UserDayFactsRepository {
                     extract(epoch FROM greatest(f.last_received_ts, EXCLUDED.last_received_ts) - least(f.first_received_ts, EXCLUDED.first_received_ts))
                     / (f.messages_received + EXCLUDED.messages_received - 1) END""";
 
-    /** One user-day's share of a batch's messages, both sides. */
+    /** One user-day's share of a batch, on each of two sides: first and last time, and count. */
     private static final class Sides {
-        Instant firstSent;
-        Instant lastSent;
-        int sent;
-        Instant firstReceived;
-        Instant lastReceived;
-        int received;
+        Instant firstA;
+        Instant lastA;
+        int countA;
+        Instant firstB;
+        Instant lastB;
+        int countB;
+
+        void add(boolean sideA, Instant at) {
+            if (sideA) {
+                firstA = Sql.min(firstA, at);
+                lastA = Sql.max(lastA, at);
+                countA++;
+            } else {
+                firstB = Sql.min(firstB, at);
+                lastB = Sql.max(lastB, at);
+                countB++;
+            }
+        }
     }
 
-    public Uni<Void> recomputeFeed(SqlClient client, Collection<UserDay> keys) {
-        return run(client, FEED, keys);
+    /** A user's post, on a day: the batch's first view and like of it. */
+    private record UserPost(UserDay day, long postId) {
+    }
+
+    /** The views and likes new to the raw store. */
+    public Uni<Void> applyFeed(SqlClient client, List<EnrichedEvent> fresh) {
+        Map<UserDay, Sides> days = new LinkedHashMap<>();
+        Map<UserPost, Instant[]> posts = new LinkedHashMap<>();
+        for (EnrichedEvent e : fresh) {
+            boolean view = EventCatalog.FEED_VIEW.equals(e.event());
+            if (!view && !EventCatalog.FEED_LIKE.equals(e.event())) {
+                continue;
+            }
+            UserDay key = new UserDay(e.appId(), e.eventDate(), e.userId());
+            days.computeIfAbsent(key, k -> new Sides()).add(view, e.timestamp());
+            Instant[] firsts = posts.computeIfAbsent(new UserPost(key, e.postId()), k -> new Instant[2]);
+            firsts[view ? 0 : 1] = Sql.min(firsts[view ? 0 : 1], e.timestamp());
+        }
+        if (days.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<UserPost> keys = List.copyOf(posts.keySet());
+        return client.preparedQuery(FEED_POSTS).execute(Tuple.from(new Object[] {
+                        keys.stream().map(k -> k.day().appId()).toArray(String[]::new),
+                        keys.stream().map(k -> k.day().date()).toArray(LocalDate[]::new),
+                        keys.stream().map(k -> k.day().userId()).toArray(String[]::new),
+                        keys.stream().map(UserPost::postId).toArray(Long[]::new),
+                        keys.stream().map(k -> Sql.ts(posts.get(k)[0])).toArray(OffsetDateTime[]::new),
+                        keys.stream().map(k -> Sql.ts(posts.get(k)[1])).toArray(OffsetDateTime[]::new)}))
+                .flatMap(x -> upsert(client, FEED, days));
     }
 
     /** The messages new to the raw store (fact_user_connections already holds them). */
@@ -112,40 +164,26 @@ public class UserDayFactsRepository {
         Map<UserDay, Sides> days = new LinkedHashMap<>();
         for (EnrichedEvent e : fresh) {
             if (EventCatalog.MESSAGE_SENT.equals(e.event())) {
-                Sides sender = days.computeIfAbsent(new UserDay(e.appId(), e.eventDate(), e.userId()), k -> new Sides());
-                sender.firstSent = Sql.min(sender.firstSent, e.timestamp());
-                sender.lastSent = Sql.max(sender.lastSent, e.timestamp());
-                sender.sent++;
-                Sides receiver = days.computeIfAbsent(new UserDay(e.appId(), e.eventDate(), e.receiverId()), k -> new Sides());
-                receiver.firstReceived = Sql.min(receiver.firstReceived, e.timestamp());
-                receiver.lastReceived = Sql.max(receiver.lastReceived, e.timestamp());
-                receiver.received++;
+                days.computeIfAbsent(new UserDay(e.appId(), e.eventDate(), e.userId()), k -> new Sides()).add(true, e.timestamp());
+                days.computeIfAbsent(new UserDay(e.appId(), e.eventDate(), e.receiverId()), k -> new Sides()).add(false, e.timestamp());
             }
         }
-        if (days.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
+        return days.isEmpty() ? Uni.createFrom().voidItem() : upsert(client, MESSENGER, days);
+    }
+
+    /** One row per user-day: its two sides (views and likes, or sent and received messages). */
+    private static Uni<Void> upsert(SqlClient client, String sql, Map<UserDay, Sides> days) {
         List<UserDay> keys = List.copyOf(days.keySet());
         List<Sides> sides = keys.stream().map(days::get).toList();
-        return client.preparedQuery(MESSENGER).execute(Tuple.from(new Object[] {
+        return client.preparedQuery(sql).execute(Tuple.from(new Object[] {
                 keys.stream().map(UserDay::appId).toArray(String[]::new),
                 keys.stream().map(UserDay::date).toArray(LocalDate[]::new),
                 keys.stream().map(UserDay::userId).toArray(String[]::new),
-                sides.stream().map(d -> Sql.ts(d.firstSent)).toArray(OffsetDateTime[]::new),
-                sides.stream().map(d -> Sql.ts(d.lastSent)).toArray(OffsetDateTime[]::new),
-                sides.stream().map(d -> d.sent).toArray(Integer[]::new),
-                sides.stream().map(d -> Sql.ts(d.firstReceived)).toArray(OffsetDateTime[]::new),
-                sides.stream().map(d -> Sql.ts(d.lastReceived)).toArray(OffsetDateTime[]::new),
-                sides.stream().map(d -> d.received).toArray(Integer[]::new)})).replaceWithVoid();
-    }
-
-    private static Uni<Void> run(SqlClient client, String sql, Collection<UserDay> keys) {
-        if (keys.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return client.preparedQuery(sql).execute(Tuple.of(
-                keys.stream().map(UserDay::appId).toArray(String[]::new),
-                keys.stream().map(UserDay::date).toArray(LocalDate[]::new),
-                keys.stream().map(UserDay::userId).toArray(String[]::new))).replaceWithVoid();
+                sides.stream().map(d -> Sql.ts(d.firstA)).toArray(OffsetDateTime[]::new),
+                sides.stream().map(d -> Sql.ts(d.lastA)).toArray(OffsetDateTime[]::new),
+                sides.stream().map(d -> d.countA).toArray(Integer[]::new),
+                sides.stream().map(d -> Sql.ts(d.firstB)).toArray(OffsetDateTime[]::new),
+                sides.stream().map(d -> Sql.ts(d.lastB)).toArray(OffsetDateTime[]::new),
+                sides.stream().map(d -> d.countB).toArray(Integer[]::new)})).replaceWithVoid();
     }
 }

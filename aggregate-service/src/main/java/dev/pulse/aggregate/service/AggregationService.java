@@ -8,15 +8,12 @@ import dev.pulse.aggregate.repository.PostFactsRepository;
 import dev.pulse.aggregate.repository.RawStoreRepository;
 import dev.pulse.aggregate.repository.UserDailyRollupRepository;
 import dev.pulse.aggregate.repository.UserDayFactsRepository;
-import dev.pulse.aggregate.repository.UserDayFactsRepository.UserDay;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.EventCatalog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -66,21 +63,11 @@ public class AggregationService {
     /** Every fact's share of events new to them: the incremental path, and the replay of a recompute. */
     Uni<Void> applyFacts(SqlConnection connection, List<EnrichedEvent> fresh) {
         // the messenger facts count the connections, so those come first
-        return userDays.recomputeFeed(connection, feedUsers(fresh))
+        return userDays.applyFeed(connection, fresh)
                 .flatMap(x -> counters.apply(connection, fresh))
                 .flatMap(x -> userDays.applyMessenger(connection, fresh))
                 .flatMap(x -> posts.apply(connection, fresh))
                 .flatMap(x -> cumulative.apply(connection, fresh))
                 .flatMap(x -> rollup.apply(connection, fresh));
-    }
-
-    private static Set<UserDay> feedUsers(List<EnrichedEvent> events) {
-        Set<UserDay> keys = new LinkedHashSet<>();
-        for (EnrichedEvent e : events) {
-            if (EventCatalog.FEED_VIEW.equals(e.event()) || EventCatalog.FEED_LIKE.equals(e.event())) {
-                keys.add(new UserDay(e.appId(), e.eventDate(), e.userId()));
-            }
-        }
-        return keys;
     }
 }

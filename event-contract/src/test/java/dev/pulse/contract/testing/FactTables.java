@@ -17,7 +17,7 @@ import java.util.Locale;
 /** Every row aggregate-service derives from an app's events, comparable across two points in time. */
 public final class FactTables {
     /** Each table aggregation maintains from the raw store (SPEC §4 and the helper tables behind it). */
-    public static final List<String> TABLES = List.of("fact_daily_feed", "fact_daily_messenger", "fact_daily_posts",
+    public static final List<String> TABLES = List.of("fact_daily_feed", "feed_user_posts", "fact_daily_messenger", "fact_daily_posts",
             "post_daily_users", "fact_user_connections", "fact_content_engagement_daily", "fact_user_daily",
             "host_activity_reduced", "host_daily_visitors", "user_first_seen", "user_devices_cumulated", "hosts_cumulated",
             "quality_daily");
