@@ -52,15 +52,15 @@ public class PostFactsRepository {
             ON CONFLICT DO NOTHING
             RETURNING app_id, event_date, post_id, kind""";
 
-    // the mean gaps are computed by PostgreSQL on insert and on update alike, from the stored (microsecond) times
+    // the mean gaps are computed by PostgreSQL (mean_gap_seconds) on insert and on update alike, from the stored (microsecond) times
     private static final String UPSERT = """
             INSERT INTO fact_daily_posts AS f (app_id, event_date, post_id, first_action_ts, last_action_ts, views, likes,
                 unique_viewers, unique_likers, avg_time_between_views, avg_time_between_likes,
                 first_view_ts, last_view_ts, first_like_ts, last_like_ts)
             VALUES ($1, $2, $3, least($8::timestamptz, $10::timestamptz), greatest($9::timestamptz, $11::timestamptz),
                     $4, $5, $6, $7,
-                    CASE WHEN $4 > 1 THEN extract(epoch FROM $9::timestamptz - $8::timestamptz) / ($4 - 1) END,
-                    CASE WHEN $5 > 1 THEN extract(epoch FROM $11::timestamptz - $10::timestamptz) / ($5 - 1) END,
+                    mean_gap_seconds($8::timestamptz, $9::timestamptz, $4::int),
+                    mean_gap_seconds($10::timestamptz, $11::timestamptz, $5::int),
                     $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz)
             ON CONFLICT (app_id, event_date, post_id) DO UPDATE SET
                 first_action_ts = least(f.first_action_ts, EXCLUDED.first_action_ts),
@@ -73,12 +73,10 @@ public class PostFactsRepository {
                 last_view_ts = greatest(f.last_view_ts, EXCLUDED.last_view_ts),
                 first_like_ts = least(f.first_like_ts, EXCLUDED.first_like_ts),
                 last_like_ts = greatest(f.last_like_ts, EXCLUDED.last_like_ts),
-                avg_time_between_views = CASE WHEN f.views + EXCLUDED.views > 1 THEN
-                    extract(epoch FROM greatest(f.last_view_ts, EXCLUDED.last_view_ts) - least(f.first_view_ts, EXCLUDED.first_view_ts))
-                    / (f.views + EXCLUDED.views - 1) END,
-                avg_time_between_likes = CASE WHEN f.likes + EXCLUDED.likes > 1 THEN
-                    extract(epoch FROM greatest(f.last_like_ts, EXCLUDED.last_like_ts) - least(f.first_like_ts, EXCLUDED.first_like_ts))
-                    / (f.likes + EXCLUDED.likes - 1) END""";
+                avg_time_between_views = mean_gap_seconds(least(f.first_view_ts, EXCLUDED.first_view_ts),
+                    greatest(f.last_view_ts, EXCLUDED.last_view_ts), f.views + EXCLUDED.views),
+                avg_time_between_likes = mean_gap_seconds(least(f.first_like_ts, EXCLUDED.first_like_ts),
+                    greatest(f.last_like_ts, EXCLUDED.last_like_ts), f.likes + EXCLUDED.likes)""";
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
         List<EnrichedEvent> feed = fresh.stream().filter(e -> e.postId() != null).toList();

@@ -42,8 +42,8 @@ public class UserDayFactsRepository {
                 last_like_ts, posts, views, likes, avg_time_between_views, avg_time_between_likes, avg_view_to_like_seconds)
             SELECT d.app_id, d.event_date, d.user_id, d.first_view, d.last_view, d.first_like, d.last_like,
                    p.posts, d.views, d.likes,
-                   CASE WHEN d.views > 1 THEN extract(epoch FROM d.last_view - d.first_view) / (d.views - 1) END,
-                   CASE WHEN d.likes > 1 THEN extract(epoch FROM d.last_like - d.first_like) / (d.likes - 1) END,
+                   mean_gap_seconds(d.first_view, d.last_view, d.views),
+                   mean_gap_seconds(d.first_like, d.last_like, d.likes),
                    p.view_to_like
             FROM unnest($1::text[], $2::date[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[],
                         $7::timestamptz[], $8::timestamptz[], $9::int[])
@@ -61,12 +61,10 @@ public class UserDayFactsRepository {
                 posts = EXCLUDED.posts,
                 views = f.views + EXCLUDED.views,
                 likes = f.likes + EXCLUDED.likes,
-                avg_time_between_views = CASE WHEN f.views + EXCLUDED.views > 1 THEN
-                    extract(epoch FROM greatest(f.last_view_ts, EXCLUDED.last_view_ts) - least(f.first_view_ts, EXCLUDED.first_view_ts))
-                    / (f.views + EXCLUDED.views - 1) END,
-                avg_time_between_likes = CASE WHEN f.likes + EXCLUDED.likes > 1 THEN
-                    extract(epoch FROM greatest(f.last_like_ts, EXCLUDED.last_like_ts) - least(f.first_like_ts, EXCLUDED.first_like_ts))
-                    / (f.likes + EXCLUDED.likes - 1) END,
+                avg_time_between_views = mean_gap_seconds(least(f.first_view_ts, EXCLUDED.first_view_ts),
+                    greatest(f.last_view_ts, EXCLUDED.last_view_ts), f.views + EXCLUDED.views),
+                avg_time_between_likes = mean_gap_seconds(least(f.first_like_ts, EXCLUDED.first_like_ts),
+                    greatest(f.last_like_ts, EXCLUDED.last_like_ts), f.likes + EXCLUDED.likes),
                 avg_view_to_like_seconds = EXCLUDED.avg_view_to_like_seconds""";
 
     /*
@@ -84,8 +82,8 @@ public class UserDayFactsRepository {
                    (SELECT count(*) FROM fact_user_connections c
                     WHERE c.app_id = d.app_id AND c.event_date = d.event_date AND c.receiver_id = d.user_id),
                    d.received,
-                   CASE WHEN d.sent > 1 THEN extract(epoch FROM d.last_sent - d.first_sent) / (d.sent - 1) END,
-                   CASE WHEN d.received > 1 THEN extract(epoch FROM d.last_received - d.first_received) / (d.received - 1) END
+                   mean_gap_seconds(d.first_sent, d.last_sent, d.sent),
+                   mean_gap_seconds(d.first_received, d.last_received, d.received)
             FROM unnest($1::text[], $2::date[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[],
                         $7::timestamptz[], $8::timestamptz[], $9::int[])
                 AS d(app_id, event_date, user_id, first_sent, last_sent, sent, first_received, last_received, received)
@@ -98,12 +96,10 @@ public class UserDayFactsRepository {
                 last_received_ts = greatest(f.last_received_ts, EXCLUDED.last_received_ts),
                 users_received = EXCLUDED.users_received,
                 messages_received = f.messages_received + EXCLUDED.messages_received,
-                avg_time_between_sent = CASE WHEN f.messages_sent + EXCLUDED.messages_sent > 1 THEN
-                    extract(epoch FROM greatest(f.last_sent_ts, EXCLUDED.last_sent_ts) - least(f.first_sent_ts, EXCLUDED.first_sent_ts))
-                    / (f.messages_sent + EXCLUDED.messages_sent - 1) END,
-                avg_time_between_received = CASE WHEN f.messages_received + EXCLUDED.messages_received > 1 THEN
-                    extract(epoch FROM greatest(f.last_received_ts, EXCLUDED.last_received_ts) - least(f.first_received_ts, EXCLUDED.first_received_ts))
-                    / (f.messages_received + EXCLUDED.messages_received - 1) END""";
+                avg_time_between_sent = mean_gap_seconds(least(f.first_sent_ts, EXCLUDED.first_sent_ts),
+                    greatest(f.last_sent_ts, EXCLUDED.last_sent_ts), f.messages_sent + EXCLUDED.messages_sent),
+                avg_time_between_received = mean_gap_seconds(least(f.first_received_ts, EXCLUDED.first_received_ts),
+                    greatest(f.last_received_ts, EXCLUDED.last_received_ts), f.messages_received + EXCLUDED.messages_received)""";
 
     /** One user-day's share of a batch, on each of two sides: first and last time, and count. */
     private static final class Sides {
