@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Turns a {@link Query} into SQL over the raw store or the per-user daily rollup. Every identifier comes from the closed sets of
- * {@link Metric} and {@link Dimension}; every value the client sent travels as a bind parameter.
+ * Turns a {@link Query} into SQL over the raw store or the per-user daily rollup. Every identifier comes from the
+ * closed sets of {@link Metric} and {@link Dimension}; every value the client sent travels as a bind parameter.
  */
 @ApplicationScoped
 public class QueryCompiler {
@@ -61,10 +61,7 @@ public class QueryCompiler {
         }
         inner.append(" WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3").append(filters(query.filters(), params));
 
-        List<String> columns = new ArrayList<>();
-        for (int i = 0; i < dims.size(); i++) {
-            columns.add(dims.get(i).sql() + " AS d" + i);
-        }
+        List<String> columns = dimensionColumns(dims);
         for (int i = 0; i < metrics.size(); i++) {
             columns.add(metrics.get(i).sql().replace("%NEW%", newUserCondition(query, "e.first_date", 2, 3)) + " AS m" + i);
         }
@@ -93,10 +90,7 @@ public class QueryCompiler {
             newUser = newUserCondition(query, "fs.first_date", params.size() - 1, params.size());
         }
         List<Dimension> dims = query.dimensions();
-        List<String> columns = new ArrayList<>();
-        for (int i = 0; i < dims.size(); i++) {
-            columns.add(dims.get(i).sql() + " AS d" + i);
-        }
+        List<String> columns = dimensionColumns(dims);
         columns.add(perUser ? "e.user_id" : "NULL::text");
         for (Partial partial : partials) {
             columns.add(partial.sql().replace("%NEW%", newUser));
@@ -128,6 +122,15 @@ public class QueryCompiler {
                 + " WHERE true" + filters(query.filters(), params)
                 + " GROUP BY d.day" + (query.dimensions().isEmpty() ? "" : ", " + groupBy(query.dimensions().size(), 0));
         return new Compiled(sql, params);
+    }
+
+    /** d0..dn: the dimensions' expressions. */
+    private static List<String> dimensionColumns(List<Dimension> dims) {
+        List<String> columns = new ArrayList<>();
+        for (int i = 0; i < dims.size(); i++) {
+            columns.add(dims.get(i).sql() + " AS d" + i);
+        }
+        return columns;
     }
 
     private static String groupBy(int count, int offset) {
