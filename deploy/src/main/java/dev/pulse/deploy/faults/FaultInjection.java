@@ -49,6 +49,11 @@ public final class FaultInjection {
             TrafficGenerator generator = new TrafficGenerator(new IngestClient(stack.service("ingest-service").url(),
                     app.get("write_key").asText()), config);
             Thread traffic = Thread.ofPlatform().start(generator);
+            // a second app sends every kind of poison the whole time: the first app's figures must not notice
+            JsonNode hostileApp = post(stack.service("ingest-service").url() + "/v1/admin/apps", "fault-admin", "{\"app\":\"hostile\"}");
+            HostileTenant hostile = new HostileTenant(stack.service("ingest-service").url(), stack.service("query-api").url(),
+                    "hostile", hostileApp.get("write_key").asText(), hostileApp.get("read_token").asText());
+            Thread hostileTraffic = Thread.ofPlatform().start(hostile);
             for (String service : Stack.SERVICES) {
                 Thread.sleep(pause * 1000L);
                 Instant at = Instant.now();
@@ -65,32 +70,32 @@ public final class FaultInjection {
             log.add("| stop + start PostgreSQL | " + Duration.between(at, Instant.now()).toMillis() + " ms |");
             traffic.join();
 
+            hostile.stop();
+            hostileTraffic.join();
+
             Set<String> accepted = generator.acceptedIds();
             String query = stack.service("query-api").url() + "/v1/query";
-            String body = "{\"app\":\"faults\",\"metrics\":[\"events\"],\"date_range\":\"7d\"}";
-            long stored = -1;
-            long stableSince = System.nanoTime();
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            while (System.nanoTime() < deadline) {
-                long now = post(query, app.get("read_token").asText(), body).at("/results/0/metrics/0").asLong();
-                if (now != stored) {
-                    stored = now;
-                    stableSince = System.nanoTime();
-                } else if (stored >= accepted.size() || System.nanoTime() - stableSince > Duration.ofSeconds(90).toNanos()) {
-                    break;
-                }
-                Thread.sleep(1000);
-            }
+            long stored = settledEvents(query, "faults", app.get("read_token").asText(), accepted.size());
             long lost = Math.max(0, accepted.size() - stored);
             long doubled = Math.max(0, stored - accepted.size());
+            long hostileStored = settledEvents(query, "hostile", hostileApp.get("read_token").asText(), hostile.acceptedIds().size());
+            JsonNode hostileQuality = get(stack.service("query-api").url() + "/v1/quality?app=hostile", hostileApp.get("read_token").asText());
             List<String> mismatches = DailyMetricsCheck.mismatches(post(query, app.get("read_token").asText(),
                     DailyMetricsCheck.query("faults")).get("results"), generator.expectedDaily(ZoneOffset.UTC));
-            List<String> report = new ArrayList<>(List.of("", "## Fault injection (issue 8)", "",
+            List<String> report = new ArrayList<>(List.of("", "## Fault injection (issues 8, 13)", "",
                     "Run by `bench/fault-injection` on " + Instant.now().toString().substring(0, 16).replace('T', ' ') + " UTC: "
                             + "generator at %.0f events/s (5 %% resent batches, 1 %% invalid, 2 %% late, 10 %% skewed clocks), %,d events sent; "
                             .formatted(rate, generator.sent())
                             + "a fault every " + pause + " s.", "", "| fault | recovery |", "|---|---|"));
             report.addAll(log);
+            report.addAll(List.of("", "Hostile tenant: the app `hostile` sent each kind of poison below in turn, each followed by one "
+                    + "valid event of its own, from the start of the traffic to its end (so through every fault); `unreachable` "
+                    + "counts requests made while the service was being restarted.", "", "| poison | answers |", "|---|---|"));
+            report.addAll(hostile.reportRows());
+            report.addAll(List.of("", "| hostile tenant outcome | value |", "|---|---|",
+                    "| 5xx answers to poison | %s |".formatted(hostile.serverErrors().isEmpty() ? "none" : hostile.serverErrors()),
+                    "| its valid events accepted (202) / counted by query-api | %,d / %,d |".formatted(hostile.acceptedIds().size(), hostileStored),
+                    "| its rejections today by reason (`/v1/quality`) | %s |".formatted(hostileQuality.get("rejected_by_reason"))));
             report.addAll(List.of("", "| outcome | value |", "|---|---|",
                     "| distinct events accepted (202) | %,d |".formatted(accepted.size()),
                     "| events counted by query-api | %,d |".formatted(stored),
@@ -100,10 +105,38 @@ public final class FaultInjection {
                             .formatted(ExpectedMetrics.METRICS.length, mismatches.isEmpty() ? "none" : String.join("; ", mismatches))));
             Files.write(results, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             System.out.println(String.join("\n", report));
-            if (lost != 0 || doubled != 0 || !mismatches.isEmpty()) {
+            if (lost != 0 || doubled != 0 || !mismatches.isEmpty() || !hostile.serverErrors().isEmpty()
+                    || hostileStored != hostile.acceptedIds().size()) {
                 System.exit(1);
             }
         }
+    }
+
+    /**
+     * The app's event count over the last 7 days once it has reached {@code expected} or stopped moving for 90 s
+     * (so a loss shows as a shortfall rather than a hang).
+     */
+    private static long settledEvents(String query, String app, String readToken, long expected) throws Exception {
+        String body = "{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":\"7d\"}";
+        long stored = -1;
+        long stableSince = System.nanoTime();
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            long now = post(query, readToken, body).at("/results/0/metrics/0").asLong();
+            if (now != stored) {
+                stored = now;
+                stableSince = System.nanoTime();
+            } else if (stored >= expected || System.nanoTime() - stableSince > Duration.ofSeconds(90).toNanos()) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        return stored;
+    }
+
+    private static JsonNode get(String url, String token) throws Exception {
+        return MAPPER.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
     }
 
     private static JsonNode post(String url, String token, String body) throws Exception {
