@@ -47,7 +47,9 @@ function calendar(container, month, hits, visitors) {
     day.append(n, v);
     grid.append(day);
   });
-  container.replaceChildren(grid);
+  const title = Object.assign(document.createElement('p'), { className: 'month' });
+  title.textContent = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${month}-01T00:00:00Z`));
+  container.replaceChildren(title, grid);
 }
 
 export function render(ctx, hooks) {

@@ -43,7 +43,8 @@ function refresh(quiet = false) {
     table(hidden, ['minute', 'events'], answer.events_per_minute.map((m) => [m.minute, m.events]));
     table(document.getElementById('rt-content'), ['Content', 'Events'], answer.top_content.map((c) => [c.content_id, c.events]));
     table(document.getElementById('rt-top-events'), ['Event', 'Count'], answer.top_events.map((e) => [e.event, e.events]));
-    document.getElementById('rt-updated').textContent = `Updated ${new Date().toLocaleTimeString()}; refreshes every ${EVERY_MS / 1000} s.`;
+    const clock = new Intl.DateTimeFormat('en-GB', { timeZone: context.timeZone, timeStyle: 'medium' });
+    document.getElementById('rt-updated').textContent = `Updated ${clock.format(new Date())}; refreshes every ${EVERY_MS / 1000} s.`;
     return answer.events === 0 ? `No events in the last ${minutes} minutes.` : false;
   }, { ...hooks, quiet });
 }
