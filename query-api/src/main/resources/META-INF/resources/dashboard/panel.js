@@ -86,7 +86,7 @@ export function table(container, columns, rows, { onPick, caption, cell } = {}) 
     row.forEach((value, i) => {
       const td = tr.insertCell();
       td.dataset.value = value == null ? '' : String(value);
-      td.className = typeof value === 'number' ? 'num' : '';
+      td.className = i > 0 && typeof value === 'number' ? 'num' : '';
       if (i === 0 && onPick && value != null) {
         const b = document.createElement('button');
         b.type = 'button';

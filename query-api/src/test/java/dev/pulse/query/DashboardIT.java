@@ -254,8 +254,15 @@ class DashboardIT {
 
     private void screenshotPanels(String suffix) {
         for (WebElement panel : browser.driver.findElements(By.cssSelector("[data-panel]"))) {
-            browser.screenshot(panel, panel.getDomAttribute("id") + suffix);
+            screenshotPanel(panel.getDomAttribute("id"), panel.getDomAttribute("id") + suffix);
         }
+    }
+
+    private void screenshotPanel(String id, String name) {
+        // the sticky header would cover the panel being captured
+        js("document.querySelector('.top').style.position = 'static'");
+        browser.screenshot(browser.driver.findElement(By.id(id)), name);
+        js("document.querySelector('.top').style.position = ''");
     }
 
     // ---- the tests ----
@@ -369,7 +376,7 @@ class DashboardIT {
             });
             assertEquals(expected, tableOf("#retention"), period + " cohorts");
             assertEquals(before, renders(), "only the retention panel was redrawn");
-            browser.screenshot(browser.driver.findElement(By.id("retention")), "retention-" + period);
+            screenshotPanel("retention", "retention-" + period);
         }
     }
 
@@ -429,7 +436,7 @@ class DashboardIT {
         now.get("top_content").forEach(c -> expected.add(List.of(c.get("content_id").asText(), c.get("events").asText())));
         assertEquals(expected, content);
         assertEquals(Boolean.TRUE, js("return window.notReloaded === true"), "refreshed in place");
-        browser.screenshot(browser.driver.findElement(By.id("realtime")), "realtime-updated");
+        screenshotPanel("realtime", "realtime-updated");
     }
 
     @Test
@@ -459,7 +466,7 @@ class DashboardIT {
         assertEquals(List.of("Active days, last 28", answer.get("l28").asText()), fields.get(3));
         assertTrue(browser.driver.getCurrentUrl().contains("user=" + user));
         for (String panel : List.of("hosts", "quality", "user")) {
-            browser.screenshot(browser.driver.findElement(By.id(panel)), panel);
+            screenshotPanel(panel, panel);
         }
 
         field.clear();
