@@ -1,5 +1,6 @@
 // Sign-in, the controls and filters, and rendering every panel for the view in the URL.
 import { describe, query, session } from './api.js';
+import { download, tableRows } from './panel.js';
 import * as appmix from './appmix.js';
 import * as breakdowns from './breakdowns.js';
 import * as hosts from './hosts.js';
@@ -120,6 +121,10 @@ function setup() {
     note.className = 'note';
     note.textContent = `Filters do not apply here: ${endpoint} takes none.`;
     $(id).querySelector('.panel-head').after(note);
+  }
+  // the secondary tables of a panel have their own CSV button
+  for (const button of document.querySelectorAll('[data-csv-for]')) {
+    button.addEventListener('click', () => download(button.dataset.csvFor, tableRows($(button.dataset.csvFor))));
   }
   breakdowns.setup();
   series.setup(renderOne(series));

@@ -32,9 +32,9 @@ export function render(ctx, hooks) {
       ['Completeness', q.completeness == null ? null : formatPercent(q.completeness)],
       ['Active users', q.active_users],
       ['Day closed', closed ? closed.closed_at : 'not yet'],
-      ['Closed: completeness', closed ? formatPercent(closed.completeness) : null],
-      ['Closed: facts consistent', closed ? String(closed.facts_consistent) : null],
-      ['Closed: repaired', closed ? String(closed.repaired) : null],
+      ['Closed: completeness', closed ? formatPercent(closed.completeness) : '–'],
+      ['Closed: facts consistent', closed ? (closed.facts_consistent ? 'yes' : 'NO') : '–'],
+      ['Closed: repaired', closed ? (closed.repaired ? 'yes' : 'no') : '–'],
     ]);
     table(document.getElementById('quality-reasons'), ['Field at fault', 'Rejected'], reasons(q.rejected_by_reason));
     return Number(q.accepted) === 0 && Number(q.rejected) === 0 ? `No events received for ${q.date}.` : false;

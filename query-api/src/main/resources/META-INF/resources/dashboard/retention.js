@@ -48,7 +48,13 @@ export function render(ctx, hooks) {
           td.title = 'not yet';
           return;
         }
+        if (row[1] === 0) {
+          td.textContent = '–';
+          td.title = 'no new users that day';
+          return;
+        }
         td.textContent = formatPercent(rate);
+        td.classList.toggle('hot', rate > 0.55);
         td.title = `${value} of ${row[1]} users`;
         td.style.setProperty('--heat', String(rate));
       },
