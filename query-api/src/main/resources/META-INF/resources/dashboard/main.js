@@ -137,11 +137,10 @@ function setup() {
 
   $('range').addEventListener('change', () => {
     view.range = $('range').value;
-    if (view.range === 'custom') {
-      $('custom-range').hidden = false;
-      view.from = $('from').value;
-      view.to = $('to').value;
-    }
+    const custom = view.range === 'custom';
+    // a custom range starts from the range shown; the others need no dates in the URL
+    view.from = custom ? $('from').value : '';
+    view.to = custom ? $('to').value : '';
     renderAll();
   });
   for (const id of ['from', 'to']) {
