@@ -49,6 +49,17 @@ final class Chromium implements AutoCloseable {
         options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(), "download.prompt_for_download", false));
         driver = new ChromeDriver(service, options);
         driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+        // every page records its script errors and Content-Security-Policy violations, for errors() to report
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+                window.pageErrors = [];
+                addEventListener('error', (e) => pageErrors.push(`error: ${e.message}`));
+                addEventListener('unhandledrejection', (e) => pageErrors.push(`unhandled: ${e.reason}`));
+                document.addEventListener('securitypolicyviolation', (e) => pageErrors.push(`CSP: ${e.violatedDirective} ${e.blockedURI}`));"""));
+    }
+
+    /** Script errors and CSP violations of the current page so far. */
+    Object errors() {
+        return driver.executeScript("return window.pageErrors");
     }
 
     Object js(String script, Object... args) {

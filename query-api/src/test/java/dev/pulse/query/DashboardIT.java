@@ -192,6 +192,7 @@ class DashboardIT {
     /** Waits until every panel has settled after the render that follows `before`. */
     private void rendered(long before) {
         await().atMost(WAIT).until(() -> renders() > before && "false".equals(js("return document.body.dataset.busy")));
+        assertEquals(List.of(), browser.errors(), "no script error, no blocked request");
     }
 
     /** Opens the page and submits the sign-in form, by keyboard. */
