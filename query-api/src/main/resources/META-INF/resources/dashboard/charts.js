@@ -24,7 +24,7 @@ export function chart(canvas, type, labels, datasets, { stacked = false } = {}) 
         backgroundColor: type === 'line' ? `${colors.series[i % 3]}33` : colors.series[i % 3],
         fill: type === 'line',
         pointRadius: labels.length > 40 ? 0 : 2,
-        tension: 0.2,
+        cubicInterpolationMode: 'monotone',
       })),
     },
     options: {
