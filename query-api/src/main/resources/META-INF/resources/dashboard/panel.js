@@ -63,6 +63,11 @@ export function format(value) {
   return String(value);
 }
 
+/** A row's label: ids and ages are names, not quantities. */
+function label(value) {
+  return value == null ? '(none)' : String(value);
+}
+
 /**
  * Replaces the container's content with a table. Cells keep their raw value in data-value (CSV uses it);
  * `onPick(row)` makes the first cell a button, so rows can be chosen with mouse or keyboard.
@@ -91,12 +96,12 @@ export function table(container, columns, rows, { onPick, caption, cell } = {}) 
         const b = document.createElement('button');
         b.type = 'button';
         b.className = 'pick';
-        b.textContent = format(value);
+        b.textContent = label(value);
         b.title = `Filter the dashboard by ${value}`;
         b.addEventListener('click', () => onPick(row));
         td.append(b);
       } else {
-        td.textContent = format(value);
+        td.textContent = i === 0 ? label(value) : format(value);
       }
       cell?.(td, value, i, row);
     });

@@ -91,6 +91,7 @@ class DashboardIT {
         today = LocalDate.now(ZONE);
         data = new QueryFixture(app, ZONE, today.minusDays(DAYS - 1), DAYS, 17);
         pageViews();
+        rejections();
         browser = new Chromium(Path.of("target"));
     }
 
@@ -137,6 +138,25 @@ class DashboardIT {
             month_.setArray(4, c.createArrayOf("bigint", Arrays.stream(hits).boxed().toArray()));
             month_.setArray(5, c.createArrayOf("bigint", visitors.stream().map(s -> (long) s.size()).toArray()));
             month_.executeUpdate();
+        }
+    }
+
+    /** Events refused today, as aggregate records what reaches events.invalid. */
+    private static void rejections() throws Exception {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection();
+             PreparedStatement insert = c.prepareStatement("""
+                     INSERT INTO invalid_events (source_partition, source_offset, app_id, reason, error, payload, rejected_at)
+                     VALUES (?, ?, ?, ?, 'refused by the test', '{}', now())""")) {
+            String[] reasons = {"missing_field", "missing_field", "bad_timestamp"};
+            long offset = Math.abs(new java.util.Random().nextLong() % 1_000_000_000L);
+            for (int i = 0; i < reasons.length; i++) {
+                insert.setInt(1, 9_999);
+                insert.setLong(2, offset + i);
+                insert.setString(3, app);
+                insert.setString(4, reasons[i]);
+                insert.addBatch();
+            }
+            insert.executeBatch();
         }
     }
 
@@ -459,6 +479,11 @@ class DashboardIT {
         List<List<String>> shown = tableOf("#quality");
         assertEquals(quality.get("accepted").asText(), shown.get(0).get(1));
         assertEquals(quality.get("active_users").asText(), shown.get(9).get(1));
+        List<List<String>> reasons = new ArrayList<>();
+        quality.get("rejected_by_reason").properties().forEach(r -> reasons.add(List.of(r.getKey(), r.getValue().asText())));
+        reasons.sort((a, b) -> Long.compare(Long.parseLong(b.get(1)), Long.parseLong(a.get(1))));
+        assertEquals(List.of(List.of("missing_field", "2"), List.of("bad_timestamp", "1")), reasons, "the API counts the refused events");
+        assertEquals(reasons, tableOf("#quality-reasons"), "rejected by reason");
 
         String user = data.events.get(0).user();
         WebElement field = browser.driver.findElement(By.id("user-id"));
