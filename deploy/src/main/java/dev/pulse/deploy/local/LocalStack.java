@@ -66,6 +66,7 @@ public final class LocalStack {
         System.out.println("\nApp 'demo' (timezone " + keys.get("timezone").asText() + ")");
         System.out.println("  write key:  " + writeKey);
         System.out.println("  read token: " + readToken);
+        System.out.println("  dashboard:  " + query + "/  (sign in with app demo and the read token)");
         System.out.println("\nTry:");
         System.out.println("  curl -s -H 'Authorization: Bearer " + readToken + "' -H 'Content-Type: application/json' \\\n"
                 + "    -d '{\"app\":\"demo\",\"metrics\":[\"active_users\",\"events\"],\"date_range\":\"7d\",\"dimensions\":[\"time:day\"]}' "

@@ -1,0 +1,83 @@
+// The public API, with the read token from this tab's session storage (never the URL, a cookie or a log).
+const KEY = 'pulse.session';
+
+export const session = {
+  get() {
+    try {
+      return JSON.parse(sessionStorage.getItem(KEY));
+    } catch {
+      return null;
+    }
+  },
+  set(app, token) {
+    sessionStorage.setItem(KEY, JSON.stringify({ app, token }));
+  },
+  clear() {
+    sessionStorage.removeItem(KEY);
+  },
+};
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.field = problem.field;
+  }
+}
+
+async function send(path, init) {
+  const s = session.get();
+  if (!s) {
+    throw new ApiError(401, { detail: 'not signed in' });
+  }
+  let res;
+  try {
+    res = await fetch(path, {
+      ...init,
+      credentials: 'omit',
+      cache: 'no-store',
+      headers: { ...init.headers, Authorization: `Bearer ${s.token}`, Accept: 'application/json, application/problem+json' },
+    });
+  } catch (e) {
+    throw new ApiError(0, { detail: `the server did not answer (${e.message})` });
+  }
+  if (!res.ok) {
+    let problem = {};
+    try {
+      problem = await res.json();
+    } catch {
+      problem = { detail: res.statusText };
+    }
+    throw new ApiError(res.status, problem);
+  }
+  return res.json();
+}
+
+/** POST /v1/query for the signed-in app. */
+export function query(body) {
+  return send('/v1/query', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ app: session.get()?.app, ...body }),
+  });
+}
+
+/** GET path?app=…&params for the signed-in app. */
+export function get(path, params = {}) {
+  const search = new URLSearchParams({ app: session.get()?.app ?? '', ...params });
+  return send(`${path}?${search}`, { method: 'GET', headers: {} });
+}
+
+/** An error in words: what failed, and the field at fault for a 400. */
+export function describe(error) {
+  if (!(error instanceof ApiError)) {
+    return `Something went wrong: ${error.message}`;
+  }
+  switch (error.status) {
+    case 0: return `No answer: ${error.message}.`;
+    case 400: return `The request was refused (400): ${error.message}${error.field ? ` — field “${error.field}”` : ''}.`;
+    case 401: return 'The read token was not accepted (401). Sign in again.';
+    case 404: return `Not found (404): ${error.message}.`;
+    default: return `The server answered ${error.status}: ${error.message}.`;
+  }
+}

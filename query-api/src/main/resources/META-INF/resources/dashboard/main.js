@@ -1,0 +1,195 @@
+// Sign-in, the controls and filters, and rendering every panel for the view in the URL.
+import { describe, query, session } from './api.js';
+import { download, tableRows } from './panel.js';
+import * as appmix from './appmix.js';
+import * as breakdowns from './breakdowns.js';
+import * as hosts from './hosts.js';
+import * as kpis from './kpis.js';
+import * as quality from './quality.js';
+import * as realtime from './realtime.js';
+import * as retention from './retention.js';
+import * as series from './series.js';
+import * as user from './user.js';
+import { LABELS, addFilter, context, readUrl, removeFilter, view, writeUrl } from './view.js';
+
+// panels whose endpoint takes no filters say so while filters are active
+const UNFILTERED = { retention: '/v1/retention', realtime: '/v1/realtime', hosts: '/v1/hosts', quality: '/v1/quality', user: '/v1/users' };
+
+let timeZone = null;
+let renders = 0;
+const $ = (id) => document.getElementById(id);
+
+function showSignin(message) {
+  realtime.stop();
+  $('app').hidden = true;
+  $('signin').hidden = false;
+  $('signin-error').hidden = !message;
+  $('signin-error').textContent = message ?? '';
+  $('signin-app').value = session.get()?.app ?? new URLSearchParams(location.search).get('app') ?? $('signin-app').value;
+  $('signin-token').value = '';
+  (message ? $('signin-token') : $('signin-app')).focus();
+}
+
+const hooks = {
+  onUnauthorized: () => {
+    session.clear();
+    showSignin('The read token is no longer accepted (401): it may have been rotated. Sign in again.');
+  },
+};
+
+/** Checks the stored token with a one-row query, and learns the app's timezone from its answer. */
+async function start() {
+  const answer = await query({ metrics: ['events'], date_range: 'today' });
+  timeZone = answer.meta.time_zone;
+  $('signin').hidden = true;
+  $('app').hidden = false;
+  $('app-name').textContent = session.get().app;
+  $('tz').textContent = timeZone;
+  renderAll();
+}
+
+function renderFilters() {
+  const bar = $('filters');
+  bar.replaceChildren(...view.filters.map(([op, dimension, values], i) => {
+    const chip = document.createElement('span');
+    chip.className = 'chip';
+    const text = `${LABELS[dimension] ?? dimension} ${op.replace('_', ' ')} ${values.join(', ')}`;
+    chip.dataset.dimension = dimension;
+    chip.dataset.value = values[0];
+    chip.textContent = text;
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.textContent = '×';
+    remove.setAttribute('aria-label', `Remove filter ${text}`);
+    remove.addEventListener('click', () => {
+      removeFilter(i);
+      renderAll();
+    });
+    chip.append(remove);
+    return chip;
+  }));
+  document.body.classList.toggle('filtered', view.filters.length > 0);
+}
+
+function renderControls(ctx) {
+  $('range').value = view.range;
+  $('interval').value = view.interval;
+  $('custom-range').hidden = view.range !== 'custom';
+  $('from').value = ctx.from;
+  $('to').value = ctx.to;
+}
+
+/** Renders every panel; body[data-busy] is "false" and data-renders counts up once all have settled. */
+async function renderAll() {
+  writeUrl();
+  const ctx = context(timeZone);
+  renderControls(ctx);
+  renderFilters();
+  document.body.dataset.busy = 'true';
+  await Promise.all([
+    kpis.render(ctx, hooks),
+    series.render(ctx, hooks),
+    breakdowns.render(ctx, hooks, (dimension, value) => {
+      addFilter(dimension, value);
+      renderAll();
+    }),
+    appmix.render(ctx, hooks),
+    realtime.render(ctx, hooks),
+    retention.render(ctx, hooks),
+    hosts.render(ctx, hooks),
+    quality.render(ctx, hooks),
+    user.render(ctx, hooks),
+  ]);
+  renders += 1;
+  if (renders === 1) {
+    window.pulseFirstRender = performance.now();
+  }
+  document.body.dataset.renders = String(renders);
+  document.body.dataset.busy = 'false';
+}
+
+function renderOne(panel) {
+  return () => {
+    writeUrl();
+    panel.render(context(timeZone), hooks);
+  };
+}
+
+function setup() {
+  for (const [id, endpoint] of Object.entries(UNFILTERED)) {
+    const note = document.createElement('p');
+    note.className = 'note';
+    note.textContent = `Filters do not apply here: ${endpoint} takes none.`;
+    $(id).querySelector('.panel-head').after(note);
+  }
+  // the secondary tables of a panel have their own CSV button
+  for (const button of document.querySelectorAll('[data-csv-for]')) {
+    button.addEventListener('click', () => download(button.dataset.csvFor, tableRows($(button.dataset.csvFor))));
+  }
+  breakdowns.setup();
+  series.setup(renderOne(series));
+  appmix.setup();
+  realtime.setup(renderOne(realtime));
+  retention.setup(renderOne(retention));
+  hosts.setup(renderOne(hosts));
+  quality.setup();
+  user.setup(renderOne(user));
+
+  $('range').addEventListener('change', () => {
+    view.range = $('range').value;
+    const custom = view.range === 'custom';
+    // a custom range starts from the range shown; the others need no dates in the URL
+    view.from = custom ? $('from').value : '';
+    view.to = custom ? $('to').value : '';
+    renderAll();
+  });
+  for (const id of ['from', 'to']) {
+    $(id).addEventListener('change', () => {
+      if ($('from').value && $('to').value) {
+        view.from = $('from').value;
+        view.to = $('to').value;
+        renderAll();
+      }
+    });
+  }
+  $('interval').addEventListener('change', () => {
+    view.interval = $('interval').value;
+    renderAll();
+  });
+  $('signout').addEventListener('click', () => {
+    session.clear();
+    showSignin();
+  });
+  $('signin-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const app = $('signin-app').value.trim();
+    session.set(app, $('signin-token').value.trim());
+    $('signin-submit').disabled = true;
+    try {
+      await start();
+    } catch (error) {
+      session.clear();
+      const words = error.status === 401 ? `Sign-in failed: that read token is not known (401).`
+        : error.status === 404 ? `Sign-in failed: the token is not the read token of app “${app}” (404).` : describe(error);
+      showSignin(words);
+    } finally {
+      $('signin-submit').disabled = false;
+    }
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && timeZone) {
+      realtime.render(context(timeZone), hooks);
+    }
+  });
+}
+
+readUrl();
+setup();
+if (session.get()) {
+  start().catch((error) => {
+    session.clear();
+    showSignin(describe(error));
+  });
+} else {
+  showSignin();
+}

@@ -1,0 +1,95 @@
+package dev.pulse.query;
+
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * Headless Chromium from the machine's packages (Debian: {@code chromium} and {@code chromium-driver}), driven
+ * through its own chromedriver: Selenium is given both paths, so its Selenium Manager never downloads anything.
+ */
+final class Chromium implements AutoCloseable {
+    static final String INSTALL = "apt-get update && apt-get install -y chromium chromium-driver";
+    private static final Path BINARY = Path.of(System.getenv().getOrDefault("PULSE_CHROMIUM", "/usr/bin/chromium"));
+    private static final Path DRIVER = Path.of(System.getenv().getOrDefault("PULSE_CHROMEDRIVER", "/usr/bin/chromedriver"));
+
+    final ChromeDriver driver;
+    final Path downloads;
+    private final Path screenshots;
+
+    Chromium(Path target) {
+        if (!Files.isExecutable(BINARY) || !Files.isExecutable(DRIVER)) {
+            throw new IllegalStateException("The dashboard's browser test needs Chromium and its driver at " + BINARY + " and " + DRIVER
+                    + " (or set PULSE_CHROMIUM / PULSE_CHROMEDRIVER). Install them with: " + INSTALL + " (.ci/run does this)");
+        }
+        try {
+            downloads = Files.createDirectories(target.resolve("downloads"));
+            screenshots = Files.createDirectories(target.resolve("screenshots"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, DRIVER.toString());
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(BINARY.toFile());
+        // root in CI containers needs --no-sandbox; the rest keeps Chromium from calling any Google service
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900",
+                "--no-first-run", "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-extensions", "--disable-default-apps", "--metrics-recording-only", "--lang=en-US");
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(), "download.prompt_for_download", false));
+        driver = new ChromeDriver(service, options);
+        driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+        // every page records its script errors and Content-Security-Policy violations, for errors() to report
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+                window.pageErrors = [];
+                addEventListener('error', (e) => pageErrors.push(`error: ${e.message}`));
+                addEventListener('unhandledrejection', (e) => pageErrors.push(`unhandled: ${e.reason}`));
+                document.addEventListener('securitypolicyviolation', (e) => pageErrors.push(`CSP: ${e.violatedDirective} ${e.blockedURI}`));"""));
+    }
+
+    /** Script errors and CSP violations of the current page so far. */
+    Object errors() {
+        return driver.executeScript("return window.pageErrors");
+    }
+
+    Object js(String script, Object... args) {
+        return driver.executeScript(script, args);
+    }
+
+    void screenshot(WebElement element, String name) {
+        write(name + ".png", element.getScreenshotAs(OutputType.BYTES));
+    }
+
+    void screenshot(String name) {
+        write(name + ".png", ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** The visible part of the page as a JPEG, small enough for the README. */
+    Path jpeg(String name, int quality) {
+        Object data = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "jpeg", "quality", quality)).get("data");
+        return write(name + ".jpg", Base64.getDecoder().decode((String) data));
+    }
+
+    private Path write(String name, byte[] bytes) {
+        try {
+            return Files.write(screenshots.resolve(name), bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}
