@@ -19,6 +19,10 @@ public interface EnrichConfig {
     Duration dedupRetention();
 
     interface Topics {
+        /** Whether start-up creates the topics; off where they are declared (KafkaTopic) and the service may not create them. */
+        @WithDefault("true")
+        boolean create();
+
         @WithDefault("6")
         int partitions();
 
