@@ -35,6 +35,10 @@ public interface EnrichConfig {
         @WithDefault("enrich-service")
         String groupId();
 
+        /** Each process's transactional id is this and a random UUID: a new producer of an instance fences the one it replaces. */
+        @WithDefault("enrich-")
+        String transactionalIdPrefix();
+
         /** Records per batch: one dedup round trip and one Kafka transaction each. */
         @WithDefault("500")
         int maxPollRecords();
