@@ -39,6 +39,9 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pulse_aggregate') THEN
         GRANT EXECUTE ON FUNCTION create_events_partition(date), drop_events_partitions_before(date) TO pulse_aggregate;
     END IF;
+    -- only the owner creates objects (PostgreSQL 15 and later default to this; then nothing is changed here, and
+    -- services migrating at the same start do not update the same catalog row together)
+    IF has_schema_privilege('public', 'public', 'CREATE') THEN
+        REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+    END IF;
 END $$;
--- only the owner creates objects (PostgreSQL 15 and later already default to this)
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
