@@ -1,8 +1,10 @@
 package dev.pulse.contract.config;
 
 import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigValue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -11,41 +13,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The start-up check every service runs in the prod profile: a token or password that is missing, a known
- * placeholder or shorter than {@value #MIN_LENGTH} characters stops the service, naming the setting. Secrets
- * embedded in a URL (Redis) or a JAAS line (Kafka SASL) are checked too.
+ * The start-up check every service runs in the prod profile (SecretsCheck): a token or password that is missing, a
+ * known placeholder or shorter than {@value #MIN_LENGTH} characters stops the service, naming the setting and the
+ * environment variable that sets it. Secrets inside a URL (Redis) or a JAAS line (Kafka SASL) are checked too.
  */
 public final class ProductionSecrets {
     public static final int MIN_LENGTH = 32;
     /** Values this repository ever shipped or documented as examples, and the usual suspects. */
     private static final Set<String> PLACEHOLDERS = Set.of("pulse", "pulse_query", "postgres", "password", "secret", "admin", "redis",
             "test-admin-token", "dev-admin-token", "local-admin-token", "change-me", "change-me-too", "change-me-admin-token");
-    private static final Pattern PLACEHOLDER_WORDS = Pattern.compile("change-?me|changeit|placeholder|example|replace-?me|xxxxxxxx");
+    private static final Pattern PLACEHOLDER_WORDS = Pattern.compile("change-?me|changeit|placeholder|example|replace-?me|xxxxxxxx|dev-only");
     private static final Pattern URL_PASSWORD = Pattern.compile("^[a-z][a-z0-9+.-]*://[^:@/]*:([^@/]*)@");
     private static final Pattern JAAS_PASSWORD = Pattern.compile("\\bpassword\\s*=\\s*\"([^\"]*)\"");
-
-    /** The property whose value holds a secret, as Pulse configures it. */
-    public enum Kind {
-        /** the whole value is the secret */
-        PLAIN,
-        /** {@code scheme://user:password@host...}: the password part */
-        URL,
-        /** a JAAS line: its {@code password="..."}; checked only when {@code kafka.security.protocol} is SASL_* */
-        KAFKA_JAAS
-    }
-
-    public record Setting(String property, String environment, Kind kind) {
-        public static Setting plain(String property, String environment) {
-            return new Setting(property, environment, Kind.PLAIN);
-        }
-    }
-
-    /** The writer services' database password. */
-    public static final Setting DATABASE = Setting.plain("quarkus.datasource.password", "PG_PASSWORD");
-    /** The SASL password of the service's Kafka user (Strimzi's generated {@code sasl.jaas.config}). */
-    public static final Setting KAFKA = new Setting("kafka.sasl.jaas.config", "KAFKA_SASL_JAAS_CONFIG", Kind.KAFKA_JAAS);
-    /** The password of the service's Redis ACL user, inside the Redis URL. */
-    public static final Setting REDIS = new Setting("quarkus.redis.hosts", "REDIS_URL", Kind.URL);
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z0-9_]+)");
 
     private ProductionSecrets() {
     }
@@ -65,21 +45,26 @@ public final class ProductionSecrets {
         return Optional.empty();
     }
 
-    /** Checks each setting; throws naming every weak one, so that all can be fixed in one go. */
-    public static void require(Config config, List<Setting> settings) {
+    /**
+     * Checks the secret each property holds: the whole value, the password of a {@code …://user:password@…} URL
+     * ({@code quarkus.redis.hosts}), or the {@code password="…"} of a JAAS line ({@code kafka.sasl.jaas.config},
+     * only when {@code kafka.security.protocol} is SASL_*). Throws naming every weak one, so that all can be fixed
+     * in one go; never shows a value.
+     */
+    public static void require(Config config, List<String> properties) {
         List<String> problems = new ArrayList<>();
-        for (Setting setting : settings) {
-            if (setting.kind() == Kind.KAFKA_JAAS && !config.getOptionalValue("kafka.security.protocol", String.class)
-                    .orElse("PLAINTEXT").toUpperCase(Locale.ROOT).startsWith("SASL")) {
+        for (String property : properties) {
+            boolean jaas = property.endsWith(".jaas.config");
+            if (jaas && !config.getOptionalValue("kafka.security.protocol", String.class).orElse("PLAINTEXT")
+                    .toUpperCase(Locale.ROOT).startsWith("SASL")) {
                 continue;
             }
-            Optional<String> value = config.getOptionalValue(setting.property(), String.class);
-            String secret = switch (setting.kind()) {
-                case PLAIN -> value.orElse(null);
-                case URL -> value.map(ProductionSecrets::urlPassword).orElse(null);
-                case KAFKA_JAAS -> value.map(ProductionSecrets::jaasPassword).orElse(null);
-            };
-            weakness(secret).ifPresent(why -> problems.add(describe(setting) + " " + why));
+            boolean url = property.endsWith(".hosts") || property.endsWith(".url");
+            Optional<String> value = config.getOptionalValue(property, String.class);
+            String secret = url ? value.map(ProductionSecrets::urlPassword).orElse(null)
+                    : jaas ? value.map(ProductionSecrets::jaasPassword).orElse(null) : value.orElse(null);
+            String where = url ? "the password in " : jaas ? "the SASL password in " : "";
+            weakness(secret).ifPresent(why -> problems.add(where + property + " (env " + environment(config, property) + ") " + why));
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("refusing to start in the prod profile with a weak secret: " + String.join("; ", problems)
@@ -87,13 +72,20 @@ public final class ProductionSecrets {
         }
     }
 
-    private static String describe(Setting setting) {
-        String where = switch (setting.kind()) {
-            case PLAIN -> "";
-            case URL -> "the password in ";
-            case KAFKA_JAAS -> "the SASL password in ";
-        };
-        return where + setting.property() + " (env " + setting.environment() + ")";
+    /** The variables the property's configured expression reads, else the property's own environment form. */
+    private static String environment(Config config, String property) {
+        ConfigValue configured = config.getConfigValue(property);
+        Set<String> names = new LinkedHashSet<>();
+        if (configured != null && configured.getRawValue() != null) {
+            Matcher variable = VARIABLE.matcher(configured.getRawValue());
+            while (variable.find()) {
+                names.add(variable.group(1));
+            }
+        }
+        if (names.isEmpty()) {
+            names.add(property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
+        }
+        return String.join(" or ", names);
     }
 
     static String urlPassword(String url) {

@@ -1,7 +1,5 @@
 package dev.pulse.contract.config;
 
-import dev.pulse.contract.config.ProductionSecrets.Kind;
-import dev.pulse.contract.config.ProductionSecrets.Setting;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigValue;
 import org.eclipse.microprofile.config.spi.ConfigSource;
@@ -20,15 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProductionSecretsTest {
     private static final String STRONG = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-    private static final List<Setting> SETTINGS = List.of(
-            Setting.plain("pulse.admin.token", "PULSE_ADMIN_TOKEN"),
-            Setting.plain("quarkus.datasource.password", "PG_PASSWORD"),
-            new Setting("quarkus.redis.hosts", "REDIS_URL", Kind.URL),
-            new Setting("kafka.sasl.jaas.config", "KAFKA_SASL_JAAS_CONFIG", Kind.KAFKA_JAAS));
+    private static final List<String> SETTINGS = List.of("pulse.admin.token", "quarkus.datasource.password", "quarkus.redis.hosts",
+            "kafka.sasl.jaas.config");
+    /** as application.properties configures them: the environment variables they read */
+    private static final Map<String, String> EXPRESSIONS = Map.of("quarkus.datasource.password", "${PG_QUERY_PASSWORD:${PG_PASSWORD:pulse}}",
+            "quarkus.redis.hosts", "${REDIS_URL:redis://localhost:6379}", "kafka.sasl.jaas.config", "${KAFKA_SASL_JAAS_CONFIG:}");
 
     @ParameterizedTest
     @ValueSource(strings = {"pulse", "PULSE", "change-me", "change-me-too", "change-me-admin-token", "local-admin-token",
-            "please-change-me-before-going-live-0123456789", "an-example-token-that-is-long-enough-to-pass"})
+            "please-change-me-before-going-live-0123456789", "an-example-token-that-is-long-enough-to-pass", "dev-only-admin-token"})
     void knownPlaceholdersAreWeakWhateverTheirLength(String value) {
         assertEquals(Optional.of("is a known placeholder"), ProductionSecrets.weakness(value));
     }
@@ -66,7 +64,8 @@ class ProductionSecretsTest {
                 "kafka.sasl.jaas.config", "ScramLoginModule required username=\"u\" password=\"pulse\";")), SETTINGS));
         String message = e.getMessage();
         assertTrue(message.contains("pulse.admin.token (env PULSE_ADMIN_TOKEN) is a known placeholder"), message);
-        assertTrue(message.contains("quarkus.datasource.password (env PG_PASSWORD) is shorter than 32 characters"), message);
+        assertTrue(message.contains("quarkus.datasource.password (env PG_QUERY_PASSWORD or PG_PASSWORD) is shorter than 32 characters"), message);
+        assertTrue(!message.contains("change-me-admin-token") && !message.contains("short;"), "no value shown: " + message);
         assertTrue(message.contains("the password in quarkus.redis.hosts (env REDIS_URL) is empty"), message);
         assertTrue(message.contains("the SASL password in kafka.sasl.jaas.config (env KAFKA_SASL_JAAS_CONFIG) is a known placeholder"), message);
     }
@@ -88,7 +87,32 @@ class ProductionSecretsTest {
 
             @Override
             public ConfigValue getConfigValue(String name) {
-                throw new UnsupportedOperationException();
+                return new ConfigValue() {
+                    @Override
+                    public String getName() {
+                        return name;
+                    }
+
+                    @Override
+                    public String getValue() {
+                        return values.get(name);
+                    }
+
+                    @Override
+                    public String getRawValue() {
+                        return EXPRESSIONS.getOrDefault(name, values.get(name));
+                    }
+
+                    @Override
+                    public String getSourceName() {
+                        return "test";
+                    }
+
+                    @Override
+                    public int getSourceOrdinal() {
+                        return 0;
+                    }
+                };
             }
 
             @Override
