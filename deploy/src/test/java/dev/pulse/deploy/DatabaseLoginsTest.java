@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,7 +67,7 @@ class DatabaseLoginsTest {
         assertEquals(OWNER, cluster.at("/spec/bootstrap/initdb/owner").asText());
         roles = new TreeMap<>();
         cluster.at("/spec/managed/roles").forEach(r -> {
-            List<String> in = new java.util.ArrayList<>();
+            List<String> in = new ArrayList<>();
             r.path("inRoles").forEach(x -> in.add(x.asText()));
             roles.put(r.path("name").asText(), in);
         });

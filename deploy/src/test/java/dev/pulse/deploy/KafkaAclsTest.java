@@ -132,7 +132,6 @@ class KafkaAclsTest {
     }
 
     private static JsonNode of(String kind, String name) {
-        return prod.stream().filter(o -> o.path("kind").asText().equals(kind) && o.at("/metadata/name").asText().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+        return Manifests.of(prod, kind, name);
     }
 }

@@ -2,12 +2,15 @@ package dev.pulse.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.contract.config.ProductionSecrets;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -21,9 +24,6 @@ import io.strimzi.api.kafka.model.kafka.Kafka;
 import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.user.KafkaUser;
-import dev.pulse.contract.config.ProductionSecrets;
-import io.fabric8.kubernetes.api.model.EnvVarSource;
-import io.fabric8.kubernetes.api.model.PodSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,12 +34,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -116,7 +118,7 @@ class KubernetesManifestsTest {
         checkTopics(objects, overlay);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void prodDoesNotRenderWithoutTheOperatorsSecrets() throws Exception {
         Manifests.Rendering rendering = Manifests.kustomize("prod", false);
         assertTrue(rendering.exit() != 0, "prod rendered without secrets: " + rendering.output());
@@ -279,13 +281,13 @@ class KubernetesManifestsTest {
      */
     private static void checkSecrets(List<HasMetadata> objects, List<JsonNode> all, String overlay) {
         Map<String, Secret> secrets = byName(objects, Secret.class);
-        Map<String, PodSpec> workloads = new java.util.TreeMap<>();
+        Map<String, PodSpec> workloads = new TreeMap<>();
         byName(objects, Deployment.class).forEach((name, d) -> workloads.put(name, d.getSpec().getTemplate().getSpec()));
         byName(objects, Job.class).values().forEach(j -> workloads.put("pulse-migrate", j.getSpec().getTemplate().getSpec()));
         Set<String> madeByStrimzi = new TreeSet<>();
         all.stream().filter(o -> o.path("kind").asText().equals("KafkaUser")).forEach(o -> madeByStrimzi.add(o.at("/metadata/name").asText()));
         all.stream().filter(o -> o.path("kind").asText().equals("Kafka")).forEach(o -> madeByStrimzi.add(o.at("/metadata/name").asText() + "-cluster-ca-cert"));
-        Map<String, Set<String>> readersOfSecret = new java.util.TreeMap<>();
+        Map<String, Set<String>> readersOfSecret = new TreeMap<>();
         for (Map.Entry<String, PodSpec> workload : workloads.entrySet()) {
             Map<String, Set<String>> keysRead = secretKeysRead(workload.getValue());
             String own = workload.getKey() + "-secrets";
@@ -309,8 +311,8 @@ class KubernetesManifestsTest {
             for (Secret secret : secrets.values()) {
                 secret.getData().forEach((key, value) -> {
                     if (!key.equals("username")) {
-                        String plain = new String(java.util.Base64.getMimeDecoder().decode(value), StandardCharsets.UTF_8);
-                        assertEquals(java.util.Optional.empty(), ProductionSecrets.weakness(plain), secret.getMetadata().getName() + " " + key);
+                        String plain = new String(Base64.getMimeDecoder().decode(value), StandardCharsets.UTF_8);
+                        assertEquals(Optional.empty(), ProductionSecrets.weakness(plain), secret.getMetadata().getName() + " " + key);
                     }
                 });
             }
@@ -320,19 +322,19 @@ class KubernetesManifestsTest {
 
     /** Each service's login is a managed role whose password is the service's Secret; the owner's is the migrate Job's. */
     private static void checkDatabaseRoles(JsonNode cluster, Map<String, Secret> secrets) {
-        Map<String, String> roleSecrets = new java.util.TreeMap<>();
+        Map<String, String> roleSecrets = new TreeMap<>();
         cluster.at("/spec/managed/roles").forEach(role -> roleSecrets.put(role.path("name").asText(), role.at("/passwordSecret/name").asText()));
         roleSecrets.put(cluster.at("/spec/bootstrap/initdb/owner").asText(), cluster.at("/spec/bootstrap/initdb/secret/name").asText());
-        Map<String, String> loginSecrets = new java.util.TreeMap<>();
+        Map<String, String> loginSecrets = new TreeMap<>();
         secrets.forEach((name, secret) -> loginSecrets.put(
-                new String(java.util.Base64.getMimeDecoder().decode(secret.getData().get("username")), StandardCharsets.UTF_8), name));
+                new String(Base64.getMimeDecoder().decode(secret.getData().get("username")), StandardCharsets.UTF_8), name));
         assertEquals(loginSecrets, roleSecrets, "database logins (role -> Secret) of the services and of CloudNativePG");
         assertEquals("pulse-migrate-secrets", roleSecrets.get(cluster.at("/spec/bootstrap/initdb/owner").asText()), "the owner is the migrate Job's");
     }
 
     /** Secret name -> the keys a pod reads from it, as environment variables or mounted files. */
     private static Map<String, Set<String>> secretKeysRead(PodSpec pod) {
-        Map<String, Set<String>> read = new java.util.TreeMap<>();
+        Map<String, Set<String>> read = new TreeMap<>();
         for (Container c : pod.getContainers()) {
             for (EnvVar env : c.getEnv()) {
                 EnvVarSource source = env.getValueFrom();

@@ -43,6 +43,12 @@ final class Manifests {
         return objects;
     }
 
+    /** The rendered object of this kind and name; fails the test if there is none. */
+    static JsonNode of(List<JsonNode> objects, String kind, String name) {
+        return objects.stream().filter(o -> o.path("kind").asText().equals(kind) && o.at("/metadata/name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+    }
+
     static Rendering kustomize(String overlay, boolean makeSecrets) throws IOException, InterruptedException {
         Path copy = ROOT.resolve("deploy/target/k8s-" + overlay + "-" + UUID.randomUUID());
         Path source = ROOT.resolve("deploy/k8s");
@@ -66,6 +72,13 @@ final class Manifests {
         } catch (IOException e) {
             Assumptions.abort("kubectl is not installed: " + e.getMessage());
             throw e;
+        } finally {
+            // the copy holds freshly made secrets: gone once rendered
+            try (Stream<Path> files = Files.walk(copy)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
         }
     }
 

@@ -192,7 +192,7 @@ class NetworkPolicyMatrixTest {
                         "strimzi.io/pool-name", pool));
                 List<NamedPort> ports = new ArrayList<>(List.of(new NamedPort("tcp-ctrlplane", 9090, "TCP"),
                         new NamedPort("tcp-replication", 9091, "TCP"), new NamedPort("tcp-kafkaagent", 8443, "TCP")));
-                kafka(objects, cluster).at("/spec/kafka/listeners")
+                Manifests.of(objects, "Kafka", cluster).at("/spec/kafka/listeners")
                         .forEach(l -> ports.add(new NamedPort("tcp-" + l.path("name").asText(), l.path("port").asInt(), "TCP")));
                 for (int i = 0; i < o.at("/spec/replicas").asInt(); i++) {
                     String name = cluster + "-" + pool + "-" + i;
@@ -215,11 +215,6 @@ class NetworkPolicyMatrixTest {
             }
         }
         return pods;
-    }
-
-    private static JsonNode kafka(List<JsonNode> objects, String cluster) {
-        return objects.stream().filter(o -> o.path("kind").asText().equals("Kafka") && o.at("/metadata/name").asText().equals(cluster))
-                .findFirst().orElseThrow();
     }
 
     private static Map<String, String> labels(JsonNode node) {

@@ -146,8 +146,7 @@ class RedisAclTest {
     }
 
     private static JsonNode of(String kind, String name) {
-        return prod.stream().filter(o -> o.path("kind").asText().equals(kind) && o.at("/metadata/name").asText().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+        return Manifests.of(prod, kind, name);
     }
 
     /** Just enough of RESP: sends a command, reads one whole reply, returns its first line. */
