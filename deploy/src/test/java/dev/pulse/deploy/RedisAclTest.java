@@ -90,6 +90,7 @@ class RedisAclTest {
             assertTrue(aggregate.call("FLUSHALL").startsWith("-NOPERM"));
             assertTrue(aggregate.call("KEYS", "*").startsWith("-NOPERM"));
             assertTrue(aggregate.call("CONFIG", "GET", "requirepass").startsWith("-NOPERM"));
+            assertTrue(aggregate.call("ACL", "LIST").startsWith("-NOPERM"), "the other user's password stays hidden");
         }
     }
 
