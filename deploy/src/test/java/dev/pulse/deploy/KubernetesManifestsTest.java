@@ -1,16 +1,16 @@
 package dev.pulse.deploy;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.pulse.contract.config.ProductionSecrets;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -23,7 +23,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.strimzi.api.kafka.model.kafka.Kafka;
 import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
-import org.junit.jupiter.api.Assumptions;
+import io.strimzi.api.kafka.model.user.KafkaUser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,12 +34,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,12 +55,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Renders each overlay with {@code kubectl kustomize} (offline) and checks it: every built-in object parses
  * into the Kubernetes object model without unknown fields, the Strimzi objects into Strimzi's model likewise, the
  * Strimzi and CloudNativePG objects validate against their CRDs' schemas and carry what Pulse relies on, and the
- * manifests agree with the services (env vars, probes, ports, topics, images).
+ * manifests agree with the services (env vars, probes, ports, topics, images, a Secret per service holding only
+ * what it uses, database logins), and prod does not render without the operator's secrets.
  */
 class KubernetesManifestsTest {
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    private static final Path ROOT = Manifests.ROOT;
+    private static final ObjectMapper YAML = Manifests.YAML;
     private static final Map<String, Class<? extends HasMetadata>> BUILT_IN = Map.ofEntries(
             Map.entry("Namespace", Namespace.class), Map.entry("ConfigMap", ConfigMap.class), Map.entry("Secret", Secret.class),
             Map.entry("Service", Service.class), Map.entry("Deployment", Deployment.class), Map.entry("StatefulSet", StatefulSet.class),
@@ -68,12 +70,14 @@ class KubernetesManifestsTest {
     private static final Map<String, Class<?>> STRIMZI = Map.of(
             "kafka.strimzi.io/v1/Kafka", Kafka.class,
             "kafka.strimzi.io/v1/KafkaNodePool", KafkaNodePool.class,
-            "kafka.strimzi.io/v1/KafkaTopic", KafkaTopic.class);
+            "kafka.strimzi.io/v1/KafkaTopic", KafkaTopic.class,
+            "kafka.strimzi.io/v1/KafkaUser", KafkaUser.class);
     /** What Pulse relies on being set, beyond what the operators' schemas require. */
     private static final Map<String, List<String>> CUSTOM_REQUIRED = Map.of(
             "kafka.strimzi.io/v1/Kafka", List.of("/spec/kafka/listeners", "/spec/kafka/version"),
             "kafka.strimzi.io/v1/KafkaNodePool", List.of("/spec/replicas", "/spec/roles", "/spec/storage/type"),
             "kafka.strimzi.io/v1/KafkaTopic", List.of("/spec/topicName", "/spec/partitions", "/spec/replicas", "/metadata/labels/strimzi.io~1cluster"),
+            "kafka.strimzi.io/v1/KafkaUser", List.of("/spec/authentication/type", "/spec/authorization/acls", "/metadata/labels/strimzi.io~1cluster"),
             "postgresql.cnpg.io/v1/Cluster", List.of("/spec/instances", "/spec/storage/size", "/spec/bootstrap/initdb/database"));
     private static final Path CRD_SCHEMAS = ROOT.resolve("deploy/src/test/crd-schemas");
     private static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
@@ -81,7 +85,7 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
     void overlayRendersToValidConsistentObjects(String overlay) throws Exception {
-        List<JsonNode> objects = render(overlay);
+        List<JsonNode> objects = Manifests.render(overlay);
         List<HasMetadata> typed = new ArrayList<>();
         List<JsonNode> custom = new ArrayList<>();
         for (JsonNode object : objects) {
@@ -109,8 +113,16 @@ class KubernetesManifestsTest {
             }
         }
         assertEquals(List.of(), invalidAgainstOperatorSchemas(custom), "custom resources against their CRDs' schemas");
-        checkServices(typed);
+        checkServices(typed, overlay);
+        checkSecrets(typed, objects, overlay);
         checkTopics(objects, overlay);
+    }
+
+    @Test
+    void prodDoesNotRenderWithoutTheOperatorsSecrets() throws Exception {
+        Manifests.Rendering rendering = Manifests.kustomize("prod", false);
+        assertTrue(rendering.exit() != 0, "prod rendered without secrets: " + rendering.output());
+        assertTrue(rendering.output().contains("secrets/pulse-migrate.env") && rendering.output().contains("no such file"), rendering.output());
     }
 
     @Test
@@ -127,10 +139,17 @@ class KubernetesManifestsTest {
                 metadata: {name: broken}
                 spec: {instances: 3, storage: {size: 1Gi}, primaryUpdateStrategy: whenever}
                 """);
-        List<String> problems = invalidAgainstOperatorSchemas(List.of(topic, cluster));
-        assertEquals(2, problems.size(), String.valueOf(problems));
+        JsonNode user = YAML.readTree("""
+                apiVersion: kafka.strimzi.io/v1
+                kind: KafkaUser
+                metadata: {name: broken, labels: {strimzi.io/cluster: pulse-kafka}}
+                spec: {authentication: {type: password}}
+                """);
+        List<String> problems = invalidAgainstOperatorSchemas(List.of(topic, cluster, user));
+        assertEquals(3, problems.size(), String.valueOf(problems));
         assertTrue(problems.get(0).contains("partitions"), problems.get(0));
         assertTrue(problems.get(1).contains("primaryUpdateStrategy"), problems.get(1));
+        assertTrue(problems.get(2).contains("KafkaUser broken") && problems.get(2).contains("type"), problems.get(2));
     }
 
     /**
@@ -165,24 +184,6 @@ class KubernetesManifestsTest {
         int exit = process.waitFor();
         assertTrue(exit == 0 || (exit == 1 && output.contains("INVALID ")), String.join(" ", command) + " failed: " + output);
         return output;
-    }
-
-    private static List<JsonNode> render(String overlay) throws IOException, InterruptedException {
-        Process kubectl;
-        try {
-            kubectl = new ProcessBuilder("kubectl", "kustomize", ROOT.resolve("deploy/k8s/overlays").resolve(overlay).toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            Assumptions.abort("kubectl is not installed: " + e.getMessage());
-            throw e;
-        }
-        String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, kubectl.waitFor(), output);
-        List<JsonNode> objects = new ArrayList<>();
-        try (YAMLParser parser = new YAMLFactory().createParser(output)) {
-            YAML.readValues(parser, JsonNode.class).forEachRemaining(objects::add);
-        }
-        return objects;
     }
 
     /** fabric8 keeps fields it does not know in additionalProperties: any there is a field the schema lacks. */
@@ -222,12 +223,11 @@ class KubernetesManifestsTest {
         }
     }
 
-    private static void checkServices(List<HasMetadata> objects) throws IOException {
+    private static void checkServices(List<HasMetadata> objects, String overlay) throws IOException {
         Map<String, ConfigMap> configMaps = byName(objects, ConfigMap.class);
-        Map<String, Secret> secrets = byName(objects, Secret.class);
         Map<String, Service> services = byName(objects, Service.class);
         Map<String, Deployment> deployments = byName(objects, Deployment.class);
-        Set<String> readByAny = new TreeSet<>();
+        Set<String> readByAny = new TreeSet<>(Set.of("QUARKUS_PROFILE"));
         for (String name : SERVICES) {
             readByAny.addAll(envRead(name));
         }
@@ -247,20 +247,14 @@ class KubernetesManifestsTest {
             assertTrue(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot(), "non-root");
             Set<String> read = envRead(name);
             for (EnvVar env : c.getEnv()) {
-                assertTrue(read.contains(env.getName()) || env.getName().equals("JAVA_OPTS_APPEND"),
+                boolean feedsAnother = c.getEnv().stream().anyMatch(other -> other.getValue() != null && other.getValue().contains("$(" + env.getName() + ")"));
+                assertTrue(read.contains(env.getName()) || env.getName().equals("JAVA_OPTS_APPEND") || feedsAnother,
                         name + " sets " + env.getName() + ", which it does not read");
             }
             assertEquals("8080", c.getEnv().stream().filter(e -> e.getName().equals("QUARKUS_HTTP_PORT")).findFirst().orElseThrow().getValue());
             for (EnvFromSource from : c.getEnvFrom()) {
-                Set<String> keys = new HashSet<>();
-                if (from.getConfigMapRef() != null) {
-                    keys.addAll(configMaps.get(from.getConfigMapRef().getName()).getData().keySet());
-                }
-                if (from.getSecretRef() != null) {
-                    Secret secret = secrets.get(from.getSecretRef().getName());
-                    keys.addAll(secret.getStringData() == null ? secret.getData().keySet() : secret.getStringData().keySet());
-                }
-                for (String key : keys) {
+                assertEquals(null, from.getSecretRef(), name + " must read its secrets key by key, not a whole shared Secret");
+                for (String key : configMaps.get(from.getConfigMapRef().getName()).getData().keySet()) {
                     assertTrue(readByAny.contains(key), "shared config " + key + " is read by no service");
                 }
             }
@@ -270,10 +264,88 @@ class KubernetesManifestsTest {
                     service.getSpec().getSelector().get("app.kubernetes.io/name"));
             assertEquals("http", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
         }
+        // dev runs plaintext backing services: not the prod profile, which would refuse them
+        assertEquals(overlay.equals("dev") ? "local" : null, configMaps.get("pulse-config").getData().get("QUARKUS_PROFILE"), "Quarkus profile");
         Ingress ingress = byName(objects, Ingress.class).get("pulse");
         Set<String> backends = new TreeSet<>();
-        ingress.getSpec().getRules().forEach(r -> r.getHttp().getPaths().forEach(p -> backends.add(p.getBackend().getService().getName())));
+        ingress.getSpec().getRules().forEach(r -> r.getHttp().getPaths().forEach(p -> {
+            backends.add(p.getBackend().getService().getName());
+            assertTrue(!p.getPath().startsWith("/v1/admin"), "the admin API is not public: " + p.getPath());
+        }));
         assertEquals(Set.of("ingest-service", "query-api"), backends, "only the public APIs are exposed");
+    }
+
+    /**
+     * Each workload of Pulse (the four services, the migrate Job) reads one Secret of its own, which holds only
+     * what it reads; in prod each value is strong, and the database logins agree with CloudNativePG's roles.
+     */
+    private static void checkSecrets(List<HasMetadata> objects, List<JsonNode> all, String overlay) {
+        Map<String, Secret> secrets = byName(objects, Secret.class);
+        Map<String, PodSpec> workloads = new TreeMap<>();
+        byName(objects, Deployment.class).forEach((name, d) -> workloads.put(name, d.getSpec().getTemplate().getSpec()));
+        byName(objects, Job.class).values().forEach(j -> workloads.put("pulse-migrate", j.getSpec().getTemplate().getSpec()));
+        Set<String> madeByStrimzi = new TreeSet<>();
+        all.stream().filter(o -> o.path("kind").asText().equals("KafkaUser")).forEach(o -> madeByStrimzi.add(o.at("/metadata/name").asText()));
+        all.stream().filter(o -> o.path("kind").asText().equals("Kafka")).forEach(o -> madeByStrimzi.add(o.at("/metadata/name").asText() + "-cluster-ca-cert"));
+        Map<String, Set<String>> readersOfSecret = new TreeMap<>();
+        for (Map.Entry<String, PodSpec> workload : workloads.entrySet()) {
+            Map<String, Set<String>> keysRead = secretKeysRead(workload.getValue());
+            String own = workload.getKey() + "-secrets";
+            assertTrue(keysRead.containsKey(own), workload.getKey() + " reads its own Secret " + own);
+            for (Map.Entry<String, Set<String>> read : keysRead.entrySet()) {
+                readersOfSecret.computeIfAbsent(read.getKey(), k -> new TreeSet<>()).add(workload.getKey());
+                Secret secret = secrets.get(read.getKey());
+                if (secret == null) {
+                    assertTrue(madeByStrimzi.contains(read.getKey()), workload.getKey() + " reads a Secret nobody makes: " + read.getKey());
+                    continue;
+                }
+                assertEquals(secret.getData().keySet(), read.getValue(), workload.getKey() + " reads all of " + read.getKey() + " and only it");
+            }
+        }
+        // the cluster CA's certificate is public: every Kafka client trusts it
+        readersOfSecret.entrySet().stream().filter(e -> !e.getKey().endsWith("-cluster-ca-cert"))
+                .forEach(e -> assertEquals(1, e.getValue().size(), "Secret " + e.getKey() + " is shared by " + e.getValue()));
+        assertEquals(new TreeSet<>(secrets.keySet()), new TreeSet<>(workloads.keySet().stream().map(w -> w + "-secrets").toList()),
+                "one Secret per workload, no other");
+        if (overlay.equals("prod")) {
+            for (Secret secret : secrets.values()) {
+                secret.getData().forEach((key, value) -> {
+                    if (!key.equals("username")) {
+                        String plain = new String(Base64.getMimeDecoder().decode(value), StandardCharsets.UTF_8);
+                        assertEquals(Optional.empty(), ProductionSecrets.weakness(plain), secret.getMetadata().getName() + " " + key);
+                    }
+                });
+            }
+            checkDatabaseRoles(all.stream().filter(o -> o.path("kind").asText().equals("Cluster")).findFirst().orElseThrow(), secrets);
+        }
+    }
+
+    /** Each service's login is a managed role whose password is the service's Secret; the owner's is the migrate Job's. */
+    private static void checkDatabaseRoles(JsonNode cluster, Map<String, Secret> secrets) {
+        Map<String, String> roleSecrets = new TreeMap<>();
+        cluster.at("/spec/managed/roles").forEach(role -> roleSecrets.put(role.path("name").asText(), role.at("/passwordSecret/name").asText()));
+        roleSecrets.put(cluster.at("/spec/bootstrap/initdb/owner").asText(), cluster.at("/spec/bootstrap/initdb/secret/name").asText());
+        Map<String, String> loginSecrets = new TreeMap<>();
+        secrets.forEach((name, secret) -> loginSecrets.put(
+                new String(Base64.getMimeDecoder().decode(secret.getData().get("username")), StandardCharsets.UTF_8), name));
+        assertEquals(loginSecrets, roleSecrets, "database logins (role -> Secret) of the services and of CloudNativePG");
+        assertEquals("pulse-migrate-secrets", roleSecrets.get(cluster.at("/spec/bootstrap/initdb/owner").asText()), "the owner is the migrate Job's");
+    }
+
+    /** Secret name -> the keys a pod reads from it, as environment variables or mounted files. */
+    private static Map<String, Set<String>> secretKeysRead(PodSpec pod) {
+        Map<String, Set<String>> read = new TreeMap<>();
+        for (Container c : pod.getContainers()) {
+            for (EnvVar env : c.getEnv()) {
+                EnvVarSource source = env.getValueFrom();
+                if (source != null && source.getSecretKeyRef() != null) {
+                    read.computeIfAbsent(source.getSecretKeyRef().getName(), k -> new TreeSet<>()).add(source.getSecretKeyRef().getKey());
+                }
+            }
+        }
+        pod.getVolumes().stream().filter(v -> v.getSecret() != null).forEach(v -> read.computeIfAbsent(v.getSecret().getSecretName(), k -> new TreeSet<>())
+                .addAll(v.getSecret().getItems().stream().map(i -> i.getKey()).toList()));
+        return read;
     }
 
     /** The environment variables a service reads: placeholders in its config, Quarkus properties, its own prefix. */

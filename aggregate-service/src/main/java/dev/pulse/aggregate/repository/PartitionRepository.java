@@ -2,7 +2,6 @@ package dev.pulse.aggregate.repository;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,38 +41,20 @@ public class PartitionRepository {
                 }));
     }
 
-    /* A day that already has rows in the default partition (backfill) stays there: attaching would fail. */
+    /* The DDL runs in functions owned by the schema owner (V16): aggregate's own login may not run DDL. */
     private Uni<Void> create(SqlConnection connection, LocalDate date, List<String> created) {
-        String name = NAME.format(date);
-        return connection.preparedQuery("""
-                        SELECT to_regclass($1) IS NOT NULL AS present,
-                               EXISTS (SELECT 1 FROM events_default WHERE event_date = $2) AS in_default""")
-                .execute(Tuple.of(name, date)).flatMap(rows -> {
-                    Row row = rows.iterator().next();
-                    if (row.getBoolean("present") || row.getBoolean("in_default")) {
-                        return Uni.createFrom().voidItem();
-                    }
-                    created.add(name);
-                    return connection.query("CREATE TABLE " + name + " PARTITION OF events FOR VALUES FROM ('" + date
-                            + "') TO ('" + date.plusDays(1) + "')").execute().replaceWithVoid();
-                });
+        return connection.preparedQuery("SELECT create_events_partition($1) AS created").execute(Tuple.of(date)).invoke(rows -> {
+            if (rows.iterator().next().getBoolean("created")) {
+                created.add(NAME.format(date));
+            }
+        }).replaceWithVoid();
     }
 
     private Uni<Void> dropOlder(SqlConnection connection, LocalDate before, List<String> dropped) {
         if (before == null) {
             return Uni.createFrom().voidItem();
         }
-        return connection.preparedQuery("""
-                        SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                        WHERE i.inhparent = 'events'::regclass AND c.relname ~ '^events_p[0-9]{8}$' AND c.relname < $1""")
-                .execute(Tuple.of(NAME.format(before))).flatMap(rows -> {
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (Row row : rows) {
-                        String name = row.getString("relname");
-                        dropped.add("-" + name);
-                        chain = chain.flatMap(x -> connection.query("DROP TABLE " + name).execute().replaceWithVoid());
-                    }
-                    return chain;
-                });
+        return connection.preparedQuery("SELECT drop_events_partitions_before($1) AS name").execute(Tuple.of(before))
+                .invoke(rows -> rows.forEach(row -> dropped.add("-" + row.getString("name")))).replaceWithVoid();
     }
 }

@@ -68,6 +68,8 @@ public final class Stack implements AutoCloseable {
         resources.add(cache);
 
         Map<String, String> env = new HashMap<>();
+        // not the prod profile: plaintext Kafka and Redis without a password, and no check of secret strength
+        env.put("QUARKUS_PROFILE", "local");
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         env.put("PG_REACTIVE_URL", db.reactiveUrl());
         env.put("PG_JDBC_URL", db.jdbcUrl(db.database));

@@ -19,6 +19,10 @@ public interface EnrichConfig {
     Duration dedupRetention();
 
     interface Topics {
+        /** Whether start-up creates the topics; off where they are declared (KafkaTopic) and the service may not create them. */
+        @WithDefault("true")
+        boolean create();
+
         @WithDefault("6")
         int partitions();
 
@@ -30,6 +34,10 @@ public interface EnrichConfig {
     interface Loop {
         @WithDefault("enrich-service")
         String groupId();
+
+        /** Each process's transactional id is this and a random UUID: a new producer of an instance fences the one it replaces. */
+        @WithDefault("enrich-")
+        String transactionalIdPrefix();
 
         /** Records per batch: one dedup round trip and one Kafka transaction each. */
         @WithDefault("500")

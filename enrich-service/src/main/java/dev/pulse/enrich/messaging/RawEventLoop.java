@@ -61,8 +61,7 @@ public class RawEventLoop implements Runnable {
     private final Counter enrichedCounter;
     private final Counter duplicatesCounter;
     private final Counter failedCounter;
-    // one transactional id per process: a new producer of this instance fences the one it replaces
-    private final String transactionalId = "enrich-" + UUID.randomUUID();
+    private final String transactionalId;
 
     private volatile boolean running;
     private volatile Instant lastBatchDone = Instant.now();
@@ -74,6 +73,8 @@ public class RawEventLoop implements Runnable {
             EnrichmentService enrichment, ObjectMapper mapper, MeterRegistry registry) {
         this.kafka = kafka;
         this.config = config;
+        // one transactional id per process: a new producer of this instance fences the one it replaces
+        this.transactionalId = config.loop().transactionalIdPrefix() + UUID.randomUUID();
         this.enrichment = enrichment;
         this.mapper = mapper;
         this.registry = registry;

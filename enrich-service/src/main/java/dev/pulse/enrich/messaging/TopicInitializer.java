@@ -25,6 +25,10 @@ public class TopicInitializer {
 
     public TopicInitializer(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, EnrichConfig config)
             throws InterruptedException {
+        if (!config.topics().create()) {
+            Log.info("topic creation is off (pulse.enrich.topics.create): the topics are declared outside");
+            return;
+        }
         int partitions = config.topics().partitions();
         short replication = config.topics().replicationFactor();
         List<NewTopic> topics = List.of(

@@ -53,6 +53,10 @@ public interface IngestConfig {
     }
 
     interface Topics {
+        /** Whether start-up creates the topics; off where they are declared (KafkaTopic) and the service may not create them. */
+        @WithDefault("true")
+        boolean create();
+
         @WithDefault("6")
         int partitions();
 

@@ -24,6 +24,10 @@ public class TopicInitializer {
 
     public TopicInitializer(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, IngestConfig config)
             throws InterruptedException {
+        if (!config.topics().create()) {
+            Log.info("topic creation is off (pulse.ingest.topics.create): the topics are declared outside");
+            return;
+        }
         Map<String, Object> adminConfig = new HashMap<>();
         adminConfig.put("bootstrap.servers", kafkaConfig.get("bootstrap.servers"));
         int timeout = (int) config.topics().creationTimeout().toMillis();

@@ -1,0 +1,47 @@
+-- The privileges of the per-service database logins (deploy/k8s: CloudNativePG managed roles, README
+-- "Database logins"). Flyway runs this after every migrate, so a login created after the first migration, or a
+-- table added by a later one, gets its grants at the next migrate Job. A login that does not exist (the local
+-- stack, the tests: one login for everything) is skipped. Every login reads what it needs through its role
+-- membership (pg_read_all_data for enrich, aggregate and query-api; ingest reads only apps) and writes only here.
+DO $$
+DECLARE
+    grants CONSTANT text[][] := ARRAY[
+        ['pulse_ingest',    'apps',                          'SELECT, INSERT, UPDATE'],
+        ['pulse_enrich',    'dim_users',                     'INSERT, UPDATE'],
+        ['pulse_enrich',    'dim_content',                   'INSERT, UPDATE'],
+        ['pulse_enrich',    'enrich_dedup',                  'INSERT, DELETE'],
+        ['pulse_enrich',    'quality_daily',                 'INSERT, UPDATE'],
+        ['pulse_aggregate', 'events',                        'INSERT'],
+        ['pulse_aggregate', 'invalid_events',                'INSERT'],
+        ['pulse_aggregate', 'user_first_seen',               'INSERT, UPDATE'],
+        ['pulse_aggregate', 'fact_daily_feed',               'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'feed_user_posts',               'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'fact_daily_posts',              'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'post_daily_users',              'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'fact_daily_messenger',          'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'fact_user_connections',         'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'fact_content_engagement_daily', 'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'fact_user_daily',               'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'host_daily_visitors',           'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'user_devices_cumulated',        'INSERT, UPDATE'],
+        ['pulse_aggregate', 'hosts_cumulated',               'INSERT, UPDATE'],
+        ['pulse_aggregate', 'host_activity_reduced',         'INSERT, UPDATE'],
+        ['pulse_aggregate', 'quality_daily',                 'INSERT, UPDATE'],
+        ['pulse_aggregate', 'quality_snapshot_daily',        'INSERT, UPDATE'],
+        ['pulse_aggregate', 'closed_day_versions',           'INSERT, UPDATE']];
+    i int;
+BEGIN
+    FOR i IN 1 .. array_length(grants, 1) LOOP
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = grants[i][1]) THEN
+            EXECUTE format('GRANT %s ON TABLE %I TO %I', grants[i][3], grants[i][2], grants[i][1]);
+        END IF;
+    END LOOP;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pulse_aggregate') THEN
+        GRANT EXECUTE ON FUNCTION create_events_partition(date), drop_events_partitions_before(date) TO pulse_aggregate;
+    END IF;
+    -- only the owner creates objects (PostgreSQL 15 and later default to this; then nothing is changed here, and
+    -- services migrating at the same start do not update the same catalog row together)
+    IF has_schema_privilege('public', 'public', 'CREATE') THEN
+        REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+    END IF;
+END $$;
