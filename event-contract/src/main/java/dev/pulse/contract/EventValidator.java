@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -25,6 +26,12 @@ public final class EventValidator {
     private static final Set<String> DEVICES = Set.of("mobile", "desktop", "tablet", "tv");
     private static final Set<String> ACTIONS = Set.of("play", "pause", "finish", "click");
     private static final BigDecimal MAX_POST_ID = BigDecimal.valueOf(Long.MAX_VALUE);
+    private static final List<String> CONTAINERS = List.of("properties", "user", "context");
+    private static final Set<String> NAMED_FIELDS = Set.of("event", "user_id", "event_id", "timestamp", "session_id",
+            "properties", "user", "context", "properties.post_id", "properties.receiver_id", "properties.content_id",
+            "properties.action", "properties.duration_ms", "properties.revenue", "properties.currency", "user.gender",
+            "user.age", "user.os", "user.source", "user.country", "user.city", "user.exp_group", "context.user_agent",
+            "context.device", "context.browser", "context.host", "context.url", "context.referrer", "context.ip");
 
     private EventValidator() {
     }
@@ -35,6 +42,18 @@ public final class EventValidator {
         } catch (Violation v) {
             return new Validation.Invalid(v.field, v.reason);
         }
+    }
+
+    /**
+     * The field a violation of {@code field} is counted under (metrics, /v1/quality): the field itself when SPEC §2
+     * names it, else the named object holding it, else {@code event}. Counting by a client's own property keys
+     * would let one client grow those sets without bound.
+     */
+    public static String family(String field) {
+        if (NAMED_FIELDS.contains(field)) {
+            return field;
+        }
+        return CONTAINERS.stream().filter(c -> field.startsWith(c + ".") || field.startsWith(c + "[")).findFirst().orElse("event");
     }
 
     /**
