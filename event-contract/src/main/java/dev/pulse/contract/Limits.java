@@ -36,7 +36,7 @@ public final class Limits {
 
     /** Largest integer that duration_ms (bigint) and engagement_seconds (double precision) both hold exactly. */
     public static final BigDecimal MAX_DURATION_MS = BigDecimal.valueOf((1L << 53) - 1);
-    /** revenue is numeric; sums over it stay exact in double-precision reporting below this. */
+    /** revenue is numeric, which holds more; no single purchase in any currency comes near this. */
     public static final BigDecimal MAX_REVENUE = new BigDecimal("1000000000000000");
     /** length_seconds is an int column. */
     public static final int MAX_LENGTH_SECONDS = Integer.MAX_VALUE;
