@@ -1,7 +1,6 @@
 package dev.pulse.enrich;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.StorableText;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.PulseInfrastructure;
@@ -9,11 +8,8 @@ import dev.pulse.contract.testing.TestData;
 import dev.pulse.contract.testing.TopicReader;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,8 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 @QuarkusTest
 @WithTestResource(PulseInfrastructure.class)
 class PoisonRawRecordsIT {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private static String raw(String app, String eventFields) {
         return raw(app, Instant.now().toString(), eventFields);
     }
@@ -72,29 +66,14 @@ class PoisonRawRecordsIT {
 
         try (TopicReader enriched = new TopicReader(infra.bootstrapServers(), Topics.ENRICHED);
              TopicReader invalid = new TopicReader(infra.bootstrapServers(), Topics.INVALID)) {
-            List<JsonNode> victims = await().atMost(Duration.ofSeconds(60)).until(() -> of(enriched.poll(), victim), r -> r.size() == 2);
+            List<JsonNode> victims = await().atMost(Duration.ofSeconds(60)).until(() -> enriched.pollApp(victim), r -> r.size() == 2);
             assertEquals(List.of("before", "after"), victims.stream().map(e -> e.get("user_id").asText()).toList());
-            List<JsonNode> rejected = await().atMost(Duration.ofSeconds(60)).until(() -> of(invalid.poll(), hostile), r -> r.size() == poison.size() + 1);
+            List<JsonNode> rejected = await().atMost(Duration.ofSeconds(60)).until(() -> invalid.pollApp(hostile), r -> r.size() == poison.size() + 1);
             List<String> reasons = new ArrayList<>(poison.values());
             reasons.add("timestamp");
             assertEquals(reasons, rejected.stream().map(r -> r.get("reason").asText()).toList());
             rejected.forEach(r -> assertNull(StorableText.problem(r.get("error").asText()), r.toString()));
-            assertEquals(List.of(), of(enriched.poll(), hostile));
+            assertEquals(List.of(), enriched.pollApp(hostile));
         }
-    }
-
-    private static List<JsonNode> of(List<ConsumerRecord<String, String>> records, String app) {
-        List<JsonNode> nodes = new ArrayList<>();
-        for (ConsumerRecord<String, String> record : records) {
-            try {
-                JsonNode node = MAPPER.readTree(record.value());
-                if (app.equals(node.path("app_id").asText())) {
-                    nodes.add(node);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return nodes;
     }
 }

@@ -11,7 +11,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,7 +114,7 @@ class AcceptedValuesIT {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> raw.poll().stream().filter(r -> r.value().contains(last.toString())).count() == 1);
         List<JsonNode> refused = await().atMost(Duration.ofSeconds(20))
-                .until(() -> ofApp(invalid.poll()), records -> records.size() == poison.size());
+                .until(() -> invalid.pollApp(app), records -> records.size() == poison.size());
         assertEquals(List.copyOf(poison.values()), refused.stream().map(r -> r.get("error").asText()).toList());
         for (JsonNode record : refused) {
             assertNull(StorableText.problem(record.get("error").asText()), record.toString());
@@ -186,10 +185,6 @@ class AcceptedValuesIT {
                 .when().put("/v1/catalog/content/c1").then().statusCode(200)
                 .body("length_seconds", equalTo(600)).body("publish_ts", equalTo("1999-04-30T22:00:00Z"))
                 .body("app_id", equalTo(app));
-    }
-
-    private List<JsonNode> ofApp(List<ConsumerRecord<String, String>> records) {
-        return records.stream().map(r -> json(r.value())).filter(r -> app.equals(r.get("app_id").asText())).toList();
     }
 
     private static JsonNode json(String value) {

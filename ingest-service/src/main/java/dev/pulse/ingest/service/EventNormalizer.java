@@ -51,10 +51,11 @@ public class EventNormalizer {
         return new EventTime(clamped ? receivedAt : timestamp, clamped);
     }
 
-    public RawEvent normalize(String appId, JsonNode original, Event event, EventTime time, UUID generatedId, Instant receivedAt) {
+    /** @param eventId the client's {@code event_id}, else the one Pulse generated */
+    public RawEvent normalize(String appId, JsonNode original, Event event, EventTime time, UUID eventId, Instant receivedAt) {
         // the request's own tree, used once: filled in place rather than copied
         ObjectNode normalized = (ObjectNode) original;
-        normalized.put("event_id", (event.eventId() == null ? generatedId : event.eventId()).toString());
+        normalized.put("event_id", eventId.toString());
         normalized.put("timestamp", time.timestamp().toString());
         normalized.put("user_id", event.userId());
         return new RawEvent(appId, receivedAt, time.clamped(), normalized);

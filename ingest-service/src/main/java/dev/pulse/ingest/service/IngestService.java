@@ -4,7 +4,6 @@ import dev.pulse.contract.StorableText;
 import dev.pulse.contract.problem.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.contract.InvalidEvent;
-import dev.pulse.contract.RawEvent;
 import dev.pulse.contract.Validation;
 import dev.pulse.contract.EventValidator;
 import dev.pulse.ingest.config.IngestConfig;
@@ -103,13 +102,13 @@ public class IngestService {
                 if (outOfWindow != null) {
                     yield outOfWindow.message() + " (after the sent_at correction)";
                 }
-                RawEvent raw = normalizer.normalize(app.appId(), node, valid.event(), time, eventIds.generate(index), receivedAt);
-                RawEventProducer.Record record = producer.record(raw);
+                UUID id = valid.event().eventId() != null ? valid.event().eventId() : eventIds.generate(index);
+                RawEventProducer.Record record = producer.record(normalizer.normalize(app.appId(), node, valid.event(), time, id, receivedAt));
                 if (record.value().length > config.maxEventBytes() + ENVELOPE_BYTES) {
                     yield "event: larger than " + config.maxEventBytes() + " bytes";
                 }
                 outcome.accepted().add(record);
-                outcome.ids().add(UUID.fromString(raw.event().get("event_id").textValue()));
+                outcome.ids().add(id);
                 yield null;
             }
         };
