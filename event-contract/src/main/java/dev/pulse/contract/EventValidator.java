@@ -3,24 +3,35 @@ package dev.pulse.contract;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Currency;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import static dev.pulse.contract.JsonFields.identifier;
+import static dev.pulse.contract.JsonFields.integer;
+import static dev.pulse.contract.JsonFields.object;
+import static dev.pulse.contract.JsonFields.text;
+
 /**
- * The SPEC §2 field rules and built-in event requirements. Ingest applies them at the edge and enrich applies
- * them again, so both must share this one definition.
+ * The SPEC §2 field rules, the built-in event requirements and the SPEC §8 accepted values ({@link Limits}). Ingest
+ * applies them at the edge and enrich applies them again, so both must share this one definition.
  */
 public final class EventValidator {
     private static final Pattern EVENT_NAME = Pattern.compile("[a-z][a-z0-9_.:-]{0,63}");
     private static final Set<String> DEVICES = Set.of("mobile", "desktop", "tablet", "tv");
     private static final Set<String> ACTIONS = Set.of("play", "pause", "finish", "click");
-    private static final int MAX_ID_LENGTH = 128;
-    private static final int MAX_TEXT_LENGTH = 2048;
+    private static final BigDecimal MAX_POST_ID = BigDecimal.valueOf(Long.MAX_VALUE);
+    private static final List<String> CONTAINERS = List.of("properties", "user", "context");
+    private static final Set<String> NAMED_FIELDS = Set.of("event", "user_id", "event_id", "timestamp", "session_id",
+            "properties", "user", "context", "properties.post_id", "properties.receiver_id", "properties.content_id",
+            "properties.action", "properties.duration_ms", "properties.revenue", "properties.currency", "user.gender",
+            "user.age", "user.os", "user.source", "user.country", "user.city", "user.exp_group", "context.user_agent",
+            "context.device", "context.browser", "context.host", "context.url", "context.referrer", "context.ip");
 
     private EventValidator() {
     }
@@ -30,6 +41,31 @@ public final class EventValidator {
             return new Validation.Valid(parse(node));
         } catch (Violation v) {
             return new Validation.Invalid(v.field, v.reason);
+        }
+    }
+
+    /**
+     * The field a violation of {@code field} is counted under (metrics, /v1/quality): the field itself when SPEC §2
+     * names it, else the named object holding it, else {@code event}. Counting by a client's own property keys
+     * would let one client grow those sets without bound.
+     */
+    public static String family(String field) {
+        if (NAMED_FIELDS.contains(field)) {
+            return field;
+        }
+        return CONTAINERS.stream().filter(c -> field.startsWith(c + ".") || field.startsWith(c + "[")).findFirst().orElse("event");
+    }
+
+    /**
+     * The timestamp window for a time ingest computed (the clock-skew correction moves a client's timestamp).
+     * @return the rule broken, or empty
+     */
+    public static Optional<Validation.Invalid> checkTimestamp(Instant timestamp) {
+        try {
+            JsonFields.checkWindow(timestamp, "timestamp", Limits.EARLIEST_TIMESTAMP, Limits.LATEST_TIMESTAMP);
+            return Optional.empty();
+        } catch (Violation v) {
+            return Optional.of(new Validation.Invalid(v.field, v.reason));
         }
     }
 
@@ -44,12 +80,16 @@ public final class EventValidator {
         if (!nameNode.isTextual() || !EVENT_NAME.matcher(nameNode.textValue()).matches()) {
             throw new Violation("event", "must match [a-z][a-z0-9_.:-]{0,63}");
         }
+        JsonTree.checkStorable(node, "");
         String name = nameNode.textValue();
         String userId = identifier(node.get("user_id"), "user_id", true);
         UUID eventId = uuid(node.get("event_id"));
-        Instant timestamp = timestamp(node.get("timestamp"));
-        String sessionId = text(node.get("session_id"), "session_id", MAX_ID_LENGTH);
+        Instant timestamp = JsonFields.instant(node.get("timestamp"), "timestamp", Limits.EARLIEST_TIMESTAMP, Limits.LATEST_TIMESTAMP);
+        String sessionId = text(node.get("session_id"), "session_id", Limits.MAX_ID_LENGTH);
         ObjectNode properties = object(node.get("properties"), "properties");
+        if (properties != null) {
+            JsonTree.checkProperties(properties);
+        }
         UserTraits user = traits(object(node.get("user"), "user"));
         EventContext context = context(object(node.get("context"), "context"));
         requireBuiltInProperties(name, properties, context);
@@ -61,7 +101,7 @@ public final class EventValidator {
             case EventCatalog.FEED_VIEW, EventCatalog.FEED_LIKE -> {
                 JsonNode postId = required(properties, "post_id");
                 if (!postId.canConvertToExactIntegral() || !postId.canConvertToLong() || postId.asLong() < 0) {
-                    throw new Violation("properties.post_id", "must be an integer >= 0");
+                    throw new Violation("properties.post_id", "must be an integer in [0, " + MAX_POST_ID + "]");
                 }
             }
             case EventCatalog.MESSAGE_SENT -> identifier(required(properties, "receiver_id"), "properties.receiver_id", true);
@@ -71,7 +111,7 @@ public final class EventValidator {
                 if (action != null && !action.isNull() && !(action.isTextual() && ACTIONS.contains(action.textValue()))) {
                     throw new Violation("properties.action", "must be one of play, pause, finish, click");
                 }
-                nonNegativeNumber(properties.get("duration_ms"), "properties.duration_ms");
+                JsonFields.number(properties.get("duration_ms"), "properties.duration_ms", Limits.MAX_DURATION_MS);
             }
             case EventCatalog.PAGE_VIEW -> {
                 if (context.host() == null) {
@@ -82,11 +122,7 @@ public final class EventValidator {
                 }
             }
             case EventCatalog.PURCHASE -> {
-                JsonNode revenue = required(properties, "revenue");
-                if (revenue.isNull()) {
-                    throw new Violation("properties.revenue", "required");
-                }
-                nonNegativeNumber(revenue, "properties.revenue");
+                JsonFields.number(required(properties, "revenue"), "properties.revenue", Limits.MAX_REVENUE);
                 JsonNode currency = properties.get("currency");
                 if (currency != null && !currency.isNull() && !isCurrency(currency)) {
                     throw new Violation("properties.currency", "must be an ISO 4217 code");
@@ -106,15 +142,6 @@ public final class EventValidator {
         return value;
     }
 
-    private static void nonNegativeNumber(JsonNode value, String field) {
-        if (value == null || value.isNull()) {
-            return;
-        }
-        if (!value.isNumber() || value.asDouble() < 0 || !Double.isFinite(value.asDouble())) {
-            throw new Violation(field, "must be a number >= 0");
-        }
-    }
-
     private static boolean isCurrency(JsonNode currency) {
         if (!currency.isTextual() || !currency.textValue().matches("[A-Z]{3}")) {
             return false;
@@ -125,28 +152,6 @@ public final class EventValidator {
         } catch (IllegalArgumentException e) {
             return false;
         }
-    }
-
-    /** A string, or an integer meaning its decimal string ({@code 1} ≡ {@code "1"}). */
-    private static String identifier(JsonNode value, String field, boolean required) {
-        if (value == null || value.isNull()) {
-            if (required) {
-                throw new Violation(field, "required");
-            }
-            return null;
-        }
-        String id;
-        if (value.isTextual()) {
-            id = value.textValue();
-        } else if (value.isIntegralNumber()) {
-            id = value.bigIntegerValue().toString();
-        } else {
-            throw new Violation(field, "must be a string or an integer");
-        }
-        if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
-            throw new Violation(field, "must be 1-128 characters");
-        }
-        return id;
     }
 
     private static UUID uuid(JsonNode value) {
@@ -163,53 +168,6 @@ public final class EventValidator {
         }
     }
 
-    private static Instant timestamp(JsonNode value) {
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw new Violation("timestamp", "must be an ISO-8601 string with offset");
-        }
-        try {
-            return OffsetDateTime.parse(value.textValue()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new Violation("timestamp", "must be an ISO-8601 string with offset");
-        }
-    }
-
-    private static String text(JsonNode value, String field, int maxLength) {
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw new Violation(field, "must be a string");
-        }
-        if (value.textValue().length() > maxLength) {
-            throw new Violation(field, "must be at most " + maxLength + " characters");
-        }
-        return value.textValue();
-    }
-
-    private static ObjectNode object(JsonNode value, String field) {
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isObject()) {
-            throw new Violation(field, "must be an object");
-        }
-        return (ObjectNode) value;
-    }
-
-    private static Integer integer(JsonNode value, String field, int min, int max) {
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.canConvertToExactIntegral() || !value.canConvertToInt() || value.asInt() < min || value.asInt() > max) {
-            throw new Violation(field, "must be an integer in [" + min + ", " + max + "]");
-        }
-        return value.asInt();
-    }
-
     private static UserTraits traits(ObjectNode user) {
         if (user == null) {
             return null;
@@ -217,10 +175,10 @@ public final class EventValidator {
         return new UserTraits(
                 integer(user.get("gender"), "user.gender", 0, 1),
                 integer(user.get("age"), "user.age", 0, 150),
-                text(user.get("os"), "user.os", MAX_ID_LENGTH),
-                text(user.get("source"), "user.source", MAX_ID_LENGTH),
-                text(user.get("country"), "user.country", MAX_ID_LENGTH),
-                text(user.get("city"), "user.city", MAX_ID_LENGTH),
+                text(user.get("os"), "user.os", Limits.MAX_ID_LENGTH),
+                text(user.get("source"), "user.source", Limits.MAX_ID_LENGTH),
+                text(user.get("country"), "user.country", Limits.MAX_ID_LENGTH),
+                text(user.get("city"), "user.city", Limits.MAX_ID_LENGTH),
                 integer(user.get("exp_group"), "user.exp_group", Integer.MIN_VALUE, Integer.MAX_VALUE));
     }
 
@@ -228,29 +186,17 @@ public final class EventValidator {
         if (context == null) {
             return EventContext.NONE;
         }
-        String device = text(context.get("device"), "context.device", MAX_ID_LENGTH);
+        String device = text(context.get("device"), "context.device", Limits.MAX_ID_LENGTH);
         if (device != null && !DEVICES.contains(device)) {
             throw new Violation("context.device", "must be one of mobile, desktop, tablet, tv");
         }
         return new EventContext(
-                text(context.get("user_agent"), "context.user_agent", MAX_TEXT_LENGTH),
+                text(context.get("user_agent"), "context.user_agent", Limits.MAX_TEXT_LENGTH),
                 device,
-                text(context.get("browser"), "context.browser", MAX_ID_LENGTH),
-                text(context.get("host"), "context.host", 253),
-                text(context.get("url"), "context.url", MAX_TEXT_LENGTH),
-                text(context.get("referrer"), "context.referrer", MAX_TEXT_LENGTH),
-                text(context.get("ip"), "context.ip", 45));
-    }
-
-    /** Control flow for the first rule broken; carries no stack trace. */
-    private static final class Violation extends RuntimeException {
-        private final String field;
-        private final String reason;
-
-        Violation(String field, String reason) {
-            super(field + ": " + reason, null, false, false);
-            this.field = field;
-            this.reason = reason;
-        }
+                text(context.get("browser"), "context.browser", Limits.MAX_ID_LENGTH),
+                text(context.get("host"), "context.host", Limits.MAX_HOST_LENGTH),
+                text(context.get("url"), "context.url", Limits.MAX_TEXT_LENGTH),
+                text(context.get("referrer"), "context.referrer", Limits.MAX_TEXT_LENGTH),
+                text(context.get("ip"), "context.ip", Limits.MAX_IP_LENGTH));
     }
 }

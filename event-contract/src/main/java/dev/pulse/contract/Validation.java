@@ -14,5 +14,10 @@ public sealed interface Validation {
         public String message() {
             return field + ": " + reason;
         }
+
+        /** The field this violation is counted under: bounded, whatever keys the client chose. */
+        public String family() {
+            return EventValidator.family(field);
+        }
     }
 }

@@ -39,4 +39,17 @@ class RateLimitIT {
         given().header("Authorization", "Bearer " + quiet).contentType(ContentType.JSON).body(eight)
                 .when().post("/v1/events").then().statusCode(202);
     }
+
+    @Test
+    void requestsOfInvalidEventsOnlyCountAgainstTheLimitToo() {
+        String abusive = AppsFixture.createApp("UTC").getString("write_key");
+        String eightInvalid = "[" + "{\"event\":\"Bad Name\",\"user_id\":\"u\"},".repeat(7) + "{\"user_id\":\"u\"}]";
+        given().header("Authorization", "Bearer " + abusive).contentType(ContentType.JSON).body(eightInvalid)
+                .when().post("/v1/events").then().statusCode(400);
+        given().header("Authorization", "Bearer " + abusive).contentType(ContentType.JSON).body(eightInvalid)
+                .when().post("/v1/events").then().statusCode(429).header("Retry-After", notNullValue());
+        String eightValid = eightInvalid.replace("Bad Name", "signup").replace("{\"user_id\"", "{\"event\":\"signup\",\"user_id\"");
+        given().header("Authorization", "Bearer " + abusive).contentType(ContentType.JSON).body(eightValid)
+                .when().post("/v1/events").then().statusCode(429);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.pulse.aggregate.service;
 
 import dev.pulse.aggregate.config.AggregateConfig;
+import dev.pulse.aggregate.repository.InvalidEventRepository;
 import dev.pulse.aggregate.repository.PartitionRepository;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
@@ -12,27 +13,43 @@ import java.time.ZoneOffset;
 
 /**
  * Keeps raw-store partitions ready a few days ahead (every app timezone's today falls within UTC ±1 day) and
- * drops those past retention. Replicas coordinate through a PostgreSQL advisory lock.
+ * drops those past retention; rejections (invalid_events) are kept as long. Replicas coordinate partition changes
+ * through a PostgreSQL advisory lock; deleting old rejections is idempotent, so replicas may do it together.
  */
 @ApplicationScoped
 public class PartitionMaintenanceJob {
+    /** Rejections deleted per statement. */
+    static final int DELETE_BATCH = 10_000;
     private final PartitionRepository partitions;
+    private final InvalidEventRepository invalidEvents;
     private final AggregateConfig config;
 
-    public PartitionMaintenanceJob(PartitionRepository partitions, AggregateConfig config) {
+    public PartitionMaintenanceJob(PartitionRepository partitions, InvalidEventRepository invalidEvents, AggregateConfig config) {
         this.partitions = partitions;
+        this.invalidEvents = invalidEvents;
         this.config = config;
     }
 
     @Scheduled(every = "${pulse.aggregate.partitions.check-every:1h}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> maintain() {
-        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        return maintain(LocalDate.now(ZoneOffset.UTC), DELETE_BATCH);
+    }
+
+    /** One run as of the UTC day {@code today}, deleting rejections {@code batch} rows per statement. */
+    public Uni<Void> maintain(LocalDate today, int batch) {
         int retention = config.partitions().retentionDays();
-        return partitions.maintain(today.minusDays(1), today.plusDays(config.partitions().daysAhead()),
-                        retention <= 0 ? null : today.minusDays(retention))
+        LocalDate keepFrom = retention <= 0 ? null : today.minusDays(retention);
+        return partitions.maintain(today.minusDays(1), today.plusDays(config.partitions().daysAhead()), keepFrom)
                 .invoke(changed -> {
                     if (!changed.isEmpty()) {
                         Log.infof("raw-store partitions changed: %s", changed);
+                    }
+                })
+                .flatMap(changed -> keepFrom == null ? Uni.createFrom().item(0L)
+                        : invalidEvents.deleteRejectedBefore(keepFrom.atStartOfDay(ZoneOffset.UTC).toInstant(), batch))
+                .invoke(deleted -> {
+                    if (deleted > 0) {
+                        Log.infof("deleted %d rejections older than the %d days kept", deleted, retention);
                     }
                 })
                 .replaceWithVoid();

@@ -39,7 +39,7 @@ public class RawRecordParser {
             case Validation.Valid valid when valid.event().eventId() == null || valid.event().timestamp() == null ->
                     new RejectedRecord(raw.appId(), "event_id", "event_id and timestamp: set by ingest, missing", value, source);
             case Validation.Valid valid -> new AcceptedEvent(raw, valid.event(), source, value);
-            case Validation.Invalid invalid -> new RejectedRecord(raw.appId(), invalid.field(), invalid.message(), value, source);
+            case Validation.Invalid invalid -> new RejectedRecord(raw.appId(), invalid.family(), invalid.message(), value, source);
         };
     }
 }

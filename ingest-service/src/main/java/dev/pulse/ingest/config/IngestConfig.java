@@ -23,6 +23,13 @@ public interface IngestConfig {
     @WithDefault("1h")
     Duration futureTolerance();
 
+    /**
+     * The largest difference between a batch's {@code sent_at} and the receive time that is corrected (SPEC §2
+     * clock skew); a batch beyond it is refused with 400, so that a wrong clock cannot move events to any date.
+     */
+    @WithDefault("24h")
+    Duration maxClockSkew();
+
     /** How long a request may wait for Kafka's acknowledgements before it answers 503. */
     @WithDefault("10s")
     Duration produceTimeout();

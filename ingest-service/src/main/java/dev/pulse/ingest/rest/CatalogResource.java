@@ -1,7 +1,10 @@
 package dev.pulse.ingest.rest;
 
-import dev.pulse.contract.problem.ProblemException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.contract.ContentMetadata;
+import dev.pulse.contract.ContentValidation;
+import dev.pulse.contract.ContentValidator;
+import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.ingest.domain.ContentUpdate;
 import dev.pulse.ingest.messaging.CatalogProducer;
 import io.smallrye.mutiny.Uni;
@@ -14,8 +17,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-/** Upserts the content catalog that enrichment joins against (SPEC §2). */
+/** Upserts the content catalog that enrichment joins against (SPEC §2), with the accepted values of SPEC §8. */
 @Path("/v1/catalog/content/{content_id}")
 public class CatalogResource {
     private final WriteKeyAuthenticator auth;
@@ -30,22 +37,13 @@ public class CatalogResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Upsert content metadata", description = "Later events of this content are enriched with it.")
+    @APIResponse(responseCode = "400", description = "A field outside the accepted values; the problem names it")
     public Uni<ContentMetadata> upsert(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("content_id") String contentId, ContentUpdate update) {
-        if (contentId.isEmpty() || contentId.length() > 128) {
-            throw ProblemException.badRequest("content_id must be 1-128 characters", "content_id");
-        }
-        if (update == null) {
-            throw ProblemException.badRequest("body is required", null);
-        }
-        if (update.lengthSeconds() != null && update.lengthSeconds() < 0) {
-            throw ProblemException.badRequest("length_seconds must be >= 0", "length_seconds");
-        }
-        return auth.authenticate(authorization).flatMap(app -> {
-                    ContentMetadata content = new ContentMetadata(app.appId(), contentId, update.title(),
-                            update.contentType(), update.lengthSeconds(),
-                            update.publishTs() == null ? null : update.publishTs().toInstant());
-                    return producer.publish(content).replaceWith(content);
-                });
+            @PathParam("content_id") String contentId,
+            @RequestBody(content = @Content(schema = @Schema(implementation = ContentUpdate.class))) JsonNode body) {
+        return auth.authenticate(authorization).flatMap(app -> switch (ContentValidator.validate(app.appId(), contentId, body)) {
+            case ContentValidation.Invalid invalid -> throw ProblemException.badRequest(invalid.message(), invalid.field());
+            case ContentValidation.Valid valid -> producer.publish(valid.content()).replaceWith(valid.content());
+        });
     }
 }

@@ -1,6 +1,7 @@
 package dev.pulse.ingest.rest;
 
 import dev.pulse.ingest.service.BodyDecoder;
+import dev.pulse.ingest.service.EventIds;
 import dev.pulse.ingest.service.IngestService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -31,9 +32,11 @@ public class EventsResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Send events", description = "One event, a JSON array, {\"batch\": [...], \"sent_at\": ...} or NDJSON; gzip accepted.")
+    @Operation(summary = "Send events", description = "One event, a JSON array, {\"batch\": [...], \"sent_at\": ...} or NDJSON; gzip accepted. "
+            + "With an Idempotency-Key header (1-255 printable ASCII characters), the ids Pulse generates for events without event_id "
+            + "derive from it, so resending the same request never counts an event twice.")
     @APIResponse(responseCode = "202", description = "Every accepted event is durably in Kafka")
-    @APIResponse(responseCode = "400", description = "Unparseable body or no valid event")
+    @APIResponse(responseCode = "400", description = "Unparseable body, no valid event, sent_at too far from the receive time, or a bad Idempotency-Key")
     @APIResponse(responseCode = "401", description = "Missing or unknown write key")
     @APIResponse(responseCode = "413", description = "Body over 1 MiB or over 1,000 events")
     @APIResponse(responseCode = "415", description = "Unsupported Content-Type or Content-Encoding")
@@ -42,10 +45,12 @@ public class EventsResource {
     public Uni<Response> send(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding,
+            @HeaderParam(EventIds.HEADER) String idempotencyKey,
             byte[] body) {
         Instant receivedAt = Instant.now();
         return auth.authenticate(authorization)
-                .flatMap(app -> ingest.ingest(app, decoder.decode(body == null ? new byte[0] : body, contentType, contentEncoding), receivedAt))
+                .flatMap(app -> ingest.ingest(app, decoder.decode(body == null ? new byte[0] : body, contentType, contentEncoding), receivedAt,
+                        EventIds.forRequest(app.appId(), idempotencyKey, receivedAt)))
                 .map(result -> Response.accepted(result).build());
     }
 }
