@@ -16,15 +16,21 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Tells a sink that is down from a record it cannot take. Down means: no connection, a connection lost or
- * refused, a timeout, a server shutting down or out of resources, a transient conflict (serialization failure,
- * deadlock), or any Kafka error that is not about the record itself (retriable errors, fencing, rebalances).
- * Everything else may be the records' fault; a caller still asks the sink whether it answers before it believes so.
+ * refused, a timeout, a PostgreSQL error no value can cause (the server shutting down or out of resources, a
+ * conflict between transactions, a schema that is not as expected), or any Kafka error that is not about the
+ * record itself (retriable errors, fencing, rebalances). Everything else (a data error, an exception of the
+ * service's own code) may be the records' fault; a caller still asks the sink whether it answers before it
+ * believes so.
  */
 public final class SinkFailures {
-    /** SQLState classes of a server that cannot serve now: connection, resources, operator intervention, not accepting connections, system error. */
-    private static final Set<String> DOWN_CLASSES = Set.of("08", "53", "55", "57", "58");
-    /** Conflicts between concurrent transactions: the same write goes through when tried again. */
-    private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01");
+    /**
+     * SQLState classes a value can cause: data exceptions (22: bad encoding, out of range...), integrity
+     * constraints (23), program limits (54: an index row too large), routines and triggers (2F, 38, 39, P0:
+     * RAISE), and a deferred constraint failing at commit (40002). Every other state is the server's or the
+     * schema's (connection 08, resources 53, shutdown 57, an undefined table 42...): waiting, not quarantining.
+     */
+    private static final Set<String> RECORD_CLASSES = Set.of("22", "23", "54", "2F", "38", "39", "P0");
+    private static final Set<String> RECORD_STATES = Set.of("40002");
 
     private SinkFailures() {
     }
@@ -35,7 +41,7 @@ public final class SinkFailures {
         for (Throwable t = failure; t != null && depth < 32; t = t.getCause(), depth++) {
             if (t instanceof PgException pg) {
                 String state = pg.getSqlState();
-                return state != null && (TRANSIENT_STATES.contains(state) || state.length() >= 2 && DOWN_CLASSES.contains(state.substring(0, 2)));
+                return state == null || !(RECORD_STATES.contains(state) || state.length() >= 2 && RECORD_CLASSES.contains(state.substring(0, 2)));
             }
             if (t instanceof KafkaException) {
                 return !recordFault(t);

@@ -29,6 +29,7 @@ class SinkFailuresTest {
         assertTrue(SinkFailures.down(pg("53300")));
         assertTrue(SinkFailures.down(pg("40P01")));
         assertTrue(SinkFailures.down(pg("55000")));
+        assertTrue(SinkFailures.down(pg("42P01")));
         assertTrue(SinkFailures.down(new VertxException("Connection is closed")));
         assertTrue(SinkFailures.down(new io.smallrye.mutiny.TimeoutException()));
         assertTrue(SinkFailures.down(new TimeoutException("metadata")));
@@ -40,6 +41,7 @@ class SinkFailuresTest {
         assertFalse(SinkFailures.down(pg("22021")));
         assertFalse(SinkFailures.down(pg("23505")));
         assertFalse(SinkFailures.down(pg("P0001")));
+        assertFalse(SinkFailures.down(pg("54000")));
         assertFalse(SinkFailures.down(pg("40002")));
         assertFalse(SinkFailures.down(new KafkaException("in error state", new RecordTooLargeException("too large"))));
         assertFalse(SinkFailures.down(new UncheckedIOException(new java.io.IOException("not json"))));

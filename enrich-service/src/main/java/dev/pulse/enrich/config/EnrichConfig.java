@@ -47,9 +47,16 @@ public interface EnrichConfig {
         @WithDefault("10s")
         Duration sessionTimeout();
 
-        /** Not ready when no batch got through for this long (the database or Kafka is failing). */
+        /** Not ready when a partition with records waiting made no progress for this long. */
         @WithDefault("60s")
         Duration stalledAfter();
+
+        /**
+         * Writes of a slice of a batch that fail, while the sinks answer, before it is halved; a single record
+         * that fails this often is quarantined (events.invalid, reason unprocessable).
+         */
+        @WithDefault("3")
+        int attemptsPerSlice();
     }
 
     interface Caches {

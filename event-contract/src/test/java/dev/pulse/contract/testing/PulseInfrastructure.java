@@ -10,11 +10,16 @@ import org.apache.kafka.common.test.TestKitNodes;
 import org.flywaydb.core.Flyway;
 import redis.embedded.RedisServer;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Real servers for a {@code @QuarkusTest}: an in-process KRaft Kafka, an embedded PostgreSQL with the Pulse
@@ -26,6 +31,8 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
 
     private KafkaClusterTestKit kafka;
     private EmbeddedPostgres postgres;
+    private int postgresPort;
+    private Path postgresData;
     private RedisServer redis;
     private int redisPort;
 
@@ -48,11 +55,15 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
             kafka.startup();
             kafka.waitForReadyBrokers();
             createTopics();
-            postgres = EmbeddedPostgres.builder().setPort(freePort()).start();
+            postgresPort = freePort();
+            postgresData = Files.createTempDirectory("pulse-test-pg");
+            startPostgres();
             migrate();
             redisPort = freePort();
             redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort)
-                    .setting("save \"\"").setting("appendonly no").build();
+                    .setting("save \"\"").setting("appendonly no")
+                    // as every deployment: real-time views are derived data, evicted least recently used at the limit
+                    .setting("maxmemory 256mb").setting("maxmemory-policy allkeys-lru").build();
             redis.start();
         } catch (Exception e) {
             stop();
@@ -86,6 +97,25 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
                 .locations("classpath:db/migration").load().migrate();
     }
 
+    /** PostgreSQL really gone: its server stopped, every connection refused, until {@link #startPostgres()}. */
+    public void stopPostgres() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** (Again) on the same port with the same data. */
+    public void startPostgres() {
+        try {
+            postgres = EmbeddedPostgres.builder().setPort(postgresPort).setDataDirectory(postgresData)
+                    .setCleanDataDirectory(false).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String bootstrapServers() {
         return kafka.bootstrapServers();
     }
@@ -107,6 +137,11 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
             }
             if (postgres != null) {
                 postgres.close();
+            }
+            if (postgresData != null) {
+                try (Stream<Path> files = Files.walk(postgresData)) {
+                    files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+                }
             }
             if (kafka != null) {
                 kafka.close();
