@@ -2,7 +2,6 @@ package dev.pulse.consumer;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.eclipse.microprofile.health.HealthCheckResponse;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -81,12 +80,6 @@ public final class PartitionProgress {
                 .filter(e -> e.getValue().waiting && e.getValue().secondsWithoutProgress() * 1000 >= stalledAfter.toMillis())
                 .map(e -> e.getKey() + ": " + Math.round(e.getValue().secondsWithoutProgress()) + " s")
                 .sorted().toList();
-    }
-
-    /** Readiness: up while no partition is stalled; the stalled ones are listed. */
-    public HealthCheckResponse readiness(String name) {
-        List<String> stalled = stalled();
-        return HealthCheckResponse.named(name).status(stalled.isEmpty()).withData("stalled", String.join(", ", stalled)).build();
     }
 
     private State state(String topic, int partition) {

@@ -47,16 +47,6 @@ public interface EnrichConfig {
         @WithDefault("10s")
         Duration sessionTimeout();
 
-        /** Not ready when a partition with records waiting made no progress for this long. */
-        @WithDefault("60s")
-        Duration stalledAfter();
-
-        /**
-         * Writes of a slice of a batch that fail, while the sinks answer, before it is halved; a single record
-         * that fails this often is quarantined (events.invalid, reason unprocessable).
-         */
-        @WithDefault("3")
-        int attemptsPerSlice();
     }
 
     interface Caches {

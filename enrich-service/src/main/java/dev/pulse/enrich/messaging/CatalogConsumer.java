@@ -7,9 +7,7 @@ import dev.pulse.consumer.PartitionProgress;
 import dev.pulse.consumer.PostgresProbe;
 import dev.pulse.consumer.Quarantine;
 import dev.pulse.contract.ContentMetadata;
-import dev.pulse.enrich.config.EnrichConfig;
 import dev.pulse.enrich.service.ContentCatalog;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -19,7 +17,6 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -39,15 +36,14 @@ public class CatalogConsumer implements BatchWriter.Sink<ConsumerRecord<String, 
     private final BatchWriter writer;
 
     public CatalogConsumer(ContentCatalog catalog, ObjectMapper mapper, Pool pool, InvalidEventPublisher publisher,
-            PartitionProgress progress, MeterRegistry registry, EnrichConfig config) {
+            PartitionProgress progress, Quarantine quarantine, BatchWriter writer) {
         this.catalog = catalog;
         this.mapper = mapper;
         this.pool = pool;
         this.publisher = publisher;
         this.progress = progress;
-        this.quarantine = new Quarantine(registry, "enrich");
-        this.writer = new BatchWriter(config.loop().attemptsPerSlice(), Duration.ofMillis(200), Duration.ofSeconds(10),
-                BatchWriter.WhileDown.WAIT);
+        this.quarantine = quarantine;
+        this.writer = writer;
     }
 
     @Incoming(Channels.CATALOG_CONTENT)

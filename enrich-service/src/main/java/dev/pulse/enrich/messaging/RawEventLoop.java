@@ -3,6 +3,7 @@ package dev.pulse.enrich.messaging;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.consumer.BatchWriter;
+import dev.pulse.consumer.ConsumersConfig;
 import dev.pulse.consumer.PartitionProgress;
 import dev.pulse.consumer.PostgresProbe;
 import dev.pulse.consumer.Quarantine;
@@ -91,7 +92,8 @@ public class RawEventLoop implements Runnable {
     private KafkaProducer<String, byte[]> producer;
 
     public RawEventLoop(@Identifier("default-kafka-broker") Map<String, Object> kafka, EnrichConfig config,
-            EnrichmentService enrichment, ObjectMapper mapper, Pool pool, MeterRegistry registry, PartitionProgress progress) {
+            EnrichmentService enrichment, ObjectMapper mapper, Pool pool, MeterRegistry registry, PartitionProgress progress,
+            Quarantine quarantine, ConsumersConfig consumers) {
         this.kafka = kafka;
         this.config = config;
         this.enrichment = enrichment;
@@ -99,8 +101,9 @@ public class RawEventLoop implements Runnable {
         this.pool = pool;
         this.registry = registry;
         this.progress = progress;
-        this.quarantine = new Quarantine(registry, "enrich");
-        this.writer = new BatchWriter(config.loop().attemptsPerSlice(), POLL, LONGEST_BACKOFF, BatchWriter.WhileDown.FAIL);
+        this.quarantine = quarantine;
+        // fails while a sink is down: the loop then polls on, to stay in its group, and reads the batch again
+        this.writer = new BatchWriter(consumers.attemptsPerSlice(), POLL, LONGEST_BACKOFF, BatchWriter.WhileDown.FAIL);
         this.enrichedCounter = registry.counter("pulse.enrich.events.enriched");
         this.duplicatesCounter = registry.counter("pulse.enrich.events.duplicates");
         this.failedCounter = registry.counter("pulse.enrich.batches.failed");
