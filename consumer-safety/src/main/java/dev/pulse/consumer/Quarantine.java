@@ -1,5 +1,8 @@
 package dev.pulse.consumer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.InvalidEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -16,6 +19,8 @@ public final class Quarantine {
     static final int MAX_PAYLOAD_CHARS = 128 * 1024;
     static final int MAX_ERROR_CHARS = 2_000;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final MeterRegistry registry;
     private final String counterName;
 
@@ -31,8 +36,19 @@ public final class Quarantine {
                 topic, partition, offset, Instant.now());
     }
 
-    /** The app of a record keyed by app and another id (see Topics), or null. */
-    public static String appOfKey(String key) {
+    /**
+     * The app a record belongs to: its JSON's {@code app_id} when it has one (every Pulse record does), otherwise
+     * the first part of its key (see Topics), or null.
+     */
+    public static String appOf(String key, String value) {
+        try {
+            JsonNode app = value == null ? null : JSON.readTree(value).path("app_id");
+            if (app != null && app.isTextual()) {
+                return app.asText();
+            }
+        } catch (JsonProcessingException e) {
+            // not JSON: the key is all there is
+        }
         if (key == null) {
             return null;
         }

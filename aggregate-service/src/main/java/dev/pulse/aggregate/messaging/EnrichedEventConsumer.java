@@ -87,15 +87,15 @@ public class EnrichedEventConsumer implements BatchWriter.Sink<ReadRecord> {
             events.add(parse(record.value()));
         }
         return aggregation.apply(events)
-                .invoke(fresh -> {
-                    registry.counter("pulse.aggregate.events.stored").increment(fresh.size());
-                    registry.counter("pulse.aggregate.events.replayed").increment(events.size() - fresh.size());
-                    record(factsFreshness, fresh);
+                .invoke(applied -> {
+                    registry.counter("pulse.aggregate.events.stored").increment(applied.fresh().size());
+                    registry.counter("pulse.aggregate.events.replayed").increment(events.size() - applied.fresh().size());
+                    record(factsFreshness, applied.fresh());
                     Progress.progressed(progress, records);
                 })
-                .flatMap(fresh -> realtime.record(fresh).invoke(written -> {
+                .flatMap(applied -> realtime.record(applied).invoke(written -> {
                     if (written) {
-                        record(realtimeFreshness, fresh);
+                        record(realtimeFreshness, applied.fresh());
                     }
                 }))
                 .replaceWithVoid();
@@ -105,7 +105,7 @@ public class EnrichedEventConsumer implements BatchWriter.Sink<ReadRecord> {
     public Uni<Void> quarantine(ReadRecord record, Throwable failure) {
         Log.errorf("events.enriched record %d/%d fails on its own while PostgreSQL answers; quarantined: %s",
                 record.partition(), record.offset(), failure.toString());
-        return publisher.publish(Quarantine.invalidEvent(Quarantine.appOfKey(record.key()), failure, record.value(),
+        return publisher.publish(Quarantine.invalidEvent(Quarantine.appOf(record.key(), record.value()), failure, record.value(),
                         record.topic(), record.partition(), record.offset()))
                 .invoke(() -> {
                     quarantine.counted(record.topic(), Quarantine.REASON);

@@ -69,7 +69,7 @@ public class CatalogConsumer implements BatchWriter.Sink<ConsumerRecord<String, 
     public Uni<Void> quarantine(ConsumerRecord<String, String> record, Throwable failure) {
         Log.errorf("catalog record %d/%d fails on its own while PostgreSQL answers; quarantined: %s",
                 record.partition(), record.offset(), failure.toString());
-        return publisher.publish(Quarantine.invalidEvent(Quarantine.appOfKey(record.key()), failure, record.value(),
+        return publisher.publish(Quarantine.invalidEvent(Quarantine.appOf(record.key(), record.value()), failure, record.value(),
                         record.topic(), record.partition(), record.offset()))
                 .invoke(() -> quarantine.counted(record.topic(), Quarantine.REASON));
     }

@@ -225,7 +225,7 @@ public class RawEventLoop implements Runnable {
             return Uni.createFrom().item(() -> {
                 Log.errorf("events.raw record %d/%d fails on its own while the sinks answer; quarantined: %s",
                         record.partition(), record.offset(), failure.toString());
-                InvalidEvent invalid = Quarantine.invalidEvent(Quarantine.appOfKey(record.key()), failure, record.value(),
+                InvalidEvent invalid = Quarantine.invalidEvent(Quarantine.appOf(record.key(), record.value()), failure, record.value(),
                         record.topic(), record.partition(), record.offset());
                 transact(p -> p.send(new ProducerRecord<>(Topics.INVALID, invalid.appId(), json(invalid))), offsets(List.of(record)));
                 quarantine.counted(record.topic(), Quarantine.REASON);
