@@ -62,8 +62,8 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
             redisPort = freePort();
             redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort)
                     .setting("save \"\"").setting("appendonly no")
-                    // as every deployment: real-time views are derived data, evicted least recently used at the limit
-                    .setting("maxmemory 256mb").setting("maxmemory-policy allkeys-lru").build();
+                    // as every deployment: real-time views are derived data, least recently used evicted at the cap
+                    .setting("maxmemory 256mb").setting("maxmemory-policy volatile-lru").build();
             redis.start();
         } catch (Exception e) {
             stop();
