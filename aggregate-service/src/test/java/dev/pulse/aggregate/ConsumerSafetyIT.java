@@ -79,20 +79,8 @@ class ConsumerSafetyIT {
         }
     }
 
-    private static void sql(String statement) {
-        try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute(statement);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static long queryLong(String query) {
-        try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-            return rs.next() ? rs.getLong(1) : 0L;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestData.queryLong(infra().dataSource(), query);
     }
 
     private double quarantined(String topic, String reason) {
@@ -108,7 +96,7 @@ class ConsumerSafetyIT {
     }
 
     @Test
-    void aRecordTheRawStoreRefusesIsQuarantinedOnceAndTheRestIsCountedOnce() {
+    void aRecordTheRawStoreRefusesIsQuarantinedOnceAndTheRestIsCountedOnce() throws Exception {
         String other = newApp();
         String hostile = newApp();
         double before = quarantined(Topics.ENRICHED, "unprocessable");
@@ -120,16 +108,11 @@ class ConsumerSafetyIT {
                 values.add(json(event(hostile, "poison-" + hostile, now)));
             }
         }
-        sql("CREATE OR REPLACE FUNCTION test_refuse_poison_events() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                + "IF NEW.user_id LIKE 'poison%' THEN RAISE EXCEPTION 'refused by a test trigger: %', NEW.user_id; END IF; RETURN NEW; END $$");
-        sql("CREATE TRIGGER test_refuse_poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION test_refuse_poison_events()");
-        try {
+        try (AutoCloseable refused = TestData.refusePoisonIn(infra().dataSource(), "events", "user_id")) {
             // one key: one partition, one batch with the poison in its middle
             TestData.send(infra().bootstrapServers(), Topics.ENRICHED, "one-partition", values.toArray(String[]::new));
             await().atMost(Duration.ofSeconds(60)).until(() -> stored(other) == 10
                     && queryLong("SELECT count(*) FROM invalid_events WHERE app_id = '" + hostile + "'") == 1);
-        } finally {
-            sql("DROP TRIGGER test_refuse_poison ON events");
         }
         TestData.send(infra().bootstrapServers(), Topics.ENRICHED, "one-partition", json(event(other, "u-marker", now)));
         await().atMost(Duration.ofSeconds(30)).until(() -> stored(other) == 11);
@@ -249,17 +232,12 @@ class ConsumerSafetyIT {
         }
         given().get("/q/health/ready").then().statusCode(200);
 
-        infra().stopPostgres();
-        Instant stopped = Instant.now();
-        try {
+        infra().withPostgresDown(Duration.ofSeconds(30), () -> {
             TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "u"), values.toArray(String[]::new));
             await().atMost(Duration.ofSeconds(25)).until(() -> "DOWN".equals(given().get("/q/health/ready").then().extract()
                     .path("checks.find { it.name == '" + PartitionsReadinessCheck.NAME + "' }.status")));
-            // the outage lasts 30 s, whatever the consumers do meanwhile
-            Thread.sleep(Math.max(0, Duration.between(Instant.now(), stopped.plusSeconds(30)).toMillis()));
-        } finally {
-            infra().startPostgres();
-        }
+            assertEquals(0, stored(app), "nothing gets through without PostgreSQL");
+        });
         await().atMost(Duration.ofSeconds(60)).until(() -> stored(app) == 30);
         await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/ready").then().extract().statusCode() == 200);
 

@@ -18,10 +18,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -39,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @WithTestResource(PulseInfrastructure.class)
 class QuarantineIT {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String PROGRESS_CHECK = PartitionsReadinessCheck.NAME;
     private static TopicReader raw;
     private static TopicReader enriched;
     private static TopicReader invalid;
@@ -108,33 +103,8 @@ class QuarantineIT {
         return of(invalid.poll(), app).stream().filter(n -> reason.equals(n.path("reason").asText())).toList();
     }
 
-    private static void sql(String statement) {
-        try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute(statement);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static long queryLong(String query) {
-        try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-            return rs.next() ? rs.getLong(1) : 0L;
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A trigger refusing rows of {@code table} whose {@code column} starts with "poison": an error the validator knows nothing of. */
-    private static void refusePoisonIn(String table, String column) {
-        sql("CREATE OR REPLACE FUNCTION test_refuse_poison_" + table + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                + "IF NEW." + column + " LIKE 'poison%' THEN RAISE EXCEPTION 'refused by a test trigger: %', NEW." + column + "; END IF; "
-                + "RETURN NEW; END $$");
-        sql("CREATE TRIGGER test_refuse_poison BEFORE INSERT OR UPDATE ON " + table
-                + " FOR EACH ROW EXECUTE FUNCTION test_refuse_poison_" + table + "()");
-    }
-
-    private static void allow(String table) {
-        sql("DROP TRIGGER IF EXISTS test_refuse_poison ON " + table);
+        return TestData.queryLong(infra().dataSource(), query);
     }
 
     private static long offsetOf(String marker) {
@@ -143,7 +113,7 @@ class QuarantineIT {
     }
 
     @Test
-    void aRecordTheSinkRefusesIsQuarantinedOnceAndItsBatchGoesThrough() {
+    void aRecordTheSinkRefusesIsQuarantinedOnceAndItsBatchGoesThrough() throws Exception {
         String other = newApp();
         String hostile = newApp();
         String poisonUser = "poison-" + UUID.randomUUID();
@@ -158,13 +128,10 @@ class QuarantineIT {
                 values.add(event(hostile, poisonUser, UUID.randomUUID(), "{\"country\":\"FR\"}"));
             }
         }
-        refusePoisonIn("dim_users", "user_id");
-        try {
+        try (AutoCloseable refused = TestData.refusePoisonIn(infra().dataSource(), "dim_users", "user_id")) {
             // one key: one partition, read as one batch with the poison in its middle
             TestData.send(infra().bootstrapServers(), Topics.RAW, "one-partition", values.toArray(String[]::new));
             await().atMost(Duration.ofSeconds(60)).until(() -> of(enriched.poll(), other).size() >= 10 && invalidOf(hostile, "unprocessable").size() == 1);
-        } finally {
-            allow("dim_users");
         }
         UUID marker = UUID.randomUUID();
         TestData.send(infra().bootstrapServers(), Topics.RAW, "one-partition", event(other, "u-marker", marker, null));
@@ -186,21 +153,18 @@ class QuarantineIT {
     }
 
     @Test
-    void aResendInABatchThatFailedSeveralTimesCountsOnce() {
+    void aResendInABatchThatFailedSeveralTimesCountsOnce() throws Exception {
         String app = newApp();
         UUID resent = UUID.randomUUID();
         String original = event(app, "u", resent, null);
         TestData.send(infra().bootstrapServers(), Topics.RAW, Topics.userKey(app, "u"), original);
         await().atMost(Duration.ofSeconds(30)).until(() -> of(enriched.poll(), app).size() == 1);
 
-        refusePoisonIn("dim_users", "user_id");
-        try {
+        try (AutoCloseable refused = TestData.refusePoisonIn(infra().dataSource(), "dim_users", "user_id")) {
             // the batch fails whole, then in halves, before the poison is alone: the resend is dropped each time
             TestData.send(infra().bootstrapServers(), Topics.RAW, Topics.userKey(app, "u"),
                     original, event(app, "poison-" + app, UUID.randomUUID(), "{\"age\":30}"), event(app, "u", UUID.randomUUID(), null));
             await().atMost(Duration.ofSeconds(60)).until(() -> of(enriched.poll(), app).size() >= 2 && invalidOf(app, "unprocessable").size() == 1);
-        } finally {
-            allow("dim_users");
         }
         List<JsonNode> duplicates = invalidOf(app, "duplicate");
         assertEquals(1, duplicates.size(), "counted in the one transaction that committed");
@@ -210,19 +174,16 @@ class QuarantineIT {
     }
 
     @Test
-    void aCatalogRecordTheSinkRefusesDoesNotStallTheCatalog() {
+    void aCatalogRecordTheSinkRefusesDoesNotStallTheCatalog() throws Exception {
         String app = newApp();
         double quarantinedBefore = quarantined(Topics.CATALOG_CONTENT).count();
-        refusePoisonIn("dim_content", "content_id");
-        try {
+        try (AutoCloseable refused = TestData.refusePoisonIn(infra().dataSource(), "dim_content", "content_id")) {
             // one key: the good record waits behind the poison on the same partition
             TestData.send(infra().bootstrapServers(), Topics.CATALOG_CONTENT, Topics.contentKey(app, "poison"),
                     "{\"app_id\":\"" + app + "\",\"content_id\":\"poison-1\",\"title\":\"x\",\"content_type\":\"video\"}",
                     "{\"app_id\":\"" + app + "\",\"content_id\":\"c-good\",\"title\":\"Intro\",\"content_type\":\"video\"}");
             await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM dim_content WHERE app_id = '" + app + "'") == 1
                     && invalidOf(app, "unprocessable").size() == 1);
-        } finally {
-            allow("dim_content");
         }
         JsonNode poison = invalidOf(app, "unprocessable").getFirst();
         assertEquals(Topics.CATALOG_CONTENT, poison.get("source_topic").asText());
@@ -244,18 +205,12 @@ class QuarantineIT {
         }
         given().get("/q/health/ready").then().statusCode(200);
 
-        infra().stopPostgres();
-        Instant stopped = Instant.now();
-        try {
+        infra().withPostgresDown(Duration.ofSeconds(30), () -> {
             TestData.send(infra().bootstrapServers(), Topics.RAW, Topics.userKey(app, "u"), values.toArray(String[]::new));
-            await().atMost(Duration.ofSeconds(25)).until(() -> given().get("/q/health/ready").then().extract().statusCode() == 503
-                    && given().get("/q/health/ready").then().extract().path("checks.find { it.name == '" + PROGRESS_CHECK + "' }.status").equals("DOWN"));
-            // the outage lasts 30 s, whatever the loop does meanwhile
-            Thread.sleep(Math.max(0, Duration.between(Instant.now(), stopped.plusSeconds(30)).toMillis()));
+            await().atMost(Duration.ofSeconds(25)).until(() -> "DOWN".equals(given().get("/q/health/ready").then().extract()
+                    .path("checks.find { it.name == '" + PartitionsReadinessCheck.NAME + "' }.status")));
             assertEquals(0, of(enriched.poll(), app).size(), "nothing gets through without PostgreSQL");
-        } finally {
-            infra().startPostgres();
-        }
+        });
         await().atMost(Duration.ofSeconds(60)).until(() -> of(enriched.poll(), app).size() >= 20);
         await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/ready").then().extract().statusCode() == 200);
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.redis.datasource.transactions.ReactiveTransactionalRedisDataSource;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -37,6 +38,12 @@ public class RealtimeRepository {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record RecentEvent(String userId, String action, Instant timestamp) {
     }
+
+    /**
+     * A transaction's commands go out pipelined on one connection, whose client refuses more than 2048 waiting
+     * replies (and would leave it inside MULTI): up to 15 commands per event, so 100 events per transaction.
+     */
+    private static final int EVENTS_PER_TRANSACTION = 100;
 
     private final ReactiveRedisDataSource redis;
     private final ObjectMapper mapper;
@@ -83,12 +90,15 @@ public class RealtimeRepository {
      * @return false when the epoch moved on: a rebuild took its snapshot after these events were committed, so it has them
      */
     public Uni<Boolean> record(List<EnrichedEvent> events, Instant now, long epoch) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().item(true);
+        List<List<EnrichedEvent>> chunks = new ArrayList<>();
+        for (int from = 0; from < events.size(); from += EVENTS_PER_TRANSACTION) {
+            chunks.add(events.subList(from, Math.min(events.size(), from + EVENTS_PER_TRANSACTION)));
         }
-        return redis.withTransaction(r -> r.value(Long.class).get(RealtimeKeys.EPOCH).map(current -> current == null ? 0L : current),
-                (current, tx) -> current == epoch ? record(tx, events, now) : tx.discard(), RealtimeKeys.EPOCH)
-                .map(result -> !result.discarded());
+        return Multi.createFrom().iterable(chunks)
+                .onItem().transformToUniAndConcatenate(chunk -> redis.withTransaction(
+                        r -> r.value(Long.class).get(RealtimeKeys.EPOCH).map(current -> current == null ? 0L : current),
+                        (current, tx) -> current == epoch ? record(tx, chunk, now) : tx.discard(), RealtimeKeys.EPOCH))
+                .collect().asList().map(results -> results.stream().noneMatch(result -> result.discarded()));
     }
 
     private Uni<Void> record(ReactiveTransactionalRedisDataSource redis, List<EnrichedEvent> events, Instant now) {

@@ -14,6 +14,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -97,8 +99,24 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
                 .locations("classpath:db/migration").load().migrate();
     }
 
-    /** PostgreSQL really gone: its server stopped, every connection refused, until {@link #startPostgres()}. */
-    public void stopPostgres() {
+    /**
+     * PostgreSQL really gone for {@code outage}: its server stopped, every connection refused. {@code during}
+     * runs right after the stop (send traffic, watch health); the server starts again, on the same port with
+     * the same data, once the outage is over.
+     */
+    public void withPostgresDown(Duration outage, Runnable during) throws InterruptedException {
+        stopPostgres();
+        Instant stopped = Instant.now();
+        try {
+            during.run();
+            // the outage lasts as long as asked, whatever happens meanwhile: this wait is the scenario, not a synchronisation
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), stopped.plus(outage)).toMillis()));
+        } finally {
+            startPostgres();
+        }
+    }
+
+    private void stopPostgres() {
         try {
             postgres.close();
         } catch (IOException e) {
@@ -106,8 +124,7 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
         }
     }
 
-    /** (Again) on the same port with the same data. */
-    public void startPostgres() {
+    private void startPostgres() {
         try {
             postgres = EmbeddedPostgres.builder().setPort(postgresPort).setDataDirectory(postgresData)
                     .setCleanDataDirectory(false).start();
