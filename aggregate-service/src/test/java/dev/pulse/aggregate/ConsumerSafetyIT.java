@@ -236,7 +236,6 @@ class ConsumerSafetyIT {
             TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "u"), values.toArray(String[]::new));
             await().atMost(Duration.ofSeconds(25)).until(() -> "DOWN".equals(given().get("/q/health/ready").then().extract()
                     .path("checks.find { it.name == '" + PartitionsReadinessCheck.NAME + "' }.status")));
-            assertEquals(0, stored(app), "nothing gets through without PostgreSQL");
         });
         await().atMost(Duration.ofSeconds(60)).until(() -> stored(app) == 30);
         await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/ready").then().extract().statusCode() == 200);
