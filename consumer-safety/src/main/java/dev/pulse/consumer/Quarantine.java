@@ -32,8 +32,13 @@ public final class Quarantine {
 
     /** The events.invalid record for a record read at topic/partition/offset that failed with {@code failure}. */
     public static InvalidEvent invalidEvent(String appId, Throwable failure, String payload, String topic, int partition, long offset) {
-        return new InvalidEvent(appId, REASON, capped(String.valueOf(failure), MAX_ERROR_CHARS), capped(payload, MAX_PAYLOAD_CHARS),
-                topic, partition, offset, Instant.now());
+        return new InvalidEvent(storable(appId), REASON, storable(capped(String.valueOf(failure), MAX_ERROR_CHARS)),
+                capped(payload, MAX_PAYLOAD_CHARS), topic, partition, offset, Instant.now());
+    }
+
+    /** Text columns cannot hold NUL, which may well be why the record failed: the app and error must still be stored. */
+    private static String storable(String text) {
+        return text == null ? null : text.replace('\u0000', '\uFFFD');
     }
 
     /**
