@@ -3,6 +3,7 @@ package dev.pulse.aggregate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.pulse.aggregate.repository.InvalidEventRepository;
 import dev.pulse.aggregate.service.RealtimeService;
 import dev.pulse.consumer.PartitionsReadinessCheck;
 import dev.pulse.contract.EnrichedEvent;
@@ -48,11 +49,13 @@ class ConsumerSafetyIT {
     private final MeterRegistry registry;
     private final RealtimeService realtime;
     private final RedisDataSource redis;
+    private final InvalidEventRepository invalidEvents;
 
-    ConsumerSafetyIT(MeterRegistry registry, RealtimeService realtime, RedisDataSource redis) {
+    ConsumerSafetyIT(MeterRegistry registry, RealtimeService realtime, RedisDataSource redis, InvalidEventRepository invalidEvents) {
         this.registry = registry;
         this.realtime = realtime;
         this.redis = redis;
+        this.invalidEvents = invalidEvents;
     }
 
     private static PulseInfrastructure infra() {
@@ -147,6 +150,11 @@ class ConsumerSafetyIT {
         assertEquals(2L, queryLong("SELECT duplicates FROM quality_daily WHERE app_id = '" + app + "' AND event_date = '" + day + "'"));
         assertEquals(2L, queryLong("SELECT duplicates FROM day_quality('" + app + "', '" + day + "', 'UTC')"));
         assertEquals(2L, queryLong("SELECT rejected FROM day_quality('" + app + "', '" + day + "', 'UTC')"), "resends are not rejections");
+
+        // the ledger forgets what it counted long ago; the counts stay
+        assertTrue(invalidEvents.forgetResendsCountedBefore(Instant.now().plusSeconds(1)).await().atMost(Duration.ofSeconds(30)) >= 2);
+        assertEquals(0L, queryLong("SELECT count(*) FROM duplicate_events WHERE app_id = '" + app + "'"));
+        assertEquals(2L, queryLong("SELECT duplicates FROM quality_daily WHERE app_id = '" + app + "' AND event_date = '" + day + "'"));
     }
 
     @Test

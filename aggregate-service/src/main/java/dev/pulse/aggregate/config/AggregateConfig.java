@@ -47,6 +47,13 @@ public interface AggregateConfig {
         @WithDefault("400")
         int retentionDays();
 
+        /**
+         * Resends counted into quality are remembered this long (duplicate_events), so a replay of events.invalid
+         * within it counts nothing twice; events.invalid keeps its records for less.
+         */
+        @WithDefault("30")
+        int resendLedgerDays();
+
         /** How often partitions are maintained (read by the scheduler). */
         @WithDefault("1h")
         Duration checkEvery();

@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 
@@ -54,6 +55,11 @@ public class InvalidEventRepository {
             return Uni.createFrom().voidItem();
         }
         return pool.withTransaction(connection -> insertInvalid(connection, invalid).flatMap(x -> countResends(connection, resends)));
+    }
+
+    public Uni<Integer> forgetResendsCountedBefore(Instant before) {
+        return pool.preparedQuery("DELETE FROM duplicate_events WHERE counted_at < $1")
+                .execute(Tuple.of(before.atOffset(ZoneOffset.UTC))).map(rows -> rows.rowCount());
     }
 
     private static Uni<Void> insertInvalid(SqlConnection connection, List<Stored> records) {
