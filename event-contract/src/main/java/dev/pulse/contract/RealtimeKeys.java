@@ -6,6 +6,11 @@ import java.time.LocalDate;
 public final class RealtimeKeys {
     /** Present while the real-time views are complete; its absence means Redis lost data and a rebuild is due. */
     public static final String BUILT_MARKER = "rt:built";
+    /**
+     * Bumped by each rebuild at its cut: a batch writes its views only while the epoch it read when it took its
+     * PostgreSQL locks is current, otherwise its events are in the rebuild. Outside {@code rt:*}, which a rebuild clears.
+     */
+    public static final String EPOCH = "rt-epoch";
 
     private RealtimeKeys() {
     }

@@ -25,6 +25,14 @@ public interface AggregateConfig {
         @WithDefault("20")
         int recentPerContent();
 
+        /** Entries kept in each minute's top-events and top-content sets (query-api shows the top 10 of the window). */
+        @WithDefault("100")
+        int topPerMinute();
+
+        /** Stored events per page of a rebuild: its memory holds one page. */
+        @WithDefault("2000")
+        int rebuildPageSize();
+
         /** How often Redis is checked for lost views (read by the scheduler). */
         @WithDefault("10s")
         Duration checkEvery();
@@ -38,6 +46,13 @@ public interface AggregateConfig {
         /** Raw-store partitions older than this are dropped; 0 keeps everything. */
         @WithDefault("400")
         int retentionDays();
+
+        /**
+         * Resends counted into quality are remembered this long (duplicate_events), so a replay of events.invalid
+         * within it counts nothing twice; events.invalid keeps its records for less.
+         */
+        @WithDefault("30")
+        int resendLedgerDays();
 
         /** How often partitions are maintained (read by the scheduler). */
         @WithDefault("1h")

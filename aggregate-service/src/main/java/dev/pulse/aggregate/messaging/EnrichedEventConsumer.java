@@ -3,11 +3,18 @@ package dev.pulse.aggregate.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.aggregate.service.AggregationService;
 import dev.pulse.aggregate.service.RealtimeService;
+import dev.pulse.consumer.BatchWriter;
+import dev.pulse.consumer.InvalidEventPublisher;
+import dev.pulse.consumer.PartitionProgress;
+import dev.pulse.consumer.PostgresProbe;
+import dev.pulse.consumer.Quarantine;
 import dev.pulse.contract.EnrichedEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -20,23 +27,37 @@ import java.util.List;
 
 /**
  * Batches of events.enriched into PostgreSQL, then Redis. The batch is acknowledged (its offsets committed)
- * only after the database transaction committed; a failed transaction is retried with backoff, never skipped.
+ * only after the database transactions committed. A failure while PostgreSQL is down is retried with backoff,
+ * never skipped; a batch that keeps failing while it answers is halved until the records at fault are alone
+ * (BatchWriter), those go to events.invalid as {@code unprocessable}, and the rest is stored: each slice is one
+ * transaction whose raw-store insert decides which events are new, so a replayed slice changes nothing.
  */
 @ApplicationScoped
-public class EnrichedEventConsumer {
+public class EnrichedEventConsumer implements BatchWriter.Sink<ReadRecord> {
     private final AggregationService aggregation;
     private final RealtimeService realtime;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final Pool pool;
+    private final BatchWriter writer;
+    private final Quarantine quarantine;
+    private final InvalidEventPublisher publisher;
+    private final PartitionProgress progress;
     private final Timer factsFreshness;
     private final Timer realtimeFreshness;
 
     public EnrichedEventConsumer(AggregationService aggregation, RealtimeService realtime, ObjectMapper mapper,
-            MeterRegistry registry) {
+            MeterRegistry registry, Pool pool, BatchWriter writer, Quarantine quarantine, InvalidEventPublisher publisher,
+            PartitionProgress progress) {
         this.aggregation = aggregation;
         this.realtime = realtime;
         this.mapper = mapper;
         this.registry = registry;
+        this.pool = pool;
+        this.writer = writer;
+        this.quarantine = quarantine;
+        this.publisher = publisher;
+        this.progress = progress;
         this.factsFreshness = freshness(registry, "pulse.aggregate.freshness", "received at ingest until committed in the facts");
         this.realtimeFreshness = freshness(registry, "pulse.aggregate.realtime.freshness", "received at ingest until written to the real-time views");
     }
@@ -54,25 +75,50 @@ public class EnrichedEventConsumer {
 
     @Incoming(Channels.EVENTS_ENRICHED)
     public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
-        List<EnrichedEvent> events = new ArrayList<>(batch.getRecords().size());
-        for (String value : batch.getPayload()) {
-            events.add(parse(value));
-        }
-        return UntilStored.retry(aggregation.apply(events), "aggregating " + events.size() + " events")
-                .invoke(fresh -> {
-                    registry.counter("pulse.aggregate.events.stored").increment(fresh.size());
-                    registry.counter("pulse.aggregate.events.replayed").increment(events.size() - fresh.size());
-                    record(factsFreshness, fresh);
-                })
-                .flatMap(fresh -> realtime.record(fresh).invoke(written -> {
-                    if (written) {
-                        record(realtimeFreshness, fresh);
-                    }
-                }))
+        List<ReadRecord> records = ReadRecord.of(batch);
+        return Progress.tracked(progress, records, writer.write(records, this))
                 .flatMap(x -> Uni.createFrom().completionStage(batch.ack()));
     }
 
-    /** enrich writes this topic from the same contract; a record that does not parse is a bug to stop on. */
+    @Override
+    public Uni<Void> write(List<ReadRecord> records) {
+        List<EnrichedEvent> events = new ArrayList<>(records.size());
+        for (ReadRecord record : records) {
+            events.add(parse(record.value()));
+        }
+        return aggregation.apply(events)
+                .invoke(applied -> {
+                    registry.counter("pulse.aggregate.events.stored").increment(applied.fresh().size());
+                    registry.counter("pulse.aggregate.events.replayed").increment(events.size() - applied.fresh().size());
+                    record(factsFreshness, applied.fresh());
+                    Progress.progressed(progress, records);
+                })
+                .flatMap(applied -> realtime.record(applied).invoke(written -> {
+                    if (written) {
+                        record(realtimeFreshness, applied.fresh());
+                    }
+                }))
+                .replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> quarantine(ReadRecord record, Throwable failure) {
+        Log.errorf("events.enriched record %d/%d fails on its own while PostgreSQL answers; quarantined: %s",
+                record.partition(), record.offset(), failure.toString());
+        return publisher.publish(Quarantine.invalidEvent(Quarantine.appOf(record.key(), record.value()), failure, record.value(),
+                        record.topic(), record.partition(), record.offset()))
+                .invoke(() -> {
+                    quarantine.counted(record.topic(), Quarantine.REASON);
+                    Progress.progressed(progress, List.of(record));
+                });
+    }
+
+    @Override
+    public Uni<Boolean> answers() {
+        return PostgresProbe.answers(pool);
+    }
+
+    /** enrich writes this topic from the same contract; a record that does not parse is quarantined like any other failing one. */
     private EnrichedEvent parse(String value) {
         try {
             return mapper.readValue(value, EnrichedEvent.class);

@@ -6,21 +6,42 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Collection;
+import java.util.function.Supplier;
 
 /**
- * Transaction-scoped advisory locks per app: batches take them shared (they never wait for each other), a
- * recompute takes its app's exclusively, so it never interleaves with a batch of the same app.
+ * Advisory locks. Per app, transaction-scoped: batches take them shared (they never wait for each other), a
+ * recompute takes its app's exclusively, so it never interleaves with a batch of the same app. The real-time
+ * cut: batches hold it shared, a real-time rebuild takes it exclusively for the moment it fixes its snapshot,
+ * so every batch committed either before the snapshot (in the rebuild) or after the rebuild's epoch (see
+ * RealtimeKeys.EPOCH). The real-time rebuild lock: one rebuild at a time across replicas.
  */
 @ApplicationScoped
 public class AppLocks {
+    private static final String REALTIME_CUT = "pulse-realtime-cut";
+    private static final String REALTIME_REBUILD = "pulse-realtime-rebuild";
 
     public Uni<Void> shared(SqlConnection connection, Collection<String> appIds) {
-        return connection.preparedQuery("SELECT pg_advisory_xact_lock_shared(hashtext('pulse-app:' || a)) FROM unnest($1::text[]) AS a ORDER BY a")
-                .execute(Tuple.of(appIds.toArray(String[]::new))).replaceWithVoid();
+        return connection.preparedQuery("""
+                        SELECT pg_advisory_xact_lock_shared(hashtext(k))
+                        FROM (SELECT $2 AS k UNION ALL SELECT 'pulse-app:' || a FROM unnest($1::text[]) AS a) AS locks ORDER BY k""")
+                .execute(Tuple.of(appIds.toArray(String[]::new), REALTIME_CUT)).replaceWithVoid();
     }
 
     public Uni<Void> exclusive(SqlConnection connection, String appId) {
         return connection.preparedQuery("SELECT pg_advisory_xact_lock(hashtext('pulse-app:' || $1))")
                 .execute(Tuple.of(appId)).replaceWithVoid();
+    }
+
+    /** Whether this transaction is the one real-time rebuild running now. */
+    public Uni<Boolean> tryRealtimeRebuild(SqlConnection connection) {
+        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtext($1))").execute(Tuple.of(REALTIME_REBUILD))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /** Runs {@code work} once no batch is between its locks and its commit, and none starts until it is done. */
+    public <T> Uni<T> duringRealtimeCut(SqlConnection connection, Supplier<Uni<T>> work) {
+        return connection.preparedQuery("SELECT pg_advisory_lock(hashtext($1))").execute(Tuple.of(REALTIME_CUT))
+                .flatMap(x -> work.get())
+                .onTermination().call(() -> connection.preparedQuery("SELECT pg_advisory_unlock(hashtext($1))").execute(Tuple.of(REALTIME_CUT)));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.UserTraits;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -63,10 +64,16 @@ public class RawStoreRepository {
      * Stored events of the last moments, for the real-time views; the date bound lets the planner skip all but
      * the newest partitions.
      */
-    public Uni<List<EnrichedEvent>> recent(Instant since) {
-        return pool.preparedQuery("SELECT * FROM events WHERE event_ts >= $1 AND event_date >= $2")
-                .execute(Tuple.of(since.atOffset(ZoneOffset.UTC), since.atOffset(ZoneOffset.UTC).toLocalDate().minusDays(1)))
-                .map(RawStoreRepository::toEvents);
+    /**
+     * Every stored event since {@code since}, in pages of {@code pageSize}, read through a cursor of the
+     * connection's transaction: memory holds one page, however large the window.
+     */
+    public Multi<List<EnrichedEvent>> recent(SqlConnection connection, Instant since, int pageSize) {
+        return connection.prepare("SELECT * FROM events WHERE event_ts >= $1 AND event_date >= $2").toMulti()
+                .onItem().transformToMultiAndConcatenate(statement -> statement.createStream(pageSize,
+                        Tuple.of(since.atOffset(ZoneOffset.UTC), since.atOffset(ZoneOffset.UTC).toLocalDate().minusDays(1))).toMulti())
+                .map(RawStoreRepository::toEvent)
+                .group().intoLists().of(pageSize);
     }
 
     /** Every stored event of an app's day, as aggregation first saw it (recompute replays them). */
@@ -78,23 +85,27 @@ public class RawStoreRepository {
     private static List<EnrichedEvent> toEvents(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
         List<EnrichedEvent> events = new ArrayList<>(rows.size());
         for (Row r : rows) {
-            Short gender = r.getShort("gender");
-            Short age = r.getShort("age");
-            UserTraits traits = new UserTraits(gender == null ? null : gender.intValue(), age == null ? null : age.intValue(),
-                    r.getString("user_os"), r.getString("source"), r.getString("country"), r.getString("city"), r.getInteger("exp_group"));
-            Object properties = r.getValue("properties");
-            events.add(new EnrichedEvent(r.getString("app_id"), r.getUUID("event_id"), r.getString("event"), r.getString("category"),
-                    r.getString("user_id"), r.getOffsetDateTime("event_ts").toInstant(), r.getLocalDate("event_date"),
-                    r.getOffsetDateTime("received_at").toInstant(), r.getBoolean("clock_clamped"), r.getBoolean("late"),
-                    r.getString("session_id"), properties == null ? null : json(properties.toString()),
-                    r.getLong("post_id"), r.getString("receiver_id"), r.getString("content_id"), r.getString("action"),
-                    r.getLong("duration_ms"), r.getBigDecimal("revenue"), r.getString("currency"),
-                    traits.isEmpty() ? null : traits, r.getString("device"), r.getString("os"), r.getString("browser"),
-                    r.getString("host"), r.getString("url"), r.getString("referrer"), r.getString("content_title"),
-                    r.getString("content_type"), r.getInteger("length_seconds"), r.getDouble("engagement_seconds"),
-                    r.getDouble("engagement_pct")));
+            events.add(toEvent(r));
         }
         return events;
+    }
+
+    private static EnrichedEvent toEvent(Row r) {
+        Short gender = r.getShort("gender");
+        Short age = r.getShort("age");
+        UserTraits traits = new UserTraits(gender == null ? null : gender.intValue(), age == null ? null : age.intValue(),
+                r.getString("user_os"), r.getString("source"), r.getString("country"), r.getString("city"), r.getInteger("exp_group"));
+        Object properties = r.getValue("properties");
+        return new EnrichedEvent(r.getString("app_id"), r.getUUID("event_id"), r.getString("event"), r.getString("category"),
+                r.getString("user_id"), r.getOffsetDateTime("event_ts").toInstant(), r.getLocalDate("event_date"),
+                r.getOffsetDateTime("received_at").toInstant(), r.getBoolean("clock_clamped"), r.getBoolean("late"),
+                r.getString("session_id"), properties == null ? null : json(properties.toString()),
+                r.getLong("post_id"), r.getString("receiver_id"), r.getString("content_id"), r.getString("action"),
+                r.getLong("duration_ms"), r.getBigDecimal("revenue"), r.getString("currency"),
+                traits.isEmpty() ? null : traits, r.getString("device"), r.getString("os"), r.getString("browser"),
+                r.getString("host"), r.getString("url"), r.getString("referrer"), r.getString("content_title"),
+                r.getString("content_type"), r.getInteger("length_seconds"), r.getDouble("engagement_seconds"),
+                r.getDouble("engagement_pct"));
     }
 
     /** Inserts the events and returns those that were new: the only ones any fact may count. */

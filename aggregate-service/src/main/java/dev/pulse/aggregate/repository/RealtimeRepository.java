@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
+import io.quarkus.redis.datasource.transactions.ReactiveTransactionalRedisDataSource;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -26,7 +28,9 @@ import java.util.Set;
 
 /**
  * Real-time views in Redis, per app and minute of event time: event counts, active users (HyperLogLog), top
- * content and top events; active users per day; recent events per content. Everything expires on its own.
+ * content and top events (each kept to its top entries); active users per day; recent events per content.
+ * Everything expires on its own. A batch's writes are one MULTI/EXEC under WATCH of the epoch, applied only
+ * while the epoch is the one the batch read (see RealtimeKeys.EPOCH and AppLocks).
  */
 @ApplicationScoped
 public class RealtimeRepository {
@@ -35,11 +39,18 @@ public class RealtimeRepository {
     public record RecentEvent(String userId, String action, Instant timestamp) {
     }
 
+    /**
+     * A transaction's commands go out pipelined on one connection, whose client refuses more than 2048 waiting
+     * replies (and would leave it inside MULTI): up to 15 commands per event, so 100 events per transaction.
+     */
+    private static final int EVENTS_PER_TRANSACTION = 100;
+
     private final ReactiveRedisDataSource redis;
     private final ObjectMapper mapper;
     private final Duration minuteTtl;
     private final Duration dayTtl;
     private final int recentPerContent;
+    private final int topPerMinute;
 
     public RealtimeRepository(ReactiveRedisDataSource redis, ObjectMapper mapper, AggregateConfig config) {
         this.redis = redis;
@@ -47,6 +58,17 @@ public class RealtimeRepository {
         this.minuteTtl = config.realtime().window().plusMinutes(5);
         this.dayTtl = Duration.ofDays(3);
         this.recentPerContent = config.realtime().recentPerContent();
+        this.topPerMinute = config.realtime().topPerMinute();
+    }
+
+    /** The current epoch (0 before the first rebuild). */
+    public Uni<Long> epoch() {
+        return redis.value(Long.class).get(RealtimeKeys.EPOCH).map(epoch -> epoch == null ? 0L : epoch);
+    }
+
+    /** A new epoch: batches that read an older one no longer write their views. */
+    public Uni<Long> nextEpoch() {
+        return redis.value(Long.class).incr(RealtimeKeys.EPOCH);
     }
 
     private static final class Minute {
@@ -62,13 +84,24 @@ public class RealtimeRepository {
     private record AppDay(String app, LocalDate date) {
     }
 
-    /** Applies events; those older than the real-time window only count for their day. */
-    public Uni<Void> record(List<EnrichedEvent> events, Instant now) {
-        return events.isEmpty() ? Uni.createFrom().voidItem() : redis.withConnection(connection -> record(connection, events, now));
+    /**
+     * Applies events, if {@code epoch} is still current; those older than the real-time window only count for their day.
+     *
+     * @return false when the epoch moved on: a rebuild took its snapshot after these events were committed, so it has them
+     */
+    public Uni<Boolean> record(List<EnrichedEvent> events, Instant now, long epoch) {
+        List<List<EnrichedEvent>> chunks = new ArrayList<>();
+        for (int from = 0; from < events.size(); from += EVENTS_PER_TRANSACTION) {
+            chunks.add(events.subList(from, Math.min(events.size(), from + EVENTS_PER_TRANSACTION)));
+        }
+        return Multi.createFrom().iterable(chunks)
+                .onItem().transformToUniAndConcatenate(chunk -> redis.withTransaction(
+                        r -> r.value(Long.class).get(RealtimeKeys.EPOCH).map(current -> current == null ? 0L : current),
+                        (current, tx) -> current == epoch ? record(tx, chunk, now) : tx.discard(), RealtimeKeys.EPOCH))
+                .collect().asList().map(results -> results.stream().noneMatch(result -> result.discarded()));
     }
 
-    /* every command of a batch goes out on one connection, pipelined */
-    private Uni<Void> record(ReactiveRedisDataSource redis, List<EnrichedEvent> events, Instant now) {
+    private Uni<Void> record(ReactiveTransactionalRedisDataSource redis, List<EnrichedEvent> events, Instant now) {
         long oldestMinute = now.minus(minuteTtl).getEpochSecond() / 60;
         Map<AppMinute, Minute> minutes = new HashMap<>();
         Map<AppDay, Set<String>> days = new HashMap<>();
@@ -95,6 +128,9 @@ public class RealtimeRepository {
             writes.add(redis.hyperloglog(String.class).pfadd(RealtimeKeys.users(k.app(), k.minute()), m.users.toArray(String[]::new)).replaceWithVoid());
             m.names.forEach((name, n) -> writes.add(redis.sortedSet(String.class).zincrby(RealtimeKeys.topEvents(k.app(), k.minute()), n, name).replaceWithVoid()));
             m.content.forEach((id, n) -> writes.add(redis.sortedSet(String.class).zincrby(RealtimeKeys.topContent(k.app(), k.minute()), n, id).replaceWithVoid()));
+            // an app sending ever new names or content ids keeps a bounded number of entries per minute
+            writes.add(redis.sortedSet(String.class).zremrangebyrank(RealtimeKeys.topEvents(k.app(), k.minute()), 0, -topPerMinute - 1));
+            writes.add(redis.sortedSet(String.class).zremrangebyrank(RealtimeKeys.topContent(k.app(), k.minute()), 0, -topPerMinute - 1));
             for (String key : List.of(RealtimeKeys.events(k.app(), k.minute()), RealtimeKeys.users(k.app(), k.minute()),
                     RealtimeKeys.topEvents(k.app(), k.minute()), RealtimeKeys.topContent(k.app(), k.minute()))) {
                 writes.add(redis.key().expire(key, minuteTtl).replaceWithVoid());
@@ -109,7 +145,7 @@ public class RealtimeRepository {
             writes.add(redis.list(String.class).ltrim(key, 0, recentPerContent - 1).replaceWithVoid());
             writes.add(redis.key().expire(key, minuteTtl).replaceWithVoid());
         });
-        return writes.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(writes).andFailFast().replaceWithVoid();
+        return Uni.join().all(writes).andFailFast().replaceWithVoid();
     }
 
     private String json(RecentEvent event) {

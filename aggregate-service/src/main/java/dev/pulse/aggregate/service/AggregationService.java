@@ -34,10 +34,16 @@ public class AggregationService {
     private final UserDailyRollupRepository rollup;
     private final AppLocks locks;
     private final ClosedDayVersionRepository closedDays;
+    private final RealtimeService realtime;
+
+    /** A batch's events new to the raw store, committed, and the real-time epoch they belong to. */
+    public record Applied(List<EnrichedEvent> fresh, long epoch) {
+    }
 
     public AggregationService(Pool pool, RawStoreRepository rawStore, UserDayFactsRepository userDays,
             PostFactsRepository posts, CounterFactsRepository counters, CumulativeRepository cumulative,
-            UserDailyRollupRepository rollup, AppLocks locks, ClosedDayVersionRepository closedDays) {
+            UserDailyRollupRepository rollup, AppLocks locks, ClosedDayVersionRepository closedDays, RealtimeService realtime) {
+        this.realtime = realtime;
         this.rollup = rollup;
         this.closedDays = closedDays;
         this.locks = locks;
@@ -49,15 +55,19 @@ public class AggregationService {
         this.cumulative = cumulative;
     }
 
-    /** @return the events that were new to the raw store, now committed */
-    public Uni<List<EnrichedEvent>> apply(List<EnrichedEvent> events) {
+    /**
+     * @return the events that were new to the raw store, now committed, with the real-time epoch read while the
+     * batch held the real-time cut (a rebuild cutting after this commit has these events)
+     */
+    public Uni<Applied> apply(List<EnrichedEvent> events) {
         Set<String> apps = new TreeSet<>();
         events.forEach(e -> apps.add(e.appId()));
         return pool.withTransaction(connection -> locks.shared(connection, apps)
-                .flatMap(x -> rawStore.insertNew(connection, events))
-                .flatMap(fresh -> applyFacts(connection, fresh)
-                        .flatMap(x -> closedDays.bump(connection, fresh))
-                        .replaceWith(fresh)));
+                .flatMap(x -> realtime.epoch())
+                .flatMap(epoch -> rawStore.insertNew(connection, events)
+                        .flatMap(fresh -> applyFacts(connection, fresh)
+                                .flatMap(x -> closedDays.bump(connection, fresh))
+                                .replaceWith(new Applied(fresh, epoch)))));
     }
 
     /** Every fact's share of events new to them: the incremental path, and the replay of a recompute. */

@@ -8,13 +8,16 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
 /**
  * Keeps raw-store partitions ready a few days ahead (every app timezone's today falls within UTC ±1 day) and
  * drops those past retention; rejections (invalid_events) are kept as long. Replicas coordinate partition changes
- * through a PostgreSQL advisory lock; deleting old rejections is idempotent, so replicas may do it together.
+ * through a PostgreSQL advisory lock; deleting old rejections and forgetting resends counted longer ago than the
+ * ledger keeps them are idempotent, so replicas may do them together.
  */
 @ApplicationScoped
 public class PartitionMaintenanceJob {
@@ -52,6 +55,7 @@ public class PartitionMaintenanceJob {
                         Log.infof("deleted %d rejections older than the %d days kept", deleted, retention);
                     }
                 })
+                .call(x -> invalidEvents.forgetResendsCountedBefore(Instant.now().minus(Duration.ofDays(config.partitions().resendLedgerDays()))))
                 .replaceWithVoid();
     }
 }

@@ -1,15 +1,17 @@
 package dev.pulse.aggregate.service;
 
 import dev.pulse.aggregate.config.AggregateConfig;
+import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.RawStoreRepository;
-import dev.pulse.contract.RealtimeKeys;
 import dev.pulse.aggregate.repository.RealtimeRepository;
 import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.RealtimeKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -20,33 +22,54 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Real time is derived state: PostgreSQL holds the truth. A failed Redis write therefore does not fail the
  * batch (retrying could not apply it: the events are no longer new); it marks the views stale, and so does a
  * Redis that lost its data, and the views of the window are then rebuilt from the raw store.
+ * <p>
+ * A rebuild runs on one replica at a time (a PostgreSQL advisory lock; another replica skips), reads the window
+ * through a cursor one page at a time, and cannot count an event twice or miss one against live batches: at its
+ * cut it waits for batches between their locks and their commit, bumps the epoch, clears the views and fixes
+ * its snapshot. Batches committed before are in the snapshot, and their writes, if still to come, see a newer
+ * epoch and are dropped; batches after write as usual.
  */
 @ApplicationScoped
 public class RealtimeService {
     private final RealtimeRepository realtime;
     private final RawStoreRepository rawStore;
     private final ReactiveRedisDataSource redis;
+    private final Pool pool;
+    private final AppLocks locks;
     private final AggregateConfig config;
     private final MeterRegistry registry;
     private final AtomicBoolean stale = new AtomicBoolean(false);
 
-    public RealtimeService(RealtimeRepository realtime, RawStoreRepository rawStore, ReactiveRedisDataSource redis,
-            AggregateConfig config, MeterRegistry registry) {
+    public RealtimeService(RealtimeRepository realtime, RawStoreRepository rawStore, ReactiveRedisDataSource redis, Pool pool,
+            AppLocks locks, AggregateConfig config, MeterRegistry registry) {
         this.realtime = realtime;
         this.rawStore = rawStore;
         this.redis = redis;
+        this.pool = pool;
+        this.locks = locks;
         this.config = config;
         this.registry = registry;
     }
 
-    /** @return whether the views took the events; if not, a rebuild from the raw store is due and will bring them */
-    public Uni<Boolean> record(List<EnrichedEvent> fresh) {
-        return realtime.record(fresh, Instant.now()).replaceWith(true).onFailure().recoverWithUni(e -> {
-            Log.warnf("real-time views missed %d events, a rebuild is due: %s", fresh.size(), e.toString());
-            registry.counter("pulse.aggregate.realtime.failures").increment();
-            stale.set(true);
-            return Uni.createFrom().item(false);
-        });
+    /** The epoch a batch's views belong to; -1 if Redis cannot tell (its views will then be rebuilt). */
+    Uni<Long> epoch() {
+        return realtime.epoch().onFailure().recoverWithItem(-1L);
+    }
+
+    /** @return whether the views took the events now; if not, a rebuild has them or is due and will bring them */
+    public Uni<Boolean> record(AggregationService.Applied applied) {
+        if (applied.epoch() < 0) {
+            return missed(applied.fresh(), new IllegalStateException("the real-time epoch could not be read"));
+        }
+        return realtime.record(applied.fresh(), Instant.now(), applied.epoch())
+                .onFailure().recoverWithUni(e -> missed(applied.fresh(), e));
+    }
+
+    private Uni<Boolean> missed(List<EnrichedEvent> fresh, Throwable e) {
+        Log.warnf("real-time views missed %d events, a rebuild is due: %s", fresh.size(), e.toString());
+        registry.counter("pulse.aggregate.realtime.failures").increment();
+        stale.set(true);
+        return Uni.createFrom().item(false);
     }
 
     @Scheduled(every = "${pulse.aggregate.realtime.check-every:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -56,14 +79,32 @@ public class RealtimeService {
                 return Uni.createFrom().voidItem();
             }
             stale.set(false);
-            Instant now = Instant.now();
-            return rawStore.recent(now.minus(config.realtime().window()))
-                    .flatMap(events -> realtime.clear().flatMap(x -> realtime.record(events, now))
-                            .invoke(() -> Log.infof("real-time views rebuilt from %d stored events", events.size())))
-                    .flatMap(x -> redis.value(String.class).set(RealtimeKeys.BUILT_MARKER, now.toString()));
+            return rebuild().replaceWithVoid();
         }).onFailure().invoke(e -> {
             stale.set(true);
             Log.warnf("real-time rebuild failed, will retry: %s", e.toString());
         }).onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** @return the events the rebuild wrote, or -1 when another rebuild holds the lock */
+    public Uni<Long> rebuild() {
+        Instant now = Instant.now();
+        return pool.withTransaction(lock -> locks.tryRealtimeRebuild(lock).flatMap(mine -> !mine
+                ? Uni.createFrom().item(-1L)
+                : pool.withTransaction(snapshot -> snapshot.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
+                        .flatMap(x -> locks.duringRealtimeCut(lock, () -> realtime.nextEpoch()
+                                .call(epoch -> realtime.clear())
+                                // the snapshot is fixed by its first query, taken while no batch can commit
+                                .call(epoch -> snapshot.query("SELECT 1").execute())))
+                        .flatMap(epoch -> rawStore.recent(snapshot, now.minus(config.realtime().window()), config.realtime().rebuildPageSize())
+                                .onItem().transformToUniAndConcatenate(page -> realtime.record(page, now, epoch).replaceWith((long) page.size()))
+                                .collect().with(java.util.stream.Collectors.summingLong(n -> n))))))
+                .call(written -> written < 0 ? Uni.createFrom().voidItem()
+                        : redis.value(String.class).set(RealtimeKeys.BUILT_MARKER, now.toString()))
+                .invoke(written -> {
+                    if (written >= 0) {
+                        Log.infof("real-time views rebuilt from %d stored events", written);
+                    }
+                });
     }
 }

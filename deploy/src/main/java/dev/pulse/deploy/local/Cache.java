@@ -19,7 +19,9 @@ final class Cache implements AutoCloseable {
     static Cache embedded(Path dir, int port) throws IOException {
         Files.createDirectories(dir);
         RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
-                .setting("dir " + dir.toAbsolutePath()).setting("save 60 1").setting("appendonly no").build();
+                .setting("dir " + dir.toAbsolutePath()).setting("save 60 1").setting("appendonly no")
+                // derived data: capped, least recently used views evicted (every view key has a TTL; marker and epoch stay)
+                .setting("maxmemory 256mb").setting("maxmemory-policy volatile-lru").build();
         server.start();
         return new Cache(server, "redis://127.0.0.1:" + port);
     }

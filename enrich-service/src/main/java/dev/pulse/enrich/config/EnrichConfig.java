@@ -55,9 +55,6 @@ public interface EnrichConfig {
         @WithDefault("10s")
         Duration sessionTimeout();
 
-        /** Not ready when no batch got through for this long (the database or Kafka is failing). */
-        @WithDefault("60s")
-        Duration stalledAfter();
     }
 
     interface Caches {

@@ -1,26 +1,23 @@
 package dev.pulse.enrich.health;
 
-import dev.pulse.enrich.config.EnrichConfig;
 import dev.pulse.enrich.messaging.RawEventLoop;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Readiness;
+import org.eclipse.microprofile.health.Liveness;
 
-/** Ready while the events.raw loop runs and gets its batches through. */
-@Readiness
+/** Live while the events.raw loop's thread runs: it restarts itself after any exception, so a dead one needs a new process. */
+@Liveness
 @ApplicationScoped
 public class RawEventLoopHealthCheck implements HealthCheck {
     private final RawEventLoop loop;
-    private final EnrichConfig config;
 
-    public RawEventLoopHealthCheck(RawEventLoop loop, EnrichConfig config) {
+    public RawEventLoopHealthCheck(RawEventLoop loop) {
         this.loop = loop;
-        this.config = config;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("events.raw enrichment loop").status(loop.healthy(config.loop().stalledAfter())).build();
+        return HealthCheckResponse.named("events.raw enrichment loop thread").status(loop.alive()).build();
     }
 }

@@ -7,11 +7,11 @@ import dev.pulse.contract.UserTraits;
 import dev.pulse.enrich.domain.AcceptedEvent;
 import dev.pulse.enrich.domain.AppSettings;
 import dev.pulse.enrich.domain.ContentKey;
+import dev.pulse.enrich.domain.DroppedResend;
 import dev.pulse.enrich.domain.EnrichedBatch;
 import dev.pulse.enrich.domain.RejectedRecord;
 import dev.pulse.enrich.domain.SourcePosition;
 import dev.pulse.enrich.repository.DedupRepository;
-import dev.pulse.enrich.repository.QualityRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -34,17 +34,15 @@ public class EnrichmentService {
     private final UserTraitsService traits;
     private final ContentCatalog catalog;
     private final EventEnricher enricher;
-    private final QualityRepository quality;
 
     public EnrichmentService(RawRecordParser parser, AppDirectory apps, DedupRepository dedup, UserTraitsService traits,
-            ContentCatalog catalog, EventEnricher enricher, QualityRepository quality) {
+            ContentCatalog catalog, EventEnricher enricher) {
         this.parser = parser;
         this.apps = apps;
         this.dedup = dedup;
         this.traits = traits;
         this.catalog = catalog;
         this.enricher = enricher;
-        this.quality = quality;
     }
 
     public record Input(String value, SourcePosition source) {
@@ -70,12 +68,17 @@ public class EnrichmentService {
                     rejected.add(new RejectedRecord(event.appId(), "app_id", "app_id: no such app", event.payload(), event.source()));
                 }
             }
-            return deduplicate(ofKnownApps, known).flatMap(unique -> enrich(unique, known)
-                    .map(enriched -> new EnrichedBatch(enriched, rejected, ofKnownApps.size() - unique.size())));
+            List<DroppedResend> resends = new ArrayList<>();
+            return deduplicate(ofKnownApps, known, resends).flatMap(unique -> enrich(unique, known)
+                    .map(enriched -> new EnrichedBatch(enriched, rejected, resends)));
         });
     }
 
-    private Uni<List<AcceptedEvent>> deduplicate(List<AcceptedEvent> events, Map<String, AppSettings> apps) {
+    /**
+     * Drops resends into {@code resends}; they leave in the batch's Kafka transaction, so a replayed batch
+     * does not count them again (aggregate counts them, see DuplicateRepository there).
+     */
+    private Uni<List<AcceptedEvent>> deduplicate(List<AcceptedEvent> events, Map<String, AppSettings> apps, List<DroppedResend> resends) {
         // a batch can hold the same id twice; only its first record reaches the dedup table
         Set<String> inBatch = new HashSet<>();
         List<AcceptedEvent> first = new ArrayList<>();
@@ -86,15 +89,13 @@ public class EnrichmentService {
         if (first.isEmpty()) {
             return Uni.createFrom().item(first);
         }
-        return dedup.remember(first).flatMap(resent -> {
+        return dedup.remember(first).map(resent -> {
             List<AcceptedEvent> unique = new ArrayList<>();
             for (int i = 0; i < first.size(); i++) {
                 (resent.contains(i) ? duplicates : unique).add(first.get(i));
             }
-            Map<QualityRepository.Day, Long> perDay = duplicates.stream().collect(Collectors.groupingBy(
-                    d -> new QualityRepository.Day(d.appId(), d.event().timestamp().atZone(apps.get(d.appId()).zone()).toLocalDate()),
-                    Collectors.counting()));
-            return quality.addDuplicates(perDay).replaceWith(unique);
+            duplicates.forEach(d -> resends.add(new DroppedResend(d, d.event().timestamp().atZone(apps.get(d.appId()).zone()).toLocalDate())));
+            return unique;
         });
     }
 

@@ -10,11 +10,18 @@ import org.apache.kafka.common.test.TestKitNodes;
 import org.flywaydb.core.Flyway;
 import redis.embedded.RedisServer;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Real servers for a {@code @QuarkusTest}: an in-process KRaft Kafka, an embedded PostgreSQL with the Pulse
@@ -26,6 +33,8 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
 
     private KafkaClusterTestKit kafka;
     private EmbeddedPostgres postgres;
+    private int postgresPort;
+    private Path postgresData;
     private RedisServer redis;
     private int redisPort;
 
@@ -48,11 +57,15 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
             kafka.startup();
             kafka.waitForReadyBrokers();
             createTopics();
-            postgres = EmbeddedPostgres.builder().setPort(freePort()).start();
+            postgresPort = freePort();
+            postgresData = Files.createTempDirectory("pulse-test-pg");
+            startPostgres();
             migrate();
             redisPort = freePort();
             redis = RedisServer.newRedisServer().bind("127.0.0.1").port(redisPort)
-                    .setting("save \"\"").setting("appendonly no").build();
+                    .setting("save \"\"").setting("appendonly no")
+                    // as every deployment: real-time views are derived data, least recently used evicted at the cap
+                    .setting("maxmemory 256mb").setting("maxmemory-policy volatile-lru").build();
             redis.start();
         } catch (Exception e) {
             stop();
@@ -86,6 +99,40 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
                 .locations("classpath:db/migration").load().migrate();
     }
 
+    /**
+     * PostgreSQL really gone for {@code outage}: its server stopped, every connection refused. {@code during}
+     * runs right after the stop (send traffic, watch health); the server starts again, on the same port with
+     * the same data, once the outage is over.
+     */
+    public void withPostgresDown(Duration outage, Runnable during) throws InterruptedException {
+        stopPostgres();
+        Instant stopped = Instant.now();
+        try {
+            during.run();
+            // the outage lasts as long as asked, whatever happens meanwhile: this wait is the scenario, not a synchronisation
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), stopped.plus(outage)).toMillis()));
+        } finally {
+            startPostgres();
+        }
+    }
+
+    private void stopPostgres() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void startPostgres() {
+        try {
+            postgres = EmbeddedPostgres.builder().setPort(postgresPort).setDataDirectory(postgresData)
+                    .setCleanDataDirectory(false).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String bootstrapServers() {
         return kafka.bootstrapServers();
     }
@@ -107,6 +154,11 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
             }
             if (postgres != null) {
                 postgres.close();
+            }
+            if (postgresData != null) {
+                try (Stream<Path> files = Files.walk(postgresData)) {
+                    files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+                }
             }
             if (kafka != null) {
                 kafka.close();

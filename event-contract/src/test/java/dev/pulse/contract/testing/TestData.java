@@ -9,7 +9,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +36,38 @@ public final class TestData {
             throw new IllegalStateException(e);
         }
         return readToken;
+    }
+
+    /** Runs one SQL statement. */
+    public static void execute(DataSource dataSource, String sql) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first column of the first row, 0 when there is none. */
+    public static long queryLong(DataSource dataSource, String sql) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery(sql)) {
+            return rs.next() ? rs.getLong(1) : 0L;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A trigger refusing rows of {@code table} whose {@code column} starts with "poison": a failure in the sink
+     * that no validation knows of. Closing it lets such rows in again.
+     */
+    public static AutoCloseable refusePoisonIn(DataSource dataSource, String table, String column) {
+        String function = "test_refuse_poison_" + table;
+        execute(dataSource, "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "IF NEW." + column + " LIKE 'poison%' THEN RAISE EXCEPTION 'refused by a test trigger: %', NEW." + column + "; END IF; "
+                + "RETURN NEW; END $$");
+        execute(dataSource, "CREATE TRIGGER test_refuse_poison BEFORE INSERT OR UPDATE ON " + table + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+        return () -> execute(dataSource, "DROP TRIGGER test_refuse_poison ON " + table);
     }
 
     public static String newAppId() {

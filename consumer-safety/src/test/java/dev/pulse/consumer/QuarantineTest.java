@@ -1,0 +1,34 @@
+package dev.pulse.consumer;
+
+import dev.pulse.contract.InvalidEvent;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class QuarantineTest {
+
+    @Test
+    void theAppComesFromThePayloadThenTheKey() {
+        assertEquals("shop", Quarantine.appOf("other\u0000u1", "{\"app_id\":\"shop\",\"event\":{}}"));
+        assertEquals("shop", Quarantine.appOf("shop\u0000u1", "{not json"));
+        assertEquals("shop", Quarantine.appOf("shop", "[1,2]"));
+        assertNull(Quarantine.appOf(null, null));
+    }
+
+    @Test
+    void theRecordKeepsItsPositionAndFitsEveryStore() {
+        String payload = "x".repeat(Quarantine.MAX_PAYLOAD_CHARS + 10);
+        InvalidEvent invalid = Quarantine.invalidEvent("sh\u0000op", new IllegalStateException("bad \u0000 byte"), payload, "events.raw", 2, 41);
+
+        assertEquals(Quarantine.REASON, invalid.reason());
+        assertEquals("events.raw", invalid.sourceTopic());
+        assertEquals(2, invalid.sourcePartition());
+        assertEquals(41, invalid.sourceOffset());
+        assertEquals("sh\uFFFDop", invalid.appId());
+        assertEquals("java.lang.IllegalStateException: bad \uFFFD byte", invalid.error());
+        assertTrue(invalid.payload().startsWith("x".repeat(Quarantine.MAX_PAYLOAD_CHARS)));
+        assertTrue(invalid.payload().endsWith("[10 more characters]"), invalid.payload().substring(Quarantine.MAX_PAYLOAD_CHARS));
+    }
+}
