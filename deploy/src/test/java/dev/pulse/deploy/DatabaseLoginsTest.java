@@ -38,7 +38,7 @@ class DatabaseLoginsTest {
     private static final Map<String, Map<String, Set<String>>> WRITES = Map.of(
             "pulse_ingest", Map.of("apps", Set.of("SELECT", "INSERT", "UPDATE")),
             "pulse_enrich", Map.of("dim_users", Set.of("INSERT", "UPDATE"), "dim_content", Set.of("INSERT", "UPDATE"),
-                    "enrich_dedup", Set.of("INSERT", "DELETE"), "quality_daily", Set.of("INSERT", "UPDATE")),
+                    "enrich_dedup", Set.of("INSERT", "DELETE")),
             "pulse_aggregate", aggregateWrites(),
             "pulse_query", Map.of());
     private static final Set<String> READ_ALL = Set.of("pulse_enrich", "pulse_aggregate", "pulse_query");
@@ -49,7 +49,8 @@ class DatabaseLoginsTest {
     private static Map<String, Set<String>> aggregateWrites() {
         Map<String, Set<String>> writes = new TreeMap<>();
         writes.put("events", Set.of("INSERT"));
-        writes.put("invalid_events", Set.of("INSERT"));
+        writes.put("invalid_events", Set.of("INSERT", "DELETE"));
+        writes.put("duplicate_events", Set.of("INSERT", "DELETE"));
         for (String table : List.of("fact_daily_feed", "feed_user_posts", "fact_daily_posts", "post_daily_users", "fact_daily_messenger",
                 "fact_user_connections", "fact_content_engagement_daily", "fact_user_daily", "host_daily_visitors")) {
             writes.put(table, Set.of("INSERT", "UPDATE", "DELETE"));

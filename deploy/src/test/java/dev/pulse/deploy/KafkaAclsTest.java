@@ -24,12 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Each service's KafkaUser (the one whose Secret its Deployment reads) grants exactly what the service's
  * configuration uses: Read on the topics of its incoming channels and on their consumer groups, Write on the
  * topics of its outgoing channels, and for enrich's own loop (RawEventLoop: events.raw in, events.enriched and
- * events.invalid out, in transactions) its group and its transactional ids. Nothing more: no Create (topics are
+ * events.invalid out, in transactions) its group and its transactional ids; a service whose consumers quarantine
+ * records (consumer-safety) writes events.invalid. Nothing more: no Create (topics are
  * KafkaTopic objects, so the services' topic creation is off), nothing for query-api.
  */
 class KafkaAclsTest {
     private static final Pattern CHANNEL = Pattern.compile("(?m)^mp\\.messaging\\.(incoming|outgoing)\\.([\\w-]+)\\.(topic|group\\.id)=(.+)$");
     private static final Pattern LOOP = Pattern.compile("(?m)^pulse\\.\\w+\\.loop\\.(group-id|transactional-id-prefix)=(.+)$");
+    /** A service whose consumers quarantine records (consumer-safety) publishes them to events.invalid. */
+    private static final Pattern QUARANTINE = Pattern.compile("(?m)^pulse\\.consumers\\.service=");
     private static List<JsonNode> prod;
 
     @BeforeAll
@@ -99,6 +102,9 @@ class KafkaAclsTest {
                 used.add("topic:literal:" + topic + ":Write");
             }
         });
+        if (QUARANTINE.matcher(properties).find()) {
+            used.add("topic:literal:" + Topics.INVALID + ":Write");
+        }
         Matcher loop = LOOP.matcher(properties);
         while (loop.find()) {
             if (loop.group(1).equals("group-id")) {
