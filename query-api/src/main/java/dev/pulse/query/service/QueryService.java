@@ -1,5 +1,7 @@
 package dev.pulse.query.service;
 
+import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Filter;
@@ -39,11 +41,13 @@ public class QueryService {
     private final QueryCompiler compiler;
     private final SqlRows sql;
     private final ClosedDayCache cache;
+    private final QueryConfig config;
 
-    public QueryService(QueryCompiler compiler, SqlRows sql, ClosedDayCache cache) {
+    public QueryService(QueryCompiler compiler, SqlRows sql, ClosedDayCache cache, QueryConfig config) {
         this.compiler = compiler;
         this.sql = sql;
         this.cache = cache;
+        this.config = config;
     }
 
     public Uni<Answer> run(Query query) {
@@ -139,7 +143,7 @@ public class QueryService {
     }
 
     /** Every time bucket present, ordered, one page of it. */
-    private static Answer page(Query query, Map<List<Object>, Object[]> rows) {
+    private Answer page(Query query, Map<List<Object>, Object[]> rows) {
         fillTimeBuckets(query, rows);
         List<ResultRow> ordered = new ArrayList<>(rows.size());
         rows.forEach((key, values) -> ordered.add(new ResultRow(key, java.util.Arrays.asList(values))));
@@ -149,8 +153,20 @@ public class QueryService {
         return new Answer(ordered.subList(from, (int) Math.min(total, (long) from + query.limit())), total);
     }
 
+    /** At most max-rows rows are read: one more means the question is too big, known before it fills memory. */
     private Uni<List<List<Object>>> run(QueryCompiler.Compiled compiled) {
-        return sql.query(compiled.sql(), compiled.params());
+        int max = config.maxRows();
+        return sql.query(compiled.sql() + " LIMIT " + (max + 1), compiled.params()).invoke(rows -> {
+            if (rows.size() > max) {
+                throw tooManyRows();
+            }
+        });
+    }
+
+    private ProblemException tooManyRows() {
+        return ProblemException.badRequest("dimensions: the answer would hold more than " + config.maxRows()
+                + " groups (or, for counts of users, pairs of group and user): narrow it (fewer days, a filter, fewer"
+                + " or coarser dimensions, e.g. time:week instead of time:day)", "dimensions");
     }
 
     private static Object[] values(Query query, Map<List<Object>, Object[]> rows, List<Object> key) {
@@ -171,7 +187,7 @@ public class QueryService {
     }
 
     /** Charts need continuous series: every bucket of the range, for every combination of the other dimensions. */
-    private static void fillTimeBuckets(Query query, Map<List<Object>, Object[]> rows) {
+    private void fillTimeBuckets(Query query, Map<List<Object>, Object[]> rows) {
         Dimension time = query.timeDimension().orElse(null);
         if (time == null) {
             if (query.dimensions().isEmpty() && rows.isEmpty()) {
@@ -189,7 +205,11 @@ public class QueryService {
         if (others.isEmpty() && query.dimensions().size() == 1) {
             others.add(List.of());
         }
-        for (String bucket : buckets(time, query.from(), query.to())) {
+        List<String> buckets = buckets(time, query.from(), query.to());
+        if ((long) buckets.size() * others.size() > config.maxRows()) {
+            throw tooManyRows();
+        }
+        for (String bucket : buckets) {
             for (List<Object> rest : others) {
                 List<Object> key = new ArrayList<>(rest);
                 key.add(position, bucket);
