@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.problem.Problem;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,8 +13,9 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Refusals of the HTTP layer, before any resource runs, leave as problem+json too: a body over
- * quarkus.http.limits.max-body-size is a 413 (Vert.x would answer it with no body).
+ * A body whose Content-Length is over quarkus.http.limits.max-body-size is refused before a byte of it is read,
+ * as problem+json like every other answer (Vert.x would send a bare 413). A chunked body found too large while
+ * it is read still gets the REST layer's bare 413.
  */
 @ApplicationScoped
 public class HttpLayerProblems {
@@ -28,36 +29,23 @@ public class HttpLayerProblems {
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(this::refuseOversizedBody);
-        router.route().order(Integer.MIN_VALUE).failureHandler(this::answerFailure);
     }
 
-    /** Told by Content-Length, before a byte of the body is read. */
     private void refuseOversizedBody(RoutingContext context) {
         String length = context.request().getHeader(HttpHeaderNames.CONTENT_LENGTH);
-        if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 19 && Long.parseLong(length) > maxBodyBytes) {
-            context.response().putHeader(HttpHeaderNames.CONNECTION, "close");
-            problem(context, 413);
-            return;
-        }
-        context.next();
-    }
-
-    /** A chunked body found too large while read, or any other refusal the HTTP layer makes. */
-    private void answerFailure(RoutingContext context) {
-        int status = context.statusCode();
-        if (status < 400 || status >= 500 || context.response().headWritten()) {
+        if (length == null || length.isEmpty() || length.length() > 18 || !length.chars().allMatch(Character::isDigit)
+                || Long.parseLong(length) <= maxBodyBytes) {
             context.next();
             return;
         }
-        problem(context, status);
-    }
-
-    private void problem(RoutingContext context, int status) {
-        String reason = HttpResponseStatus.valueOf(status).reasonPhrase();
-        String detail = status == 413 ? "body is over " + maxBodyBytes + " bytes" : reason;
+        if (context.request().version() != HttpVersion.HTTP_2) {
+            // the body is not read: the connection cannot carry another request (HTTP/2 forbids the header)
+            context.response().putHeader(HttpHeaderNames.CONNECTION, "close");
+        }
         try {
-            context.response().setStatusCode(status).putHeader(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                    .end(mapper.writeValueAsString(new Problem("about:blank", reason, status, detail, null, null)));
+            context.response().setStatusCode(413).putHeader(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                    .end(mapper.writeValueAsString(new Problem("about:blank", "Content Too Large", 413,
+                            "body is over " + maxBodyBytes + " bytes", null, null)));
         } catch (JsonProcessingException e) {
             context.fail(e);
         }

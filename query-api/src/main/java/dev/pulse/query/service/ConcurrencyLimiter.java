@@ -5,6 +5,7 @@ import dev.pulse.query.config.QueryConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -30,14 +31,16 @@ public class ConcurrencyLimiter {
                 throw ProblemException.tooManyRequests("at most " + config.maxConcurrentPerApp()
                         + " queries of one app at once: wait for an answer before asking more", config.retryAfterSeconds());
             }
-            Uni<T> running;
+            CompletableFuture<T> running;
             try {
-                running = work.get();
+                running = work.get().subscribeAsCompletionStage();
             } catch (RuntimeException e) {
                 release(appId);
                 throw e;
             }
-            return running.onTermination().invoke(() -> release(appId));
+            // the slot is the database's work: a client that hangs up does not free it before that work ends
+            running.whenComplete((item, failure) -> release(appId));
+            return Uni.createFrom().completionStage(running.copy());
         });
     }
 

@@ -10,6 +10,7 @@ import dev.pulse.query.domain.Order;
 import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
 import dev.pulse.query.domain.ResultRow;
+import dev.pulse.query.domain.RollupTotals;
 import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -112,28 +113,49 @@ public class QueryService {
     private Uni<Map<List<Object>, Object[]>> fromRollup(Query query, List<Metric> metrics, LocalDate lastClosed) {
         List<Partial> partials = metrics.stream().flatMap(m -> m.partials().stream()).distinct().sorted().toList();
         boolean perUser = metrics.stream().anyMatch(Metric::countsUsers);
-        Uni<UserPartials> closed;
-        Uni<UserPartials> open;
+        Uni<Map<List<Object>, RollupTotals>> groups;
         if (lastClosed == null) {
-            closed = partials(query, partials, perUser, query.from(), query.to());
-            open = Uni.createFrom().item(UserPartials.NONE);
+            groups = groupTotals(query, partials, perUser);
         } else {
             // distinct users over several days do not add up, per-user partials do: the closed days' are cached,
             // the open days' read, and the two merged per group and user
             PartialsQuestion question = new PartialsQuestion(query.app(), query.dimensions(), query.filters(), partials, perUser,
                     query.from(), query.to(), lastClosed);
-            closed = cache.get(query.app(), lastClosed, question, () -> partials(query, partials, perUser, query.from(), lastClosed));
-            open = partials(query, partials, perUser, lastClosed.plusDays(1), query.to());
+            Uni<UserPartials> closed = cache.get(query.app(), lastClosed, question,
+                    () -> partials(query, partials, perUser, query.from(), lastClosed));
+            Uni<UserPartials> open = partials(query, partials, perUser, lastClosed.plusDays(1), query.to());
+            // more (group, user) pairs than may be held: PostgreSQL sums the whole range per group instead, uncached
+            groups = Uni.combine().all().unis(closed, open).asTuple().map(parts -> parts.getItem1().totals(parts.getItem2()))
+                    .onFailure(TooManyRows.class).recoverWithUni(() -> groupTotals(query, partials, perUser));
         }
-        return Uni.combine().all().unis(closed, open).asTuple().map(parts -> {
+        return groups.map(totalsByGroup -> {
             Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
-            parts.getItem1().totals(parts.getItem2()).forEach((group, totals) -> {
+            totalsByGroup.forEach((group, totals) -> {
                 Object[] values = values(query, rows, group);
                 for (Metric metric : metrics) {
                     values[query.metrics().indexOf(metric)] = metric.fromRollup(totals);
                 }
             });
             return rows;
+        });
+    }
+
+    private Uni<Map<List<Object>, RollupTotals>> groupTotals(Query query, List<Partial> partials, boolean perUser) {
+        int dims = query.dimensions().size();
+        return run(compiler.groupTotals(query, partials, perUser)).map(rows -> {
+            Map<List<Object>, RollupTotals> groups = new LinkedHashMap<>();
+            for (List<Object> row : rows) {
+                Object[] sums = new Object[Partial.values().length];
+                for (int i = 0; i < partials.size(); i++) {
+                    sums[partials.get(i).ordinal()] = row.get(dims + i);
+                }
+                long[] users = new long[row.size() - dims - partials.size()];
+                for (int i = 0; i < users.length; i++) {
+                    users[i] = ((Number) row.get(dims + partials.size() + i)).longValue();
+                }
+                groups.put(new ArrayList<>(row.subList(0, dims)), RollupTotals.summed(sums, users));
+            }
+            return groups;
         });
     }
 
@@ -163,10 +185,16 @@ public class QueryService {
         });
     }
 
-    private ProblemException tooManyRows() {
-        return ProblemException.badRequest("dimensions: the answer would hold more than " + config.maxRows()
-                + " groups (or, for counts of users, pairs of group and user): narrow it (fewer days, a filter, fewer"
-                + " or coarser dimensions, e.g. time:week instead of time:day)", "dimensions");
+    /** A question whose rows would be more than max-rows: a 400, unless another way to answer it holds fewer. */
+    private static final class TooManyRows extends ProblemException {
+        TooManyRows(int max) {
+            super(400, "Bad Request", "dimensions: the answer would hold more than " + max + " groups: narrow it (fewer days,"
+                    + " a filter, fewer or coarser dimensions, e.g. time:week instead of time:day)", "dimensions", null, null);
+        }
+    }
+
+    private TooManyRows tooManyRows() {
+        return new TooManyRows(config.maxRows());
     }
 
     private static Object[] values(Query query, Map<List<Object>, Object[]> rows, List<Object> key) {
