@@ -24,7 +24,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
@@ -58,7 +60,7 @@ public class QueryResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Dashboard query", description = "Metrics over a date range, broken down by dimensions (SPEC §5–§6).")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "DAU, last 7 days", value = """
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT), examples = @ExampleObject(name = "DAU, last 7 days", value = """
             {"app": "demo", "metrics": ["active_users", "events"], "date_range": "7d", "dimensions": ["time:day"]}""")))
     @APIResponse(responseCode = "200", description = "Rows of dimension values and metric values")
     @APIResponse(responseCode = "400", description = "Unknown metric or dimension, bad dates, range over 400 days; names the field."
