@@ -15,6 +15,31 @@ public interface QueryConfig {
     @WithDefault("10000")
     int maxLimit();
 
+    /**
+     * Rows a query may hold in memory: groups of an answer (time buckets filled in included) and the (group, user)
+     * partials read from the rollup. Read with {@code LIMIT max-rows + 1}, so a larger question fails fast (400).
+     */
+    @WithDefault("100000")
+    int maxRows();
+
+    /**
+     * PostgreSQL's statement_timeout on query-api's connections (set from this value in application.properties);
+     * here for the answer's advice.
+     */
+    long statementTimeoutMs();
+
+    /** Largest {@code POST /v1/query} body; a larger one is a 413. */
+    @WithDefault("65536")
+    int maxBodyBytes();
+
+    /** Queries of one app that may run at once on one instance; one more is a 429. */
+    @WithDefault("4")
+    int maxConcurrentPerApp();
+
+    /** Retry-After sent with that 429. */
+    @WithDefault("1")
+    int retryAfterSeconds();
+
     /** The real-time window aggregate-service keeps in Redis; /v1/realtime answers at most this many minutes. */
     @WithDefault("60")
     int realtimeMaxMinutes();

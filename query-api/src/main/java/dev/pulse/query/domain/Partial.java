@@ -32,6 +32,16 @@ public enum Partial {
         return sql;
     }
 
+    /** The sum over a group's users of this partial of each ({@code column}), of the same SQL type as the partial. */
+    public String total(String column) {
+        return switch (this) {
+            case REVENUE, ENGAGEMENT_SECONDS, PCT_SUM -> "sum(" + column + ")";
+            case NEW -> "bool_or(" + column + ")";
+            // sums of int columns are bigint, and a sum of those would be numeric
+            default -> "sum(" + column + ")::bigint";
+        };
+    }
+
     /** Two partials of the same kind (bigint, numeric, float8 sums; the flag), either of them possibly absent. */
     public static Object merge(Object a, Object b) {
         if (a == null || b == null) {

@@ -13,6 +13,23 @@ public final class RollupTotals {
     private long messengerOnlyUsers;
     private long bothUsers;
 
+    /**
+     * A group's totals as PostgreSQL summed its users (QueryCompiler#groupTotals): the sums (indexed by
+     * {@link Partial#ordinal()}), then users, new users, feed users, senders, feed-only, messenger-only and both.
+     */
+    public static RollupTotals summed(Object[] sums, long[] users) {
+        RollupTotals totals = new RollupTotals();
+        System.arraycopy(sums, 0, totals.sums, 0, totals.sums.length);
+        totals.users = users[0];
+        totals.newUsers = users[1];
+        totals.feedUsers = users[2];
+        totals.senders = users[3];
+        totals.feedOnlyUsers = users[4];
+        totals.messengerOnlyUsers = users[5];
+        totals.bothUsers = users[6];
+        return totals;
+    }
+
     /** Adds one user of the group, with the user's partials (indexed by {@link Partial#ordinal()}, null where not fetched). */
     public void add(Object[] user) {
         users++;

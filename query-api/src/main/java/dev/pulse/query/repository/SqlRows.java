@@ -1,6 +1,9 @@
 package dev.pulse.query.repository;
 
+import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.query.config.QueryConfig;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -12,13 +15,20 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs read-only SQL and hands back rows of JSON-ready values. */
+/**
+ * Runs read-only SQL and hands back rows of JSON-ready values. A statement PostgreSQL cancels for running past
+ * query-api's statement_timeout is a question too big to answer: a 400 that says how to narrow it.
+ */
 @ApplicationScoped
 public class SqlRows {
-    private final Pool pool;
+    private static final String QUERY_CANCELED = "57014";
 
-    public SqlRows(Pool pool) {
+    private final Pool pool;
+    private final QueryConfig config;
+
+    public SqlRows(Pool pool, QueryConfig config) {
         this.pool = pool;
+        this.config = config;
     }
 
     public Uni<List<List<Object>>> query(String sql, List<Object> params) {
@@ -32,7 +42,9 @@ public class SqlRows {
                 result.add(values);
             }
             return result;
-        });
+        }).onFailure(e -> e instanceof PgException pg && QUERY_CANCELED.equals(pg.getSqlState())).transform(e -> ProblemException.badRequest(
+                "the question ran longer than " + config.statementTimeoutMs() + " ms and was cancelled: narrow it"
+                        + " (fewer days, a filter, fewer dimensions)", null));
     }
 
     private static Object json(Object value) {

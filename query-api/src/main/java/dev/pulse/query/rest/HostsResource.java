@@ -1,6 +1,7 @@
 package dev.pulse.query.rest;
 
 import dev.pulse.query.repository.SqlRows;
+import dev.pulse.query.service.InputLimits;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -36,8 +37,8 @@ public class HostsResource {
     public Uni<Map<String, Object>> activity(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("host") String host, @QueryParam("app") String app, @QueryParam("month") String month) {
         return auth.authorize(authorization, app).flatMap(a -> {
-            YearMonth ym = Params.month(month, "month");
-            String normalized = host.toLowerCase(Locale.ROOT);
+            YearMonth ym = InputLimits.month(month, "month");
+            String normalized = InputLimits.text(host, "host").toLowerCase(Locale.ROOT);
             return sql.query("""
                             SELECT hit_array, unique_visitors_array FROM host_activity_reduced
                             WHERE app_id = $1 AND host = $2 AND month_start = $3""",

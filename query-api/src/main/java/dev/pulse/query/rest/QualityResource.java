@@ -1,6 +1,8 @@
 package dev.pulse.query.rest;
 
 import dev.pulse.query.repository.SqlRows;
+import dev.pulse.query.service.ConcurrencyLimiter;
+import dev.pulse.query.service.InputLimits;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -20,10 +22,12 @@ import java.util.Map;
 public class QualityResource {
     private final ReadTokenAuthenticator auth;
     private final SqlRows sql;
+    private final ConcurrencyLimiter limiter;
 
-    public QualityResource(ReadTokenAuthenticator auth, SqlRows sql) {
+    public QualityResource(ReadTokenAuthenticator auth, SqlRows sql, ConcurrencyLimiter limiter) {
         this.auth = auth;
         this.sql = sql;
+        this.limiter = limiter;
     }
 
     @GET
@@ -32,7 +36,7 @@ public class QualityResource {
     public Uni<Map<String, Object>> quality(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @QueryParam("app") String app, @QueryParam("date") String date) {
         return auth.authorize(authorization, app).flatMap(a -> {
-            LocalDate day = date == null ? LocalDate.now(a.zone()) : Params.date(date, "date");
+            LocalDate day = date == null ? LocalDate.now(a.zone()) : InputLimits.date(date, "date");
             Uni<List<List<Object>>> live = sql.query("""
                     SELECT accepted, rejected, rejected_by_reason, duplicates, late, clock_clamped, validation_rate,
                            freshness_p50_seconds, freshness_p99_seconds, completeness, active_users
@@ -40,7 +44,8 @@ public class QualityResource {
             Uni<List<List<Object>>> snapshot = sql.query("""
                     SELECT closed_at::text, completeness, facts_consistent, repaired FROM quality_snapshot_daily
                     WHERE app_id = $1 AND event_date = $2""", List.of(a.appId(), day));
-            return Uni.combine().all().unis(live, snapshot).asTuple().map(t -> {
+            // both are lazy: they run, and hold the app's slot, once combined
+            return limiter.limit(a.appId(), () -> Uni.combine().all().unis(live, snapshot).asTuple()).map(t -> {
                 List<Object> q = t.getItem1().get(0);
                 Map<String, Object> answer = new LinkedHashMap<>();
                 answer.put("app", a.appId());

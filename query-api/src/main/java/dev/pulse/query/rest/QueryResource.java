@@ -1,11 +1,17 @@
 package dev.pulse.query.rest;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Metric;
 import dev.pulse.query.domain.Query;
 import dev.pulse.query.domain.QueryResponse;
+import dev.pulse.query.service.ConcurrencyLimiter;
 import dev.pulse.query.service.QueryParser;
 import dev.pulse.query.service.QueryService;
 import io.smallrye.mutiny.Uni;
@@ -18,10 +24,13 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,32 +40,62 @@ public class QueryResource {
     private final ReadTokenAuthenticator auth;
     private final QueryParser parser;
     private final QueryService service;
+    private final ConcurrencyLimiter limiter;
+    private final QueryConfig config;
+    /** A key given twice or anything after the object is a mistake to report, not to guess about. */
+    private final ObjectReader reader;
 
-    public QueryResource(ReadTokenAuthenticator auth, QueryParser parser, QueryService service) {
+    public QueryResource(ReadTokenAuthenticator auth, QueryParser parser, QueryService service, ConcurrencyLimiter limiter,
+            QueryConfig config, ObjectMapper mapper) {
         this.auth = auth;
         this.parser = parser;
         this.service = service;
+        this.limiter = limiter;
+        this.config = config;
+        this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Dashboard query", description = "Metrics over a date range, broken down by dimensions (SPEC §5–§6).")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "DAU, last 7 days", value = """
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT), examples = @ExampleObject(name = "DAU, last 7 days", value = """
             {"app": "demo", "metrics": ["active_users", "events"], "date_range": "7d", "dimensions": ["time:day"]}""")))
     @APIResponse(responseCode = "200", description = "Rows of dimension values and metric values")
-    @APIResponse(responseCode = "400", description = "Unknown metric or dimension, bad dates, range over 400 days; names the field")
+    @APIResponse(responseCode = "400", description = "Unknown metric or dimension, bad dates, range over 400 days; names the field."
+            + " Also a question too big to answer (more groups than max-rows, or past the statement timeout): says how to narrow it")
     @APIResponse(responseCode = "401", description = "Missing or unknown read token")
     @APIResponse(responseCode = "404", description = "The token is not one of this app")
-    public Uni<QueryResponse> query(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, JsonNode body) {
-        if (body == null || !body.isObject()) {
+    @APIResponse(responseCode = "413", description = "Body over 64 KiB")
+    @APIResponse(responseCode = "429", description = "Too many queries of this app at once; see Retry-After")
+    public Uni<QueryResponse> query(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
+        JsonNode json = json(body);
+        JsonNode app = json.path("app");
+        if (!app.isMissingNode() && !app.isTextual()) {
+            throw ProblemException.badRequest("app: must be a string", "app");
+        }
+        return auth.authorize(authorization, app.textValue()).flatMap(a -> {
+            Query query = parser.parse(json, a);
+            return limiter.limit(a.appId(), () -> service.run(query)).map(answer -> new QueryResponse(answer.rows(),
+                    Map.of("total_rows", answer.totalRows(), "time_zone", a.zone().getId()), echo(query)));
+        });
+    }
+
+    private JsonNode json(byte[] body) {
+        if (body != null && body.length > config.maxBodyBytes()) {
+            throw ProblemException.tooLarge("body is over " + config.maxBodyBytes() + " bytes");
+        }
+        JsonNode json;
+        try {
+            json = body == null || body.length == 0 ? null : reader.readTree(body);
+        } catch (IOException e) {
+            throw ProblemException.badRequest("body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""), null);
+        }
+        if (json == null || !json.isObject()) {
             throw ProblemException.badRequest("body must be a JSON object", null);
         }
-        return auth.authorize(authorization, body.path("app").asText(null)).flatMap(app -> {
-            Query query = parser.parse(body, app);
-            return service.run(query).map(answer -> new QueryResponse(answer.rows(),
-                    Map.of("total_rows", answer.totalRows(), "time_zone", app.zone().getId()), echo(query)));
-        });
+        return json;
     }
 
     private static Map<String, Object> echo(Query query) {

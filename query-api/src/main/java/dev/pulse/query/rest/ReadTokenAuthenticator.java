@@ -3,6 +3,7 @@ package dev.pulse.query.rest;
 import dev.pulse.contract.problem.Bearer;
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.query.domain.App;
+import dev.pulse.query.service.InputLimits;
 import dev.pulse.query.service.ReadTokenService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,7 @@ public class ReadTokenAuthenticator {
         if (appId == null || appId.isBlank()) {
             throw ProblemException.badRequest("app is required", "app");
         }
+        InputLimits.text(appId, "app");
         return tokens.find(token).map(app -> {
             App found = app.orElseThrow(() -> ProblemException.unauthorized("unknown read token"));
             if (!found.appId().equals(appId)) {

@@ -1,10 +1,9 @@
 package dev.pulse.query.rest;
 
-import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
+import dev.pulse.query.service.InputLimits;
 import dev.pulse.query.service.RealtimeService;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -33,11 +32,9 @@ public class RealtimeResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Real time", description = "Active users, events per minute, top content and top events of the last N minutes. Example: /v1/realtime?app=demo&minutes=30")
     public Uni<Map<String, Object>> realtime(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @QueryParam("app") String app, @QueryParam("minutes") @DefaultValue("30") int minutes) {
+            @QueryParam("app") String app, @QueryParam("minutes") String minutesParam) {
         return auth.authorize(authorization, app).flatMap(a -> {
-            if (minutes < 1 || minutes > config.realtimeMaxMinutes()) {
-                throw ProblemException.badRequest("minutes must be in [1, " + config.realtimeMaxMinutes() + "]", "minutes");
-            }
+            int minutes = InputLimits.integer(minutesParam, "minutes", 30, 1, config.realtimeMaxMinutes());
             return realtime.snapshot(a.appId(), minutes, Instant.now());
         });
     }

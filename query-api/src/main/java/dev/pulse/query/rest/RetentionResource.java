@@ -2,6 +2,8 @@ package dev.pulse.query.rest;
 
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
+import dev.pulse.query.service.ConcurrencyLimiter;
+import dev.pulse.query.service.InputLimits;
 import dev.pulse.query.service.RetentionService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
@@ -23,11 +25,13 @@ public class RetentionResource {
     private final ReadTokenAuthenticator auth;
     private final RetentionService retention;
     private final QueryConfig config;
+    private final ConcurrencyLimiter limiter;
 
-    public RetentionResource(ReadTokenAuthenticator auth, RetentionService retention, QueryConfig config) {
+    public RetentionResource(ReadTokenAuthenticator auth, RetentionService retention, QueryConfig config, ConcurrencyLimiter limiter) {
         this.auth = auth;
         this.retention = retention;
         this.config = config;
+        this.limiter = limiter;
     }
 
     @GET
@@ -35,20 +39,18 @@ public class RetentionResource {
     @Operation(summary = "Cohort retention", description = "Example: /v1/retention?app=demo&from=2026-01-01&to=2026-01-30&period=day&horizon=7")
     public Uni<Map<String, Object>> retention(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @QueryParam("app") String app, @QueryParam("from") String from, @QueryParam("to") String to,
-            @QueryParam("period") @DefaultValue("day") String period, @QueryParam("horizon") @DefaultValue("7") int horizon) {
+            @QueryParam("period") @DefaultValue("day") String period, @QueryParam("horizon") String horizonParam) {
         return auth.authorize(authorization, app).flatMap(a -> {
-            LocalDate start = Params.date(from, "from");
-            LocalDate end = Params.date(to, "to");
+            LocalDate start = InputLimits.date(from, "from");
+            LocalDate end = InputLimits.date(to, "to");
             if (start.isAfter(end) || ChronoUnit.DAYS.between(start, end) >= config.maxRangeDays()) {
                 throw ProblemException.badRequest("from must not be after to, and the range at most " + config.maxRangeDays() + " days", "from");
             }
             if (!period.equals("day") && !period.equals("week")) {
                 throw ProblemException.badRequest("period must be day or week", "period");
             }
-            if (horizon < 0 || horizon > 90) {
-                throw ProblemException.badRequest("horizon must be in [0, 90]", "horizon");
-            }
-            return retention.cohorts(a, start, end, period.equals("week"), horizon).map(cohorts -> Map.of(
+            int horizon = InputLimits.integer(horizonParam, "horizon", 7, 0, 90);
+            return limiter.limit(a.appId(), () -> retention.cohorts(a, start, end, period.equals("week"), horizon)).map(cohorts -> Map.of(
                     "app", a.appId(), "period", period, "horizon", horizon, "cohorts", cohorts));
         });
     }

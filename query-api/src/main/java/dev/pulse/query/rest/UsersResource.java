@@ -3,6 +3,7 @@ package dev.pulse.query.rest;
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.repository.SqlRows;
+import dev.pulse.query.service.InputLimits;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -50,8 +51,9 @@ public class UsersResource {
     public Uni<Map<String, Object>> user(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("user_id") String userId, @QueryParam("app") String app, @QueryParam("month") String month) {
         return auth.authorize(authorization, app).flatMap(a -> {
+            InputLimits.text(userId, "user_id");
             LocalDate today = LocalDate.now(a.zone());
-            YearMonth ym = month == null ? YearMonth.from(today) : Params.month(month, "month");
+            YearMonth ym = month == null ? YearMonth.from(today) : InputLimits.month(month, "month");
             Uni<List<List<Object>>> traits = sql.query("""
                     SELECT gender, age, os, source, country, city, exp_group, valid_from FROM dim_users
                     WHERE app_id = $1 AND user_id = $2 AND is_current""", List.of(a.appId(), userId));

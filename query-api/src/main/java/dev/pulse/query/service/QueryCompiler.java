@@ -91,15 +91,47 @@ public class QueryCompiler {
         }
         List<Dimension> dims = query.dimensions();
         List<String> columns = dimensionColumns(dims);
-        columns.add(perUser ? "e.user_id" : "NULL::text");
-        for (Partial partial : partials) {
-            columns.add(partial.sql().replace("%NEW%", newUser));
+        columns.add((perUser ? "e.user_id" : "NULL::text") + " AS u");
+        for (int i = 0; i < partials.size(); i++) {
+            columns.add(partials.get(i).sql().replace("%NEW%", newUser) + " AS p" + i);
         }
         String sql = "SELECT " + String.join(", ", columns) + " FROM fact_user_daily e"
                 + (newUsers ? " LEFT JOIN user_first_seen fs ON fs.app_id = e.app_id AND fs.user_id = e.user_id" : "")
                 + " WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3" + filters(query.filters(), params)
                 + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
         return new Compiled(sql, params);
+    }
+
+    /**
+     * Per group, the totals of {@link #partials} over the query's range summed by PostgreSQL, so that only groups
+     * reach memory: d0..dn, the partials' totals in the order given, then the counts of users, new users, feed
+     * users, senders, feed-only, messenger-only and both (as RollupTotals counts them; 0 where not fetched).
+     */
+    public Compiled groupTotals(Query query, List<Partial> partials, boolean perUser) {
+        Compiled perGroupAndUser = partials(query, partials, perUser, query.from(), query.to());
+        int dims = query.dimensions().size();
+        List<String> columns = new ArrayList<>();
+        for (int i = 0; i < dims; i++) {
+            columns.add("u.d" + i);
+        }
+        for (int i = 0; i < partials.size(); i++) {
+            columns.add(partials.get(i).total("u.p" + i));
+        }
+        String feed = "(" + positive(partials, Partial.VIEWS) + " OR " + positive(partials, Partial.LIKES) + ")";
+        String messenger = positive(partials, Partial.MESSAGES);
+        String isNew = partials.contains(Partial.NEW) ? "u.p" + partials.indexOf(Partial.NEW) : "false";
+        columns.add("count(*)");
+        for (String flag : List.of(isNew, feed, messenger, feed + " AND NOT " + messenger, messenger + " AND NOT " + feed,
+                feed + " AND " + messenger)) {
+            columns.add("count(*) FILTER (WHERE " + flag + ")");
+        }
+        String sql = "SELECT " + String.join(", ", columns) + " FROM (" + perGroupAndUser.sql() + ") u"
+                + (dims == 0 ? "" : " GROUP BY " + groupBy(dims, 0));
+        return new Compiled(sql, perGroupAndUser.params());
+    }
+
+    private static String positive(List<Partial> partials, Partial count) {
+        return partials.contains(count) ? "u.p" + partials.indexOf(count) + " > 0" : "false";
     }
 
     /**

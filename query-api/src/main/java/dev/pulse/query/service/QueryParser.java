@@ -12,7 +12,6 @@ import dev.pulse.query.domain.Query;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -24,6 +23,9 @@ import java.util.Set;
 public class QueryParser {
     private static final Set<String> FIELDS = Set.of("app", "metrics", "date_range", "dimensions", "filters", "order_by", "limit", "offset");
     private static final Set<String> OPERATORS = Set.of("is", "is_not", "contains");
+    /** Bounds of the SQL a body can make: filters and their values each travel as a condition and a parameter. */
+    private static final int MAX_FILTERS = 32;
+    private static final int MAX_FILTER_VALUES = 1000;
 
     private final QueryConfig config;
 
@@ -99,11 +101,10 @@ public class QueryParser {
     }
 
     private static LocalDate date(JsonNode node, String field) {
-        try {
-            return LocalDate.parse(node.asText());
-        } catch (DateTimeParseException e) {
+        if (!node.isTextual()) {
             throw bad("must be a date YYYY-MM-DD", field);
         }
+        return InputLimits.date(node.textValue(), field);
     }
 
     private static List<Dimension> dimensions(JsonNode node) {
@@ -133,21 +134,28 @@ public class QueryParser {
         if (node == null || node.isNull()) {
             return filters;
         }
-        if (!node.isArray()) {
-            throw bad("filters must be an array of [op, dimension, values]", "filters");
+        if (!node.isArray() || node.size() > MAX_FILTERS) {
+            throw bad("filters must be an array of at most " + MAX_FILTERS + " [op, dimension, values]", "filters");
         }
         for (int i = 0; i < node.size(); i++) {
             String field = "filters[" + i + "]";
             JsonNode f = node.get(i);
-            if (!f.isArray() || f.size() != 3 || !f.get(2).isArray() || f.get(2).isEmpty()) {
-                throw bad("a filter is [op, dimension, [values...]]", field);
+            if (!f.isArray() || f.size() != 3 || !f.get(2).isArray() || f.get(2).isEmpty() || f.get(2).size() > MAX_FILTER_VALUES) {
+                throw bad("a filter is [op, dimension, [values...]] with 1 to " + MAX_FILTER_VALUES + " values", field);
             }
             if (!OPERATORS.contains(f.get(0).asText())) {
                 throw bad("op must be is, is_not or contains", field);
             }
             Dimension dimension = Dimension.of(f.get(1).asText()).orElseThrow(() -> bad("unknown dimension", field));
             List<String> values = new ArrayList<>();
-            f.get(2).forEach(v -> values.add(v.asText()));
+            for (int j = 0; j < f.get(2).size(); j++) {
+                JsonNode value = f.get(2).get(j);
+                String at = field + "[2][" + j + "]";
+                if (!value.isValueNode() || value.isNull()) {
+                    throw bad("a filter value is a string or a number", at);
+                }
+                values.add(InputLimits.text(value.asText(), at));
+            }
             filters.add(new Filter(f.get(0).asText(), dimension, values));
         }
         return filters;
@@ -173,6 +181,9 @@ public class QueryParser {
             if (!known) {
                 throw bad("order by a metric or dimension of this query", field);
             }
+            if (orders.stream().anyMatch(order -> order.field().equals(name))) {
+                throw bad("ordered by twice", field);
+            }
             orders.add(new Order(name, o.get(1).asText().equals("desc")));
         }
         return orders;
@@ -189,6 +200,6 @@ public class QueryParser {
     }
 
     private static ProblemException bad(String detail, String field) {
-        return ProblemException.badRequest(field + ": " + detail, field);
+        return InputLimits.bad(detail, field);
     }
 }

@@ -1,5 +1,7 @@
 package dev.pulse.query.service;
 
+import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Filter;
@@ -8,6 +10,7 @@ import dev.pulse.query.domain.Order;
 import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
 import dev.pulse.query.domain.ResultRow;
+import dev.pulse.query.domain.RollupTotals;
 import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,11 +42,13 @@ public class QueryService {
     private final QueryCompiler compiler;
     private final SqlRows sql;
     private final ClosedDayCache cache;
+    private final QueryConfig config;
 
-    public QueryService(QueryCompiler compiler, SqlRows sql, ClosedDayCache cache) {
+    public QueryService(QueryCompiler compiler, SqlRows sql, ClosedDayCache cache, QueryConfig config) {
         this.compiler = compiler;
         this.sql = sql;
         this.cache = cache;
+        this.config = config;
     }
 
     public Uni<Answer> run(Query query) {
@@ -108,22 +113,24 @@ public class QueryService {
     private Uni<Map<List<Object>, Object[]>> fromRollup(Query query, List<Metric> metrics, LocalDate lastClosed) {
         List<Partial> partials = metrics.stream().flatMap(m -> m.partials().stream()).distinct().sorted().toList();
         boolean perUser = metrics.stream().anyMatch(Metric::countsUsers);
-        Uni<UserPartials> closed;
-        Uni<UserPartials> open;
+        Uni<Map<List<Object>, RollupTotals>> groups;
         if (lastClosed == null) {
-            closed = partials(query, partials, perUser, query.from(), query.to());
-            open = Uni.createFrom().item(UserPartials.NONE);
+            groups = groupTotals(query, partials, perUser);
         } else {
             // distinct users over several days do not add up, per-user partials do: the closed days' are cached,
             // the open days' read, and the two merged per group and user
             PartialsQuestion question = new PartialsQuestion(query.app(), query.dimensions(), query.filters(), partials, perUser,
                     query.from(), query.to(), lastClosed);
-            closed = cache.get(query.app(), lastClosed, question, () -> partials(query, partials, perUser, query.from(), lastClosed));
-            open = partials(query, partials, perUser, lastClosed.plusDays(1), query.to());
+            Uni<UserPartials> closed = cache.get(query.app(), lastClosed, question,
+                    () -> partials(query, partials, perUser, query.from(), lastClosed));
+            Uni<UserPartials> open = partials(query, partials, perUser, lastClosed.plusDays(1), query.to());
+            // more (group, user) pairs than may be held: PostgreSQL sums the whole range per group instead, uncached
+            groups = Uni.combine().all().unis(closed, open).asTuple().map(parts -> parts.getItem1().totals(parts.getItem2()))
+                    .onFailure(TooManyRows.class).recoverWithUni(() -> groupTotals(query, partials, perUser));
         }
-        return Uni.combine().all().unis(closed, open).asTuple().map(parts -> {
+        return groups.map(totalsByGroup -> {
             Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
-            parts.getItem1().totals(parts.getItem2()).forEach((group, totals) -> {
+            totalsByGroup.forEach((group, totals) -> {
                 Object[] values = values(query, rows, group);
                 for (Metric metric : metrics) {
                     values[query.metrics().indexOf(metric)] = metric.fromRollup(totals);
@@ -133,13 +140,32 @@ public class QueryService {
         });
     }
 
+    private Uni<Map<List<Object>, RollupTotals>> groupTotals(Query query, List<Partial> partials, boolean perUser) {
+        int dims = query.dimensions().size();
+        return run(compiler.groupTotals(query, partials, perUser)).map(rows -> {
+            Map<List<Object>, RollupTotals> groups = new LinkedHashMap<>();
+            for (List<Object> row : rows) {
+                Object[] sums = new Object[Partial.values().length];
+                for (int i = 0; i < partials.size(); i++) {
+                    sums[partials.get(i).ordinal()] = row.get(dims + i);
+                }
+                long[] users = new long[row.size() - dims - partials.size()];
+                for (int i = 0; i < users.length; i++) {
+                    users[i] = ((Number) row.get(dims + partials.size() + i)).longValue();
+                }
+                groups.put(new ArrayList<>(row.subList(0, dims)), RollupTotals.summed(sums, users));
+            }
+            return groups;
+        });
+    }
+
     private Uni<UserPartials> partials(Query query, List<Partial> partials, boolean perUser, LocalDate from, LocalDate to) {
         return run(compiler.partials(query, partials, perUser, from, to))
                 .map(rows -> UserPartials.of(rows, query.dimensions().size(), partials));
     }
 
     /** Every time bucket present, ordered, one page of it. */
-    private static Answer page(Query query, Map<List<Object>, Object[]> rows) {
+    private Answer page(Query query, Map<List<Object>, Object[]> rows) {
         fillTimeBuckets(query, rows);
         List<ResultRow> ordered = new ArrayList<>(rows.size());
         rows.forEach((key, values) -> ordered.add(new ResultRow(key, java.util.Arrays.asList(values))));
@@ -149,8 +175,26 @@ public class QueryService {
         return new Answer(ordered.subList(from, (int) Math.min(total, (long) from + query.limit())), total);
     }
 
+    /** At most max-rows rows are read: one more means the question is too big, known before it fills memory. */
     private Uni<List<List<Object>>> run(QueryCompiler.Compiled compiled) {
-        return sql.query(compiled.sql(), compiled.params());
+        int max = config.maxRows();
+        return sql.query(compiled.sql() + " LIMIT " + (max + 1), compiled.params()).invoke(rows -> {
+            if (rows.size() > max) {
+                throw tooManyRows();
+            }
+        });
+    }
+
+    /** A question whose rows would be more than max-rows: a 400, unless another way to answer it holds fewer. */
+    private static final class TooManyRows extends ProblemException {
+        TooManyRows(int max) {
+            super(400, "Bad Request", "dimensions: the answer would hold more than " + max + " groups: narrow it (fewer days,"
+                    + " a filter, fewer or coarser dimensions, e.g. time:week instead of time:day)", "dimensions", null, null);
+        }
+    }
+
+    private TooManyRows tooManyRows() {
+        return new TooManyRows(config.maxRows());
     }
 
     private static Object[] values(Query query, Map<List<Object>, Object[]> rows, List<Object> key) {
@@ -171,7 +215,7 @@ public class QueryService {
     }
 
     /** Charts need continuous series: every bucket of the range, for every combination of the other dimensions. */
-    private static void fillTimeBuckets(Query query, Map<List<Object>, Object[]> rows) {
+    private void fillTimeBuckets(Query query, Map<List<Object>, Object[]> rows) {
         Dimension time = query.timeDimension().orElse(null);
         if (time == null) {
             if (query.dimensions().isEmpty() && rows.isEmpty()) {
@@ -189,7 +233,11 @@ public class QueryService {
         if (others.isEmpty() && query.dimensions().size() == 1) {
             others.add(List.of());
         }
-        for (String bucket : buckets(time, query.from(), query.to())) {
+        List<String> buckets = buckets(time, query.from(), query.to());
+        if ((long) buckets.size() * others.size() > config.maxRows()) {
+            throw tooManyRows();
+        }
+        for (String bucket : buckets) {
             for (List<Object> rest : others) {
                 List<Object> key = new ArrayList<>(rest);
                 key.add(position, bucket);
