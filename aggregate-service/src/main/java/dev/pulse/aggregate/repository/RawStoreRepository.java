@@ -69,6 +69,12 @@ public class RawStoreRepository {
                 .map(RawStoreRepository::toEvents);
     }
 
+    /** Every stored event of an app since a day (rebuilding one app's real-time views). */
+    public Uni<List<EnrichedEvent>> ofAppSince(String appId, LocalDate from) {
+        return pool.preparedQuery("SELECT * FROM events WHERE app_id = $1 AND event_date >= $2")
+                .execute(Tuple.of(appId, from)).map(RawStoreRepository::toEvents);
+    }
+
     /** Every stored event of an app's day, as aggregation first saw it (recompute replays them). */
     public Uni<List<EnrichedEvent>> ofDay(SqlConnection connection, String appId, LocalDate date) {
         return connection.preparedQuery("SELECT * FROM events WHERE app_id = $1 AND event_date = $2 ORDER BY event_ts, event_id")

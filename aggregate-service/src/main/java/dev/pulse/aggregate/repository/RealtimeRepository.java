@@ -122,7 +122,21 @@ public class RealtimeRepository {
 
     /** Deletes every real-time key, the marker included. */
     public Uni<Void> clear() {
-        return redis.key().scan(new KeyScanArgs().match("rt:*").count(1000)).toMulti()
+        return clearMatching("rt:*");
+    }
+
+    /** Deletes one app's real-time keys (app ids hold no glob characters). */
+    public Uni<Void> clear(String appId) {
+        return clearMatching("rt:" + appId + ":*");
+    }
+
+    /** How long a day's active users stay in Redis: a rebuild of an app reaches this far back. */
+    public Duration dayTtl() {
+        return dayTtl;
+    }
+
+    private Uni<Void> clearMatching(String pattern) {
+        return redis.key().scan(new KeyScanArgs().match(pattern).count(1000)).toMulti()
                 .group().intoLists().of(500)
                 .onItem().transformToUniAndConcatenate(keys -> redis.key().del(keys.toArray(String[]::new)))
                 .collect().last().replaceWithVoid();

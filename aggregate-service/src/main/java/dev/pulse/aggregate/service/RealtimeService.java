@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -47,6 +48,14 @@ public class RealtimeService {
             stale.set(true);
             return Uni.createFrom().item(false);
         });
+    }
+
+    /** Replaces one app's views by a build from the raw store (after an erasure: HyperLogLogs cannot forget a user). */
+    public Uni<Void> rebuild(String appId) {
+        Instant now = Instant.now();
+        return rawStore.ofAppSince(appId, now.minus(realtime.dayTtl()).atZone(ZoneOffset.UTC).toLocalDate().minusDays(1))
+                .flatMap(events -> realtime.clear(appId).flatMap(x -> realtime.record(events, now))
+                        .invoke(() -> Log.infof("real-time views of %s rebuilt from %d stored events", appId, events.size())));
     }
 
     @Scheduled(every = "${pulse.aggregate.realtime.check-every:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
