@@ -74,16 +74,16 @@ public class ErasureRepository {
         Map<String, Long> counts = new LinkedHashMap<>();
         Tuple user = Tuple.of(command.appId(), command.userId());
         Tuple renamed = Tuple.of(command.appId(), command.userId(), command.pseudonym());
-        Uni<Void> chain = count(connection, "DELETE FROM events WHERE app_id = $1 AND user_id = $2", user, "events", counts)
-                .flatMap(x -> count(connection, PSEUDONYMISE_RECEIVER, renamed, "events_naming_user_as_receiver", counts))
-                .flatMap(x -> count(connection, INVALID_EVENTS, Tuple.of(command.appId(), Json.encode(command.userId())), "invalid_events", counts));
+        Uni<Void> chain = Sql.count(connection, "DELETE FROM events WHERE app_id = $1 AND user_id = $2", user, "events", counts)
+                .flatMap(x -> Sql.count(connection, PSEUDONYMISE_RECEIVER, renamed, "events_naming_user_as_receiver", counts))
+                .flatMap(x -> Sql.count(connection, INVALID_EVENTS, Tuple.of(command.appId(), Json.encode(command.userId())), "invalid_events", counts));
         for (String table : USER_TABLES) {
-            chain = chain.flatMap(x -> count(connection, "DELETE FROM " + table + " WHERE app_id = $1 AND user_id = $2", user, table, counts));
+            chain = chain.flatMap(x -> Sql.count(connection, "DELETE FROM " + table + " WHERE app_id = $1 AND user_id = $2", user, table, counts));
         }
         return chain
-                .flatMap(x -> count(connection, "DELETE FROM fact_user_connections WHERE app_id = $1 AND sender_id = $2", user,
+                .flatMap(x -> Sql.count(connection, "DELETE FROM fact_user_connections WHERE app_id = $1 AND sender_id = $2", user,
                         "fact_user_connections", counts))
-                .flatMap(x -> count(connection, "UPDATE fact_user_connections SET receiver_id = $3 WHERE app_id = $1 AND receiver_id = $2",
+                .flatMap(x -> Sql.count(connection, "UPDATE fact_user_connections SET receiver_id = $3 WHERE app_id = $1 AND receiver_id = $2",
                         renamed, "fact_user_connections_naming_user_as_receiver", counts))
                 .replaceWith(counts);
     }
@@ -103,9 +103,5 @@ public class ErasureRepository {
         counts.forEach(json::put);
         return connection.preparedQuery("UPDATE aggregate_erasures SET deleted_rows = $2, completed_at = now() WHERE erasure_id = $1")
                 .execute(Tuple.of(command.erasureId(), json)).replaceWithVoid();
-    }
-
-    private static Uni<Void> count(SqlConnection connection, String sql, Tuple params, String name, Map<String, Long> counts) {
-        return connection.preparedQuery(sql).execute(params).invoke(rows -> counts.put(name, (long) rows.rowCount())).replaceWithVoid();
     }
 }
