@@ -1,0 +1,116 @@
+package dev.pulse.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.pulse.deploy.local.Stack;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Alerts and dashboards against the packaged services: the stack runs, the conditions the rules watch are produced
+ * where a test can (accepted and refused events of an app, facts written), and every metric and label an alert
+ * expression or a dashboard query names must be among what the four services' /q/metrics really serve.
+ */
+class MonitoringIT {
+    private static final String ADMIN = "monitoring-admin-token";
+    private static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final PulseClient API = new PulseClient();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static Stack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = Files.createTempDirectory("pulse-monitoring-it");
+        stack = Stack.start(new Stack.Options(data, ROOT, new int[7], null, null, null, ADMIN, 3));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    private static String url(String service, String path) {
+        return stack.service(service).url() + path;
+    }
+
+    @Test
+    void everyAlertAndDashboardQueryNamesServedMetricsAndLabels() throws Exception {
+        String app = "mon-" + UUID.randomUUID().toString().substring(0, 8);
+        JsonNode keys = API.post(url("ingest-service", "/v1/admin/apps"), ADMIN, "{\"app\":\"" + app + "\"}").body();
+        String writeKey = keys.get("write_key").asText();
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            events.add("{\"event\":\"signup\",\"user_id\":\"u" + i + "\",\"event_id\":\"" + UUID.randomUUID() + "\"}");
+        }
+        assertEquals(202, API.post(url("ingest-service", "/v1/events"), writeKey, "[" + String.join(",", events) + "]").status());
+        assertEquals(400, API.post(url("ingest-service", "/v1/events"), writeKey, "{\"event\":\"feed.view\",\"user_id\":\"u1\"}").status());
+        String readToken = keys.get("read_token").asText();
+        String query = "{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":\"1d\"}";
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode body = API.post(url("query-api", "/v1/query"), readToken, query).body();
+            return body != null && body.path("results").path(0).path("metrics").path(0).asInt() == events.size();
+        });
+
+        java.util.concurrent.atomic.AtomicReference<ServedMetrics> scraped = new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            scraped.set(scrapeAll());
+            for (String service : SERVICES) {
+                assertEquals(List.of("1.0"), scraped.get().values("pulse_ready", Map.of("job", service)), service + " reports itself ready");
+            }
+        });
+        ServedMetrics served = scraped.get();
+        Path out = ROOT.resolve("deploy/target/served-metrics.txt");
+        Files.writeString(out, served.describe());
+
+        // the conditions produced above are visible with the labels the alerts group by
+        assertEquals(List.of("20.0"), served.values("pulse_ingest_events_accepted_total", Map.of("app", app)));
+        assertEquals(List.of("1.0"), served.values("pulse_ingest_events_rejected_total", Map.of("app", app)));
+
+        List<String> problems = new ArrayList<>();
+        for (JsonNode group : YAML.readTree(ROOT.resolve("deploy/monitoring/pulse-rules.yaml").toFile()).get("groups")) {
+            for (JsonNode rule : group.get("rules")) {
+                problems.addAll(served.problems("alert " + rule.get("alert").asText(), rule.get("expr").asText()));
+            }
+        }
+        Dashboards.queries(ROOT).forEach((panel, expression) -> problems.addAll(served.problems(panel, expression)));
+        assertEquals(List.of(), problems, "served metrics are in " + out);
+    }
+
+    private static ServedMetrics scrapeAll() throws IOException, InterruptedException {
+        ServedMetrics served = new ServedMetrics();
+        for (String service : SERVICES) {
+            served.add(service, scrape(service));
+        }
+        return served;
+    }
+
+    private static String scrape(String service) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url(service, "/q/metrics"))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), service + " /q/metrics");
+        return response.body();
+    }
+}
