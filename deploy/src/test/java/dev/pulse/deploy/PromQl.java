@@ -20,7 +20,9 @@ final class PromQl {
     record Names(List<Selector> selectors, Set<String> groupingLabels) {
     }
 
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "atan2");
+    /** Operators, and aggregations (followed by a grouping clause, their parentheses need not come next). */
+    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "atan2", "sum", "min", "max", "avg",
+            "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile", "limitk", "limit_ratio");
     private static final Set<String> GROUPING = Set.of("by", "without", "on", "ignoring", "group_left", "group_right");
 
     private final String text;

@@ -68,8 +68,11 @@ final class ServedMetrics {
     /** Each metric name with the label names of its series, one line each (what a test failure points to). */
     String describe() {
         StringBuilder out = new StringBuilder();
-        series.forEach((name, all) -> out.append(name).append(' ').append(all.stream().flatMap(s -> s.labels().keySet().stream())
-                .collect(java.util.stream.Collectors.toCollection(TreeSet::new))).append('\n'));
+        series.forEach((name, all) -> {
+            Set<String> labels = new TreeSet<>();
+            all.forEach(s -> labels.addAll(s.labels().keySet()));
+            out.append(name).append(' ').append(labels).append('\n');
+        });
         return out.toString();
     }
 

@@ -12,6 +12,7 @@ import dev.pulse.enrich.domain.SourcePosition;
 import dev.pulse.enrich.service.EnrichmentService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -104,7 +105,10 @@ public class RawEventLoop implements Runnable {
     @Override
     public void run() {
         Duration backoff = POLL;
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new StringDeserializer());
+             // Quarkus binds the metrics of the consumers it creates, not of this one: its lag is what alerts watch
+             KafkaClientMetrics metrics = new KafkaClientMetrics(c)) {
+            metrics.bindTo(registry);
             consumer = c;
             c.subscribe(List.of(Topics.RAW));
             while (running) {

@@ -25,11 +25,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Alerts and dashboards against the packaged services: the stack runs, the conditions the rules watch are produced
+ * Operating Pulse against the packaged services: user erasure end to end, and alerts and dashboards: the stack runs, the conditions the rules watch are produced
  * where a test can (accepted and refused events of an app, facts written), and every metric and label an alert
  * expression or a dashboard query names must be among what the four services' /q/metrics really serve.
  */
-class MonitoringIT {
+class OperationsIT {
     private static final String ADMIN = "monitoring-admin-token";
     private static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -41,7 +41,7 @@ class MonitoringIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Path data = Files.createTempDirectory("pulse-monitoring-it");
+        Path data = Files.createTempDirectory("pulse-operations-it");
         stack = Stack.start(new Stack.Options(data, ROOT, new int[7], null, null, null, ADMIN, 3));
     }
 
@@ -97,6 +97,56 @@ class MonitoringIT {
         }
         Dashboards.queries(ROOT).forEach((panel, expression) -> problems.addAll(served.problems(panel, expression)));
         assertEquals(List.of(), problems, "served metrics are in " + out);
+    }
+
+    /** Erasure end to end, through the public APIs only: afterwards no endpoint answers anything of the user. */
+    @Test
+    void anErasedUserIsGoneFromEveryEndpointAndOtherUsersAreUnchanged() {
+        String app = "era-" + UUID.randomUUID().toString().substring(0, 8);
+        JsonNode keys = API.post(url("ingest-service", "/v1/admin/apps"), ADMIN, "{\"app\":\"" + app + "\"}").body();
+        String writeKey = keys.get("write_key").asText();
+        String readToken = keys.get("read_token").asText();
+        List<String> events = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            events.add("{\"event\":\"signup\",\"user_id\":\"a" + i + "\",\"event_id\":\"" + UUID.randomUUID() + "\",\"user\":{\"country\":\"DE\"}}");
+            events.add("{\"event\":\"message.sent\",\"user_id\":\"a" + i + "\",\"event_id\":\"" + UUID.randomUUID()
+                    + "\",\"properties\":{\"receiver_id\":\"victim\"}}");
+        }
+        for (int i = 0; i < 3; i++) {
+            events.add("{\"event\":\"feed.view\",\"user_id\":\"victim\",\"event_id\":\"" + UUID.randomUUID()
+                    + "\",\"properties\":{\"post_id\":" + i + "},\"user\":{\"country\":\"FR\"}}");
+        }
+        assertEquals(202, API.post(url("ingest-service", "/v1/events"), writeKey, "[" + String.join(",", events) + "]").status());
+        String query = "{\"app\":\"" + app + "\",\"metrics\":[\"active_users\",\"events\"],\"date_range\":\"today\"}";
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode body = API.post(url("query-api", "/v1/query"), readToken, query).body();
+            return body != null && body.path("results").path(0).path("metrics").path(1).asInt() == events.size();
+        });
+        String user = url("query-api", "/v1/users/%s?app=" + app);
+        assertEquals(200, API.get(user.formatted("victim"), readToken).status());
+        JsonNode otherBefore = API.get(user.formatted("a2"), readToken).body();
+        await().atMost(Duration.ofSeconds(30)).until(() -> API.get(url("query-api", "/v1/realtime?app=" + app + "&minutes=30"), readToken)
+                .body().get("active_users").asInt() == 6);
+
+        PulseClient.Reply accepted = API.delete(url("ingest-service", "/v1/admin/apps/" + app + "/users/victim"), ADMIN);
+        assertEquals(202, accepted.status(), String.valueOf(accepted.body()));
+        String status = url("ingest-service", "/v1/admin/apps/" + app + "/erasures/" + accepted.body().get("erasure_id").asText());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> API.get(status, ADMIN).body().get("status").asText().equals("completed"));
+        JsonNode parts = API.get(status, ADMIN).body().get("services");
+        assertEquals(3, parts.at("/aggregate-service/deleted_rows/events").asInt());
+        assertEquals(5, parts.at("/aggregate-service/deleted_rows/events_naming_user_as_receiver").asInt());
+        assertEquals(1, parts.at("/enrich-service/deleted_rows/dim_users").asInt());
+
+        assertEquals(404, API.get(user.formatted("victim"), readToken).status());
+        JsonNode totals = API.post(url("query-api", "/v1/query"), readToken, query).body().get("results").get(0).get("metrics");
+        assertEquals(5, totals.get(0).asInt(), "active users without the erased one");
+        assertEquals(events.size() - 3, totals.get(1).asInt(), "events without the erased user's");
+        String byCountry = "{\"app\":\"" + app + "\",\"metrics\":[\"active_users\"],\"date_range\":\"today\",\"dimensions\":[\"user:country\"]}";
+        JsonNode countries = API.post(url("query-api", "/v1/query"), readToken, byCountry).body().get("results");
+        assertEquals(1, countries.size(), "no breakdown row is left of the erased user's traits: " + countries);
+        assertEquals(otherBefore, API.get(user.formatted("a2"), readToken).body(), "another user's figures are unchanged");
+        assertEquals(5, API.get(url("query-api", "/v1/realtime?app=" + app + "&minutes=30"), readToken).body().get("active_users").asInt());
     }
 
     private static ServedMetrics scrapeAll() throws IOException, InterruptedException {
