@@ -3,6 +3,8 @@ package dev.pulse.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.pulse.contract.Topics;
+import dev.pulse.contract.testing.TestData;
 import dev.pulse.deploy.local.Stack;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +25,7 @@ import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Operating Pulse against the packaged services: user erasure end to end, and alerts and dashboards: the stack runs, the conditions the rules watch are produced
@@ -68,18 +71,28 @@ class OperationsIT {
         assertEquals(202, API.post(url("ingest-service", "/v1/events"), writeKey, "[" + String.join(",", events) + "]").status());
         assertEquals(400, API.post(url("ingest-service", "/v1/events"), writeKey, "{\"event\":\"feed.view\",\"user_id\":\"u1\"}").status());
         String readToken = keys.get("read_token").asText();
-        String query = "{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":\"1d\"}";
+        String query = "{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":\"today\"}";
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
             JsonNode body = API.post(url("query-api", "/v1/query"), readToken, query).body();
             return body != null && body.path("results").path(0).path("metrics").path(0).asInt() == events.size();
         });
 
+        // an event the edge let through but enrich refuses (the app is unknown to it): enrich's rejection counter
+        TestData.send(stack.bootstrapServers(), Topics.RAW, Topics.userKey("no-such-app", "u1"), "{\"app_id\":\"no-such-app\",\"received_at\":\""
+                + java.time.Instant.now() + "\",\"clock_clamped\":false,\"event\":{\"event\":\"signup\",\"user_id\":\"u1\",\"event_id\":\""
+                + UUID.randomUUID() + "\"}}");
         java.util.concurrent.atomic.AtomicReference<ServedMetrics> scraped = new java.util.concurrent.atomic.AtomicReference<>();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        // per-partition consumer metrics are bound by Micrometer's Kafka binder on its next refresh (a minute)
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             scraped.set(scrapeAll());
             for (String service : SERVICES) {
                 assertEquals(List.of("1.0"), scraped.get().values("pulse_ready", Map.of("job", service)), service + " reports itself ready");
             }
+            assertEquals(List.of("1.0"), scraped.get().values("pulse_enrich_events_invalid_total", Map.of("app", "no-such-app")));
+            assertTrue(scraped.get().values("kafka_consumer_fetch_manager_records_lag", Map.of("topic", Topics.RAW)).size() > 0,
+                    "enrich's lag per partition of events.raw");
+            assertTrue(scraped.get().values("kafka_consumer_fetch_manager_records_lag", Map.of("topic", Topics.ENRICHED)).size() > 0,
+                    "aggregate's lag per partition of events.enriched");
         });
         ServedMetrics served = scraped.get();
         Path out = ROOT.resolve("deploy/target/served-metrics.txt");
