@@ -72,6 +72,16 @@ class ErasureIT {
         for (int i = 0; i < 40; i++) { // the last minutes, for the real-time views
             events.add(AggregationIT.event(app, random, now.minusSeconds(random.nextInt(600)), "u" + random.nextInt(8)));
         }
+        // what only the erased user made exist: a day on which only they were active, a host only they visited
+        events.add(AggregationIT.event(app, random, start.minus(Duration.ofHours(12)), ERASED));
+        EnrichedEvent page;
+        do {
+            page = AggregationIT.event(app, random, now.minusSeconds(120), ERASED);
+        } while (page.host() == null);
+        ObjectNode alone = AggregationIT.MAPPER.valueToTree(page);
+        alone.put("host", "only-erased.example");
+        events.add(AggregationIT.MAPPER.copy().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .treeToValue(alone, EnrichedEvent.class));
         assertNotEquals(0, events.stream().filter(e -> ERASED.equals(e.receiverId())).count(), "others sent the erased user messages");
         send(events, e -> true, e -> e);
         send(events, e -> !e.userId().equals(ERASED), e -> withApp(e, reference, command.pseudonym()));
