@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @QuarkusTest
 @WithTestResource(PulseInfrastructure.class)
 class AggregationIT {
-    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
+    static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     private static final String[] DEVICES = {"mobile", "desktop", null};
 
@@ -58,7 +58,7 @@ class AggregationIT {
         return PulseInfrastructure.current();
     }
 
-    private static EnrichedEvent event(String app, Random random, Instant ts, String user) {
+    static EnrichedEvent event(String app, Random random, Instant ts, String user) {
         String name = switch (random.nextInt(5)) {
             case 0 -> "feed.view";
             case 1 -> "feed.like";

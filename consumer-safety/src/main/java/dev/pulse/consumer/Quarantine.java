@@ -61,6 +61,14 @@ public final class Quarantine {
         return end < 0 ? key : key.substring(0, end);
     }
 
+    /**
+     * Serves the counter at zero from the start, so that the first quarantine already shows as an increase (an
+     * alert on {@code increase()} cannot see a series' first appearance).
+     */
+    public void expect(String topic, String reason) {
+        registry.counter(counterName, "topic", topic, "reason", reason);
+    }
+
     /** Counts a record that left its loop for the quarantine, once it is there. */
     public void counted(String topic, String reason) {
         registry.counter(counterName, "topic", topic, "reason", reason).increment();

@@ -36,9 +36,11 @@ class DatabaseLoginsTest {
     private static final List<String> PRIVILEGES = List.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER");
     /** login -> table -> privileges; a login reading through pg_read_all_data has SELECT on every table besides. */
     private static final Map<String, Map<String, Set<String>>> WRITES = Map.of(
-            "pulse_ingest", Map.of("apps", Set.of("SELECT", "INSERT", "UPDATE")),
-            "pulse_enrich", Map.of("dim_users", Set.of("INSERT", "UPDATE"), "dim_content", Set.of("INSERT", "UPDATE"),
-                    "enrich_dedup", Set.of("INSERT", "DELETE")),
+            // ingest also reads the erasure progress enrich and aggregate record, for the erasure status endpoint
+            "pulse_ingest", Map.of("apps", Set.of("SELECT", "INSERT", "UPDATE"), "erasure_requests", Set.of("SELECT", "INSERT"),
+                    "enrich_erasures", Set.of("SELECT"), "aggregate_erasures", Set.of("SELECT")),
+            "pulse_enrich", Map.of("dim_users", Set.of("INSERT", "UPDATE", "DELETE"), "dim_content", Set.of("INSERT", "UPDATE"),
+                    "enrich_dedup", Set.of("INSERT", "DELETE"), "enrich_erasures", Set.of("INSERT", "UPDATE")),
             "pulse_aggregate", aggregateWrites(),
             "pulse_query", Map.of());
     private static final Set<String> READ_ALL = Set.of("pulse_enrich", "pulse_aggregate", "pulse_query");
@@ -48,15 +50,20 @@ class DatabaseLoginsTest {
 
     private static Map<String, Set<String>> aggregateWrites() {
         Map<String, Set<String>> writes = new TreeMap<>();
-        writes.put("events", Set.of("INSERT"));
+        // UPDATE, DELETE: erasure (a pseudonym where others' messages name the erased user) and per-app retention
+        writes.put("events", Set.of("INSERT", "UPDATE", "DELETE"));
+        writes.put("aggregate_erasures", Set.of("INSERT", "UPDATE"));
         writes.put("invalid_events", Set.of("INSERT", "DELETE"));
         writes.put("duplicate_events", Set.of("INSERT", "DELETE"));
         for (String table : List.of("fact_daily_feed", "feed_user_posts", "fact_daily_posts", "post_daily_users", "fact_daily_messenger",
                 "fact_user_connections", "fact_content_engagement_daily", "fact_user_daily", "host_daily_visitors")) {
             writes.put(table, Set.of("INSERT", "UPDATE", "DELETE"));
         }
-        for (String table : List.of("user_first_seen", "user_devices_cumulated", "hosts_cumulated", "host_activity_reduced", "quality_daily",
-                "quality_snapshot_daily", "closed_day_versions")) {
+        // DELETE: what an erasure or the app's retention removes
+        for (String table : List.of("user_first_seen", "user_devices_cumulated", "hosts_cumulated", "host_activity_reduced", "quality_daily")) {
+            writes.put(table, Set.of("INSERT", "UPDATE", "DELETE"));
+        }
+        for (String table : List.of("quality_snapshot_daily", "closed_day_versions")) {
             writes.put(table, Set.of("INSERT", "UPDATE"));
         }
         return writes;

@@ -78,7 +78,8 @@ class KubernetesManifestsTest {
             "kafka.strimzi.io/v1/KafkaNodePool", List.of("/spec/replicas", "/spec/roles", "/spec/storage/type"),
             "kafka.strimzi.io/v1/KafkaTopic", List.of("/spec/topicName", "/spec/partitions", "/spec/replicas", "/metadata/labels/strimzi.io~1cluster"),
             "kafka.strimzi.io/v1/KafkaUser", List.of("/spec/authentication/type", "/spec/authorization/acls", "/metadata/labels/strimzi.io~1cluster"),
-            "postgresql.cnpg.io/v1/Cluster", List.of("/spec/instances", "/spec/storage/size", "/spec/bootstrap/initdb/database"));
+            "postgresql.cnpg.io/v1/Cluster", List.of("/spec/instances", "/spec/storage/size", "/spec/bootstrap/initdb/database"),
+            "monitoring.coreos.com/v1/PrometheusRule", List.of("/spec/groups/0/rules/0/alert", "/spec/groups/0/rules/0/expr"));
     private static final Path CRD_SCHEMAS = ROOT.resolve("deploy/src/test/crd-schemas");
     private static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
 
@@ -118,6 +119,42 @@ class KubernetesManifestsTest {
         checkTopics(objects, overlay);
     }
 
+    /** The PrometheusRule carries exactly the rules of the plain file, so both ways of deploying alert alike. */
+    @Test
+    void prometheusRuleEqualsThePlainRulesFile() throws Exception {
+        JsonNode rule = Manifests.render("prod").stream().filter(o -> o.path("kind").asText().equals("PrometheusRule")).findFirst().orElseThrow();
+        JsonNode plain = YAML.readTree(ROOT.resolve("deploy/monitoring/pulse-rules.yaml").toFile());
+        assertEquals(plain.get("groups"), rule.at("/spec/groups"));
+        Set<String> alerts = new TreeSet<>();
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        for (JsonNode group : plain.get("groups")) {
+            for (JsonNode r : group.get("rules")) {
+                assertTrue(alerts.add(r.get("alert").asText()), "alert names are unique: " + r.get("alert"));
+                assertTrue(readme.contains("| `" + r.get("alert").asText() + "` |"), "README's alerts table has a runbook line for " + r.get("alert"));
+                assertTrue(r.at("/annotations/summary").isTextual() && r.at("/labels/severity").isTextual(), r.get("alert") + " has a summary and a severity");
+            }
+        }
+    }
+
+    /** The dashboards ConfigMap is what Grafana's sidecar loads: labelled, and each dashboard valid JSON with queries. */
+    @Test
+    void dashboardsAreGrafanaSidecarConfigMaps() throws Exception {
+        JsonNode configMap = Manifests.render("prod").stream().filter(o -> o.at("/metadata/name").asText().equals("pulse-dashboards")).findFirst().orElseThrow();
+        assertEquals("1", configMap.at("/metadata/labels/grafana_dashboard").asText());
+        Map<String, JsonNode> dashboards = Dashboards.all(ROOT);
+        assertEquals(configMap.get("data").size(), dashboards.size());
+        for (Map.Entry<String, JsonNode> dashboard : dashboards.entrySet()) {
+            Set<Integer> ids = new TreeSet<>();
+            for (JsonNode panel : dashboard.getValue().get("panels")) {
+                assertTrue(ids.add(panel.get("id").asInt()), dashboard.getKey() + ": panel ids are unique");
+                assertTrue(panel.get("targets").size() > 0 && panel.get("targets").findValues("expr").stream().noneMatch(e -> e.asText().isBlank()),
+                        dashboard.getKey() + " panel " + panel.get("title") + " has queries");
+            }
+            assertTrue(dashboard.getValue().get("uid").isTextual(), dashboard.getKey() + " has a uid");
+        }
+        assertTrue(Dashboards.queries(ROOT).size() >= 10, "the pipeline dashboard's queries are found");
+    }
+
     @Test
     void prodDoesNotRenderWithoutTheOperatorsSecrets() throws Exception {
         Manifests.Rendering rendering = Manifests.kustomize("prod", false);
@@ -145,15 +182,22 @@ class KubernetesManifestsTest {
                 metadata: {name: broken, labels: {strimzi.io/cluster: pulse-kafka}}
                 spec: {authentication: {type: password}}
                 """);
-        List<String> problems = invalidAgainstOperatorSchemas(List.of(topic, cluster, user));
-        assertEquals(3, problems.size(), String.valueOf(problems));
+        JsonNode rule = YAML.readTree("""
+                apiVersion: monitoring.coreos.com/v1
+                kind: PrometheusRule
+                metadata: {name: broken}
+                spec: {groups: [{name: g, rules: [{alert: A, expr: up == 0, for: five minutes}]}]}
+                """);
+        List<String> problems = invalidAgainstOperatorSchemas(List.of(topic, cluster, user, rule));
+        assertEquals(4, problems.size(), String.valueOf(problems));
         assertTrue(problems.get(0).contains("partitions"), problems.get(0));
         assertTrue(problems.get(1).contains("primaryUpdateStrategy"), problems.get(1));
         assertTrue(problems.get(2).contains("KafkaUser broken") && problems.get(2).contains("type"), problems.get(2));
+        assertTrue(problems.get(3).contains("for"), problems.get(3));
     }
 
     /**
-     * Validates Strimzi and CloudNativePG objects against the JSON schemas of the operators' CRDs, offline: the
+     * Validates Strimzi, CloudNativePG and prometheus-operator objects against the JSON schemas of the operators' CRDs, offline: the
      * validators are generated from those CRDs (npm's kubernetes-models, pinned in crd-schemas/package-lock.json)
      * and run under Node.js, installed once into target/.
      */
@@ -163,8 +207,12 @@ class KubernetesManifestsTest {
         for (String file : List.of("package.json", "package-lock.json", "validate.mjs")) {
             Files.copy(CRD_SCHEMAS.resolve(file), dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        if (!Files.isDirectory(dir.resolve("node_modules/@kubernetes-models"))) {
+        // installed again whenever the lockfile changed since (a target/ kept from before a new pin)
+        Path installedLock = dir.resolve("node_modules/.installed-package-lock.json");
+        byte[] lock = Files.readAllBytes(dir.resolve("package-lock.json"));
+        if (!Files.exists(installedLock) || !java.util.Arrays.equals(lock, Files.readAllBytes(installedLock))) {
             run(dir, null, "npm", "ci", "--no-audit", "--no-fund");
+            Files.write(installedLock, lock);
         }
         String output = run(dir, new ObjectMapper().writeValueAsString(objects), "node", "validate.mjs");
         return output.lines().filter(line -> line.startsWith("INVALID ")).toList();
@@ -373,7 +421,7 @@ class KubernetesManifestsTest {
                 used.add(topic.group(1).trim());
             }
         }
-        assertEquals(Set.of("events.raw", "events.enriched", "events.invalid", "catalog.content"), used, "topics of the services");
+        assertEquals(Set.of("events.raw", "events.enriched", "events.invalid", "catalog.content", "control.erasures"), used, "topics of the services");
         if (overlay.equals("prod")) {
             Set<String> declared = new TreeSet<>();
             objects.stream().filter(o -> o.path("kind").asText().equals("KafkaTopic")).forEach(o -> declared.add(o.at("/spec/topicName").asText()));

@@ -2,6 +2,8 @@ package dev.pulse.enrich;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.pulse.contract.ErasureCommand;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
@@ -192,6 +194,37 @@ class EnrichmentIT {
         assertEquals(1L, queryLong("SELECT count(*) FROM dim_users WHERE app_id = '" + app + "' AND is_current AND country = 'FR' AND valid_to IS NULL"));
         assertEquals(1L, queryLong("SELECT count(*) FROM dim_users WHERE app_id = '" + app + "' AND NOT is_current AND country = 'DE' "
                 + "AND valid_to = timestamptz '2026-03-01T02:00:00Z'"));
+    }
+
+    @Test
+    void anErasureDeletesTheUsersTraitHistoryOnce() throws Exception {
+        String app = app("UTC");
+        for (String user : List.of("erased", "kept")) {
+            send(app, user,
+                    "{\"event\":\"signup\",\"user_id\":\"" + user + "\",\"event_id\":\"" + UUID.randomUUID() + "\",\"timestamp\":\"2026-03-01T00:00:00Z\",\"user\":{\"country\":\"DE\"}}",
+                    "{\"event\":\"referral\",\"user_id\":\"" + user + "\",\"event_id\":\"" + UUID.randomUUID() + "\",\"timestamp\":\"2026-03-01T02:00:00Z\",\"user\":{\"country\":\"FR\"}}");
+        }
+        enrichedOf(app, 4);
+        assertEquals(4L, queryLong("SELECT count(*) FROM dim_users WHERE app_id = '" + app + "'"));
+        ErasureCommand command = new ErasureCommand(UUID.randomUUID(), app, "erased", Instant.now());
+        String value = new ObjectMapper().registerModule(new JavaTimeModule()).writeValueAsString(command);
+        TestData.send(infra().bootstrapServers(), Topics.ERASURES, Topics.userKey(app, "erased"), value);
+        await().atMost(Duration.ofSeconds(30)).until(() -> queryLong("SELECT count(*) FROM enrich_erasures WHERE erasure_id = '" + command.erasureId() + "'") == 1);
+        assertEquals(0L, queryLong("SELECT count(*) FROM dim_users WHERE app_id = '" + app + "' AND user_id = 'erased'"));
+        assertEquals(2L, queryLong("SELECT count(*) FROM dim_users WHERE app_id = '" + app + "' AND user_id = 'kept'"));
+        assertEquals(2L, queryLong("SELECT (deleted_rows->>'dim_users')::bigint FROM enrich_erasures WHERE erasure_id = '" + command.erasureId() + "'"));
+
+        // a redelivered command finds its completion row and changes nothing; the marker behind it shows it was read
+        send(app, "erased", "{\"event\":\"referral\",\"user_id\":\"erased\",\"event_id\":\"" + UUID.randomUUID()
+                + "\",\"timestamp\":\"2026-03-02T00:00:00Z\",\"user\":{\"country\":\"IT\"}}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> queryLong("SELECT count(*) FROM dim_users WHERE app_id = '" + app + "' AND user_id = 'erased'") == 1);
+        ErasureCommand marker = new ErasureCommand(UUID.randomUUID(), app, "nobody", Instant.now());
+        TestData.send(infra().bootstrapServers(), Topics.ERASURES, Topics.userKey(app, "erased"), value,
+                new ObjectMapper().registerModule(new JavaTimeModule()).writeValueAsString(marker));
+        await().atMost(Duration.ofSeconds(30)).until(() -> queryLong("SELECT count(*) FROM enrich_erasures WHERE erasure_id = '" + marker.erasureId() + "'") == 1);
+        assertEquals(1L, queryLong("SELECT count(*) FROM dim_users WHERE app_id = '" + app + "' AND user_id = 'erased'"),
+                "traits the user sent after the erasure are kept like anyone's");
+        assertEquals(2L, queryLong("SELECT (deleted_rows->>'dim_users')::bigint FROM enrich_erasures WHERE erasure_id = '" + command.erasureId() + "'"));
     }
 
     @Test

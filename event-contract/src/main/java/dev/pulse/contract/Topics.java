@@ -7,6 +7,8 @@ public final class Topics {
     public static final String INVALID = "events.invalid";
     /** Compacted; key = {@link #contentKey(String, String)}. */
     public static final String CATALOG_CONTENT = "catalog.content";
+    /** Per-user erasure commands ({@link ErasureCommand}); key = {@link #userKey(String, String)}. Holds user ids: kept briefly. */
+    public static final String ERASURES = "control.erasures";
 
     private Topics() {
     }

@@ -17,6 +17,8 @@ public interface AggregateConfig {
 
     Close close();
 
+    Retention retention();
+
     interface Realtime {
         /** How far back the per-minute views reach (SPEC: "last N minutes"; N up to this). */
         @WithDefault("1h")
@@ -71,6 +73,12 @@ public interface AggregateConfig {
         /** Days that ended longer ago than this without being closed (the service was down) stay unclosed. */
         @WithDefault("7")
         int lookbackDays();
+    }
+
+    interface Retention {
+        /** How often per-app retention is enforced (read by the scheduler); {@code off} disables it. */
+        @WithDefault("1h")
+        String checkEvery();
     }
 
     interface Admin {

@@ -4,6 +4,7 @@ package dev.pulse.aggregate.messaging;
 public final class Channels {
     public static final String EVENTS_ENRICHED = "events-enriched";
     public static final String EVENTS_INVALID = "events-invalid";
+    public static final String CONTROL_ERASURES = "control-erasures";
 
     private Channels() {
     }

@@ -8,6 +8,7 @@ import dev.pulse.consumer.InvalidEventPublisher;
 import dev.pulse.consumer.PartitionProgress;
 import dev.pulse.consumer.PostgresProbe;
 import dev.pulse.consumer.Quarantine;
+import dev.pulse.contract.Topics;
 import dev.pulse.contract.EnrichedEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -56,6 +57,7 @@ public class EnrichedEventConsumer implements BatchWriter.Sink<ReadRecord> {
         this.pool = pool;
         this.writer = writer;
         this.quarantine = quarantine;
+        quarantine.expect(Topics.ENRICHED, Quarantine.REASON);
         this.publisher = publisher;
         this.progress = progress;
         this.factsFreshness = freshness(registry, "pulse.aggregate.freshness", "received at ingest until committed in the facts");
@@ -103,14 +105,7 @@ public class EnrichedEventConsumer implements BatchWriter.Sink<ReadRecord> {
 
     @Override
     public Uni<Void> quarantine(ReadRecord record, Throwable failure) {
-        Log.errorf("events.enriched record %d/%d fails on its own while PostgreSQL answers; quarantined: %s",
-                record.partition(), record.offset(), failure.toString());
-        return publisher.publish(Quarantine.invalidEvent(Quarantine.appOf(record.key(), record.value()), failure, record.value(),
-                        record.topic(), record.partition(), record.offset()))
-                .invoke(() -> {
-                    quarantine.counted(record.topic(), Quarantine.REASON);
-                    Progress.progressed(progress, List.of(record));
-                });
+        return Quarantined.publish(publisher, quarantine, progress, record, failure);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.pulse.consumer.BatchWriter;
 import dev.pulse.consumer.PartitionProgress;
 import dev.pulse.consumer.PostgresProbe;
 import dev.pulse.consumer.Quarantine;
+import dev.pulse.contract.Topics;
 import dev.pulse.contract.InvalidEvent;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -42,6 +43,7 @@ public class InvalidEventConsumer implements BatchWriter.Sink<ReadRecord> {
         this.pool = pool;
         this.writer = writer;
         this.quarantine = quarantine;
+        quarantine.expect(Topics.INVALID, UNSTORABLE);
         this.progress = progress;
     }
 

@@ -38,6 +38,8 @@ public class DailyCloseRepository {
                     greatest((a.created_at AT TIME ZONE a.timezone)::date, ($1::timestamptz AT TIME ZONE a.timezone)::date - $2::int),
                     ($1::timestamptz AT TIME ZONE a.timezone)::date - 1, interval '1 day') AS d
             WHERE NOT EXISTS (SELECT 1 FROM quality_snapshot_daily s WHERE s.app_id = a.app_id AND s.event_date = d::date)
+              -- a day past the app's retention has lost its raw events: "repairing" it would wipe the aggregates kept
+              AND (a.retention_days IS NULL OR d::date >= ($1::timestamptz AT TIME ZONE a.timezone)::date - a.retention_days)
             ORDER BY a.app_id, day""";
 
     // one statement, so one snapshot of the database: a batch committing meanwhile is either all in or all out

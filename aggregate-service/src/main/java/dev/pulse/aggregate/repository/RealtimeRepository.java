@@ -158,7 +158,11 @@ public class RealtimeRepository {
 
     /** Deletes every real-time key, the marker included. */
     public Uni<Void> clear() {
-        return redis.key().scan(new KeyScanArgs().match("rt:*").count(1000)).toMulti()
+        return clearMatching("rt:*");
+    }
+
+    private Uni<Void> clearMatching(String pattern) {
+        return redis.key().scan(new KeyScanArgs().match(pattern).count(1000)).toMulti()
                 .group().intoLists().of(500)
                 .onItem().transformToUniAndConcatenate(keys -> redis.key().del(keys.toArray(String[]::new)))
                 .collect().last().replaceWithVoid();

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 /** Small helpers for the repositories' statements. */
 final class Sql {
@@ -17,6 +18,11 @@ final class Sql {
     /** One statement over many parameter rows, in one round trip; nothing to do for none. */
     static Uni<Void> batch(SqlConnection connection, String sql, List<Tuple> rows) {
         return rows.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(sql).executeBatch(rows).replaceWithVoid();
+    }
+
+    /** Runs a statement and notes how many rows it deleted or changed under {@code name}. */
+    static Uni<Void> count(SqlConnection connection, String sql, Tuple params, String name, Map<String, Long> counts) {
+        return connection.preparedQuery(sql).execute(params).invoke(rows -> counts.put(name, (long) rows.rowCount())).replaceWithVoid();
     }
 
     static OffsetDateTime ts(Instant instant) {

@@ -42,6 +42,10 @@ public class DailyCloseJob {
         this.recompute = recompute;
         this.config = config;
         this.registry = registry;
+        // both outcomes exist from the start: an alert on increase() misses the first increment of a series it never saw
+        for (String result : List.of("consistent", "repaired")) {
+            registry.counter("pulse.aggregate.days.closed", "result", result);
+        }
     }
 
     @Scheduled(every = "${pulse.aggregate.close.check-every:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

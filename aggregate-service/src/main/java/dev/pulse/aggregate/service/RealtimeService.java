@@ -72,6 +72,18 @@ public class RealtimeService {
         return Uni.createFrom().item(false);
     }
 
+    /**
+     * After an erasure (HyperLogLogs cannot forget a user): the views are rebuilt now, or, when another rebuild
+     * holds the lock and its snapshot may predate the erasure, by this replica's next check.
+     */
+    public Uni<Void> rebuildAfterErasure() {
+        return rebuild().invoke(written -> {
+            if (written < 0) {
+                stale.set(true);
+            }
+        }).replaceWithVoid();
+    }
+
     @Scheduled(every = "${pulse.aggregate.realtime.check-every:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> rebuildIfLost() {
         return redis.key().exists(RealtimeKeys.BUILT_MARKER).flatMap(present -> {

@@ -6,6 +6,7 @@ import dev.pulse.consumer.InvalidEventPublisher;
 import dev.pulse.consumer.PartitionProgress;
 import dev.pulse.consumer.PostgresProbe;
 import dev.pulse.consumer.Quarantine;
+import dev.pulse.contract.Topics;
 import dev.pulse.contract.ContentMetadata;
 import dev.pulse.enrich.service.ContentCatalog;
 import io.quarkus.logging.Log;
@@ -43,6 +44,7 @@ public class CatalogConsumer implements BatchWriter.Sink<ConsumerRecord<String, 
         this.publisher = publisher;
         this.progress = progress;
         this.quarantine = quarantine;
+        quarantine.expect(Topics.CATALOG_CONTENT, Quarantine.REASON);
         this.writer = writer;
     }
 

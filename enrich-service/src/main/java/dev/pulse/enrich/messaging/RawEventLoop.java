@@ -18,6 +18,7 @@ import dev.pulse.enrich.domain.SourcePosition;
 import dev.pulse.enrich.service.EnrichmentService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -103,6 +104,7 @@ public class RawEventLoop implements Runnable {
         this.registry = registry;
         this.progress = progress;
         this.quarantine = quarantine;
+        quarantine.expect(Topics.RAW, Quarantine.REASON);
         // fails while a sink is down: the loop then polls on, to stay in its group, and reads the batch again
         this.writer = new BatchWriter(consumers.attemptsPerSlice(), POLL, LONGEST_BACKOFF, BatchWriter.WhileDown.FAIL);
         this.enrichedCounter = registry.counter("pulse.enrich.events.enriched");
@@ -157,7 +159,10 @@ public class RawEventLoop implements Runnable {
     }
 
     private void consume() throws InterruptedException {
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new StringDeserializer());
+             // Quarkus binds the metrics of the consumers it creates, not of this one: its lag is what alerts watch
+             KafkaClientMetrics metrics = new KafkaClientMetrics(c)) {
+            metrics.bindTo(registry);
             consumer = c;
             c.subscribe(List.of(Topics.RAW), new ConsumerRebalanceListener() {
                 @Override

@@ -28,6 +28,10 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(401, "Unauthorized", detail, "Authorization", null, null);
     }
 
+    public static ProblemException notFound(String detail, String field) {
+        return new ProblemException(404, "Not Found", detail, field, null, null);
+    }
+
     public static ProblemException tooLarge(String detail) {
         return new ProblemException(413, "Content Too Large", detail, null, null, null);
     }

@@ -89,6 +89,7 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
                     new NewTopic(Topics.RAW, 3, (short) 1),
                     new NewTopic(Topics.ENRICHED, 3, (short) 1),
                     new NewTopic(Topics.INVALID, 3, (short) 1),
+                    new NewTopic(Topics.ERASURES, 3, (short) 1),
                     new NewTopic(Topics.CATALOG_CONTENT, 3, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
         }
     }

@@ -70,6 +70,10 @@ public interface IngestConfig {
         @WithDefault("1")
         short replicationFactor();
 
+        /** How long {@code control.erasures} keeps a command (it names the user). */
+        @WithDefault("7d")
+        Duration erasuresRetention();
+
         /** How long start-up waits for the broker to create topics before going on without (readiness stays down). */
         @WithDefault("30s")
         Duration creationTimeout();

@@ -5,6 +5,7 @@ public final class Channels {
     public static final String EVENTS_RAW = "events-raw";
     public static final String CATALOG_CONTENT = "catalog-content";
     public static final String EVENTS_INVALID = "events-invalid";
+    public static final String CONTROL_ERASURES = "control-erasures";
 
     private Channels() {
     }

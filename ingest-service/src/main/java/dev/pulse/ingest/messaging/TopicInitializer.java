@@ -38,6 +38,9 @@ public class TopicInitializer {
         List<NewTopic> topics = List.of(
                 new NewTopic(Topics.RAW, partitions, replication),
                 new NewTopic(Topics.INVALID, partitions, replication),
+                // erasure commands name the user: kept only as long as a service that was down may need to catch up
+                new NewTopic(Topics.ERASURES, partitions, replication)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(config.topics().erasuresRetention().toMillis()))),
                 new NewTopic(Topics.CATALOG_CONTENT, partitions, replication)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         try (Admin admin = Admin.create(adminConfig)) {

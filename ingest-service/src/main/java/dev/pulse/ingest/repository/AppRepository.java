@@ -41,6 +41,13 @@ public class AppRepository {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toApp(rows.iterator().next())));
     }
 
+    /** @return false when there is no such app */
+    public Uni<Boolean> setRetention(String appId, Integer days) {
+        return pool.preparedQuery("UPDATE apps SET retention_days = $2 WHERE app_id = $1 RETURNING app_id")
+                .execute(Tuple.of(appId, days))
+                .map(rows -> rows.size() == 1);
+    }
+
     private static App toApp(Row row) {
         return new App(row.getString("app_id"), row.getString("timezone"));
     }

@@ -1,13 +1,19 @@
 package dev.pulse.ingest.rest;
 
-import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.contract.problem.Bearer;
 import dev.pulse.ingest.config.IngestConfig;
 import dev.pulse.ingest.domain.AppKeys;
 import dev.pulse.ingest.domain.NewApp;
 import dev.pulse.ingest.service.AppService;
 import io.smallrye.mutiny.Uni;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.ingest.domain.ErasureStatus;
+import dev.pulse.ingest.domain.Retention;
+import dev.pulse.ingest.service.ErasureService;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -17,6 +23,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+import java.net.URI;
 
 
 /** SPEC §1 admin endpoints, guarded by the admin token from config. */
@@ -24,11 +36,23 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
+    private static final String ERASURE_PENDING = """
+            {"erasure_id": "0193a5b2-7c1e-7a10-8f00-3c2d1e0f4a55", "app": "demo", "status": "pending",
+             "requested_at": "2026-12-01T08:00:00Z", "requested_by": "admin-token:5e884898da28", "services": {}}""";
+    private static final String ERASURE_COMPLETED = """
+            {"erasure_id": "0193a5b2-7c1e-7a10-8f00-3c2d1e0f4a55", "app": "demo", "status": "completed",
+             "requested_at": "2026-12-01T08:00:00Z", "requested_by": "admin-token:5e884898da28",
+             "services": {"enrich-service": {"completed_at": "2026-12-01T08:00:01Z", "deleted_rows": {"dim_users": 2}},
+                          "aggregate-service": {"completed_at": "2026-12-01T08:00:02Z",
+                                                "deleted_rows": {"events": 412, "fact_user_daily": 9, "days_rebuilt": 9}}}}""";
+
     private final AppService apps;
+    private final ErasureService erasures;
     private final IngestConfig config;
 
-    public AdminResource(AppService apps, IngestConfig config) {
+    public AdminResource(AppService apps, ErasureService erasures, IngestConfig config) {
         this.apps = apps;
+        this.erasures = erasures;
         this.config = config;
     }
 
@@ -46,6 +70,55 @@ public class AdminResource {
     public Uni<AppKeys> rotate(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app) {
         requireAdmin(authorization);
         return apps.rotate(app);
+    }
+
+    @DELETE
+    @Path("/{app}/users/{user_id}")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Erase a user", description = """
+            Deletes everything Pulse derived from the user's events: raw events, trait history, every fact, rollup and \
+            cumulative row, real-time entries; facts of the days the user was active are rebuilt without them. \
+            Asynchronous: answers 202 with the status URL in Location. Every call records a new erasure; repeating one is harmless.""")
+    @APIResponse(responseCode = "202", description = "Recorded, and the command is durably in Kafka", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "pending", value = ERASURE_PENDING)))
+    @APIResponse(responseCode = "400", description = "user_id longer than 128 characters")
+    @APIResponse(responseCode = "401", description = "Missing or wrong admin token")
+    @APIResponse(responseCode = "404", description = "No such app")
+    @APIResponse(responseCode = "503", description = "Kafka cannot take the command; nothing was recorded")
+    public Uni<Response> erase(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app,
+            @PathParam("user_id") String userId) {
+        requireAdmin(authorization);
+        return erasures.request(app, userId, Bearer.token(authorization)).map(status -> Response.accepted(status)
+                .location(URI.create("/v1/admin/apps/" + app + "/erasures/" + status.erasureId())).build());
+    }
+
+    @GET
+    @Path("/{app}/erasures/{id}")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Status of an erasure", description = "completed once enrich-service and aggregate-service have both done their part.")
+    @APIResponse(responseCode = "200", description = "The audit record: who, when, rows deleted per table (no personal data)", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "completed", value = ERASURE_COMPLETED)))
+    @APIResponse(responseCode = "404", description = "No such erasure of this app")
+    public Uni<ErasureStatus> erasure(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app,
+            @PathParam("id") String id) {
+        requireAdmin(authorization);
+        return erasures.status(app, id);
+    }
+
+    @PUT
+    @Path("/{app}/retention")
+    @Operation(summary = "Set an app's retention", description = """
+            Raw events, invalid events and per-user facts older than this many days (in the app's timezone) are deleted \
+            by aggregate-service's retention job; null returns to the deployment's default.""")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "90 days", value = "{\"days\": 90}")))
+    @APIResponse(responseCode = "200", description = "Stored", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "90 days", value = "{\"app\": \"demo\", \"days\": 90}")))
+    @APIResponse(responseCode = "400", description = "days is not an integer from 1 to 3650 or null")
+    @APIResponse(responseCode = "404", description = "No such app")
+    public Uni<Retention> retention(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app,
+            JsonNode body) {
+        requireAdmin(authorization);
+        return apps.setRetention(app, body);
     }
 
     private void requireAdmin(String authorization) {

@@ -5,6 +5,8 @@ import dev.pulse.contract.KeyHash;
 import dev.pulse.ingest.domain.App;
 import dev.pulse.ingest.domain.AppKeys;
 import dev.pulse.ingest.domain.NewApp;
+import dev.pulse.ingest.domain.Retention;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.ingest.repository.AppRepository;
 import io.quarkus.cache.CacheInvalidateAll;
 import io.quarkus.cache.CacheResult;
@@ -24,6 +26,7 @@ public class AppService {
     public static final String WRITE_KEYS_CACHE = "write-keys";
     private static final Pattern SLUG = Pattern.compile("[a-z0-9-]{1,40}");
     private static final SecureRandom RANDOM = new SecureRandom();
+    static final int MAX_RETENTION_DAYS = 3650;
 
     private final AppRepository repository;
 
@@ -61,7 +64,22 @@ public class AppService {
         String readToken = newKey("pr_");
         return repository.rotate(appId, KeyHash.of(writeKey), KeyHash.of(readToken)).map(app -> app
                 .map(a -> new AppKeys(a.appId(), a.timezone(), writeKey, readToken))
-                .orElseThrow(() -> new ProblemException(404, "Not Found", "no app " + appId, "app", null, null)));
+                .orElseThrow(() -> ProblemException.notFound("no app " + appId, "app")));
+    }
+
+    /** {@code days} is an integer from 1 to {@value #MAX_RETENTION_DAYS}, or null for the deployment's default. */
+    public Uni<Retention> setRetention(String appId, JsonNode body) {
+        JsonNode days = body == null ? null : body.get("days");
+        if (days == null || !(days.isNull() || days.canConvertToExactIntegral() && days.asLong() >= 1 && days.asLong() <= MAX_RETENTION_DAYS)) {
+            throw ProblemException.badRequest("days must be an integer from 1 to " + MAX_RETENTION_DAYS + ", or null for the default", "days");
+        }
+        Integer value = days.isNull() ? null : days.asInt();
+        return repository.setRetention(appId, value).map(found -> {
+            if (!found) {
+                throw ProblemException.notFound("no app " + appId, "app");
+            }
+            return new Retention(appId, value);
+        });
     }
 
     private static String zone(String timezone) {

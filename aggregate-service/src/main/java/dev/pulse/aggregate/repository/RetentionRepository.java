@@ -1,0 +1,84 @@
+package dev.pulse.aggregate.repository;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Per-app retention ({@code apps.retention_days}, written by ingest-service's admin API, read here): raw events,
+ * invalid events and every per-user row of days before the cutoff are deleted. Aggregates without user ids
+ * (post, content and host facts, quality counters and snapshots) are kept.
+ */
+@ApplicationScoped
+public class RetentionRepository {
+    /** An app with a retention: rows of days before {@code cutoff} (app-local), and invalid records before {@code cutoffInstant}, go. */
+    public record Due(String appId, LocalDate cutoff, Instant cutoffInstant) {
+    }
+
+    /* $1 = now; the cutoff is the app-local day retention_days before today */
+    private static final String DUE = """
+            SELECT app_id, ((($1::timestamptz) AT TIME ZONE timezone)::date - retention_days) AS cutoff,
+                   ((((($1::timestamptz) AT TIME ZONE timezone)::date - retention_days))::timestamp AT TIME ZONE timezone) AS cutoff_instant
+            FROM apps WHERE retention_days IS NOT NULL ORDER BY app_id""";
+    /** Tables with a row per user and day. */
+    private static final List<String> USER_DAY_TABLES = List.of("events", "fact_daily_feed", "feed_user_posts", "fact_daily_messenger",
+            "fact_user_connections", "post_daily_users", "fact_user_daily", "host_daily_visitors");
+    private static final String DEVICE_DATES = """
+            UPDATE user_devices_cumulated SET dates_active = ARRAY(SELECT d FROM unnest(dates_active) AS d WHERE d >= $2 ORDER BY d)
+            WHERE app_id = $1 AND dates_active[1] < $2""";
+    /* a user still active within retention keeps their first day, or they would count as new again */
+    private static final String FIRST_SEEN = """
+            DELETE FROM user_first_seen u WHERE u.app_id = $1 AND u.first_date < $2
+              AND NOT EXISTS (SELECT 1 FROM fact_user_daily f WHERE f.app_id = u.app_id AND f.user_id = u.user_id)""";
+
+    private final Pool pool;
+
+    public RetentionRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<List<Due>> due(Instant now) {
+        return pool.preparedQuery(DUE).execute(Tuple.of(now.atOffset(ZoneOffset.UTC))).map(rows -> {
+            List<Due> due = new ArrayList<>();
+            for (Row row : rows) {
+                due.add(new Due(row.getString("app_id"), row.getLocalDate("cutoff"), row.getOffsetDateTime("cutoff_instant").toInstant()));
+            }
+            return due;
+        });
+    }
+
+    /** Only one replica enforces an app's retention at a time; @return false when another holds it */
+    public Uni<Boolean> tryLock(SqlConnection connection, String appId) {
+        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtext('pulse-retention:' || $1)) AS locked")
+                .execute(Tuple.of(appId)).map(rows -> rows.iterator().next().getBoolean("locked"));
+    }
+
+    /** @return rows deleted (or trimmed) per table */
+    public Uni<Map<String, Long>> delete(SqlConnection connection, Due due) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        Tuple day = Tuple.of(due.appId(), due.cutoff());
+        Uni<Void> chain = Sql.count(connection, "DELETE FROM invalid_events WHERE app_id = $1 AND rejected_at < $2",
+                Tuple.of(due.appId(), OffsetDateTime.ofInstant(due.cutoffInstant(), ZoneOffset.UTC)), "invalid_events", counts);
+        for (String table : USER_DAY_TABLES) {
+            chain = chain.flatMap(x -> Sql.count(connection, "DELETE FROM " + table + " WHERE app_id = $1 AND event_date < $2", day, table, counts));
+        }
+        return chain
+                .flatMap(x -> Sql.count(connection, DEVICE_DATES, day, "user_devices_cumulated", counts))
+                .flatMap(x -> Sql.count(connection, "DELETE FROM user_devices_cumulated WHERE app_id = $1 AND cardinality(dates_active) = 0",
+                        Tuple.of(due.appId()), "user_devices_cumulated_emptied", counts))
+                .flatMap(x -> Sql.count(connection, FIRST_SEEN, day, "user_first_seen", counts))
+                .replaceWith(counts);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.pulse.aggregate;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.ErasureCommand;
+import dev.pulse.contract.InvalidEvent;
+import dev.pulse.contract.Topics;
+import dev.pulse.contract.testing.FactTables;
+import dev.pulse.contract.testing.PulseInfrastructure;
+import dev.pulse.contract.testing.TestData;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+/**
+ * aggregate's part of a user's erasure. The reference is independent of the code under test: a second app receives
+ * the same events except the erased user's (other users' messages to them name the erasure's pseudonym), and after
+ * the erasure every derived row of the first app must equal that app's.
+ */
+@QuarkusTest
+@WithTestResource(PulseInfrastructure.class)
+class ErasureIT {
+    private static final String ERASED = "u3";
+
+    @Inject
+    RedisDataSource redis;
+
+    private static PulseInfrastructure infra() {
+        return PulseInfrastructure.current();
+    }
+
+    @Test
+    void erasingAUserLeavesWhatABuildWithoutThemWouldHave() throws Exception {
+        String app = TestData.newAppId();
+        String reference = TestData.newAppId();
+        TestData.createApp(infra().dataSource(), app, "UTC");
+        TestData.createApp(infra().dataSource(), reference, "UTC");
+        ErasureCommand command = new ErasureCommand(UUID.randomUUID(), app, ERASED, Instant.now());
+        Random random = new Random(20);
+        Instant now = Instant.now();
+        Instant start = now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(2));
+        List<EnrichedEvent> events = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            events.add(AggregationIT.event(app, random, start.plusSeconds(random.nextInt((int) Duration.between(start, now).toSeconds())),
+                    "u" + random.nextInt(8)));
+        }
+        for (int i = 0; i < 40; i++) { // the last minutes, for the real-time views
+            events.add(AggregationIT.event(app, random, now.minusSeconds(random.nextInt(600)), "u" + random.nextInt(8)));
+        }
+        // what only the erased user made exist: a day on which only they were active, a host only they visited
+        events.add(AggregationIT.event(app, random, start.minus(Duration.ofHours(12)), ERASED));
+        EnrichedEvent page;
+        do {
+            page = AggregationIT.event(app, random, now.minusSeconds(120), ERASED);
+        } while (page.host() == null);
+        ObjectNode alone = AggregationIT.MAPPER.valueToTree(page);
+        alone.put("host", "only-erased.example");
+        events.add(AggregationIT.MAPPER.copy().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .treeToValue(alone, EnrichedEvent.class));
+        assertNotEquals(0, events.stream().filter(e -> ERASED.equals(e.receiverId())).count(), "others sent the erased user messages");
+        send(events, e -> true, e -> e);
+        send(events, e -> !e.userId().equals(ERASED), e -> withApp(e, reference, command.pseudonym()));
+        sendInvalid(app, "{\"event\":\"feed.view\",\"user_id\":\"" + ERASED + "\"}", now);
+        sendInvalid(app, "{\"event\":\"feed.view\",\"user_id\":\"u5\"}", now);
+        long remaining = events.stream().filter(e -> !e.userId().equals(ERASED)).count();
+        await().atMost(Duration.ofSeconds(90)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == events.size()
+                && queryLong("SELECT count(*) FROM events WHERE app_id = '" + reference + "'") == remaining
+                && queryLong("SELECT count(*) FROM invalid_events WHERE app_id = '" + app + "'") == 2);
+        List<String> othersBefore = othersRows(app);
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        await().atMost(Duration.ofSeconds(30)).until(() -> dailyUsers(app, today) == distinctUsers(events, today, true));
+
+        TestData.send(infra().bootstrapServers(), Topics.ERASURES, Topics.userKey(app, ERASED), AggregationIT.MAPPER.writeValueAsString(command));
+        await().atMost(Duration.ofSeconds(90)).until(() -> queryLong("SELECT count(*) FROM aggregate_erasures WHERE erasure_id = '"
+                + command.erasureId() + "' AND deleted_rows ? 'days_rebuilt'") == 1);
+
+        assertEquals(renamed(facts(reference), reference, app), facts(app), "every derived row equals a build without the user");
+        assertEquals(othersBefore, othersRows(app), "other users' own rows are unchanged");
+        for (String table : Stream.concat(FactTables.TABLES.stream(), Stream.of("events", "invalid_events")).toList()) {
+            assertEquals(0L, queryLong("SELECT count(*) FROM " + table + " t WHERE app_id = '" + app + "' AND row_to_json(t)::text LIKE '%\"" + ERASED + "\"%'"),
+                    table + " names the erased user");
+        }
+        assertEquals(1L, queryLong("SELECT count(*) FROM invalid_events WHERE app_id = '" + app + "'"), "the other user's invalid record stays");
+        long erasedEvents = events.stream().filter(e -> e.userId().equals(ERASED)).count();
+        assertEquals(erasedEvents, queryLong("SELECT (deleted_rows->>'events')::bigint FROM aggregate_erasures WHERE erasure_id = '" + command.erasureId() + "'"));
+        assertEquals(events.stream().filter(e -> ERASED.equals(e.receiverId()) && !e.userId().equals(ERASED)).count(),
+                queryLong("SELECT (deleted_rows->>'events_naming_user_as_receiver')::bigint FROM aggregate_erasures WHERE erasure_id = '" + command.erasureId() + "'"));
+
+        // real time: rebuilt without the user
+        await().atMost(Duration.ofSeconds(30)).until(() -> dailyUsers(app, today) == distinctUsers(events, today, false));
+        for (String key : redis.key().keys("rt:" + app + ":recent:*")) {
+            assertFalse(redis.list(String.class).lrange(key, 0, -1).stream().anyMatch(v -> v.contains("\"" + ERASED + "\"")), key);
+        }
+
+        // a redelivered command changes nothing
+        String completed = queryString("SELECT completed_at::text || deleted_rows::text FROM aggregate_erasures WHERE erasure_id = '" + command.erasureId() + "'");
+        List<String> after = facts(app);
+        TestData.send(infra().bootstrapServers(), Topics.ERASURES, Topics.userKey(app, ERASED), AggregationIT.MAPPER.writeValueAsString(command));
+        ErasureCommand marker = new ErasureCommand(UUID.randomUUID(), app, "nobody", Instant.now());
+        TestData.send(infra().bootstrapServers(), Topics.ERASURES, Topics.userKey(app, ERASED), AggregationIT.MAPPER.writeValueAsString(marker));
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM aggregate_erasures WHERE erasure_id = '" + marker.erasureId() + "'") == 1);
+        assertEquals(completed, queryString("SELECT completed_at::text || deleted_rows::text FROM aggregate_erasures WHERE erasure_id = '" + command.erasureId() + "'"));
+        assertEquals(after, facts(app), "the redelivery (and an erasure of an unknown user) left every row as it was");
+
+        // an event of the user arriving later is counted normally
+        EnrichedEvent later = AggregationIT.event(app, random, Instant.now(), ERASED);
+        TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, ERASED), AggregationIT.MAPPER.writeValueAsString(later));
+        await().atMost(Duration.ofSeconds(30)).until(() -> queryLong("SELECT coalesce(sum(events), 0) FROM fact_user_daily WHERE app_id = '" + app
+                + "' AND user_id = '" + ERASED + "'") == 1);
+    }
+
+    private static void send(List<EnrichedEvent> events, java.util.function.Predicate<EnrichedEvent> keep,
+            java.util.function.Function<EnrichedEvent, Object> transform) throws Exception {
+        Map<String, List<String>> byUser = new TreeMap<>();
+        for (EnrichedEvent e : events) {
+            if (keep.test(e)) {
+                byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(AggregationIT.MAPPER.writeValueAsString(transform.apply(e)));
+            }
+        }
+        byUser.forEach((user, values) -> TestData.send(infra().bootstrapServers(), Topics.ENRICHED, user, values.toArray(String[]::new)));
+    }
+
+    /** The event as the reference app receives it: its own app id, and the pseudonym where it names the erased user. */
+    private static ObjectNode withApp(EnrichedEvent e, String app, String pseudonym) {
+        ObjectNode node = AggregationIT.MAPPER.valueToTree(e);
+        node.put("app_id", app);
+        if (ERASED.equals(e.receiverId())) {
+            node.put("receiver_id", pseudonym);
+        }
+        return node;
+    }
+
+    private static void sendInvalid(String app, String payload, Instant at) throws Exception {
+        TestData.send(infra().bootstrapServers(), Topics.INVALID, app, AggregationIT.MAPPER.writeValueAsString(
+                new InvalidEvent(app, "properties.post_id", "required", payload, Topics.RAW, 0, 1, at)));
+    }
+
+    private static List<String> renamed(List<String> rows, String from, String to) {
+        return rows.stream().map(r -> r.replace("\"" + from + "\"", "\"" + to + "\"")).sorted().toList();
+    }
+
+    private static List<String> facts(String app) throws SQLException {
+        try (Connection c = infra().dataSource().getConnection()) {
+            return FactTables.snapshot(c, app);
+        }
+    }
+
+    /** The rows of other users in the per-user tables (a rebuild must not touch them). */
+    private static List<String> othersRows(String app) throws SQLException {
+        return facts(app).stream().filter(r -> r.contains("user_id=") && !r.contains("\"" + ERASED + "\"")
+                && Stream.of("fact_user_daily ", "fact_daily_feed ", "user_first_seen ", "user_devices_cumulated ").anyMatch(r::startsWith))
+                .collect(Collectors.toList());
+    }
+
+    private long dailyUsers(String app, LocalDate day) {
+        return redis.hyperloglog(String.class).pfcount("rt:" + app + ":dau:" + day);
+    }
+
+    private static long distinctUsers(List<EnrichedEvent> events, LocalDate day, boolean withErased) {
+        return events.stream().filter(e -> e.eventDate().equals(day) && (withErased || !e.userId().equals(ERASED)))
+                .map(EnrichedEvent::userId).distinct().count();
+    }
+
+    private static long queryLong(String sql) {
+        return Long.parseLong(queryString(sql));
+    }
+
+    private static String queryString(String sql) {
+        try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

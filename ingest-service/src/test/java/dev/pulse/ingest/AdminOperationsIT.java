@@ -1,0 +1,144 @@
+package dev.pulse.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.contract.KeyHash;
+import dev.pulse.contract.Topics;
+import dev.pulse.contract.testing.PulseInfrastructure;
+import dev.pulse.contract.testing.TopicReader;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+/** The admin API of issue 20: erasure requests (recorded, published, reported) and per-app retention. */
+@QuarkusTest
+@WithTestResource(PulseInfrastructure.class)
+class AdminOperationsIT {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static TopicReader erasures;
+
+    @BeforeAll
+    static void openTopic() {
+        erasures = new TopicReader(PulseInfrastructure.current().bootstrapServers(), Topics.ERASURES);
+    }
+
+    @AfterAll
+    static void closeTopic() {
+        erasures.close();
+    }
+
+    private static Response erase(String app, String user) {
+        return given().header("Authorization", AppsFixture.ADMIN).when().delete("/v1/admin/apps/" + app + "/users/" + user);
+    }
+
+    @Test
+    void anErasureIsRecordedWithoutPersonalDataPublishedAndReportedPerService() throws Exception {
+        String app = AppsFixture.createApp("UTC").getString("app");
+        Response accepted = erase(app, "user-7");
+        accepted.then().statusCode(202).body("status", equalTo("pending")).body("app", equalTo(app));
+        String id = accepted.jsonPath().getString("erasure_id");
+        assertEquals("/v1/admin/apps/" + app + "/erasures/" + id, java.net.URI.create(accepted.header("Location")).getPath());
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> erasures.poll().stream().anyMatch(r -> r.value().contains(id)));
+        ConsumerRecord<String, String> record = erasures.poll().stream().filter(r -> r.value().contains(id)).findFirst().orElseThrow();
+        JsonNode command = MAPPER.readTree(record.value());
+        assertEquals(app, command.get("app_id").asText());
+        assertEquals("user-7", command.get("user_id").asText());
+        assertEquals(Topics.userKey(app, "user-7"), record.key());
+
+        String audit = queryString("SELECT row_to_json(r)::text FROM erasure_requests r WHERE erasure_id = '" + id + "'");
+        assertFalse(audit.contains("user-7"), "the audit record holds no user id: " + audit);
+        assertFalse(audit.contains("test-admin-token"), "nor the admin token: " + audit);
+        assertEquals(KeyHash.of(Topics.userKey(app, "user-7")), queryString("SELECT user_hash FROM erasure_requests WHERE erasure_id = '" + id + "'"));
+        assertEquals("admin-token:" + KeyHash.of("test-admin-token").substring(0, 12),
+                queryString("SELECT requested_by FROM erasure_requests WHERE erasure_id = '" + id + "'"));
+
+        String status = "/v1/admin/apps/" + app + "/erasures/" + id;
+        given().header("Authorization", AppsFixture.ADMIN).when().get(status).then().statusCode(200)
+                .body("status", equalTo("pending")).body("services.size()", equalTo(0));
+        // as enrich-service and aggregate-service record their parts, in their own tables
+        execute("INSERT INTO enrich_erasures (erasure_id, app_id, deleted_rows) VALUES ('" + id + "', '" + app + "', '{\"dim_users\": 2}')");
+        given().header("Authorization", AppsFixture.ADMIN).when().get(status).then().statusCode(200)
+                .body("status", equalTo("pending")).body("services.enrich-service.deleted_rows.dim_users", equalTo(2));
+        execute("INSERT INTO aggregate_erasures (erasure_id, app_id, deleted_rows) VALUES ('" + id + "', '" + app + "', '{\"events\": 41, \"days_rebuilt\": 3}')");
+        given().header("Authorization", AppsFixture.ADMIN).when().get(status).then().statusCode(200)
+                .body("status", equalTo("completed")).body("services.aggregate-service.deleted_rows.events", equalTo(41))
+                .body("requested_by", equalTo("admin-token:" + KeyHash.of("test-admin-token").substring(0, 12)));
+
+        String again = erase(app, "user-7").then().statusCode(202).extract().jsonPath().getString("erasure_id");
+        assertNotEquals(id, again, "each request is recorded; executing the same erasure again deletes nothing more");
+    }
+
+    @Test
+    void erasureRequestsAreChecked() {
+        String app = AppsFixture.createApp("UTC").getString("app");
+        given().when().delete("/v1/admin/apps/" + app + "/users/u1").then().statusCode(401);
+        given().header("Authorization", "Bearer wrong").when().delete("/v1/admin/apps/" + app + "/users/u1").then().statusCode(401);
+        erase("no-such-app", "u1").then().statusCode(404).body("field", equalTo("app"));
+        erase(app, "x".repeat(129)).then().statusCode(400).body("field", equalTo("user_id"));
+        given().header("Authorization", AppsFixture.ADMIN).when().get("/v1/admin/apps/" + app + "/erasures/not-a-uuid")
+                .then().statusCode(400).body("field", equalTo("id"));
+        given().header("Authorization", AppsFixture.ADMIN).when().get("/v1/admin/apps/" + app + "/erasures/" + java.util.UUID.randomUUID())
+                .then().statusCode(404);
+        String other = AppsFixture.createApp("UTC").getString("app");
+        String id = erase(other, "u1").then().statusCode(202).extract().jsonPath().getString("erasure_id");
+        given().header("Authorization", AppsFixture.ADMIN).when().get("/v1/admin/apps/" + app + "/erasures/" + id)
+                .then().statusCode(404);
+    }
+
+    @Test
+    void retentionIsValidatedAndStored() {
+        String app = AppsFixture.createApp("UTC").getString("app");
+        putRetention(app, "{\"days\": 30}").then().statusCode(200).body("app", equalTo(app)).body("days", equalTo(30));
+        assertEquals("30", queryString("SELECT retention_days FROM apps WHERE app_id = '" + app + "'"));
+        for (String bad : List.of("{\"days\": 0}", "{\"days\": 3651}", "{\"days\": 1.5}", "{\"days\": \"30\"}", "{}", "[]")) {
+            putRetention(app, bad).then().statusCode(400).body("field", equalTo("days"));
+        }
+        assertEquals("30", queryString("SELECT retention_days FROM apps WHERE app_id = '" + app + "'"), "a refused value changes nothing");
+        putRetention(app, "{\"days\": null}").then().statusCode(200).body("days", nullValue());
+        assertEquals(null, queryString("SELECT retention_days FROM apps WHERE app_id = '" + app + "'"));
+        putRetention("no-such-app", "{\"days\": 30}").then().statusCode(404);
+        given().contentType(ContentType.JSON).body("{\"days\": 30}").when().put("/v1/admin/apps/" + app + "/retention").then().statusCode(401);
+    }
+
+    private static Response putRetention(String app, String body) {
+        return given().header("Authorization", AppsFixture.ADMIN).contentType(ContentType.JSON).body(body)
+                .when().put("/v1/admin/apps/" + app + "/retention");
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static String queryString(String sql) {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
