@@ -2,6 +2,8 @@ package dev.pulse.ingest.service;
 
 import dev.pulse.contract.ErasureCommand;
 import dev.pulse.contract.KeyHash;
+import dev.pulse.contract.Limits;
+import dev.pulse.contract.StorableText;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.ingest.config.IngestConfig;
@@ -24,7 +26,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class ErasureService {
     /** As long as the event contract allows a user id to be. */
-    private static final int MAX_USER_ID_LENGTH = 128;
 
     private final Pool pool;
     private final ErasureRepository repository;
@@ -43,8 +44,13 @@ public class ErasureService {
      * if Kafka is unreachable the caller gets 503 and nothing is recorded.
      */
     public Uni<ErasureStatus> request(String appId, String userId, String adminToken) {
-        if (userId == null || userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
-            throw ProblemException.badRequest("user_id must be 1-" + MAX_USER_ID_LENGTH + " characters", "user_id");
+        if (userId == null || userId.isEmpty() || userId.length() > Limits.MAX_ID_LENGTH) {
+            throw ProblemException.badRequest("user_id must be 1-" + Limits.MAX_ID_LENGTH + " characters", "user_id");
+        }
+        // no stored user has such an id, and enrich and aggregate could not even look it up (PostgreSQL text)
+        String unstorable = StorableText.problem(userId);
+        if (unstorable != null) {
+            throw ProblemException.badRequest("user_id " + unstorable, "user_id");
         }
         ErasureCommand command = new ErasureCommand(UUID.randomUUID(), appId, userId, Instant.now());
         String requestedBy = requester(adminToken);
