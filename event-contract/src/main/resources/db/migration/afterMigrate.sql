@@ -12,7 +12,7 @@ DECLARE
         ['pulse_enrich',    'enrich_dedup',                  'INSERT, DELETE'],
         ['pulse_enrich',    'quality_daily',                 'INSERT, UPDATE'],
         ['pulse_aggregate', 'events',                        'INSERT'],
-        ['pulse_aggregate', 'invalid_events',                'INSERT'],
+        ['pulse_aggregate', 'invalid_events',                'INSERT, DELETE'],
         ['pulse_aggregate', 'user_first_seen',               'INSERT, UPDATE'],
         ['pulse_aggregate', 'fact_daily_feed',               'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'feed_user_posts',               'INSERT, UPDATE, DELETE'],

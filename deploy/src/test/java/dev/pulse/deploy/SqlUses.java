@@ -1,0 +1,61 @@
+package dev.pulse.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The privileges a service's SQL needs, read from its Java sources as text ("INSERT t", "UPDATE t", "DELETE t",
+ * "SELECT t", "EXECUTE f"). Names that are not tables or functions of the schema (CTEs, unnest, words in
+ * comments) are for the caller to drop. SQL keywords are upper case in this code base; lower-case prose is not SQL.
+ */
+final class SqlUses {
+    private static final Pattern INSERT = Pattern.compile("\\bINSERT\\s+INTO\\s+(\\w+)");
+    private static final Pattern UPDATE = Pattern.compile("\\bUPDATE\\s+(\\w+)\\s+SET\\b");
+    private static final Pattern DELETE = Pattern.compile("\\bDELETE\\s+FROM\\s+(\\w+)");
+    private static final Pattern READ = Pattern.compile("\\b(?:FROM|JOIN)\\s+(\\w+)(\\s*\\()?");
+    private static final Pattern CALL = Pattern.compile("\\bSELECT\\s+(\\w+)\\s*\\(");
+    private static final Pattern UPSERT = Pattern.compile("\\bDO\\s+UPDATE\\b");
+    /** the end of the Java string or text block that holds a statement */
+    private static final Pattern STRING_END = Pattern.compile("\"\"\"|\"\\s*[)+;,]");
+
+    private SqlUses() {
+    }
+
+    static Set<String> of(Path sources) throws IOException {
+        Set<String> uses = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String code = Files.readString(file);
+                Matcher insert = INSERT.matcher(code);
+                while (insert.find()) {
+                    uses.add("INSERT " + insert.group(1));
+                    Matcher end = STRING_END.matcher(code);
+                    int stop = end.find(insert.end()) ? end.start() : code.length();
+                    if (UPSERT.matcher(code.substring(insert.end(), stop)).find()) {
+                        uses.add("UPDATE " + insert.group(1));
+                    }
+                }
+                add(uses, "UPDATE ", UPDATE.matcher(code));
+                add(uses, "DELETE ", DELETE.matcher(code));
+                Matcher read = READ.matcher(code);
+                while (read.find()) {
+                    uses.add((read.group(2) == null ? "SELECT " : "EXECUTE ") + read.group(1));
+                }
+                add(uses, "EXECUTE ", CALL.matcher(code));
+            }
+        }
+        return uses;
+    }
+
+    private static void add(Set<String> uses, String privilege, Matcher matcher) {
+        while (matcher.find()) {
+            uses.add(privilege + matcher.group(1));
+        }
+    }
+}
