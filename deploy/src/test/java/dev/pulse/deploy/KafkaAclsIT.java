@@ -96,7 +96,7 @@ class KafkaAclsIT {
                 user.at("/spec/authorization/acls").forEach(acl -> acl.path("operations").forEach(operation -> acls.add(new AclBinding(
                         new ResourcePattern(byName(ResourceType.values(), acl.at("/resource/type").asText()),
                                 acl.at("/resource/name").asText("kafka-cluster"),
-                                byName(PatternType.values(), acl.at("/resource/patternType").asText("literal"))),
+                                acl.at("/resource/patternType").asText("literal").equals("prefix") ? PatternType.PREFIXED : PatternType.LITERAL),
                         new AccessControlEntry("User:" + name, acl.path("host").asText("*"), byName(AclOperation.values(), operation.asText()),
                                 AclPermissionType.ALLOW)))));
             });
@@ -233,7 +233,7 @@ class KafkaAclsIT {
         return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\"" + password + "\";";
     }
 
-    /** Strimzi's spelling (transactionalId, IdempotentWrite, prefix) of a Kafka enum constant. */
+    /** Strimzi's spelling (transactionalId, IdempotentWrite) of a Kafka enum constant. */
     private static <E extends Enum<E>> E byName(E[] values, String strimzi) {
         String wanted = strimzi.replace("_", "").toLowerCase(Locale.ROOT);
         return Arrays.stream(values).filter(v -> v.name().replace("_", "").toLowerCase(Locale.ROOT).equals(wanted)).findFirst()
