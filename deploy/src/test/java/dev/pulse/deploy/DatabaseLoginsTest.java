@@ -152,7 +152,7 @@ class DatabaseLoginsTest {
                     functions.add(rs.getString(1));
                 }
             }
-            for (String use : SqlUses.of(Manifests.ROOT.resolve(service).resolve("src/main/java"))) {
+            for (String use : ServiceSources.sqlUses(Manifests.ROOT.resolve(service).resolve("src/main/java"))) {
                 String[] kind = use.split(" ", 2);
                 boolean allowed;
                 if (kind[0].equals("EXECUTE")) {

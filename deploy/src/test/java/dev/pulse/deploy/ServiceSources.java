@@ -9,12 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/**
- * The privileges a service's SQL needs, read from its Java sources as text ("INSERT t", "UPDATE t", "DELETE t",
- * "SELECT t", "EXECUTE f"). Names that are not tables or functions of the schema (CTEs, unnest, words in
- * comments) are for the caller to drop. SQL keywords are upper case in this code base; lower-case prose is not SQL.
- */
-final class SqlUses {
+/** A service's Java sources (src/main/java), read as text. */
+final class ServiceSources {
     private static final Pattern INSERT = Pattern.compile("\\bINSERT\\s+INTO\\s+(\\w+)");
     private static final Pattern UPDATE = Pattern.compile("\\bUPDATE\\s+(\\w+)\\s+SET\\b");
     private static final Pattern DELETE = Pattern.compile("\\bDELETE\\s+FROM\\s+(\\w+)");
@@ -24,10 +20,15 @@ final class SqlUses {
     /** the end of the Java string or text block that holds a statement */
     private static final Pattern STRING_END = Pattern.compile("\"\"\"|\"\\s*[)+;,]");
 
-    private SqlUses() {
+    private ServiceSources() {
     }
 
-    static Set<String> of(Path sources) throws IOException {
+    /**
+     * The privileges the service's SQL needs ("INSERT t", "UPDATE t", "DELETE t", "SELECT t", "EXECUTE f"). Names
+     * that are not tables or functions of the schema (CTEs, unnest, words in comments) are for the caller to drop.
+     * SQL keywords are upper case in this code base; lower-case prose is not SQL.
+     */
+    static Set<String> sqlUses(Path sources) throws IOException {
         Set<String> uses = new TreeSet<>();
         try (Stream<Path> files = Files.walk(sources)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
@@ -51,6 +52,18 @@ final class SqlUses {
             }
         }
         return uses;
+    }
+
+    /** Whether any Java source under {@code sources} contains {@code text}. */
+    static boolean mentions(Path sources, String text) throws IOException {
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                if (Files.readString(file).contains(text)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void add(Set<String> uses, String privilege, Matcher matcher) {
