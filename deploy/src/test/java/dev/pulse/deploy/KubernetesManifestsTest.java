@@ -292,8 +292,15 @@ class KubernetesManifestsTest {
                     : workload instanceof StatefulSet st ? st.getSpec().getTemplate().getSpec()
                     : workload instanceof Job j ? j.getSpec().getTemplate().getSpec() : null;
             if (pod != null) {
-                assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(),
-                        workload.getKind() + " " + workload.getMetadata().getName() + " never calls the Kubernetes API: no token mounted");
+                String name = workload.getKind() + " " + workload.getMetadata().getName();
+                assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), name + " never calls the Kubernetes API: no token mounted");
+                if (overlay.equals("prod")) {
+                    assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot(), name + " runs as non-root");
+                    for (Container container : pod.getContainers()) {
+                        assertEquals(Boolean.FALSE, container.getSecurityContext().getAllowPrivilegeEscalation(), name + " escalates no privilege");
+                        assertEquals(List.of("ALL"), container.getSecurityContext().getCapabilities().getDrop(), name + " drops capabilities");
+                    }
+                }
             }
         }
     }
