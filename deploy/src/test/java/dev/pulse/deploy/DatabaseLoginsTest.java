@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DatabaseLoginsTest {
     private static final String OWNER = "pulse";
     private static final List<String> PRIVILEGES = List.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER");
-    /** login -> table -> privileges; a login reading through pg_read_all_data has SELECT on every table besides. */
+    /** login -> table -> privileges; a reader (READ_ALL) has SELECT on every table besides. */
     private static final Map<String, Map<String, Set<String>>> WRITES = Map.of(
             "pulse_ingest", Map.of("apps", Set.of("SELECT", "INSERT", "UPDATE")),
             "pulse_enrich", Map.of("dim_users", Set.of("INSERT", "UPDATE"), "dim_content", Set.of("INSERT", "UPDATE"),
@@ -204,6 +204,13 @@ class DatabaseLoginsTest {
         try (Connection c = connect("pulse_query"); Statement s = c.createStatement()) {
             s.executeQuery("SELECT count(*) FROM events").close();
             assertDenied(() -> s.execute("DELETE FROM apps"));
+            // no reader sees the logins' password hashes (pg_read_all_data would: it reads the catalogs too)
+            assertDenied(() -> s.executeQuery("SELECT rolpassword FROM pg_authid"));
+        }
+        for (String reader : READ_ALL) {
+            try (Connection c = connect(reader); Statement s = c.createStatement()) {
+                assertDenied(() -> s.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + OWNER + "'"));
+            }
         }
         try (Connection c = connect("pulse_ingest"); Statement s = c.createStatement()) {
             assertDenied(() -> s.executeQuery("SELECT count(*) FROM events"));
