@@ -3,6 +3,7 @@ package dev.pulse.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,10 @@ class DatabaseLoginsTest {
                 }
             }
         }
-        // the grants skip a login that does not exist (yet)
+        // where the logins are required (the migrate Job's QUARKUS_FLYWAY_INIT_SQL), a missing one fails the migrate
+        FlywayException missing = assertThrows(FlywayException.class, () -> flyway(migrateJobInitSql()).migrate());
+        assertTrue(missing.getMessage().contains("database login pulse_ingest does not exist yet"), missing.getMessage());
+        // elsewhere the grants skip a login that does not exist (yet)
         flyway().migrate();
         try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement s = admin.createStatement()) {
             create(s, "pulse_ingest", roles.get("pulse_ingest"));
@@ -94,7 +98,7 @@ class DatabaseLoginsTest {
             assertEquals(false, privileged(s, "pulse_ingest", "apps", "INSERT"), "a new login has no grant");
         }
         // the next migrate Job grants what the new login needs: the grants run after every migrate
-        flyway().migrate();
+        flyway(migrateJobInitSql()).migrate();
     }
 
     @AfterAll
@@ -249,7 +253,23 @@ class DatabaseLoginsTest {
     }
 
     private static Flyway flyway() {
-        return Flyway.configure().dataSource(postgres.getJdbcUrl(OWNER, "pulse"), OWNER, "owner").locations("classpath:db/migration").load();
+        return flyway(null);
+    }
+
+    private static Flyway flyway(String initSql) {
+        return Flyway.configure().dataSource(postgres.getJdbcUrl(OWNER, "pulse"), OWNER, "owner").locations("classpath:db/migration")
+                .initSql(initSql).load();
+    }
+
+    /** What the rendered migrate Job has Flyway run on each of its connections. */
+    private static String migrateJobInitSql() throws Exception {
+        JsonNode job = Manifests.render("prod").stream().filter(o -> o.path("kind").asText().equals("Job")).findFirst().orElseThrow();
+        for (JsonNode env : job.at("/spec/template/spec/containers/0/env")) {
+            if (env.path("name").asText().equals("QUARKUS_FLYWAY_INIT_SQL")) {
+                return env.path("value").asText();
+            }
+        }
+        throw new AssertionError("the migrate Job sets no QUARKUS_FLYWAY_INIT_SQL");
     }
 
     private static Connection connect(String login) throws SQLException {
