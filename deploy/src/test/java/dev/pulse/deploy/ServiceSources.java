@@ -36,8 +36,10 @@ final class ServiceSources {
                 Matcher insert = INSERT.matcher(code);
                 while (insert.find()) {
                     uses.add("INSERT " + insert.group(1));
+                    // the statement ends with its string, or where the next INSERT of the same string begins
                     Matcher end = STRING_END.matcher(code);
-                    int stop = end.find(insert.end()) ? end.start() : code.length();
+                    Matcher next = INSERT.matcher(code);
+                    int stop = Math.min(end.find(insert.end()) ? end.start() : code.length(), next.find(insert.end()) ? next.start() : code.length());
                     if (UPSERT.matcher(code.substring(insert.end(), stop)).find()) {
                         uses.add("UPDATE " + insert.group(1));
                     }
