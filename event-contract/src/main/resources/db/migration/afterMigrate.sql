@@ -1,8 +1,9 @@
 -- The privileges of the per-service database logins (deploy/k8s: CloudNativePG managed roles, README
 -- "Database logins"). Flyway runs this after every migrate, so a login created after the first migration, or a
 -- table added by a later one, gets its grants at the next migrate Job. A login that does not exist (the local
--- stack, the tests: one login for everything) is skipped. Every login reads what it needs through its role
--- membership (pg_read_all_data for enrich, aggregate and query-api; ingest reads only apps) and writes only here.
+-- stack, the tests: one login for everything) is skipped. enrich, aggregate and query-api read every table of the
+-- schema, ingest only apps; each writes only what is granted here. Not pg_read_all_data: it reads the system
+-- catalogs too, pg_authid's password hashes included.
 DO $$
 DECLARE
     grants CONSTANT text[][] := ARRAY[
@@ -34,8 +35,26 @@ DECLARE
         ['pulse_aggregate', 'quality_daily',                 'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'quality_snapshot_daily',        'INSERT, UPDATE'],
         ['pulse_aggregate', 'closed_day_versions',           'INSERT, UPDATE']];
+    logins CONSTANT text[] := ARRAY['pulse_ingest', 'pulse_enrich', 'pulse_aggregate', 'pulse_query'];
+    readers CONSTANT text[] := ARRAY['pulse_enrich', 'pulse_aggregate', 'pulse_query'];
+    login text;
     i int;
 BEGIN
+    -- the Kubernetes migrate Job sets pulse.require_logins (QUARKUS_FLYWAY_INIT_SQL): there a login the database
+    -- operator has not made yet fails the Job, which runs again, rather than leaving a service without privileges
+    -- until the next release's migrate Job
+    IF current_setting('pulse.require_logins', true) = 'on' THEN
+        FOREACH login IN ARRAY logins LOOP
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
+                RAISE EXCEPTION 'database login % does not exist yet; the migrate Job grants its privileges once it does', login;
+            END IF;
+        END LOOP;
+    END IF;
+    FOREACH login IN ARRAY readers LOOP
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
+            EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA public TO %I', login);
+        END IF;
+    END LOOP;
     FOR i IN 1 .. array_length(grants, 1) LOOP
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = grants[i][1]) THEN
             EXECUTE format('GRANT %s ON TABLE %I TO %I', grants[i][3], grants[i][2], grants[i][1]);

@@ -3,6 +3,7 @@ package dev.pulse.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DatabaseLoginsTest {
     private static final String OWNER = "pulse";
     private static final List<String> PRIVILEGES = List.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER");
-    /** login -> table -> privileges; a login reading through pg_read_all_data has SELECT on every table besides. */
+    /** login -> table -> privileges; a reader (READ_ALL) has SELECT on every table besides. */
     private static final Map<String, Map<String, Set<String>>> WRITES = Map.of(
             // ingest also reads the erasure progress enrich and aggregate record, for the erasure status endpoint
             "pulse_ingest", Map.of("apps", Set.of("SELECT", "INSERT", "UPDATE"), "erasure_requests", Set.of("SELECT", "INSERT"),
@@ -53,6 +54,7 @@ class DatabaseLoginsTest {
         // UPDATE, DELETE: erasure (a pseudonym where others' messages name the erased user) and per-app retention
         writes.put("events", Set.of("INSERT", "UPDATE", "DELETE"));
         writes.put("aggregate_erasures", Set.of("INSERT", "UPDATE"));
+        // DELETE: rejections past retention (PartitionMaintenanceJob)
         writes.put("invalid_events", Set.of("INSERT", "DELETE"));
         writes.put("duplicate_events", Set.of("INSERT", "DELETE"));
         for (String table : List.of("fact_daily_feed", "feed_user_posts", "fact_daily_posts", "post_daily_users", "fact_daily_messenger",
@@ -92,7 +94,10 @@ class DatabaseLoginsTest {
                 }
             }
         }
-        // the grants skip a login that does not exist (yet)
+        // where the logins are required (the migrate Job's QUARKUS_FLYWAY_INIT_SQL), a missing one fails the migrate
+        FlywayException missing = assertThrows(FlywayException.class, () -> flyway(migrateJobInitSql()).migrate());
+        assertTrue(missing.getMessage().contains("database login pulse_ingest does not exist yet"), missing.getMessage());
+        // elsewhere the grants skip a login that does not exist (yet)
         flyway().migrate();
         try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement s = admin.createStatement()) {
             create(s, "pulse_ingest", roles.get("pulse_ingest"));
@@ -101,7 +106,7 @@ class DatabaseLoginsTest {
             assertEquals(false, privileged(s, "pulse_ingest", "apps", "INSERT"), "a new login has no grant");
         }
         // the next migrate Job grants what the new login needs: the grants run after every migrate
-        flyway().migrate();
+        flyway(migrateJobInitSql()).migrate();
     }
 
     @AfterAll
@@ -137,6 +142,53 @@ class DatabaseLoginsTest {
         assertEquals(expected, actual, "privileges of " + login + " per table");
     }
 
+    /**
+     * What each service's own SQL does (its sources read as text: INSERT INTO, UPDATE … SET, DELETE FROM, an
+     * upsert's DO UPDATE, FROM/JOIN of a table, a call of a schema function) is allowed to its login on the migrated
+     * database. Statements whose table is not a literal (a day's reset over a list of tables) are left to the README
+     * table above.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ingest-service=pulse_ingest", "enrich-service=pulse_enrich", "aggregate-service=pulse_aggregate",
+            "query-api=pulse_query"})
+    void everyStatementOfAServiceIsAllowedToItsLogin(String serviceAndLogin) throws Exception {
+        String service = serviceAndLogin.substring(0, serviceAndLogin.indexOf('='));
+        String login = serviceAndLogin.substring(service.length() + 1);
+        Set<String> missing = new TreeSet<>();
+        int checked = 0;
+        try (Connection c = connect(OWNER); Statement s = c.createStatement()) {
+            Set<String> tables = tables(s);
+            Set<String> functions = new TreeSet<>();
+            try (ResultSet rs = s.executeQuery("SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'")) {
+                while (rs.next()) {
+                    functions.add(rs.getString(1));
+                }
+            }
+            for (String use : ServiceSources.sqlUses(Manifests.ROOT.resolve(service).resolve("src/main/java"))) {
+                String[] kind = use.split(" ", 2);
+                boolean allowed;
+                if (kind[0].equals("EXECUTE")) {
+                    if (!functions.contains(kind[1])) {
+                        continue;
+                    }
+                    allowed = (Boolean) single(s, "SELECT bool_and(has_function_privilege('" + login + "', p.oid, 'EXECUTE')) FROM pg_proc p "
+                            + "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.proname = '" + kind[1] + "'");
+                } else {
+                    if (!tables.contains(kind[1])) {
+                        continue;
+                    }
+                    allowed = privileged(s, login, kind[1], kind[0]);
+                }
+                checked++;
+                if (!allowed) {
+                    missing.add(use);
+                }
+            }
+        }
+        assertTrue(checked > 0, "no statement of " + service + " found");
+        assertEquals(Set.of(), missing, "what " + service + "'s SQL does and its login " + login + " may not");
+    }
+
     @Test
     void everyTableHasADecidedWriter() throws SQLException {
         Set<String> decided = new TreeSet<>();
@@ -164,6 +216,13 @@ class DatabaseLoginsTest {
         try (Connection c = connect("pulse_query"); Statement s = c.createStatement()) {
             s.executeQuery("SELECT count(*) FROM events").close();
             assertDenied(() -> s.execute("DELETE FROM apps"));
+            // no reader sees the logins' password hashes (pg_read_all_data would: it reads the catalogs too)
+            assertDenied(() -> s.executeQuery("SELECT rolpassword FROM pg_authid"));
+        }
+        for (String reader : READ_ALL) {
+            try (Connection c = connect(reader); Statement s = c.createStatement()) {
+                assertDenied(() -> s.executeQuery("SELECT rolpassword FROM pg_authid WHERE rolname = '" + OWNER + "'"));
+            }
         }
         try (Connection c = connect("pulse_ingest"); Statement s = c.createStatement()) {
             assertDenied(() -> s.executeQuery("SELECT count(*) FROM events"));
@@ -202,7 +261,23 @@ class DatabaseLoginsTest {
     }
 
     private static Flyway flyway() {
-        return Flyway.configure().dataSource(postgres.getJdbcUrl(OWNER, "pulse"), OWNER, "owner").locations("classpath:db/migration").load();
+        return flyway(null);
+    }
+
+    private static Flyway flyway(String initSql) {
+        return Flyway.configure().dataSource(postgres.getJdbcUrl(OWNER, "pulse"), OWNER, "owner").locations("classpath:db/migration")
+                .initSql(initSql).load();
+    }
+
+    /** What the rendered migrate Job has Flyway run on each of its connections. */
+    private static String migrateJobInitSql() throws Exception {
+        JsonNode job = Manifests.render("prod").stream().filter(o -> o.path("kind").asText().equals("Job")).findFirst().orElseThrow();
+        for (JsonNode env : job.at("/spec/template/spec/containers/0/env")) {
+            if (env.path("name").asText().equals("QUARKUS_FLYWAY_INIT_SQL")) {
+                return env.path("value").asText();
+            }
+        }
+        throw new AssertionError("the migrate Job sets no QUARKUS_FLYWAY_INIT_SQL");
     }
 
     private static Connection connect(String login) throws SQLException {

@@ -2,6 +2,7 @@ package dev.pulse.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.contract.Topics;
+import dev.pulse.contract.config.ProductionSecrets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,6 +81,13 @@ class KafkaAclsTest {
         assertEquals("scram-sha-512", listener.at("/authentication/type").asText());
         assertEquals("simple", kafka.at("/authorization/type").asText(), "ACLs enforced");
         assertEquals("false", of("ConfigMap", "pulse-config").at("/data/PULSE_TOPIC_CREATE").asText(), "no Create ACL: the services create no topic");
+        int length = 0;
+        for (JsonNode env : of("Kafka", "pulse-kafka").at("/spec/entityOperator/template/userOperatorContainer/env")) {
+            if (env.path("name").asText().equals("STRIMZI_SCRAM_SHA_PASSWORD_LENGTH")) {
+                length = Integer.parseInt(env.path("value").asText());
+            }
+        }
+        assertTrue(length >= ProductionSecrets.MIN_LENGTH, "the User Operator makes SASL passwords the services accept: " + length);
     }
 
     /** type:patternType:name:operation for each topic, group and transactional id the service's configuration uses. */

@@ -123,6 +123,50 @@ class NetworkPolicyEvaluatorTest {
         assertTrue(evaluator(everything).allows(DB, INTERNET, 443, "TCP"));
     }
 
+    @Test
+    void aRuleWithoutPeersAdmitsEverySourceAndARuleWithoutPortsEveryPort() throws IOException {
+        String portsOnly = policy("ports-only", "{matchLabels: {role: web}}", "[Ingress]", "[{ports: [{port: http}]}]", "");
+        NetworkPolicyEvaluator anyone = evaluator(portsOnly);
+        assertTrue(anyone.allows(INTERNET, WEB, 8080, "TCP"), "no from: sources outside the cluster too");
+        assertTrue(anyone.allows(STRANGER, WEB, 8080, "TCP"));
+        assertFalse(anyone.allows(STRANGER, WEB, 8081, "TCP"));
+        String allowAll = policy("all", "{matchLabels: {role: web}}", "[Ingress]", "[{}]", "");
+        assertTrue(evaluator(allowAll).allows(INTERNET, WEB, 1, "UDP"), "an empty rule admits everything");
+        String denyAll = policy("none", "{matchLabels: {role: web}}", "[Ingress]", "", "");
+        assertFalse(evaluator(denyAll).allows(DB, WEB, 8080, "TCP"), "a type without rules isolates and admits nothing");
+        assertTrue(evaluator(denyAll).allows(WEB, DB, 5432, "TCP"), "only for its type");
+    }
+
+    @Test
+    void aPolicyIsolatesOnlyThePodsOfItsOwnNamespace() throws IOException {
+        String elsewhere = policy("deny", "{}", "[Ingress, Egress]", "", "").replace("namespace: app", "namespace: monitoring");
+        NetworkPolicyEvaluator evaluator = evaluator(elsewhere);
+        assertTrue(evaluator.allows(WEB, DB, 5432, "TCP"), "pods of app are not selected by a policy of monitoring");
+        assertFalse(evaluator.allows(WEB, MONITOR, 9090, "TCP"), "the pods of monitoring are");
+        assertFalse(evaluator.allows(MONITOR, WEB, 8080, "TCP"));
+    }
+
+    @Test
+    void aNamedPortIsResolvedOnEachDestinationPod() throws IOException {
+        Endpoint otherWeb = Endpoint.pod("web-2", "app", Map.of("role", "web"), List.of(new NamedPort("http", 9000, "TCP")));
+        String named = policy("named", "{matchLabels: {role: db}}", "[Egress]", "", "[{to: [{podSelector: {matchLabels: {role: web}}}], ports: [{port: http}]}]");
+        NetworkPolicyEvaluator evaluator = evaluator(named);
+        assertTrue(evaluator.allows(DB, WEB, 8080, "TCP"));
+        assertTrue(evaluator.allows(DB, otherWeb, 9000, "TCP"));
+        assertFalse(evaluator.allows(DB, otherWeb, 8080, "TCP"), "8080 is http on web only");
+        assertFalse(evaluator.allows(DB, WEB, 9000, "TCP"));
+    }
+
+    @Test
+    void anEmptyNamespaceSelectorWithAPodSelectorMeansThosePodsInEveryNamespace() throws IOException {
+        String anywhere = policy("anywhere", "{matchLabels: {role: web}}", "[Ingress]",
+                "[{from: [{namespaceSelector: {}, podSelector: {matchLabels: {role: prometheus}}}]}]", "");
+        NetworkPolicyEvaluator evaluator = evaluator(anywhere);
+        assertTrue(evaluator.allows(STRANGER, WEB, 8080, "TCP"));
+        assertTrue(evaluator.allows(MONITOR, WEB, 8080, "TCP"));
+        assertFalse(evaluator.allows(DB, WEB, 8080, "TCP"));
+    }
+
     private static boolean selected(String selector, Endpoint pod) throws IOException {
         return !evaluator(policy("p", selector, "[Ingress]", "", "")).allows(MONITOR, pod, 1, "TCP");
     }

@@ -8,11 +8,11 @@ import java.net.Socket;
 import java.time.Duration;
 
 /** Free ports and waiting for a port to answer. */
-final class Ports {
+public final class Ports {
     private Ports() {
     }
 
-    static int free() {
+    public static int free() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
