@@ -1,26 +1,18 @@
 package dev.pulse.aggregate.messaging;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.aggregate.service.AggregationService;
 import dev.pulse.aggregate.service.RealtimeService;
 import dev.pulse.consumer.BatchWriter;
-import dev.pulse.consumer.InvalidEventPublisher;
-import dev.pulse.consumer.PartitionProgress;
-import dev.pulse.consumer.PostgresProbe;
 import dev.pulse.consumer.Quarantine;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.EnrichedEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,29 +29,17 @@ import java.util.List;
 public class EnrichedEventConsumer implements BatchWriter.Sink<ReadRecord> {
     private final AggregationService aggregation;
     private final RealtimeService realtime;
-    private final ObjectMapper mapper;
     private final MeterRegistry registry;
-    private final Pool pool;
-    private final BatchWriter writer;
-    private final Quarantine quarantine;
-    private final InvalidEventPublisher publisher;
-    private final PartitionProgress progress;
+    private final ChannelBatches batches;
     private final Timer factsFreshness;
     private final Timer realtimeFreshness;
 
-    public EnrichedEventConsumer(AggregationService aggregation, RealtimeService realtime, ObjectMapper mapper,
-            MeterRegistry registry, Pool pool, BatchWriter writer, Quarantine quarantine, InvalidEventPublisher publisher,
-            PartitionProgress progress) {
+    public EnrichedEventConsumer(AggregationService aggregation, RealtimeService realtime, MeterRegistry registry, ChannelBatches batches) {
         this.aggregation = aggregation;
         this.realtime = realtime;
-        this.mapper = mapper;
         this.registry = registry;
-        this.pool = pool;
-        this.writer = writer;
-        this.quarantine = quarantine;
-        quarantine.expect(Topics.ENRICHED, Quarantine.REASON);
-        this.publisher = publisher;
-        this.progress = progress;
+        this.batches = batches;
+        batches.expect(Topics.ENRICHED, Quarantine.REASON);
         this.factsFreshness = freshness(registry, "pulse.aggregate.freshness", "received at ingest until committed in the facts");
         this.realtimeFreshness = freshness(registry, "pulse.aggregate.realtime.freshness", "received at ingest until written to the real-time views");
     }
@@ -77,23 +57,21 @@ public class EnrichedEventConsumer implements BatchWriter.Sink<ReadRecord> {
 
     @Incoming(Channels.EVENTS_ENRICHED)
     public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
-        List<ReadRecord> records = ReadRecord.of(batch);
-        return Progress.tracked(progress, records, writer.write(records, this))
-                .flatMap(x -> Uni.createFrom().completionStage(batch.ack()));
+        return batches.consume(batch, this);
     }
 
     @Override
     public Uni<Void> write(List<ReadRecord> records) {
         List<EnrichedEvent> events = new ArrayList<>(records.size());
         for (ReadRecord record : records) {
-            events.add(parse(record.value()));
+            events.add(batches.parse(record, EnrichedEvent.class));
         }
         return aggregation.apply(events)
                 .invoke(applied -> {
                     registry.counter("pulse.aggregate.events.stored").increment(applied.fresh().size());
                     registry.counter("pulse.aggregate.events.replayed").increment(events.size() - applied.fresh().size());
                     record(factsFreshness, applied.fresh());
-                    Progress.progressed(progress, records);
+                    batches.progressed(records);
                 })
                 .flatMap(applied -> realtime.record(applied).invoke(written -> {
                     if (written) {
@@ -105,20 +83,11 @@ public class EnrichedEventConsumer implements BatchWriter.Sink<ReadRecord> {
 
     @Override
     public Uni<Void> quarantine(ReadRecord record, Throwable failure) {
-        return Quarantined.publish(publisher, quarantine, progress, record, failure);
+        return batches.quarantine(record, failure);
     }
 
     @Override
     public Uni<Boolean> answers() {
-        return PostgresProbe.answers(pool);
-    }
-
-    /** enrich writes this topic from the same contract; a record that does not parse is quarantined like any other failing one. */
-    private EnrichedEvent parse(String value) {
-        try {
-            return mapper.readValue(value, EnrichedEvent.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("events.enriched holds a record that is not an enriched event", e);
-        }
+        return batches.answers();
     }
 }
