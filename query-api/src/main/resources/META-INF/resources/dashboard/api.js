@@ -19,7 +19,8 @@ export const session = {
 
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(problem.detail || problem.title || `HTTP ${status}`);
+    // a proxy's error page or an empty HTTP/2 status text leaves nothing to quote
+    super(problem.detail || problem.title || 'no details given');
     this.status = status;
     this.field = problem.field;
   }
@@ -78,6 +79,9 @@ export function describe(error) {
     case 400: return `The request was refused (400): ${error.message}${error.field ? ` — field “${error.field}”` : ''}.`;
     case 401: return 'The read token was not accepted (401). Sign in again.';
     case 404: return `Not found (404): ${error.message}.`;
-    default: return `The server answered ${error.status}: ${error.message}.`;
+    case 429: return `Too many requests (429): ${error.message}. Wait a moment, then change the view or reload.`;
+    default: return error.status >= 500
+      ? `The server failed (${error.status}): ${error.message}. Reload to try again.`
+      : `The server answered ${error.status}: ${error.message}.`;
   }
 }

@@ -20,7 +20,9 @@ let renders = 0;
 const $ = (id) => document.getElementById(id);
 
 function showSignin(message) {
+  // nothing refreshes while signed out (not even when the tab comes back to the front)
   realtime.stop();
+  timeZone = null;
   $('app').hidden = true;
   $('signin').hidden = false;
   $('signin-error').hidden = !message;
@@ -126,6 +128,7 @@ function setup() {
   for (const button of document.querySelectorAll('[data-csv-for]')) {
     button.addEventListener('click', () => download(button.dataset.csvFor, tableRows($(button.dataset.csvFor))));
   }
+  kpis.setup();
   breakdowns.setup();
   series.setup(renderOne(series));
   appmix.setup();
@@ -177,7 +180,7 @@ function setup() {
     }
   });
   document.addEventListener('visibilitychange', () => {
-    if (!document.hidden && timeZone) {
+    if (!document.hidden && timeZone && session.get()) {
       realtime.render(context(timeZone), hooks);
     }
   });
@@ -187,8 +190,11 @@ readUrl();
 setup();
 if (session.get()) {
   start().catch((error) => {
-    session.clear();
-    showSignin(describe(error));
+    // only a refused token is forgotten: a server that is down or busy does not sign anyone out
+    if (error.status === 401 || error.status === 404) {
+      session.clear();
+    }
+    showSignin(error.status === 401 || error.status === 404 ? describe(error) : `${describe(error)} Reload the page to try again.`);
   });
 } else {
   showSignin();
