@@ -146,7 +146,8 @@ export function download(name, rows) {
   const url = URL.createObjectURL(new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' }));
   const a = document.createElement('a');
   a.href = url;
-  a.download = `${name}.csv`;
+  // names hold hosts and user ids: whatever a file system or the browser would refuse or rewrite becomes _
+  a.download = `${name.replace(/[^\w.-]+/g, '_').slice(0, 120)}.csv`;
   document.body.append(a);
   a.click();
   a.remove();

@@ -200,7 +200,7 @@ class DashboardDefenceIT {
         @SuppressWarnings("unchecked")
         List<String> cityLabels = (List<String>) page.js("return [...document.querySelectorAll('#breakdown-user-city .pick')].map((b) => b.textContent)");
         assertEquals(new java.util.TreeSet<>(CITIES.keySet()), new java.util.TreeSet<>(cityLabels), "the labels are the values, as text");
-        assertEquals(EVENT, page.tableOf("#breakdown-event-name").getFirst().getFirst());
+        assertTrue(page.tableOf("#breakdown-event-name").stream().anyMatch(r -> r.getFirst().equals(EVENT)), "the event name");
         assertEquals(HOST, page.tableOf("#breakdown-page-host").getFirst().getFirst());
         assertEquals(CONTENT, page.tableOf("#breakdown-content-id").getFirst().getFirst());
         assertEquals(HOST, browser.driver.findElement(By.id("host")).getDomProperty("value"), "the busiest host");

@@ -343,6 +343,8 @@ class DashboardIT {
         de.sendKeys(Keys.ENTER);
         rendered(before);
         assertEquals("user:country", browser.driver.findElement(By.cssSelector("#filters .chip")).getDomAttribute("data-dimension"));
+        assertEquals(browser.driver.findElement(By.cssSelector("#filters .chip button")), browser.driver.switchTo().activeElement(),
+                "the keyboard goes on from the new filter");
         String url = URLDecoder.decode(browser.driver.getCurrentUrl(), StandardCharsets.UTF_8);
         assertTrue(url.contains("f=is|user:country|DE"), url);
         assertFilteredByGermany();
