@@ -206,6 +206,7 @@ class DashboardDefenceIT {
         assertEquals(HOST, browser.driver.findElement(By.id("host")).getDomProperty("value"), "the busiest host");
         assertEquals(List.of(List.of(REASON, "1")), page.tableOf("#quality-reasons"));
         assertEquals(CONTENT, page.tableOf("#rt-content").getFirst().getFirst());
+        browser.screenshot(browser.driver.findElement(By.id("breakdown-user-city")), "hostile-cities");
 
         browser.driver.findElement(By.id("user-id")).sendKeys(USER, Keys.ENTER);
         await().atMost(DashboardPage.WAIT).until(() -> "ready".equals(page.state("user")));
