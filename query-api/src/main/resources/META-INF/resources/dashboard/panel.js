@@ -110,6 +110,9 @@ export function table(container, columns, rows, { onPick, caption, cell } = {}) 
         td.append(b);
       } else {
         td.textContent = i === 0 ? label(value) : format(value);
+        if (i === 0) {
+          td.title = td.textContent;
+        }
       }
       cell?.(td, value, i, row);
     });

@@ -206,6 +206,8 @@ class DashboardDefenceIT {
         assertEquals(HOST, browser.driver.findElement(By.id("host")).getDomProperty("value"), "the busiest host");
         assertEquals(List.of(List.of(REASON, "1")), page.tableOf("#quality-reasons"));
         assertEquals(CONTENT, page.tableOf("#rt-content").getFirst().getFirst());
+        assertEquals(Boolean.TRUE, page.js("const t = document.querySelector('#breakdown-user-city .table'); return t.scrollWidth <= t.clientWidth"),
+                "a long value is cut, the figures stay in view");
         browser.screenshot(browser.driver.findElement(By.id("breakdown-user-city")), "hostile-cities");
 
         browser.driver.findElement(By.id("user-id")).sendKeys(USER, Keys.ENTER);
