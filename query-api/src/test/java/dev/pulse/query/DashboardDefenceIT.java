@@ -315,6 +315,8 @@ class DashboardDefenceIT {
     @Test
     @Order(4)
     void aTokenRevokedMidSessionReturnsToSignInWithAMessage() {
+        assertTrue(browser.driver.findElement(By.id("app")).isDisplayed(),
+                "signed in before the token is revoked: " + browser.driver.findElement(By.id("signin-error")).getText());
         page.js("sessionStorage.setItem('pulse.session', JSON.stringify({ app: arguments[0], token: 'pr_revoked' }))", app);
         new Select(browser.driver.findElement(By.id("interval"))).selectByValue("week");
         await().atMost(DashboardPage.WAIT).until(() -> browser.driver.findElement(By.id("signin-error")).isDisplayed());
