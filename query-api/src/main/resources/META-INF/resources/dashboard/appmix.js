@@ -18,8 +18,10 @@ export function render(ctx, hooks) {
     if (!current()) {
       return false;
     }
-    chart(panel().querySelector('canvas'), 'bar', series.results.map((r) => r.dimensions[0]),
-      NAMES.map((label, i) => ({ label, data: series.results.map((r) => Number(r.metrics[i])) })), { stacked: true });
+    const rows = series.results.map((r) => [r.dimensions[0], ...r.metrics.map(Number)]);
+    chart(panel().querySelector('canvas'), 'bar', rows.map((r) => r[0]),
+      NAMES.map((label, i) => ({ label, data: rows.map((r) => r[i + 1]) })), { stacked: true });
+    table(document.getElementById('appmix-series'), [ctx.interval, ...NAMES], rows);
     const sums = totals.results[0].metrics.map(Number);
     table(panel().querySelector('.table'), ['Users', `${ctx.from} to ${ctx.to}`], NAMES.map((n, i) => [n, sums[i]]));
     return sums.every((v) => v === 0);

@@ -1,6 +1,6 @@
 // KPI cards: each figure over the range and its change against the previous period of the same length.
 import { query } from './api.js';
-import { format, formatPercent, load } from './panel.js';
+import { csvButton, format, formatPercent, load } from './panel.js';
 
 const METRICS = [['active_users', 'Active users'], ['wau', 'Weekly active'], ['mau', 'Monthly active'],
   ['new_users', 'New users'], ['events', 'Events'], ['revenue', 'Revenue']];
@@ -13,6 +13,13 @@ function change(now, before) {
   return [rate > 0 ? 'up' : rate < 0 ? 'down' : 'flat', `${rate > 0 ? '+' : ''}${formatPercent(rate)}`];
 }
 
+// what the cards show, as CSV rows: the header names both periods
+let shown = [];
+
+export function setup() {
+  csvButton(document.getElementById('kpis'), 'key-figures', () => shown);
+}
+
 export function render(ctx, hooks) {
   const panel = document.getElementById('kpis');
   return load(panel, async (current) => {
@@ -23,6 +30,8 @@ export function render(ctx, hooks) {
     }
     const values = now.results[0].metrics;
     const previous = before.results[0].metrics;
+    shown = [['Measure', `${ctx.from} to ${ctx.to}`, `${ctx.previous[0]} to ${ctx.previous[1]}`],
+      ...METRICS.map(([, label], i) => [label, values[i], previous[i]])];
     const period = ctx.length === 1 ? 'the day before' : `the previous ${ctx.length} days`;
     panel.querySelector('.kpis').replaceChildren(...METRICS.map(([metric, label], i) => {
       const card = document.createElement('div');

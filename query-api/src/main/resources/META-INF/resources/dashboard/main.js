@@ -17,23 +17,29 @@ const UNFILTERED = { retention: '/v1/retention', realtime: '/v1/realtime', hosts
 
 let timeZone = null;
 let renders = 0;
+// renders still running: a second one can start (a click) before the first has settled
+let pending = 0;
 const $ = (id) => document.getElementById(id);
 
-function showSignin(message) {
+function showSignin(message, app = session.get()?.app) {
+  // nothing refreshes while signed out (not even when the tab comes back to the front)
   realtime.stop();
+  timeZone = null;
   $('app').hidden = true;
   $('signin').hidden = false;
   $('signin-error').hidden = !message;
   $('signin-error').textContent = message ?? '';
-  $('signin-app').value = session.get()?.app ?? new URLSearchParams(location.search).get('app') ?? $('signin-app').value;
+  $('signin-app').value = app ?? new URLSearchParams(location.search).get('app') ?? $('signin-app').value;
   $('signin-token').value = '';
   (message ? $('signin-token') : $('signin-app')).focus();
 }
 
 const hooks = {
   onUnauthorized: () => {
+    // the app id stays filled in: only the token has to be typed again
+    const app = session.get()?.app;
     session.clear();
-    showSignin('The read token is no longer accepted (401): it may have been rotated. Sign in again.');
+    showSignin('The read token is no longer accepted (401): it may have been rotated. Sign in again.', app);
   },
 };
 
@@ -64,6 +70,8 @@ function renderFilters() {
     remove.addEventListener('click', () => {
       removeFilter(i);
       renderAll();
+      // the button is gone: the keyboard goes on from the next filter, or the controls
+      ($('filters').querySelectorAll('.chip button')[i] ?? $('range')).focus();
     });
     chip.append(remove);
     return chip;
@@ -79,12 +87,13 @@ function renderControls(ctx) {
   $('to').value = ctx.to;
 }
 
-/** Renders every panel; body[data-busy] is "false" and data-renders counts up once all have settled. */
+/** Renders every panel; body[data-busy] is "false" and data-renders counts up once all renders have settled. */
 async function renderAll() {
   writeUrl();
   const ctx = context(timeZone);
   renderControls(ctx);
   renderFilters();
+  pending += 1;
   document.body.dataset.busy = 'true';
   await Promise.all([
     kpis.render(ctx, hooks),
@@ -92,6 +101,8 @@ async function renderAll() {
     breakdowns.render(ctx, hooks, (dimension, value) => {
       addFilter(dimension, value);
       renderAll();
+      // the row's button is redrawn: the keyboard goes on from the new filter, which Enter removes again
+      $('filters').querySelector('.chip:last-child button').focus();
     }),
     appmix.render(ctx, hooks),
     realtime.render(ctx, hooks),
@@ -104,8 +115,9 @@ async function renderAll() {
   if (renders === 1) {
     window.pulseFirstRender = performance.now();
   }
+  pending -= 1;
   document.body.dataset.renders = String(renders);
-  document.body.dataset.busy = 'false';
+  document.body.dataset.busy = String(pending > 0);
 }
 
 function renderOne(panel) {
@@ -126,6 +138,7 @@ function setup() {
   for (const button of document.querySelectorAll('[data-csv-for]')) {
     button.addEventListener('click', () => download(button.dataset.csvFor, tableRows($(button.dataset.csvFor))));
   }
+  kpis.setup();
   breakdowns.setup();
   series.setup(renderOne(series));
   appmix.setup();
@@ -177,7 +190,7 @@ function setup() {
     }
   });
   document.addEventListener('visibilitychange', () => {
-    if (!document.hidden && timeZone) {
+    if (!document.hidden && timeZone && session.get()) {
       realtime.render(context(timeZone), hooks);
     }
   });
@@ -187,8 +200,13 @@ readUrl();
 setup();
 if (session.get()) {
   start().catch((error) => {
-    session.clear();
-    showSignin(describe(error));
+    const { app } = session.get();
+    // only a refused token is forgotten: a server that is down or busy does not sign anyone out
+    const refused = error.status === 401 || error.status === 404;
+    if (refused) {
+      session.clear();
+    }
+    showSignin(refused ? describe(error) : `${describe(error)} Reload the page to try again.`, app);
   });
 } else {
   showSignin();

@@ -13,19 +13,19 @@ export async function load(panel, work, { onUnauthorized, quiet = false } = {}) 
   const current = () => generations.get(panel) === generation;
   // a periodic refresh (quiet) keeps what is shown until the answer is there
   if (!quiet) {
-    panel.dataset.state = 'loading';
+    setState(panel, 'loading');
     panel.setAttribute('aria-busy', 'true');
     status(panel, 'Loading…');
   }
   try {
     const empty = await work(current);
     if (current()) {
-      panel.dataset.state = empty ? 'empty' : 'ready';
+      setState(panel, empty ? 'empty' : 'ready');
       status(panel, empty === true ? 'No data for this selection.' : (typeof empty === 'string' ? empty : ''));
     }
   } catch (error) {
     if (current()) {
-      panel.dataset.state = 'error';
+      setState(panel, 'error');
       status(panel, describe(error), true);
       if (error.status === 401 && onUnauthorized) {
         onUnauthorized(error);
@@ -35,6 +35,14 @@ export async function load(panel, work, { onUnauthorized, quiet = false } = {}) 
     if (current()) {
       panel.removeAttribute('aria-busy');
     }
+  }
+}
+
+/** An error hides what the panel showed before (the stylesheet does) and its CSV buttons: that data is not this view's. */
+function setState(panel, state) {
+  panel.dataset.state = state;
+  for (const button of panel.querySelectorAll('button.csv')) {
+    button.disabled = state === 'error';
   }
 }
 
@@ -102,6 +110,9 @@ export function table(container, columns, rows, { onPick, caption, cell } = {}) 
         td.append(b);
       } else {
         td.textContent = i === 0 ? label(value) : format(value);
+        if (i === 0) {
+          td.title = td.textContent;
+        }
       }
       cell?.(td, value, i, row);
     });
@@ -138,7 +149,8 @@ export function download(name, rows) {
   const url = URL.createObjectURL(new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' }));
   const a = document.createElement('a');
   a.href = url;
-  a.download = `${name}.csv`;
+  // names hold hosts and user ids: whatever a file system or the browser would refuse or rewrite becomes _
+  a.download = `${name.replace(/[^\w.-]+/g, '_').slice(0, 120)}.csv`;
   document.body.append(a);
   a.click();
   a.remove();

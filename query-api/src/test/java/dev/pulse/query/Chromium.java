@@ -20,8 +20,8 @@ import java.util.Map;
  */
 final class Chromium implements AutoCloseable {
     static final String INSTALL = "apt-get update && apt-get install -y chromium chromium-driver";
-    /** As root, or through sudo: `./mvnw verify` on a fresh machine sets up its own browser. */
-    private static final String INSTALL_AS_ROOT = "s=''; [ \"$(id -u)\" -eq 0 ] || s=sudo; "
+    /** As root, or through sudo without a password prompt (nobody is there to type it): `./mvnw verify` sets up its own browser. */
+    private static final String INSTALL_AS_ROOT = "s=''; [ \"$(id -u)\" -eq 0 ] || s='sudo -n'; "
             + "$s apt-get update -qq && $s env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver";
     private static final Path BINARY = Path.of(System.getenv().getOrDefault("PULSE_CHROMIUM", "/usr/bin/chromium"));
     private static final Path DRIVER = Path.of(System.getenv().getOrDefault("PULSE_CHROMEDRIVER", "/usr/bin/chromedriver"));
@@ -32,11 +32,12 @@ final class Chromium implements AutoCloseable {
 
     Chromium(Path target) {
         if (!installed()) {
-            install();
+            install(target);
         }
         if (!installed()) {
             throw new IllegalStateException("The dashboard's browser test needs Chromium and its driver at " + BINARY + " and " + DRIVER
-                    + " (or set PULSE_CHROMIUM / PULSE_CHROMEDRIVER); installing them failed. Install them with: " + INSTALL);
+                    + " (or set PULSE_CHROMIUM / PULSE_CHROMEDRIVER); installing them failed (see " + target.resolve("chromium-install.log")
+                    + "). Install them with: " + INSTALL);
         }
         try {
             downloads = Files.createDirectories(target.resolve("downloads"));
@@ -67,11 +68,17 @@ final class Chromium implements AutoCloseable {
         return Files.isExecutable(BINARY) && Files.isExecutable(DRIVER);
     }
 
-    /** Debian's packages, the only browser this machine may have (no browser download from elsewhere). */
-    private static void install() {
-        System.out.println("Chromium or chromedriver missing: " + INSTALL);
+    /**
+     * Debian's packages, the only browser this machine may have (no browser download from elsewhere). apt's output goes
+     * to a file: the test JVM's own stdout is the build tool's channel, not a terminal.
+     */
+    private static void install(Path target) {
+        Path log = target.resolve("chromium-install.log");
+        System.out.println("Chromium or chromedriver missing, running: " + INSTALL + " (output in " + log + ")");
         try {
-            Process apt = new ProcessBuilder("sh", "-c", INSTALL_AS_ROOT).inheritIO().start();
+            Files.createDirectories(target);
+            Process apt = new ProcessBuilder("sh", "-c", INSTALL_AS_ROOT).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectOutput(log.toFile()).start();
             if (!apt.waitFor(15, java.util.concurrent.TimeUnit.MINUTES)) {
                 apt.destroyForcibly();
             }

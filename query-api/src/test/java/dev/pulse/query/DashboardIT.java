@@ -13,6 +13,7 @@ import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class DashboardIT {
     private static final int DAYS = 10;
     private static final String HOST = "www.example.test";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = DashboardPage.WAIT;
     private static String app;
     private static String token;
     private static QueryFixture data;
@@ -83,6 +84,13 @@ class DashboardIT {
 
     @Inject
     RedisDataSource redis;
+
+    private DashboardPage page;
+
+    @BeforeEach
+    void page() {
+        page = new DashboardPage(browser, root);
+    }
 
     @BeforeAll
     static void load() throws Exception {
@@ -201,33 +209,23 @@ class DashboardIT {
     // ---- the page ----
 
     private Object js(String script, Object... args) {
-        return browser.js(script, args);
+        return page.js(script, args);
     }
 
     private long renders() {
-        Object n = js("return document.body.dataset.renders || '0'");
-        return Long.parseLong(n.toString());
+        return page.renders();
     }
 
-    /** Waits until every panel has settled after the render that follows `before`. */
     private void rendered(long before) {
-        await().atMost(WAIT).until(() -> renders() > before && "false".equals(js("return document.body.dataset.busy")));
-        assertEquals(List.of(), browser.errors(), "no script error, no blocked request");
+        page.rendered(before);
     }
 
-    /** Opens the page and submits the sign-in form, by keyboard. */
     private void signInWith(String readToken) {
-        browser.driver.get(root.toString());
-        await().atMost(WAIT).until(() -> browser.driver.findElement(By.id("signin-app")).isDisplayed());
-        browser.driver.findElement(By.id("signin-app")).sendKeys(app);
-        browser.driver.findElement(By.id("signin-token")).sendKeys(readToken, Keys.ENTER);
+        page.signIn(app, readToken);
     }
 
-    @SuppressWarnings("unchecked")
     private List<List<String>> tableOf(String selector) {
-        return (List<List<String>>) js("""
-                const t = document.querySelector(arguments[0] + ' table');
-                return t ? [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.dataset.value)) : [];""", selector);
+        return page.tableOf(selector);
     }
 
     private Map<String, List<Double>> breakdownOf(String dimension) {
@@ -287,7 +285,10 @@ class DashboardIT {
     private void screenshotPanel(String id, String name) {
         // the sticky header would cover the panel being captured
         js("document.querySelector('.top').style.position = 'static'");
-        browser.screenshot(browser.driver.findElement(By.id(id)), name);
+        WebElement panel = browser.driver.findElement(By.id(id));
+        // a panel partly below the window would be cut to its visible part
+        js("arguments[0].scrollIntoView()", panel);
+        browser.screenshot(panel, name);
         js("document.querySelector('.top').style.position = ''");
     }
 
@@ -342,6 +343,8 @@ class DashboardIT {
         de.sendKeys(Keys.ENTER);
         rendered(before);
         assertEquals("user:country", browser.driver.findElement(By.cssSelector("#filters .chip")).getDomAttribute("data-dimension"));
+        assertEquals(browser.driver.findElement(By.cssSelector("#filters .chip button")), browser.driver.switchTo().activeElement(),
+                "the keyboard goes on from the new filter");
         String url = URLDecoder.decode(browser.driver.getCurrentUrl(), StandardCharsets.UTF_8);
         assertTrue(url.contains("f=is|user:country|DE"), url);
         assertFilteredByGermany();
@@ -411,20 +414,9 @@ class DashboardIT {
             List<List<String>> shown = tableOf("#" + panel);
             @SuppressWarnings("unchecked")
             List<String> head = (List<String>) js("return [...document.querySelectorAll('#' + arguments[0] + ' thead th')].map((th) => th.textContent)", panel);
-            String name = (String) js("""
-                    const button = document.querySelector('#' + arguments[0] + ' .csv');
-                    let name = null;
-                    const original = HTMLAnchorElement.prototype.click;
-                    HTMLAnchorElement.prototype.click = function () { name = this.download; return original.call(this); };
-                    button.click();
-                    HTMLAnchorElement.prototype.click = original;
-                    return name;""", panel);
-            Path file = browser.downloads.resolve(name);
-            await().atMost(WAIT).until(() -> Files.exists(file) && !Files.exists(browser.downloads.resolve(name + ".crdownload")));
-            List<List<String>> csv = Files.readAllLines(file).stream().map(line -> Arrays.asList(line.split(",", -1))).toList();
+            List<List<String>> csv = page.download("#" + panel + " .csv").lines().map(line -> Arrays.asList(line.split(",", -1))).toList();
             assertEquals(head, csv.get(0), panel + " CSV header");
             assertEquals(shown, csv.subList(1, csv.size()), panel + " CSV rows");
-            Files.delete(file);
         }
     }
 
