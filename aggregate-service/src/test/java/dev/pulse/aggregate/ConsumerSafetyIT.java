@@ -137,7 +137,7 @@ class ConsumerSafetyIT {
         Instant now = Instant.now();
         InvalidEvent resend = new InvalidEvent(app, InvalidEvent.DUPLICATE, "seen", "{}", Topics.RAW, 1, 77, now, day);
         InvalidEvent otherResend = new InvalidEvent(app, InvalidEvent.DUPLICATE, "seen", "{}", Topics.RAW, 1, 78, now, day);
-        InvalidEvent quarantinedTwice = new InvalidEvent(app, "unprocessable", "boom", "{}", Topics.ENRICHED, 2, 5, now);
+        InvalidEvent quarantinedTwice = new InvalidEvent(app, "unprocessable", "boom", "{}", Topics.ENRICHED, 2, TestData.newOffset(), now);
         // a loop replayed before it committed publishes the same records again
         TestData.send(infra().bootstrapServers(), Topics.INVALID, app, json(resend), json(quarantinedTwice), json(resend),
                 json(otherResend), json(quarantinedTwice));

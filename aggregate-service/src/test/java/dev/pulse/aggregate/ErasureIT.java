@@ -157,7 +157,7 @@ class ErasureIT {
 
     private static void sendInvalid(String app, String payload, Instant at) throws Exception {
         TestData.send(infra().bootstrapServers(), Topics.INVALID, app, AggregationIT.MAPPER.writeValueAsString(
-                new InvalidEvent(app, "properties.post_id", "required", payload, Topics.RAW, 0, 1, at)));
+                new InvalidEvent(app, "properties.post_id", "required", payload, Topics.RAW, 0, TestData.newOffset(), at)));
     }
 
     private static List<String> renamed(List<String> rows, String from, String to) {

@@ -84,7 +84,7 @@ class RetentionIT {
         Instant newRejection = cutoff.atStartOfDay(ZoneOffset.UTC).toInstant();
         for (Instant at : List.of(oldRejection, newRejection)) {
             TestData.send(infra().bootstrapServers(), Topics.INVALID, app, AggregationIT.MAPPER.writeValueAsString(
-                    new InvalidEvent(app, "missing_field", "user_id is required", "{}", Topics.RAW, 0, 1, at)));
+                    new InvalidEvent(app, "missing_field", "user_id is required", "{}", Topics.RAW, 0, TestData.newOffset(), at)));
         }
         await().atMost(Duration.ofSeconds(90)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id IN ('" + app + "', '" + other + "')") == events.size()
                 && queryLong("SELECT count(*) FROM invalid_events WHERE app_id = '" + app + "'") == 2);

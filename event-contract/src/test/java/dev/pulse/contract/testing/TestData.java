@@ -74,6 +74,15 @@ public final class TestData {
         return "t-" + UUID.randomUUID().toString().substring(0, 13);
     }
 
+    /**
+     * An offset of its own, far beyond any a test run reaches (random, like an app id: tests of one run share the
+     * database, maybe not one class loader), for the origin of an invalid record made up by a test. A Kafka position
+     * holds one record, so invalid_events keeps one row per origin: a second record naming it is a replay, dropped.
+     */
+    public static long newOffset() {
+        return UUID.randomUUID().getMostSignificantBits() & Long.MAX_VALUE;
+    }
+
     /** Sends records with one key, in order, and waits for the broker's acknowledgement. */
     public static void send(String bootstrapServers, String topic, String key, String... values) {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
