@@ -1,5 +1,6 @@
 package dev.pulse.query.repository;
 
+import dev.pulse.contract.problem.StoreFailures;
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
 import io.smallrye.mutiny.Uni;

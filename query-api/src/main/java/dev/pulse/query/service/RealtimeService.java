@@ -1,7 +1,7 @@
 package dev.pulse.query.service;
 
 import dev.pulse.contract.RealtimeKeys;
-import dev.pulse.query.repository.StoreFailures;
+import dev.pulse.contract.problem.StoreFailures;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ScoredValue;
 import io.smallrye.mutiny.Uni;

@@ -1,6 +1,5 @@
-package dev.pulse.query.repository;
+package dev.pulse.contract.problem;
 
-import dev.pulse.contract.problem.ProblemException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
@@ -13,7 +12,7 @@ import java.util.Set;
  */
 public final class StoreFailures {
     /** Long enough for a restarting store to come back, short enough for a dashboard's next refresh. */
-    static final int RETRY_AFTER_SECONDS = 5;
+    public static final int RETRY_AFTER_SECONDS = 5;
     // SQLSTATE class 08 (connection exception) and the server going away or not yet accepting connections
     private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "53300");
 
