@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.InvalidEvent;
+import dev.pulse.contract.StorableText;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Instant;
@@ -33,12 +34,27 @@ public final class Quarantine {
     /** The events.invalid record for a record read at topic/partition/offset that failed with {@code failure}. */
     public static InvalidEvent invalidEvent(String appId, Throwable failure, String payload, String topic, int partition, long offset) {
         return new InvalidEvent(storable(appId), REASON, storable(capped(String.valueOf(failure), MAX_ERROR_CHARS)),
-                capped(payload, MAX_PAYLOAD_CHARS), topic, partition, offset, Instant.now());
+                storable(capped(payload, MAX_PAYLOAD_CHARS)), topic, partition, offset, Instant.now());
     }
 
-    /** Text columns cannot hold NUL, which may well be why the record failed: the app and error must still be stored. */
+    /**
+     * Text columns cannot hold NUL nor an unpaired surrogate (which JSON cannot even carry), and either may well be
+     * why the record failed: the quarantine record must still be published and stored.
+     */
     private static String storable(String text) {
-        return text == null ? null : text.replace('\u0000', '\uFFFD');
+        if (text == null || StorableText.problem(text) == null) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                out.append(c).append(text.charAt(++i));
+            } else {
+                out.append(c == 0 || Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -75,6 +91,11 @@ public final class Quarantine {
     }
 
     private static String capped(String text, int max) {
-        return text == null || text.length() <= max ? text : text.substring(0, max) + "…[" + (text.length() - max) + " more characters]";
+        if (text == null || text.length() <= max) {
+            return text;
+        }
+        // never half a surrogate pair
+        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end) + "…[" + (text.length() - end) + " more characters]";
     }
 }

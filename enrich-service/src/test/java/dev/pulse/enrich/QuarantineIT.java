@@ -3,7 +3,12 @@ package dev.pulse.enrich;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.consumer.PartitionsReadinessCheck;
+import dev.pulse.contract.StorableText;
 import dev.pulse.contract.Topics;
+import dev.pulse.contract.UserTraits;
+import dev.pulse.enrich.domain.EnrichedBatch;
+import dev.pulse.enrich.domain.SourcePosition;
+import dev.pulse.enrich.service.EnrichmentService;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import dev.pulse.contract.testing.TopicReader;
@@ -40,8 +45,11 @@ class QuarantineIT {
     private static TopicReader invalid;
     private final MeterRegistry registry;
 
-    QuarantineIT(MeterRegistry registry) {
+    private final EnrichmentService enrichment;
+
+    QuarantineIT(MeterRegistry registry, EnrichmentService enrichment) {
         this.registry = registry;
+        this.enrichment = enrichment;
     }
 
     private Counter quarantined(String topic) {
@@ -171,6 +179,80 @@ class QuarantineIT {
         assertEquals(resent.toString(), json(duplicates.getFirst().get("payload").asText()).path("event").path("event_id").asText());
         assertEquals(Instant.now().atZone(java.time.ZoneOffset.UTC).toLocalDate().toString(), duplicates.getFirst().get("event_date").asText());
         assertEquals(2, of(enriched.poll(), app).size());
+    }
+
+    @Test
+    void aCorrectedResendOfAQuarantinedEventIsNotADuplicate() throws Exception {
+        String app = newApp();
+        String user = "poison-" + UUID.randomUUID();
+        UUID id = UUID.randomUUID();
+        String value = event(app, user, id, "{\"age\":30}");
+        try (AutoCloseable refused = TestData.refusePoisonIn(infra().dataSource(), "dim_users", "user_id")) {
+            // refused after its dedup row was written: the dedup runs before the traits
+            TestData.send(infra().bootstrapServers(), Topics.RAW, Topics.userKey(app, user), value);
+            await().atMost(Duration.ofSeconds(60)).until(() -> invalidOf(app, "unprocessable").size() == 1);
+        }
+        assertEquals(0L, queryLong("SELECT count(*) FROM enrich_dedup WHERE event_id = '" + id + "'"), "the quarantined record is not remembered");
+        // the cause fixed, the client sends the same event again
+        TestData.send(infra().bootstrapServers(), Topics.RAW, Topics.userKey(app, user), value);
+        await().atMost(Duration.ofSeconds(30)).until(() -> of(enriched.poll(), app).size() == 1);
+        assertEquals(id.toString(), of(enriched.poll(), app).getFirst().get("event_id").asText());
+        assertEquals(List.of(), invalidOf(app, "duplicate"));
+    }
+
+    /** Written straight to events.raw, past ingest: rejected with a rejection aggregate can store, nothing bisected. */
+    @Test
+    void rawRecordsWithNulAreRejectedStorably() {
+        String app = newApp();
+        double quarantinedBefore = quarantined(Topics.RAW).count();
+        UUID before = UUID.randomUUID();
+        UUID after = UUID.randomUUID();
+        String notJson = "not json \u0000 " + UUID.randomUUID();
+        String nulApp = event(app + "\\u0000", "u", UUID.randomUUID(), null);
+        TestData.send(infra().bootstrapServers(), Topics.RAW, app, event(app, "u", before, null), notJson, nulApp, event(app, "u", after, null));
+        await().atMost(Duration.ofSeconds(60)).until(() -> of(enriched.poll(), app).size() == 2);
+
+        assertEquals(List.of(before.toString(), after.toString()), of(enriched.poll(), app).stream().map(n -> n.get("event_id").asText()).toList());
+        List<JsonNode> rejections = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            rejections.clear();
+            invalid.poll().stream().map(r -> json(r.value())).filter(n -> n.path("payload").asText().contains(app)
+                    || n.path("payload").asText().contains(notJson.substring(15))).forEach(rejections::add);
+            return rejections.size() == 2;
+        });
+        assertEquals(List.of("app_id", "payload"), rejections.stream().map(n -> n.get("reason").asText()).sorted().toList());
+        for (JsonNode rejection : rejections) {
+            for (String field : List.of("app_id", "error", "payload")) {
+                assertEquals(null, StorableText.problem(rejection.path(field).asText()), field + " of " + rejection);
+            }
+        }
+        assertEquals(quarantinedBefore, quarantined(Topics.RAW).count(), "no bisection");
+    }
+
+    /** The loop reads a batch again when its Kafka transaction fails after the traits were written. */
+    @Test
+    void aReplayedBatchAddsNoTraitVersionAndAttachesTheSameTraits() {
+        String app = newApp();
+        String user = "u-" + UUID.randomUUID();
+        // positions on a partition no test record uses: the loop itself never reads them
+        List<EnrichmentService.Input> batch = List.of(
+                new EnrichmentService.Input(event(app, user, UUID.randomUUID(), "{\"country\":\"DE\"}"), new SourcePosition(Topics.RAW, 999, 10)),
+                new EnrichmentService.Input(event(app, user, UUID.randomUUID(), "{\"country\":\"FR\"}"), new SourcePosition(Topics.RAW, 999, 11)),
+                new EnrichmentService.Input(event(app, user, UUID.randomUUID(), "{\"age\":40}"), new SourcePosition(Topics.RAW, 999, 12)));
+        List<UserTraits> first = traits(enrichment.process(batch).await().atMost(Duration.ofSeconds(30)));
+        String versions = "SELECT count(*) FROM dim_users WHERE app_id = '" + app + "' AND user_id = '" + user + "'";
+        assertEquals(3L, queryLong(versions));
+
+        assertEquals(first, traits(enrichment.process(batch).await().atMost(Duration.ofSeconds(30))), "the whole batch again");
+        assertEquals(first.subList(1, 3), traits(enrichment.process(batch.subList(1, 3)).await().atMost(Duration.ofSeconds(30))),
+                "its second half again, as a bisection does once the first half committed");
+        assertEquals(3L, queryLong(versions));
+        assertEquals(1L, queryLong(versions + " AND is_current AND country = 'FR' AND age = 40 AND version = 3"));
+    }
+
+    private static List<UserTraits> traits(EnrichedBatch batch) {
+        assertEquals(List.of(), batch.duplicates());
+        return batch.enriched().stream().map(e -> e.user()).toList();
     }
 
     @Test

@@ -233,6 +233,8 @@ public class RawEventLoop implements Runnable {
                         record.partition(), record.offset(), failure.toString());
                 InvalidEvent invalid = Quarantine.invalidEvent(Quarantine.appOf(record.key(), record.value()), failure, record.value(),
                         record.topic(), record.partition(), record.offset());
+                // before the record is done: should the transaction fail, the record is read again and seen again
+                enrichment.forget(input(record)).await().atMost(config.loop().batchTimeout());
                 transact(p -> p.send(new ProducerRecord<>(Topics.INVALID, invalid.appId(), json(invalid))), offsets(List.of(record)));
                 quarantine.counted(record.topic(), Quarantine.REASON);
                 done(List.of(record), committed);
@@ -248,10 +250,7 @@ public class RawEventLoop implements Runnable {
     }
 
     private void enrich(List<ConsumerRecord<String, String>> records) {
-        List<EnrichmentService.Input> inputs = new ArrayList<>(records.size());
-        for (ConsumerRecord<String, String> r : records) {
-            inputs.add(new EnrichmentService.Input(r.value(), new SourcePosition(r.topic(), r.partition(), r.offset())));
-        }
+        List<EnrichmentService.Input> inputs = records.stream().map(RawEventLoop::input).toList();
         EnrichedBatch batch = enrichment.process(inputs).await().atMost(config.loop().batchTimeout());
         Instant now = Instant.now();
         transact(p -> {
@@ -273,6 +272,10 @@ public class RawEventLoop implements Runnable {
         }
         enrichedCounter.increment(batch.enriched().size());
         duplicatesCounter.increment(batch.duplicates().size());
+    }
+
+    private static EnrichmentService.Input input(ConsumerRecord<String, String> record) {
+        return new EnrichmentService.Input(record.value(), new SourcePosition(record.topic(), record.partition(), record.offset()));
     }
 
     private void send(KafkaProducer<String, byte[]> p, InvalidEvent invalid) {

@@ -67,6 +67,14 @@ public class DedupRepository {
         });
     }
 
+    /** Forgets the event as seen from this position, so that a later resend of it is not taken for a duplicate. */
+    public Uni<Void> forget(AcceptedEvent event) {
+        return pool.preparedQuery("""
+                        DELETE FROM enrich_dedup WHERE app_id = $1 AND event_id = $2 AND source_partition = $3 AND source_offset = $4""")
+                .execute(Tuple.of(event.appId(), event.event().eventId(), event.source().partition(), event.source().offset()))
+                .replaceWithVoid();
+    }
+
     public Uni<Integer> forgetOlderThan(Duration retention) {
         return pool.preparedQuery("DELETE FROM enrich_dedup WHERE seen_at < now() - make_interval(secs => $1)")
                 .execute(Tuple.of((double) retention.toSeconds())).map(rows -> rows.rowCount());

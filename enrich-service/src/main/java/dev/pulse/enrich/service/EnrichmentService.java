@@ -75,6 +75,15 @@ public class EnrichmentService {
     }
 
     /**
+     * Undoes what a record quarantined as unprocessable left behind: its event never reached the facts, so its
+     * id must not make a corrected resend a duplicate.
+     */
+    public Uni<Void> forget(Input record) {
+        return parser.parse(record.value(), record.source()) instanceof AcceptedEvent accepted
+                ? dedup.forget(accepted) : Uni.createFrom().voidItem();
+    }
+
+    /**
      * Drops resends into {@code resends}; they leave in the batch's Kafka transaction, so a replayed batch
      * does not count them again (aggregate counts them, see DuplicateRepository there).
      */

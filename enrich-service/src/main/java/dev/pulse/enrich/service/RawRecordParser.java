@@ -3,6 +3,7 @@ package dev.pulse.enrich.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.EventValidator;
 import dev.pulse.contract.RawEvent;
+import dev.pulse.contract.StorableText;
 import dev.pulse.contract.Validation;
 import dev.pulse.enrich.domain.AcceptedEvent;
 import dev.pulse.enrich.domain.RejectedRecord;
@@ -34,6 +35,11 @@ public class RawRecordParser {
         if (raw == null || raw.appId() == null || raw.receivedAt() == null || raw.event() == null) {
             return new RejectedRecord(raw == null ? null : raw.appId(), "payload",
                     "payload: app_id, received_at and event are required", value, source);
+        }
+        String appProblem = StorableText.problem(raw.appId());
+        if (appProblem != null) {
+            // before it reaches a query of the apps, which PostgreSQL would refuse for the whole batch
+            return new RejectedRecord(raw.appId(), "app_id", "app_id: " + appProblem, value, source);
         }
         return switch (EventValidator.validate(raw.event())) {
             case Validation.Valid valid when valid.event().eventId() == null || valid.event().timestamp() == null ->

@@ -27,10 +27,16 @@ public class UserTraitsService {
         this.repository = repository;
     }
 
-    /** @return the traits of each event, aligned with {@code events}; trait changes are stored as new SCD2 versions */
+    /**
+     * @return the traits of each event, aligned with {@code events}; trait changes are stored as new SCD2 versions.
+     * The batch may be one read again after its Kafka transaction failed: it starts from the traits as they stood
+     * before its first record of each partition, and the versions its records wrote then are not written again.
+     */
     public Uni<List<UserTraits>> attach(List<AcceptedEvent> events) {
         Set<UserKey> users = events.stream().map(e -> new UserKey(e.appId(), e.event().userId())).collect(Collectors.toSet());
-        return repository.current(users).flatMap(current -> {
+        Map<Integer, Long> firstOffsets = new HashMap<>();
+        events.forEach(e -> firstOffsets.merge(e.source().partition(), e.source().offset(), Math::min));
+        return repository.before(users, firstOffsets).flatMap(current -> {
             Map<UserKey, UserTraits> state = new HashMap<>(current);
             List<UserTraits> attached = new ArrayList<>(events.size());
             List<TraitChange> changes = new ArrayList<>();
@@ -39,7 +45,7 @@ public class UserTraitsService {
                 UserTraits before = state.getOrDefault(user, UserTraits.NONE);
                 UserTraits after = merge(before, event.event().user());
                 if (!after.equals(before)) {
-                    changes.add(new TraitChange(user.appId(), user.userId(), after, event.event().timestamp()));
+                    changes.add(new TraitChange(user.appId(), user.userId(), after, event.event().timestamp(), event.source()));
                     state.put(user, after);
                 }
                 attached.add(after);

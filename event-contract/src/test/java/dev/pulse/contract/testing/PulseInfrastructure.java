@@ -117,6 +117,16 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
         }
     }
 
+    /** Redis really gone while {@code during} runs: its server stopped; it starts again, empty, on the same port. */
+    public void withRedisDown(Runnable during) throws IOException {
+        redis.stop();
+        try {
+            during.run();
+        } finally {
+            redis.start();
+        }
+    }
+
     private void stopPostgres() {
         try {
             postgres.close();

@@ -1,5 +1,6 @@
 package dev.pulse.ingest.repository;
 
+import dev.pulse.contract.problem.StoreFailures;
 import dev.pulse.ingest.domain.App;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -20,7 +21,8 @@ public class AppRepository {
     public Uni<Optional<App>> findByWriteKeyHash(String hash) {
         return pool.preparedQuery("SELECT app_id, timezone FROM apps WHERE write_key_hash = $1")
                 .execute(Tuple.of(hash))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toApp(rows.iterator().next())));
+                .<Optional<App>>map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toApp(rows.iterator().next())))
+                .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }
 
     /** @return false when the app exists already */
@@ -29,7 +31,8 @@ public class AppRepository {
                         INSERT INTO apps (app_id, timezone, write_key_hash, read_token_hash)
                         VALUES ($1, $2, $3, $4) ON CONFLICT (app_id) DO NOTHING RETURNING app_id""")
                 .execute(Tuple.of(app.appId(), app.timezone(), writeKeyHash, readTokenHash))
-                .map(rows -> rows.size() == 1);
+                .map(rows -> rows.size() == 1)
+                .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }
 
     /** @return the app with its new key hashes stored, or empty when there is no such app */
@@ -38,7 +41,8 @@ public class AppRepository {
                         UPDATE apps SET write_key_hash = $2, read_token_hash = $3, keys_rotated_at = now()
                         WHERE app_id = $1 RETURNING app_id, timezone""")
                 .execute(Tuple.of(appId, writeKeyHash, readTokenHash))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toApp(rows.iterator().next())));
+                .<Optional<App>>map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toApp(rows.iterator().next())))
+                .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }
 
     /** @return false when there is no such app */

@@ -1,5 +1,6 @@
 package dev.pulse.query.repository;
 
+import dev.pulse.contract.problem.StoreFailures;
 import dev.pulse.query.domain.App;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -20,12 +21,13 @@ public class AppRepository {
 
     public Uni<Optional<App>> findByReadTokenHash(String hash) {
         return pool.preparedQuery("SELECT app_id, timezone FROM apps WHERE read_token_hash = $1").execute(Tuple.of(hash))
-                .map(rows -> {
+                .<Optional<App>>map(rows -> {
                     if (rows.size() == 0) {
                         return Optional.empty();
                     }
                     Row row = rows.iterator().next();
                     return Optional.of(new App(row.getString("app_id"), ZoneId.of(row.getString("timezone"))));
-                });
+                })
+                .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.pulse.query.repository;
 
+import dev.pulse.contract.problem.StoreFailures;
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
 import io.smallrye.mutiny.Uni;
@@ -17,7 +18,8 @@ import java.util.List;
 
 /**
  * Runs read-only SQL and hands back rows of JSON-ready values. A statement PostgreSQL cancels for running past
- * query-api's statement_timeout is a question too big to answer: a 400 that says how to narrow it.
+ * query-api's statement_timeout is a question too big to answer: a 400 that says how to narrow it; PostgreSQL
+ * out of reach is a 503 (StoreFailures).
  */
 @ApplicationScoped
 public class SqlRows {
@@ -44,7 +46,8 @@ public class SqlRows {
             return result;
         }).onFailure(e -> e instanceof PgException pg && QUERY_CANCELED.equals(pg.getSqlState())).transform(e -> ProblemException.badRequest(
                 "the question ran longer than " + config.statementTimeoutMs() + " ms and was cancelled: narrow it"
-                        + " (fewer days, a filter, fewer dimensions)", null));
+                        + " (fewer days, a filter, fewer dimensions)", null))
+                .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }
 
     private static Object json(Object value) {

@@ -1,6 +1,7 @@
 package dev.pulse.query.service;
 
 import dev.pulse.contract.RealtimeKeys;
+import dev.pulse.contract.problem.StoreFailures;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ScoredValue;
 import io.smallrye.mutiny.Uni;
@@ -54,7 +55,7 @@ public class RealtimeService {
             answer.put("top_content", top(t.getItem3(), "content_id"));
             answer.put("top_events", top(t.getItem4(), "event"));
             return answer;
-        });
+        }).onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("Redis"));
     }
 
     private static List<Map<String, Object>> top(List<ScoredValue<String>> values, String name) {
