@@ -254,7 +254,7 @@ class AggregationIT {
                 values.toArray(String[]::new)));
         Instant rejectedAt = intact.atTime(12, 0).toInstant(ZoneOffset.UTC);
         TestData.send(infra().bootstrapServers(), Topics.INVALID, app, MAPPER.writeValueAsString(
-                new InvalidEvent(app, "missing_field", "user_id is required", "{}", Topics.RAW, 0, 1, rejectedAt)));
+                new InvalidEvent(app, "missing_field", "user_id is required", "{}", Topics.RAW, 0, java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE), rejectedAt)));
         await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = '" + app + "'") == 200
                 && queryLong("SELECT count(*) FROM invalid_events WHERE app_id = '" + app + "'") == 1);
         List<String> correct = facts(app);

@@ -118,7 +118,10 @@ class AdminOperationsIT {
         String app = AppsFixture.createApp("UTC").getString("app");
         putRetention(app, "{\"days\": 30}").then().statusCode(200).body("app", equalTo(app)).body("days", equalTo(30));
         assertEquals("30", queryString("SELECT retention_days FROM apps WHERE app_id = '" + app + "'"));
-        for (String bad : List.of("{\"days\": 0}", "{\"days\": 3651}", "{\"days\": 1.5}", "{\"days\": \"30\"}", "{}", "[]")) {
+        for (String bad : List.of("{\"days\": 0}", "{\"days\": 3651}", "{\"days\": 1.5}", "{\"days\": \"30\"}", "{}", "[]",
+                // integers whose low 64 bits are 1 and 30: read as a long they would pass for a short retention
+                "{\"days\": 18446744073709551617}", "{\"days\": -18446744073709551586}", "{\"days\": -5}",
+                "{\"days\": true}")) {
             putRetention(app, bad).then().statusCode(400).body("field", equalTo("days"));
         }
         assertEquals("30", queryString("SELECT retention_days FROM apps WHERE app_id = '" + app + "'"), "a refused value changes nothing");

@@ -36,7 +36,7 @@ public class ErasureRepository {
      * id that events may carry as a JSON integer (its decimal string is the user id), those with it as the number ($3)
      */
     private static final String INVALID_EVENTS = "DELETE FROM invalid_events WHERE app_id = $1 AND (strpos(payload, $2) > 0 OR payload ~ $3)";
-    private static final Pattern INTEGER_ID = Pattern.compile("0|-?[1-9][0-9]{0,18}");
+    private static final Pattern INTEGER_ID = Pattern.compile("0|-?[1-9][0-9]*");
     /* a day the erasure emptied: dates where no one is left on a host, then what a build of the rest would not have */
     private static final String HOST_DATES = """
             UPDATE hosts_cumulated h SET dates_active = array_remove(h.dates_active, d.day)
