@@ -92,10 +92,12 @@ class RetentionIT {
         List<String> otherBefore = facts(other);
         execute("UPDATE apps SET retention_days = " + DAYS + ", created_at = now() - interval '6 days' WHERE app_id = '" + app + "'");
 
+        long version = closedDayVersion(app);
         List<RetentionJob.Enforced> runs = retention.enforce(Instant.now()).await().atMost(Duration.ofSeconds(60))
                 .stream().filter(r -> r.due().appId().equals(app)).toList();
         assertEquals(1, runs.size());
         assertEquals(cutoff, runs.get(0).due().cutoff());
+        assertEquals(version + 1, closedDayVersion(app), "query-api's cached answers of closed days (per-user partials too) are dropped");
 
         List<EnrichedEvent> kept = events.stream().filter(e -> e.appId().equals(app) && !e.eventDate().isBefore(cutoff)).toList();
         assertEquals(kept.size(), queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'"), "raw events from the cutoff on stay");
@@ -118,6 +120,7 @@ class RetentionIT {
 
         assertTrue(retention.enforce(Instant.now()).await().atMost(Duration.ofSeconds(60)).stream().filter(r -> r.due().appId().equals(app))
                 .allMatch(r -> r.deleted().values().stream().allMatch(n -> n == 0)), "a second run finds nothing to delete");
+        assertEquals(version + 1, closedDayVersion(app), "a run that deleted nothing leaves the cache alone");
 
         List<DailyCloseJob.Closed> closed = dailyClose.closeDaysEndedBy(Instant.now()).await().atMost(Duration.ofSeconds(60))
                 .stream().filter(c -> c.day().appId().equals(app)).toList();
@@ -125,6 +128,16 @@ class RetentionIT {
                 "the close leaves days past retention alone");
         assertTrue(closed.stream().noneMatch(DailyCloseJob.Closed::repaired));
         assertEquals(after, facts(app), "closing changed nothing");
+
+        // an operator's recompute reaching past retention would rebuild emptied days and wipe the aggregates kept
+        io.restassured.RestAssured.given().header("Authorization", "Bearer test-admin-token").contentType("application/json")
+                .body("{\"app\":\"" + app + "\",\"from\":\"" + cutoff.minusDays(1) + "\",\"to\":\"" + today + "\"}")
+                .when().post("/v1/admin/recompute").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("from"));
+        assertEquals(after, facts(app), "a refused recompute changed nothing");
+        io.restassured.RestAssured.given().header("Authorization", "Bearer test-admin-token").contentType("application/json")
+                .body("{\"app\":\"" + app + "\",\"from\":\"" + cutoff + "\",\"to\":\"" + cutoff + "\"}")
+                .when().post("/v1/admin/recompute").then().statusCode(200)
+                .body("events_replayed", org.hamcrest.Matchers.equalTo((int) kept.stream().filter(e -> e.eventDate().equals(cutoff)).count()));
     }
 
     /** Rows before the cutoff in per-user tables go; first-seen rows go for users with no day left. */
@@ -175,6 +188,10 @@ class RetentionIT {
             }
         }
         return rows;
+    }
+
+    private static long closedDayVersion(String app) {
+        return queryLong("SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'), 0)");
     }
 
     private static long queryLong(String sql) {

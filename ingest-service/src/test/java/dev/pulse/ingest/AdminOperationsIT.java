@@ -69,7 +69,11 @@ class AdminOperationsIT {
         String audit = queryString("SELECT row_to_json(r)::text FROM erasure_requests r WHERE erasure_id = '" + id + "'");
         assertFalse(audit.contains("user-7"), "the audit record holds no user id: " + audit);
         assertFalse(audit.contains("test-admin-token"), "nor the admin token: " + audit);
-        assertEquals(KeyHash.of(Topics.userKey(app, "user-7")), queryString("SELECT user_hash FROM erasure_requests WHERE erasure_id = '" + id + "'"));
+        // not even a hash of it: hashing guessed ids would tell who asked to be erased
+        assertFalse(audit.contains(KeyHash.of(Topics.userKey(app, "user-7"))), "the audit record holds no hash of the user: " + audit);
+        assertFalse(audit.contains(KeyHash.of("user-7")), "the audit record holds no hash of the user: " + audit);
+        assertEquals("erasure_id,app_id,requested_by,requested_at", queryString(
+                "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'erasure_requests'"));
         assertEquals("admin-token:" + KeyHash.of("test-admin-token").substring(0, 12),
                 queryString("SELECT requested_by FROM erasure_requests WHERE erasure_id = '" + id + "'"));
 
@@ -114,7 +118,10 @@ class AdminOperationsIT {
         String app = AppsFixture.createApp("UTC").getString("app");
         putRetention(app, "{\"days\": 30}").then().statusCode(200).body("app", equalTo(app)).body("days", equalTo(30));
         assertEquals("30", queryString("SELECT retention_days FROM apps WHERE app_id = '" + app + "'"));
-        for (String bad : List.of("{\"days\": 0}", "{\"days\": 3651}", "{\"days\": 1.5}", "{\"days\": \"30\"}", "{}", "[]")) {
+        for (String bad : List.of("{\"days\": 0}", "{\"days\": 3651}", "{\"days\": 1.5}", "{\"days\": \"30\"}", "{}", "[]",
+                // integers whose low 64 bits are 1 and 30: read as a long they would pass for a short retention
+                "{\"days\": 18446744073709551617}", "{\"days\": -18446744073709551586}", "{\"days\": -5}",
+                "{\"days\": true}")) {
             putRetention(app, bad).then().statusCode(400).body("field", equalTo("days"));
         }
         assertEquals("30", queryString("SELECT retention_days FROM apps WHERE app_id = '" + app + "'"), "a refused value changes nothing");

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * aggregate's part of a user's erasure, statement by statement, all within the caller's transaction: the user's
@@ -30,8 +31,12 @@ public class ErasureRepository {
             UPDATE events SET receiver_id = $3,
                    properties = CASE WHEN properties ? 'receiver_id' THEN jsonb_set(properties, '{receiver_id}', to_jsonb($3::text)) ELSE properties END
             WHERE app_id = $1 AND receiver_id = $2""";
-    /* invalid records carry the refused payload as sent: those naming the user as a JSON string go */
-    private static final String INVALID_EVENTS = "DELETE FROM invalid_events WHERE app_id = $1 AND strpos(payload, $2) > 0";
+    /*
+     * invalid records carry the refused payload as sent: those naming the user as a JSON string go ($2), and, for an
+     * id that events may carry as a JSON integer (its decimal string is the user id), those with it as the number ($3)
+     */
+    private static final String INVALID_EVENTS = "DELETE FROM invalid_events WHERE app_id = $1 AND (strpos(payload, $2) > 0 OR payload ~ $3)";
+    private static final Pattern INTEGER_ID = Pattern.compile("0|-?[1-9][0-9]*");
     /* a day the erasure emptied: dates where no one is left on a host, then what a build of the rest would not have */
     private static final String HOST_DATES = """
             UPDATE hosts_cumulated h SET dates_active = array_remove(h.dates_active, d.day)
@@ -76,7 +81,8 @@ public class ErasureRepository {
         Tuple renamed = Tuple.of(command.appId(), command.userId(), command.pseudonym());
         Uni<Void> chain = Sql.count(connection, "DELETE FROM events WHERE app_id = $1 AND user_id = $2", user, "events", counts)
                 .flatMap(x -> Sql.count(connection, PSEUDONYMISE_RECEIVER, renamed, "events_naming_user_as_receiver", counts))
-                .flatMap(x -> Sql.count(connection, INVALID_EVENTS, Tuple.of(command.appId(), Json.encode(command.userId())), "invalid_events", counts));
+                .flatMap(x -> Sql.count(connection, INVALID_EVENTS, Tuple.of(command.appId(), Json.encode(command.userId()), asNumber(command.userId())),
+                        "invalid_events", counts));
         for (String table : USER_TABLES) {
             chain = chain.flatMap(x -> Sql.count(connection, "DELETE FROM " + table + " WHERE app_id = $1 AND user_id = $2", user, table, counts));
         }
@@ -86,6 +92,11 @@ public class ErasureRepository {
                 .flatMap(x -> Sql.count(connection, "UPDATE fact_user_connections SET receiver_id = $3 WHERE app_id = $1 AND receiver_id = $2",
                         renamed, "fact_user_connections_naming_user_as_receiver", counts))
                 .replaceWith(counts);
+    }
+
+    /** A regular expression for the id as a JSON number where a payload names a user, or null when it cannot be one. */
+    static String asNumber(String userId) {
+        return INTEGER_ID.matcher(userId).matches() ? "\"(user_id|receiver_id)\"\\s*:\\s*" + userId + "(?![0-9.eE])" : null;
     }
 
     /** After the affected days were rebuilt: drops what only the user had made exist, as a build without them would. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Per-app retention ({@code apps.retention_days}, written by ingest-service's admin API, read here): raw events,
@@ -27,11 +28,11 @@ public class RetentionRepository {
     public record Due(String appId, LocalDate cutoff, Instant cutoffInstant) {
     }
 
-    /* $1 = now; the cutoff is the app-local day retention_days before today */
-    private static final String DUE = """
-            SELECT app_id, ((($1::timestamptz) AT TIME ZONE timezone)::date - retention_days) AS cutoff,
-                   ((((($1::timestamptz) AT TIME ZONE timezone)::date - retention_days))::timestamp AT TIME ZONE timezone) AS cutoff_instant
-            FROM apps WHERE retention_days IS NOT NULL ORDER BY app_id""";
+    /* $1 = now; the cutoff is the app-local day retention_days before today, the first day kept */
+    private static final String CUTOFF = "((($1::timestamptz) AT TIME ZONE timezone)::date - retention_days)";
+    private static final String DUE = "SELECT app_id, " + CUTOFF + " AS cutoff, (" + CUTOFF + "::timestamp AT TIME ZONE timezone) AS cutoff_instant"
+            + " FROM apps WHERE retention_days IS NOT NULL ORDER BY app_id";
+    private static final String FIRST_KEPT = "SELECT " + CUTOFF + " AS cutoff FROM apps WHERE app_id = $2 AND retention_days IS NOT NULL";
     /** Tables with a row per user and day. */
     private static final List<String> USER_DAY_TABLES = List.of("events", "fact_daily_feed", "feed_user_posts", "fact_daily_messenger",
             "fact_user_connections", "post_daily_users", "fact_user_daily", "host_daily_visitors");
@@ -57,6 +58,12 @@ public class RetentionRepository {
             }
             return due;
         });
+    }
+
+    /** The app's first day whose raw events retention keeps (app-local), or empty when it has no retention of its own. */
+    public Uni<Optional<LocalDate>> firstKeptDay(String appId, Instant now) {
+        return pool.preparedQuery(FIRST_KEPT).execute(Tuple.of(now.atOffset(ZoneOffset.UTC), appId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLocalDate("cutoff")));
     }
 
     /** Only one replica enforces an app's retention at a time; @return false when another holds it */

@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * aggregate's part of a user's erasure, in one PostgreSQL transaction holding the app's lock (no batch of the app
  * interleaves): the user's raw events and per-user rows are deleted, the days they were part of are rebuilt from
  * the remaining raw events by the recompute's code, so every fact equals a build without them. Then the app's
- * real-time views are rebuilt from the raw store. Runs once per erasure id.
+ * real-time views are rebuilt from the raw store. Deletes once per erasure id; a redelivered command rebuilds the
+ * real-time views again.
  */
 @ApplicationScoped
 public class ErasureService {
@@ -50,7 +51,9 @@ public class ErasureService {
                                 .flatMap(x -> repository.days(connection, command)).invoke(days::addAll)
                                 .flatMap(x -> eraseAndRebuild(connection, command, days)).map(Optional::of)
                         : Uni.createFrom().item(Optional.<Map<String, Long>>empty())))
-                .call(counts -> counts.isPresent() && touchesRealtime(days) ? realtime.rebuildAfterErasure() : Uni.createFrom().voidItem())
+                // a command is redelivered only after a failure, possibly one after the commit and before or during
+                // the rebuild (Redis down, a crash): the rebuild is then done again, or the user would stay in Redis
+                .call(counts -> counts.isEmpty() || touchesRealtime(days) ? realtime.rebuildAfterErasure() : Uni.createFrom().voidItem())
                 .invoke(counts -> counts.ifPresent(c -> Log.infof("erasure %s of a user of %s: %s", command.erasureId(), command.appId(), c)));
     }
 

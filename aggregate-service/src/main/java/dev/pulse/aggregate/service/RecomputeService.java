@@ -4,12 +4,15 @@ import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.ClosedDayVersionRepository;
 import dev.pulse.aggregate.repository.FactResetRepository;
 import dev.pulse.aggregate.repository.RawStoreRepository;
+import dev.pulse.aggregate.repository.RetentionRepository;
+import dev.pulse.contract.problem.ProblemException;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Set;
 
@@ -26,10 +29,12 @@ public class RecomputeService {
     private final RawStoreRepository rawStore;
     private final AggregationService aggregation;
     private final ClosedDayVersionRepository closedDays;
+    private final RetentionRepository retention;
 
     public RecomputeService(Pool pool, AppLocks locks, FactResetRepository reset, RawStoreRepository rawStore,
-            AggregationService aggregation, ClosedDayVersionRepository closedDays) {
+            AggregationService aggregation, ClosedDayVersionRepository closedDays, RetentionRepository retention) {
         this.closedDays = closedDays;
+        this.retention = retention;
         this.pool = pool;
         this.locks = locks;
         this.reset = reset;
@@ -39,6 +44,17 @@ public class RecomputeService {
 
     /** @return the number of events replayed */
     public Uni<Long> recompute(String appId, LocalDate from, LocalDate to) {
+        return retention.firstKeptDay(appId, Instant.now()).flatMap(first -> {
+            // retention deleted those days' raw events but kept their aggregates without user ids: a rebuild would wipe them
+            if (first.isPresent() && from.isBefore(first.get())) {
+                throw ProblemException.badRequest("from: days before " + first.get() + " are past the app's retention (their raw events are deleted)",
+                        "from");
+            }
+            return recomputeDays(appId, from, to);
+        });
+    }
+
+    private Uni<Long> recomputeDays(String appId, LocalDate from, LocalDate to) {
         Uni<Long> total = Uni.createFrom().item(0L);
         for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
             LocalDate date = day;

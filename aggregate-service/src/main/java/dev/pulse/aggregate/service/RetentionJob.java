@@ -1,6 +1,7 @@
 package dev.pulse.aggregate.service;
 
 import dev.pulse.aggregate.repository.AppLocks;
+import dev.pulse.aggregate.repository.ClosedDayVersionRepository;
 import dev.pulse.aggregate.repository.RetentionRepository;
 import dev.pulse.aggregate.repository.RetentionRepository.Due;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Enforces each app's retention (set through ingest's admin API): one transaction per app, under a try-lock (one
@@ -30,8 +32,10 @@ public class RetentionJob {
     private final RetentionRepository repository;
     private final AppLocks locks;
     private final MeterRegistry registry;
+    private final ClosedDayVersionRepository closedDays;
 
-    public RetentionJob(Pool pool, RetentionRepository repository, AppLocks locks, MeterRegistry registry) {
+    public RetentionJob(Pool pool, RetentionRepository repository, AppLocks locks, MeterRegistry registry, ClosedDayVersionRepository closedDays) {
+        this.closedDays = closedDays;
         this.pool = pool;
         this.repository = repository;
         this.locks = locks;
@@ -50,6 +54,9 @@ public class RetentionJob {
                 .onItem().transformToUniAndConcatenate(due -> pool.withTransaction(connection -> repository.tryLock(connection, due.appId())
                         .flatMap(locked -> locked
                                 ? locks.exclusive(connection, due.appId()).flatMap(x -> repository.delete(connection, due))
+                                        // query-api caches closed days' answers, per-user partials included, under the app's version
+                                        .call(deleted -> deleted.values().stream().anyMatch(n -> n > 0)
+                                                ? closedDays.bump(connection, Set.of(due.appId())) : Uni.createFrom().voidItem())
                                         .map(deleted -> new Enforced(due, deleted))
                                 : Uni.createFrom().nullItem())))
                 .invoke(this::report)

@@ -44,11 +44,11 @@ public class ErasureRepository {
     }
 
     /** @return false when there is no such app */
-    public Uni<Boolean> insert(SqlConnection connection, ErasureCommand command, String userHash, String requestedBy) {
+    public Uni<Boolean> insert(SqlConnection connection, ErasureCommand command, String requestedBy) {
         return connection.preparedQuery("""
-                        INSERT INTO erasure_requests (erasure_id, app_id, user_hash, requested_by, requested_at)
-                        SELECT $1, app_id, $3, $4, $5 FROM apps WHERE app_id = $2 RETURNING erasure_id""")
-                .execute(Tuple.of(command.erasureId(), command.appId(), userHash, requestedBy,
+                        INSERT INTO erasure_requests (erasure_id, app_id, requested_by, requested_at)
+                        SELECT $1, app_id, $3, $4 FROM apps WHERE app_id = $2 RETURNING erasure_id""")
+                .execute(Tuple.of(command.erasureId(), command.appId(), requestedBy,
                         command.requestedAt().atOffset(ZoneOffset.UTC)))
                 .map(rows -> rows.size() == 1);
     }

@@ -70,7 +70,8 @@ public class AppService {
     /** {@code days} is an integer from 1 to {@value #MAX_RETENTION_DAYS}, or null for the deployment's default. */
     public Uni<Retention> setRetention(String appId, JsonNode body) {
         JsonNode days = body == null ? null : body.get("days");
-        if (days == null || !(days.isNull() || days.canConvertToExactIntegral() && days.asLong() >= 1 && days.asLong() <= MAX_RETENTION_DAYS)) {
+        // canConvertToLong: asLong keeps a huge integer's low 64 bits (2^64 + 1 would read as 1 day)
+        if (days == null || !(days.isNull() || days.canConvertToExactIntegral() && days.canConvertToLong() && days.asLong() >= 1 && days.asLong() <= MAX_RETENTION_DAYS)) {
             throw ProblemException.badRequest("days must be an integer from 1 to " + MAX_RETENTION_DAYS + ", or null for the default", "days");
         }
         Integer value = days.isNull() ? null : days.asInt();

@@ -4,7 +4,6 @@ import dev.pulse.contract.ErasureCommand;
 import dev.pulse.contract.KeyHash;
 import dev.pulse.contract.Limits;
 import dev.pulse.contract.StorableText;
-import dev.pulse.contract.Topics;
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.ingest.config.IngestConfig;
 import dev.pulse.ingest.domain.ErasureStatus;
@@ -54,8 +53,7 @@ public class ErasureService {
         }
         ErasureCommand command = new ErasureCommand(UUID.randomUUID(), appId, userId, Instant.now());
         String requestedBy = requester(adminToken);
-        return pool.withTransaction(connection -> repository.insert(connection, command,
-                        KeyHash.of(Topics.userKey(appId, userId)), requestedBy)
+        return pool.withTransaction(connection -> repository.insert(connection, command, requestedBy)
                 .flatMap(recorded -> {
                     if (!recorded) {
                         throw ProblemException.notFound("no app " + appId, "app");
