@@ -112,7 +112,7 @@ class ErasureIT {
                 queryLong("SELECT (deleted_rows->>'events_naming_user_as_receiver')::bigint FROM aggregate_erasures WHERE erasure_id = '" + command.erasureId() + "'"));
 
         // real time: rebuilt without the user
-        await().atMost(Duration.ofSeconds(30)).until(() -> dailyUsers(app, today) == distinctUsers(events, today, false));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rebuiltWithoutErased(app, today, events, now));
         for (String key : redis.key().keys("rt:" + app + ":recent:*")) {
             assertFalse(redis.list(String.class).lrange(key, 0, -1).stream().anyMatch(v -> v.contains("\"" + ERASED + "\"")), key);
         }
@@ -122,14 +122,14 @@ class ErasureIT {
         String completed = queryString("SELECT completed_at::text || deleted_rows::text FROM aggregate_erasures WHERE erasure_id = '" + command.erasureId() + "'");
         List<String> after = facts(app);
         redis.hyperloglog(String.class).pfadd("rt:" + app + ":dau:" + today, ERASED);
-        assertEquals(distinctUsers(events, today, false) + 1, dailyUsers(app, today));
+        assertFalse(rebuiltWithoutErased(app, today, events, now), "the erased user is counted again");
         TestData.send(infra().bootstrapServers(), Topics.ERASURES, Topics.userKey(app, ERASED), AggregationIT.MAPPER.writeValueAsString(command));
         ErasureCommand marker = new ErasureCommand(UUID.randomUUID(), app, "nobody", Instant.now());
         TestData.send(infra().bootstrapServers(), Topics.ERASURES, Topics.userKey(app, ERASED), AggregationIT.MAPPER.writeValueAsString(marker));
         await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM aggregate_erasures WHERE erasure_id = '" + marker.erasureId() + "'") == 1);
         assertEquals(completed, queryString("SELECT completed_at::text || deleted_rows::text FROM aggregate_erasures WHERE erasure_id = '" + command.erasureId() + "'"));
         assertEquals(after, facts(app), "the redelivery (and an erasure of an unknown user) left every row as it was");
-        await().atMost(Duration.ofSeconds(30)).until(() -> dailyUsers(app, today) == distinctUsers(events, today, false));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rebuiltWithoutErased(app, today, events, now));
 
         // an event of the user arriving later is counted normally
         EnrichedEvent later = AggregationIT.event(app, random, Instant.now(), ERASED);
@@ -212,6 +212,24 @@ class ErasureIT {
 
     private long dailyUsers(String app, LocalDate day) {
         return redis.hyperloglog(String.class).pfcount("rt:" + app + ":dau:" + day);
+    }
+
+    /**
+     * The real-time views are rebuilt from the raw store's window (the last hour), so today's users there are those
+     * of the window: every other user active in the last ten minutes is counted, nobody beyond today's other users,
+     * and not the erased user (adding them to a copy of the HyperLogLog changes it).
+     */
+    private boolean rebuiltWithoutErased(String app, LocalDate day, List<EnrichedEvent> events, Instant now) {
+        String key = "rt:" + app + ":dau:" + day;
+        String probe = key + ":probe";
+        redis.key().del(probe);
+        redis.hyperloglog(String.class).pfmerge(probe, key);
+        boolean erasedAbsent = redis.hyperloglog(String.class).pfadd(probe, ERASED);
+        redis.key().del(probe);
+        long recent = events.stream().filter(e -> e.eventDate().equals(day) && !e.timestamp().isBefore(now.minusSeconds(600))
+                && !e.userId().equals(ERASED)).map(EnrichedEvent::userId).distinct().count();
+        long counted = dailyUsers(app, day);
+        return erasedAbsent && counted >= recent && counted <= distinctUsers(events, day, false);
     }
 
     private static long distinctUsers(List<EnrichedEvent> events, LocalDate day, boolean withErased) {
