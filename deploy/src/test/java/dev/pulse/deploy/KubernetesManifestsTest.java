@@ -79,7 +79,9 @@ class KubernetesManifestsTest {
             "kafka.strimzi.io/v1/KafkaTopic", List.of("/spec/topicName", "/spec/partitions", "/spec/replicas", "/metadata/labels/strimzi.io~1cluster"),
             "kafka.strimzi.io/v1/KafkaUser", List.of("/spec/authentication/type", "/spec/authorization/acls", "/metadata/labels/strimzi.io~1cluster"),
             "postgresql.cnpg.io/v1/Cluster", List.of("/spec/instances", "/spec/storage/size", "/spec/bootstrap/initdb/database"),
-            "monitoring.coreos.com/v1/PrometheusRule", List.of("/spec/groups/0/rules/0/alert", "/spec/groups/0/rules/0/expr"));
+            "monitoring.coreos.com/v1/PrometheusRule", List.of("/spec/groups/0/rules/0/alert", "/spec/groups/0/rules/0/expr"),
+            "keda.sh/v1alpha1/ScaledObject", List.of("/spec/scaleTargetRef/name", "/spec/maxReplicaCount", "/spec/triggers/0/authenticationRef/name"),
+            "keda.sh/v1alpha1/TriggerAuthentication", List.of("/spec/secretTargetRef"));
     private static final Path CRD_SCHEMAS = ROOT.resolve("deploy/src/test/crd-schemas");
     private static final String ADMIN = "/v1/admin";
     private static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
@@ -118,6 +120,7 @@ class KubernetesManifestsTest {
         checkServices(typed, overlay);
         checkSecrets(typed, objects, overlay);
         checkTopics(objects, overlay);
+        checkScaling(typed, objects);
     }
 
     /** The PrometheusRule carries exactly the rules of the plain file, so both ways of deploying alert alike. */
@@ -456,6 +459,48 @@ class KubernetesManifestsTest {
             Set<String> declared = new TreeSet<>();
             objects.stream().filter(o -> o.path("kind").asText().equals("KafkaTopic")).forEach(o -> declared.add(o.at("/spec/topicName").asText()));
             assertEquals(used, declared, "a KafkaTopic for each topic the services use");
+        }
+    }
+
+    /**
+     * A Deployment is scaled by one autoscaler: an HPA of ours or KEDA's ScaledObject (which makes its own HPA). A
+     * ScaledObject scales up to its topic's partitions at most, and its credentials come from what the operators make.
+     */
+    private static void checkScaling(List<HasMetadata> typed, List<JsonNode> objects) {
+        Set<String> deployments = byName(typed, Deployment.class).keySet();
+        Map<String, String> scaledBy = new TreeMap<>();
+        byName(typed, HorizontalPodAutoscaler.class).values().forEach(hpa ->
+                assertEquals(null, scaledBy.put(hpa.getSpec().getScaleTargetRef().getName(), "HPA"), "two autoscalers"));
+        Map<String, Integer> partitions = new TreeMap<>();
+        Set<String> operatorSecrets = new TreeSet<>();
+        Map<String, JsonNode> auths = new TreeMap<>();
+        Map<String, JsonNode> configMaps = new TreeMap<>();
+        for (JsonNode o : objects) {
+            String name = o.at("/metadata/name").asText();
+            switch (o.path("kind").asText()) {
+                case "KafkaTopic" -> partitions.put(o.at("/spec/topicName").asText(), o.at("/spec/partitions").asInt());
+                case "KafkaUser" -> operatorSecrets.add(name);
+                case "Kafka" -> operatorSecrets.add(name + "-cluster-ca-cert");
+                case "TriggerAuthentication" -> auths.put(name, o);
+                case "ConfigMap" -> configMaps.put(name, o);
+                default -> { }
+            }
+        }
+        for (JsonNode scaled : objects.stream().filter(o -> o.path("kind").asText().equals("ScaledObject")).toList()) {
+            String target = scaled.at("/spec/scaleTargetRef/name").asText();
+            assertTrue(deployments.contains(target), "ScaledObject of a Deployment: " + target);
+            assertEquals(null, scaledBy.put(target, "KEDA"), "two autoscalers for " + target);
+            for (JsonNode trigger : scaled.at("/spec/triggers")) {
+                int max = scaled.at("/spec/maxReplicaCount").asInt();
+                assertTrue(max <= partitions.getOrDefault(trigger.at("/metadata/topic").asText(), 0), target + ": replicas beyond the partitions idle");
+                assertTrue(scaled.at("/spec/minReplicaCount").asInt() >= 2, target + ": two replicas at least, as its PodDisruptionBudget assumes");
+                JsonNode auth = auths.get(trigger.at("/authenticationRef/name").asText());
+                assertNotNull(auth, target + "'s TriggerAuthentication");
+                auth.at("/spec/secretTargetRef").forEach(ref -> assertTrue(operatorSecrets.contains(ref.path("name").asText()),
+                        "a Secret the Strimzi operators make: " + ref));
+                auth.at("/spec/configMapTargetRef").forEach(ref -> assertTrue(operatorSecrets.contains(
+                        configMaps.get(ref.path("name").asText()).at("/data/" + ref.path("key").asText()).asText()), "the KafkaUser's name: " + ref));
+            }
         }
     }
 
