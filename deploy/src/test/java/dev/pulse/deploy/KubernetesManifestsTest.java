@@ -82,6 +82,8 @@ class KubernetesManifestsTest {
             "monitoring.coreos.com/v1/PrometheusRule", List.of("/spec/groups/0/rules/0/alert", "/spec/groups/0/rules/0/expr"),
             "keda.sh/v1alpha1/ScaledObject", List.of("/spec/scaleTargetRef/name", "/spec/maxReplicaCount", "/spec/triggers/0/authenticationRef/name"),
             "keda.sh/v1alpha1/TriggerAuthentication", List.of("/spec/secretTargetRef"));
+    /** Keys of a Secret that hold no secret: logins, and KEDA's connection settings (a TriggerAuthentication reads only Secrets). */
+    private static final Set<String> NOT_SECRET_KEYS = Set.of("username", "sasl", "tls");
     private static final Path CRD_SCHEMAS = ROOT.resolve("deploy/src/test/crd-schemas");
     private static final String ADMIN = "/v1/admin";
     private static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
@@ -368,9 +370,17 @@ class KubernetesManifestsTest {
         Set<String> madeByStrimzi = new TreeSet<>();
         all.stream().filter(o -> o.path("kind").asText().equals("KafkaUser")).forEach(o -> madeByStrimzi.add(o.at("/metadata/name").asText()));
         all.stream().filter(o -> o.path("kind").asText().equals("Kafka")).forEach(o -> madeByStrimzi.add(o.at("/metadata/name").asText() + "-cluster-ca-cert"));
+        Map<String, Map<String, Set<String>>> keysReadBy = new TreeMap<>();
+        workloads.forEach((name, pod) -> keysReadBy.put(name, secretKeysRead(pod)));
+        // KEDA reads Secrets for a TriggerAuthentication as a workload does for its pods
+        all.stream().filter(o -> o.path("kind").asText().equals("TriggerAuthentication")).forEach(auth -> {
+            Map<String, Set<String>> keys = new TreeMap<>();
+            auth.at("/spec/secretTargetRef").forEach(ref -> keys.computeIfAbsent(ref.path("name").asText(), k -> new TreeSet<>()).add(ref.path("key").asText()));
+            keysReadBy.put(auth.at("/metadata/name").asText(), keys);
+        });
         Map<String, Set<String>> readersOfSecret = new TreeMap<>();
-        for (Map.Entry<String, PodSpec> workload : workloads.entrySet()) {
-            Map<String, Set<String>> keysRead = secretKeysRead(workload.getValue());
+        for (Map.Entry<String, Map<String, Set<String>>> workload : keysReadBy.entrySet()) {
+            Map<String, Set<String>> keysRead = workload.getValue();
             String own = workload.getKey() + "-secrets";
             assertTrue(keysRead.containsKey(own), workload.getKey() + " reads its own Secret " + own);
             for (Map.Entry<String, Set<String>> read : keysRead.entrySet()) {
@@ -386,12 +396,12 @@ class KubernetesManifestsTest {
         // the cluster CA's certificate is public: every Kafka client trusts it
         readersOfSecret.entrySet().stream().filter(e -> !e.getKey().endsWith("-cluster-ca-cert"))
                 .forEach(e -> assertEquals(1, e.getValue().size(), "Secret " + e.getKey() + " is shared by " + e.getValue()));
-        assertEquals(new TreeSet<>(secrets.keySet()), new TreeSet<>(workloads.keySet().stream().map(w -> w + "-secrets").toList()),
+        assertEquals(new TreeSet<>(secrets.keySet()), new TreeSet<>(keysReadBy.keySet().stream().map(w -> w + "-secrets").toList()),
                 "one Secret per workload, no other");
         if (overlay.equals("prod")) {
             for (Secret secret : secrets.values()) {
                 secret.getData().forEach((key, value) -> {
-                    if (!key.equals("username")) {
+                    if (!NOT_SECRET_KEYS.contains(key)) {
                         String plain = new String(Base64.getMimeDecoder().decode(value), StandardCharsets.UTF_8);
                         assertEquals(Optional.empty(), ProductionSecrets.weakness(plain), secret.getMetadata().getName() + " " + key);
                     }
@@ -407,8 +417,9 @@ class KubernetesManifestsTest {
         cluster.at("/spec/managed/roles").forEach(role -> roleSecrets.put(role.path("name").asText(), role.at("/passwordSecret/name").asText()));
         roleSecrets.put(cluster.at("/spec/bootstrap/initdb/owner").asText(), cluster.at("/spec/bootstrap/initdb/secret/name").asText());
         Map<String, String> loginSecrets = new TreeMap<>();
-        secrets.forEach((name, secret) -> loginSecrets.put(
-                new String(Base64.getMimeDecoder().decode(secret.getData().get("username")), StandardCharsets.UTF_8), name));
+        // a database login's Secret is basic-auth, CloudNativePG's form; KEDA's Kafka settings are not one
+        secrets.values().stream().filter(secret -> "kubernetes.io/basic-auth".equals(secret.getType())).forEach(secret -> loginSecrets.put(
+                new String(Base64.getMimeDecoder().decode(secret.getData().get("username")), StandardCharsets.UTF_8), secret.getMetadata().getName()));
         assertEquals(loginSecrets, roleSecrets, "database logins (role -> Secret) of the services and of CloudNativePG");
         assertEquals("pulse-migrate-secrets", roleSecrets.get(cluster.at("/spec/bootstrap/initdb/owner").asText()), "the owner is the migrate Job's");
     }
@@ -474,7 +485,6 @@ class KubernetesManifestsTest {
         Map<String, Integer> partitions = new TreeMap<>();
         Set<String> operatorSecrets = new TreeSet<>();
         Map<String, JsonNode> auths = new TreeMap<>();
-        Map<String, JsonNode> configMaps = new TreeMap<>();
         for (JsonNode o : objects) {
             String name = o.at("/metadata/name").asText();
             switch (o.path("kind").asText()) {
@@ -482,7 +492,6 @@ class KubernetesManifestsTest {
                 case "KafkaUser" -> operatorSecrets.add(name);
                 case "Kafka" -> operatorSecrets.add(name + "-cluster-ca-cert");
                 case "TriggerAuthentication" -> auths.put(name, o);
-                case "ConfigMap" -> configMaps.put(name, o);
                 default -> { }
             }
         }
@@ -496,10 +505,16 @@ class KubernetesManifestsTest {
                 assertTrue(scaled.at("/spec/minReplicaCount").asInt() >= 2, target + ": two replicas at least, as its PodDisruptionBudget assumes");
                 JsonNode auth = auths.get(trigger.at("/authenticationRef/name").asText());
                 assertNotNull(auth, target + "'s TriggerAuthentication");
-                auth.at("/spec/secretTargetRef").forEach(ref -> assertTrue(operatorSecrets.contains(ref.path("name").asText()),
-                        "a Secret the Strimzi operators make: " + ref));
-                auth.at("/spec/configMapTargetRef").forEach(ref -> assertTrue(operatorSecrets.contains(
-                        configMaps.get(ref.path("name").asText()).at("/data/" + ref.path("key").asText()).asText()), "the KafkaUser's name: " + ref));
+                String password = null;
+                for (JsonNode ref : auth.at("/spec/secretTargetRef")) {
+                    String secret = ref.path("name").asText();
+                    assertTrue(operatorSecrets.contains(secret) || secret.equals(auth.at("/metadata/name").asText() + "-secrets"),
+                            "a Secret the Strimzi operators make, or the TriggerAuthentication's own: " + ref);
+                    if (ref.path("parameter").asText().equals("password")) {
+                        password = secret;
+                    }
+                }
+                assertTrue(operatorSecrets.contains(password), target + ": KEDA's Kafka password is a KafkaUser's, made by Strimzi");
             }
         }
     }
