@@ -72,8 +72,14 @@ class KafkaAclsTest {
                         assertTrue(read.add(env.at("/valueFrom/secretKeyRef/name").asText()), "a Kafka user shared by two services");
                     }
                 }));
-        assertEquals(Set.of("pulse-ingest", "pulse-enrich", "pulse-aggregate"), users);
-        assertEquals(users, read, "each KafkaUser is some service's");
+        assertEquals(Set.of("pulse-ingest", "pulse-enrich", "pulse-aggregate", "pulse-keda"), users);
+        prod.stream().filter(o -> o.path("kind").asText().equals("TriggerAuthentication"))
+                .forEach(auth -> auth.at("/spec/secretTargetRef").forEach(ref -> {
+                    if (ref.path("parameter").asText().equals("password")) {
+                        read.add(ref.path("name").asText());
+                    }
+                }));
+        assertEquals(users, read, "each KafkaUser is some service's, or KEDA's");
         JsonNode kafka = of("Kafka", "pulse-kafka").at("/spec/kafka");
         assertEquals(1, kafka.path("listeners").size(), "one listener");
         JsonNode listener = kafka.path("listeners").get(0);
@@ -88,6 +94,31 @@ class KafkaAclsTest {
             }
         }
         assertTrue(length >= ProductionSecrets.MIN_LENGTH, "the User Operator makes SASL passwords the services accept: " + length);
+    }
+
+    /**
+     * KEDA's user may only Describe the topic and group of each ScaledObject's trigger, and each trigger names a
+     * topic and group the scaled service itself consumes with: the lag it scales on is that service's own.
+     */
+    @Test
+    void kedaDescribesExactlyTheGroupsItScalesOn() throws IOException {
+        Set<String> describe = new TreeSet<>();
+        for (JsonNode scaled : prod.stream().filter(o -> o.path("kind").asText().equals("ScaledObject")).toList()) {
+            String service = scaled.at("/spec/scaleTargetRef/name").asText();
+            for (JsonNode trigger : scaled.at("/spec/triggers")) {
+                assertEquals("kafka", trigger.path("type").asText());
+                String topic = trigger.at("/metadata/topic").asText();
+                String group = trigger.at("/metadata/consumerGroup").asText();
+                Set<String> used = used(service);
+                assertTrue(used.contains("topic:literal:" + topic + ":Read") && used.contains(group(group)),
+                        service + " consumes " + topic + " as group " + group + ": " + used);
+                describe.add("topic:literal:" + topic + ":Describe");
+                describe.add("group:literal:" + group + ":Describe");
+            }
+        }
+        assertEquals(Set.of("enrich-service", "aggregate-service"), prod.stream().filter(o -> o.path("kind").asText().equals("ScaledObject"))
+                .map(o -> o.at("/spec/scaleTargetRef/name").asText()).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(describe, granted(of("KafkaUser", "pulse-keda")));
     }
 
     /** type:patternType:name:operation for each topic, group and transactional id the service's configuration uses. */

@@ -79,7 +79,11 @@ class KubernetesManifestsTest {
             "kafka.strimzi.io/v1/KafkaTopic", List.of("/spec/topicName", "/spec/partitions", "/spec/replicas", "/metadata/labels/strimzi.io~1cluster"),
             "kafka.strimzi.io/v1/KafkaUser", List.of("/spec/authentication/type", "/spec/authorization/acls", "/metadata/labels/strimzi.io~1cluster"),
             "postgresql.cnpg.io/v1/Cluster", List.of("/spec/instances", "/spec/storage/size", "/spec/bootstrap/initdb/database"),
-            "monitoring.coreos.com/v1/PrometheusRule", List.of("/spec/groups/0/rules/0/alert", "/spec/groups/0/rules/0/expr"));
+            "monitoring.coreos.com/v1/PrometheusRule", List.of("/spec/groups/0/rules/0/alert", "/spec/groups/0/rules/0/expr"),
+            "keda.sh/v1alpha1/ScaledObject", List.of("/spec/scaleTargetRef/name", "/spec/maxReplicaCount", "/spec/triggers/0/authenticationRef/name"),
+            "keda.sh/v1alpha1/TriggerAuthentication", List.of("/spec/secretTargetRef"));
+    /** Keys of a Secret that hold no secret: logins, and KEDA's connection settings (a TriggerAuthentication reads only Secrets). */
+    private static final Set<String> NOT_SECRET_KEYS = Set.of("username", "sasl", "tls");
     private static final Path CRD_SCHEMAS = ROOT.resolve("deploy/src/test/crd-schemas");
     private static final String ADMIN = "/v1/admin";
     private static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
@@ -118,6 +122,7 @@ class KubernetesManifestsTest {
         checkServices(typed, overlay);
         checkSecrets(typed, objects, overlay);
         checkTopics(objects, overlay);
+        checkScaling(typed, objects);
     }
 
     /** The PrometheusRule carries exactly the rules of the plain file, so both ways of deploying alert alike. */
@@ -365,9 +370,17 @@ class KubernetesManifestsTest {
         Set<String> madeByStrimzi = new TreeSet<>();
         all.stream().filter(o -> o.path("kind").asText().equals("KafkaUser")).forEach(o -> madeByStrimzi.add(o.at("/metadata/name").asText()));
         all.stream().filter(o -> o.path("kind").asText().equals("Kafka")).forEach(o -> madeByStrimzi.add(o.at("/metadata/name").asText() + "-cluster-ca-cert"));
+        Map<String, Map<String, Set<String>>> keysReadBy = new TreeMap<>();
+        workloads.forEach((name, pod) -> keysReadBy.put(name, secretKeysRead(pod)));
+        // KEDA reads Secrets for a TriggerAuthentication as a workload does for its pods
+        all.stream().filter(o -> o.path("kind").asText().equals("TriggerAuthentication")).forEach(auth -> {
+            Map<String, Set<String>> keys = new TreeMap<>();
+            auth.at("/spec/secretTargetRef").forEach(ref -> keys.computeIfAbsent(ref.path("name").asText(), k -> new TreeSet<>()).add(ref.path("key").asText()));
+            keysReadBy.put(auth.at("/metadata/name").asText(), keys);
+        });
         Map<String, Set<String>> readersOfSecret = new TreeMap<>();
-        for (Map.Entry<String, PodSpec> workload : workloads.entrySet()) {
-            Map<String, Set<String>> keysRead = secretKeysRead(workload.getValue());
+        for (Map.Entry<String, Map<String, Set<String>>> workload : keysReadBy.entrySet()) {
+            Map<String, Set<String>> keysRead = workload.getValue();
             String own = workload.getKey() + "-secrets";
             assertTrue(keysRead.containsKey(own), workload.getKey() + " reads its own Secret " + own);
             for (Map.Entry<String, Set<String>> read : keysRead.entrySet()) {
@@ -383,12 +396,12 @@ class KubernetesManifestsTest {
         // the cluster CA's certificate is public: every Kafka client trusts it
         readersOfSecret.entrySet().stream().filter(e -> !e.getKey().endsWith("-cluster-ca-cert"))
                 .forEach(e -> assertEquals(1, e.getValue().size(), "Secret " + e.getKey() + " is shared by " + e.getValue()));
-        assertEquals(new TreeSet<>(secrets.keySet()), new TreeSet<>(workloads.keySet().stream().map(w -> w + "-secrets").toList()),
+        assertEquals(new TreeSet<>(secrets.keySet()), new TreeSet<>(keysReadBy.keySet().stream().map(w -> w + "-secrets").toList()),
                 "one Secret per workload, no other");
         if (overlay.equals("prod")) {
             for (Secret secret : secrets.values()) {
                 secret.getData().forEach((key, value) -> {
-                    if (!key.equals("username")) {
+                    if (!NOT_SECRET_KEYS.contains(key)) {
                         String plain = new String(Base64.getMimeDecoder().decode(value), StandardCharsets.UTF_8);
                         assertEquals(Optional.empty(), ProductionSecrets.weakness(plain), secret.getMetadata().getName() + " " + key);
                     }
@@ -404,8 +417,9 @@ class KubernetesManifestsTest {
         cluster.at("/spec/managed/roles").forEach(role -> roleSecrets.put(role.path("name").asText(), role.at("/passwordSecret/name").asText()));
         roleSecrets.put(cluster.at("/spec/bootstrap/initdb/owner").asText(), cluster.at("/spec/bootstrap/initdb/secret/name").asText());
         Map<String, String> loginSecrets = new TreeMap<>();
-        secrets.forEach((name, secret) -> loginSecrets.put(
-                new String(Base64.getMimeDecoder().decode(secret.getData().get("username")), StandardCharsets.UTF_8), name));
+        // a database login's Secret is basic-auth, CloudNativePG's form; KEDA's Kafka settings are not one
+        secrets.values().stream().filter(secret -> "kubernetes.io/basic-auth".equals(secret.getType())).forEach(secret -> loginSecrets.put(
+                new String(Base64.getMimeDecoder().decode(secret.getData().get("username")), StandardCharsets.UTF_8), secret.getMetadata().getName()));
         assertEquals(loginSecrets, roleSecrets, "database logins (role -> Secret) of the services and of CloudNativePG");
         assertEquals("pulse-migrate-secrets", roleSecrets.get(cluster.at("/spec/bootstrap/initdb/owner").asText()), "the owner is the migrate Job's");
     }
@@ -456,6 +470,52 @@ class KubernetesManifestsTest {
             Set<String> declared = new TreeSet<>();
             objects.stream().filter(o -> o.path("kind").asText().equals("KafkaTopic")).forEach(o -> declared.add(o.at("/spec/topicName").asText()));
             assertEquals(used, declared, "a KafkaTopic for each topic the services use");
+        }
+    }
+
+    /**
+     * A Deployment is scaled by one autoscaler: an HPA of ours or KEDA's ScaledObject (which makes its own HPA). A
+     * ScaledObject scales up to its topic's partitions at most, and its credentials come from what the operators make.
+     */
+    private static void checkScaling(List<HasMetadata> typed, List<JsonNode> objects) {
+        Set<String> deployments = byName(typed, Deployment.class).keySet();
+        Map<String, String> scaledBy = new TreeMap<>();
+        byName(typed, HorizontalPodAutoscaler.class).values().forEach(hpa ->
+                assertEquals(null, scaledBy.put(hpa.getSpec().getScaleTargetRef().getName(), "HPA"), "two autoscalers"));
+        Map<String, Integer> partitions = new TreeMap<>();
+        Set<String> operatorSecrets = new TreeSet<>();
+        Map<String, JsonNode> auths = new TreeMap<>();
+        for (JsonNode o : objects) {
+            String name = o.at("/metadata/name").asText();
+            switch (o.path("kind").asText()) {
+                case "KafkaTopic" -> partitions.put(o.at("/spec/topicName").asText(), o.at("/spec/partitions").asInt());
+                case "KafkaUser" -> operatorSecrets.add(name);
+                case "Kafka" -> operatorSecrets.add(name + "-cluster-ca-cert");
+                case "TriggerAuthentication" -> auths.put(name, o);
+                default -> { }
+            }
+        }
+        for (JsonNode scaled : objects.stream().filter(o -> o.path("kind").asText().equals("ScaledObject")).toList()) {
+            String target = scaled.at("/spec/scaleTargetRef/name").asText();
+            assertTrue(deployments.contains(target), "ScaledObject of a Deployment: " + target);
+            assertEquals(null, scaledBy.put(target, "KEDA"), "two autoscalers for " + target);
+            for (JsonNode trigger : scaled.at("/spec/triggers")) {
+                int max = scaled.at("/spec/maxReplicaCount").asInt();
+                assertTrue(max <= partitions.getOrDefault(trigger.at("/metadata/topic").asText(), 0), target + ": replicas beyond the partitions idle");
+                assertTrue(scaled.at("/spec/minReplicaCount").asInt() >= 2, target + ": two replicas at least, as its PodDisruptionBudget assumes");
+                JsonNode auth = auths.get(trigger.at("/authenticationRef/name").asText());
+                assertNotNull(auth, target + "'s TriggerAuthentication");
+                String password = null;
+                for (JsonNode ref : auth.at("/spec/secretTargetRef")) {
+                    String secret = ref.path("name").asText();
+                    assertTrue(operatorSecrets.contains(secret) || secret.equals(auth.at("/metadata/name").asText() + "-secrets"),
+                            "a Secret the Strimzi operators make, or the TriggerAuthentication's own: " + ref);
+                    if (ref.path("parameter").asText().equals("password")) {
+                        password = secret;
+                    }
+                }
+                assertTrue(operatorSecrets.contains(password), target + ": KEDA's Kafka password is a KafkaUser's, made by Strimzi");
+            }
         }
     }
 

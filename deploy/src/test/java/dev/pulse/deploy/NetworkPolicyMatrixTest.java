@@ -38,6 +38,8 @@ class NetworkPolicyMatrixTest {
             List.of(new NamedPort("dns", 53, "UDP"), new NamedPort("dns-tcp", 53, "TCP")));
     private static final Endpoint STRIMZI_OPERATOR = outsidePod("strimzi-operator", "strimzi", Map.of("name", "strimzi-cluster-operator"));
     private static final Endpoint CNPG_OPERATOR = outsidePod("cnpg-operator", "cnpg-system", Map.of("app.kubernetes.io/name", "cloudnative-pg"));
+    /** reads enrich's and aggregate's consumer lag (prod's ScaledObjects) */
+    private static final Endpoint KEDA_OPERATOR = outsidePod("keda-operator", "keda", Map.of("app.kubernetes.io/name", "keda-operator"));
     /** wears Prometheus's labels in another namespace */
     private static final Endpoint IMPOSTOR = outsidePod("impostor", "other", Map.of("app.kubernetes.io/name", "prometheus"));
     /** a pod someone runs in Pulse's namespace, e.g. kubectl run */
@@ -65,7 +67,7 @@ class NetworkPolicyMatrixTest {
         }
         Map<String, Endpoint> pods = pods(objects);
         List<Endpoint> all = new ArrayList<>(pods.values());
-        all.addAll(List.of(INGRESS_CONTROLLER, PROMETHEUS, DNS, STRIMZI_OPERATOR, CNPG_OPERATOR, IMPOSTOR, DEBUG, INTERNET, API_SERVER));
+        all.addAll(List.of(INGRESS_CONTROLLER, PROMETHEUS, DNS, STRIMZI_OPERATOR, CNPG_OPERATOR, KEDA_OPERATOR, IMPOSTOR, DEBUG, INTERNET, API_SERVER));
         Set<Flow> needed = needed(pods, overlay);
         NetworkPolicyEvaluator evaluator = new NetworkPolicyEvaluator(policies, Map.of());
 
@@ -108,7 +110,9 @@ class NetworkPolicyMatrixTest {
                 new Flow("prometheus", postgres, 5432, "TCP"),
                 new Flow("ingress-controller", postgres, 5432, "TCP"),
                 new Flow("ingest-service", "kubernetes-api", 6443, "TCP"),
-                new Flow("aggregate-service", "internet", 443, "TCP")));
+                new Flow("aggregate-service", "internet", 443, "TCP"),
+                new Flow("keda-operator", postgres, 5432, "TCP"),
+                new Flow("keda-operator", "enrich-service", 8080, "TCP")));
         for (Flow flow : denied) {
             assertFalse(needed.contains(flow), "listed as denied and as needed: " + flow);
             assertFalse(evaluator.allows(endpoint(all, flow.from()), endpoint(all, flow.to()), flow.port(), flow.protocol()), "allowed: " + flow);
@@ -152,6 +156,7 @@ class NetworkPolicyMatrixTest {
                     }
                 }
                 flows.add(new Flow(entityOperator, broker, 9091, "TCP"));
+                flows.add(new Flow(KEDA_OPERATOR.name(), broker, 9092, "TCP"));
                 for (int port : new int[] {9090, 9091, 8443}) {
                     flows.add(new Flow(STRIMZI_OPERATOR.name(), broker, port, "TCP"));
                 }
