@@ -1,5 +1,8 @@
 package dev.pulse.query;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import io.quarkus.test.common.WithTestResource;
@@ -9,6 +12,8 @@ import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -106,6 +111,40 @@ class QueryResourceIT {
         }
         assertEquals(expected, actual);
         assertEquals(expected.size(), byCountry.getInt("meta.total_rows"));
+    }
+
+    /** Revenue figures per country, from the rollup and (with posts, which it lacks) from the raw store, exactly. */
+    @Test
+    void averageOrderValueAndPayingUsers() throws Exception {
+        List<QueryFixture.Ev> purchases = data.events.stream().filter(e -> e.date().isBefore(FIRST.plusDays(DAYS)) && e.event().equals("purchase")).toList();
+        Map<String, List<QueryFixture.Ev>> byCountry = purchases.stream().collect(Collectors.groupingBy(e -> String.valueOf(e.country())));
+        for (String metrics : List.of("\"avg_order_value\",\"paying_users\"", "\"avg_order_value\",\"paying_users\",\"posts\"")) {
+            String body = given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body("{\"app\":\"" + app
+                    + "\",\"metrics\":[" + metrics + "],\"date_range\":" + range() + ",\"dimensions\":[\"user:country\"]}")
+                    .when().post("/v1/query").then().statusCode(200).extract().asString();
+            Map<String, List<BigDecimal>> actual = new TreeMap<>();
+            // read as decimals: a float would not tell 4 decimal places apart
+            for (JsonNode row : new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(body).get("results")) {
+                BigDecimal average = row.at("/metrics/0").decimalValue();
+                BigDecimal paying = row.at("/metrics/1").decimalValue();
+                if (paying.signum() > 0) {
+                    actual.put(row.at("/dimensions/0").isNull() ? "null" : row.at("/dimensions/0").asText(), List.of(average, paying));
+                } else {
+                    assertEquals(0, average.signum(), "no order, no average");
+                }
+            }
+            Map<String, List<BigDecimal>> expected = new TreeMap<>();
+            byCountry.forEach((country, orders) -> {
+                BigDecimal revenue = orders.stream().map(e -> BigDecimal.valueOf(e.revenue())).reduce(BigDecimal.ZERO, BigDecimal::add);
+                expected.put(country, List.of(revenue.divide(BigDecimal.valueOf(orders.size()), 4, RoundingMode.HALF_UP),
+                        BigDecimal.valueOf(orders.stream().map(QueryFixture.Ev::user).distinct().count())));
+            });
+            assertEquals(expected.keySet(), actual.keySet(), metrics);
+            expected.forEach((country, figures) -> {
+                assertEquals(0, figures.get(0).compareTo(actual.get(country).get(0)), "avg_order_value " + country + " " + metrics);
+                assertEquals(0, figures.get(1).compareTo(actual.get(country).get(1)), "paying_users " + country + " " + metrics);
+            });
+        }
     }
 
     @Test
@@ -241,7 +280,7 @@ class QueryResourceIT {
         QueryFixture past = new QueryFixture(other, ZONE, FIRST, 3, 7);
         LocalDate today = LocalDate.now(ZONE);
         String metrics = "\"active_users\",\"events\",\"new_users\",\"feed_users\",\"senders\",\"both_users\",\"feed_only_users\","
-                + "\"messenger_only_users\",\"revenue\"";
+                + "\"messenger_only_users\",\"revenue\",\"avg_order_value\",\"paying_users\"";
         String tail = "],\"date_range\":[\"" + FIRST + "\",\"" + today + "\"],\"dimensions\":[\"user:country\"]}";
         java.util.function.Function<String, List<Map<String, Object>>> ask = m -> given().header("Authorization", "Bearer " + otherToken)
                 .contentType(ContentType.JSON).body("{\"app\":\"" + other + "\",\"metrics\":[" + m + tail).when().post("/v1/query")

@@ -46,6 +46,13 @@ public enum Metric {
     PURCHASES("purchases", "count(*) FILTER (WHERE e.event = 'purchase')", Set.of(Partial.PURCHASES), t -> t.count(Partial.PURCHASES)),
     REVENUE("revenue", "coalesce(sum(e.revenue) FILTER (WHERE e.event = 'purchase'), 0)", Set.of(Partial.REVENUE),
             t -> t.decimal(Partial.REVENUE)),
+    AVG_ORDER_VALUE("avg_order_value", "coalesce(round(sum(e.revenue) FILTER (WHERE e.event = 'purchase')"
+            + " / NULLIF(count(*) FILTER (WHERE e.event = 'purchase'), 0), 4), 0)", Set.of(Partial.REVENUE, Partial.PURCHASES),
+            t -> t.count(Partial.PURCHASES) == 0 ? BigDecimal.ZERO
+                    // rounded half up to 4 places, as round(numeric, 4) does in the raw-store form
+                    : t.decimal(Partial.REVENUE).divide(BigDecimal.valueOf(t.count(Partial.PURCHASES)), 4, RoundingMode.HALF_UP)),
+    PAYING_USERS("paying_users", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'purchase')", Set.of(Partial.PURCHASES),
+            RollupTotals::payingUsers),
     PAGE_VIEWS("page_views", "count(*) FILTER (WHERE e.event = 'page_view')", Set.of(Partial.PAGE_VIEWS), t -> t.count(Partial.PAGE_VIEWS)),
     PLAYS("plays", "count(*) FILTER (WHERE e.event = 'content.engagement' AND e.action = 'play')", Set.of(Partial.PLAYS),
             t -> t.count(Partial.PLAYS)),
@@ -101,7 +108,7 @@ public enum Metric {
     /** Whether the metric counts users: the rollup is then read per group and user, else per group only. */
     public boolean countsUsers() {
         return switch (this) {
-            case ACTIVE_USERS, NEW_USERS, FEED_USERS, SENDERS, FEED_ONLY_USERS, MESSENGER_ONLY_USERS, BOTH_USERS -> true;
+            case ACTIVE_USERS, NEW_USERS, FEED_USERS, SENDERS, FEED_ONLY_USERS, MESSENGER_ONLY_USERS, BOTH_USERS, PAYING_USERS -> true;
             default -> false;
         };
     }

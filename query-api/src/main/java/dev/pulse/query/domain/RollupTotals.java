@@ -12,10 +12,12 @@ public final class RollupTotals {
     private long feedOnlyUsers;
     private long messengerOnlyUsers;
     private long bothUsers;
+    private long payingUsers;
 
     /**
      * A group's totals as PostgreSQL summed its users (QueryCompiler#groupTotals): the sums (indexed by
-     * {@link Partial#ordinal()}), then users, new users, feed users, senders, feed-only, messenger-only and both.
+     * {@link Partial#ordinal()}), then users, new users, feed users, senders, feed-only, messenger-only, both and
+     * paying users.
      */
     public static RollupTotals summed(Object[] sums, long[] users) {
         RollupTotals totals = new RollupTotals();
@@ -27,6 +29,7 @@ public final class RollupTotals {
         totals.feedOnlyUsers = users[4];
         totals.messengerOnlyUsers = users[5];
         totals.bothUsers = users[6];
+        totals.payingUsers = users[7];
         return totals;
     }
 
@@ -44,6 +47,7 @@ public final class RollupTotals {
         feedOnlyUsers += feed && !messenger ? 1 : 0;
         messengerOnlyUsers += messenger && !feed ? 1 : 0;
         bothUsers += feed && messenger ? 1 : 0;
+        payingUsers += positive(user[Partial.PURCHASES.ordinal()]) ? 1 : 0;
     }
 
     private static boolean positive(Object count) {
@@ -88,5 +92,9 @@ public final class RollupTotals {
 
     public long bothUsers() {
         return bothUsers;
+    }
+
+    public long payingUsers() {
+        return payingUsers;
     }
 }

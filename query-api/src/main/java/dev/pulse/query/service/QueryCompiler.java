@@ -105,7 +105,7 @@ public class QueryCompiler {
     /**
      * Per group, the totals of {@link #partials} over the query's range summed by PostgreSQL, so that only groups
      * reach memory: d0..dn, the partials' totals in the order given, then the counts of users, new users, feed
-     * users, senders, feed-only, messenger-only and both (as RollupTotals counts them; 0 where not fetched).
+     * users, senders, feed-only, messenger-only, both and paying users (as RollupTotals counts them; 0 where not fetched).
      */
     public Compiled groupTotals(Query query, List<Partial> partials, boolean perUser) {
         Compiled perGroupAndUser = partials(query, partials, perUser, query.from(), query.to());
@@ -122,7 +122,7 @@ public class QueryCompiler {
         String isNew = partials.contains(Partial.NEW) ? "u.p" + partials.indexOf(Partial.NEW) : "false";
         columns.add("count(*)");
         for (String flag : List.of(isNew, feed, messenger, feed + " AND NOT " + messenger, messenger + " AND NOT " + feed,
-                feed + " AND " + messenger)) {
+                feed + " AND " + messenger, positive(partials, Partial.PURCHASES))) {
             columns.add("count(*) FILTER (WHERE " + flag + ")");
         }
         String sql = "SELECT " + String.join(", ", columns) + " FROM (" + perGroupAndUser.sql() + ") u"
