@@ -177,6 +177,39 @@ class PipelineIT {
         });
     }
 
+    /** The admin API's map of custom events to categories reaches enrichment: stored events carry the mapped category. */
+    @Test
+    void customEventCategoriesSetOverTheAdminApiAreTheCategoriesOfEnrichedEvents() {
+        JsonNode app = createApp("UTC");
+        Map<String, String> mapped = Map.of("video_upload", "engagement", "invite_sent", "growth");
+        PulseClient.Reply set = HTTP.put(url("ingest-service", "/v1/admin/apps/" + app.get("app").asText() + "/categories"), ADMIN,
+                "{\"categories\":{\"video_upload\":\"engagement\",\"invite_sent\":\"growth\"}}");
+        assertEquals(200, set.status(), String.valueOf(set.body()));
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        List<String> names = List.of("video_upload", "video_upload", "invite_sent", "custom_thing", "signup");
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            events.add("{\"event\":\"" + names.get(i) + "\",\"user_id\":\"c" + i + "\",\"event_id\":\"" + UUID.randomUUID()
+                    + "\",\"timestamp\":\"" + now + "\"}");
+        }
+        assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), app.get("write_key").asText(), "[" + String.join(",", events) + "]").status());
+        // what each event must count as: the app's map for custom events, other when unmapped, SPEC §2 for built-ins
+        Map<String, Integer> expected = new TreeMap<>();
+        for (String name : names) {
+            String category = name.equals("signup") ? "acquisition" : mapped.getOrDefault(name, "other");
+            expected.merge(name + "/" + category, 1, Integer::sum);
+        }
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        String query = "{\"app\":\"" + app.get("app").asText() + "\",\"metrics\":[\"events\"],\"date_range\":[\"" + today + "\",\""
+                + today + "\"],\"dimensions\":[\"event:name\",\"event:category\"]}";
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Map<String, Integer> counted = new TreeMap<>();
+            HTTP.post(url("query-api", "/v1/query"), app.get("read_token").asText(), query).body().get("results").forEach(row ->
+                    counted.put(row.get("dimensions").get(0).asText() + "/" + row.get("dimensions").get(1).asText(), row.get("metrics").get(0).asInt()));
+            assertEquals(expected, counted);
+        });
+    }
+
     @Test
     void eventsOfANonUtcAppFallOnItsLocalDaysAcrossBothDaylightSavingChanges() {
         JsonNode app = createApp("America/New_York");

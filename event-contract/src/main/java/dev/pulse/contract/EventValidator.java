@@ -69,6 +69,11 @@ public final class EventValidator {
         }
     }
 
+    /** Whether a text is a well-formed event name (built-in or custom). */
+    public static boolean isEventName(String name) {
+        return EVENT_NAME.matcher(name).matches();
+    }
+
     private static Event parse(JsonNode node) {
         if (node == null || !node.isObject()) {
             throw new Violation("event", "must be a JSON object");
@@ -77,7 +82,7 @@ public final class EventValidator {
         if (nameNode == null || nameNode.isNull()) {
             throw new Violation("event", "required");
         }
-        if (!nameNode.isTextual() || !EVENT_NAME.matcher(nameNode.textValue()).matches()) {
+        if (!nameNode.isTextual() || !isEventName(nameNode.textValue())) {
             throw new Violation("event", "must match [a-z][a-z0-9_.:-]{0,63}");
         }
         JsonTree.checkStorable(node, "");

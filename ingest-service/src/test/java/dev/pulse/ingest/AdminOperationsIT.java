@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -129,6 +130,44 @@ class AdminOperationsIT {
         assertEquals(null, queryString("SELECT retention_days FROM apps WHERE app_id = '" + app + "'"));
         putRetention("no-such-app", "{\"days\": 30}").then().statusCode(404);
         given().contentType(ContentType.JSON).body("{\"days\": 30}").when().put("/v1/admin/apps/" + app + "/retention").then().statusCode(401);
+    }
+
+    @Test
+    void customEventCategoriesAreValidatedStoredAndReplacedWhole() throws Exception {
+        String app = AppsFixture.createApp("UTC").getString("app");
+        putCategories(app, "{\"categories\": {\"video_upload\": \"engagement\", \"invite_sent\": \"growth\"}}").then().statusCode(200)
+                .body("app", equalTo(app)).body("categories.video_upload", equalTo("engagement")).body("categories.invite_sent", equalTo("growth"));
+        JsonNode stored = MAPPER.readTree(queryString("SELECT category_map::text FROM apps WHERE app_id = '" + app + "'"));
+        assertEquals(MAPPER.readTree("{\"video_upload\": \"engagement\", \"invite_sent\": \"growth\"}"), stored);
+        given().header("Authorization", AppsFixture.ADMIN).when().get("/v1/admin/apps/" + app + "/categories").then().statusCode(200)
+                .body("categories.invite_sent", equalTo("growth"));
+
+        String tooMany = java.util.stream.IntStream.rangeClosed(0, 1000).mapToObj(i -> "\"e" + i + "\": \"other\"")
+                .collect(java.util.stream.Collectors.joining(",", "{\"categories\": {", "}}"));
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("{\"categories\": {\"purchase\": \"growth\"}}", "categories.purchase");
+        refused.put("{\"categories\": {\"video_upload\": \"fun\"}}", "categories.video_upload");
+        refused.put("{\"categories\": {\"video_upload\": \"ENGAGEMENT\"}}", "categories.video_upload");
+        refused.put("{\"categories\": {\"video_upload\": 1}}", "categories.video_upload");
+        refused.put("{\"categories\": {\"Video Upload\": \"engagement\"}}", "categories");
+        refused.put("{\"categories\": {\"bad\\u0000name\": \"engagement\"}}", "categories");
+        refused.put("{\"categories\": []}", "categories");
+        refused.put("{}", "categories");
+        refused.put(tooMany, "categories");
+        refused.forEach((body, field) -> putCategories(app, body).then().statusCode(400).body("field", equalTo(field)));
+        assertEquals(stored, MAPPER.readTree(queryString("SELECT category_map::text FROM apps WHERE app_id = '" + app + "'")),
+                "a refused map changes nothing");
+
+        putCategories(app, "{\"categories\": {}}").then().statusCode(200);
+        assertEquals("{}", queryString("SELECT category_map::text FROM apps WHERE app_id = '" + app + "'"), "a PUT replaces the whole map");
+        putCategories("no-such-app", "{\"categories\": {}}").then().statusCode(404);
+        given().header("Authorization", AppsFixture.ADMIN).when().get("/v1/admin/apps/no-such-app/categories").then().statusCode(404);
+        given().contentType(ContentType.JSON).body("{\"categories\": {}}").when().put("/v1/admin/apps/" + app + "/categories").then().statusCode(401);
+    }
+
+    private static Response putCategories(String app, String body) {
+        return given().header("Authorization", AppsFixture.ADMIN).contentType(ContentType.JSON).body(body)
+                .when().put("/v1/admin/apps/" + app + "/categories");
     }
 
     private static Response putRetention(String app, String body) {

@@ -8,7 +8,12 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 @ApplicationScoped
 public class AppRepository {
@@ -50,6 +55,26 @@ public class AppRepository {
         return pool.preparedQuery("UPDATE apps SET retention_days = $2 WHERE app_id = $1 RETURNING app_id")
                 .execute(Tuple.of(appId, days))
                 .map(rows -> rows.size() == 1);
+    }
+
+    /** @return false when there is no such app */
+    public Uni<Boolean> setCategories(String appId, Map<String, String> categories) {
+        return pool.preparedQuery("UPDATE apps SET category_map = $2 WHERE app_id = $1 RETURNING app_id")
+                .execute(Tuple.of(appId, new JsonObject(new HashMap<>(categories))))
+                .map(rows -> rows.size() == 1);
+    }
+
+    /** The app's custom-event categories, or empty when there is no such app. */
+    public Uni<Optional<Map<String, String>>> findCategories(String appId) {
+        return pool.preparedQuery("SELECT category_map FROM apps WHERE app_id = $1").execute(Tuple.of(appId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.empty();
+                    }
+                    Map<String, String> categories = new TreeMap<>();
+                    rows.iterator().next().getJsonObject("category_map").forEach(e -> categories.put(e.getKey(), String.valueOf(e.getValue())));
+                    return Optional.of(categories);
+                });
     }
 
     private static App toApp(Row row) {

@@ -3,6 +3,7 @@ package dev.pulse.ingest.rest;
 import dev.pulse.contract.problem.Bearer;
 import dev.pulse.ingest.config.IngestConfig;
 import dev.pulse.ingest.domain.AppKeys;
+import dev.pulse.ingest.domain.Categories;
 import dev.pulse.ingest.domain.NewApp;
 import dev.pulse.ingest.service.AppService;
 import io.smallrye.mutiny.Uni;
@@ -119,6 +120,36 @@ public class AdminResource {
             JsonNode body) {
         requireAdmin(authorization);
         return apps.setRetention(app, body);
+    }
+
+    @PUT
+    @Path("/{app}/categories")
+    @Operation(summary = "Set an app's custom-event categories", description = """
+            Replaces the map of custom event names to SPEC §2 categories (engagement, acquisition, monetization, growth, \
+            other). Events enriched from then on carry the mapped category; enrich-service reads app settings at most \
+            pulse.enrich.caches.app-ttl (30 s) old, so the change applies to every event enriched that long after the call. \
+            Events already stored keep theirs. An unmapped custom event is other; built-in events keep SPEC's category.""")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "two events",
+            value = "{\"categories\": {\"video_upload\": \"engagement\", \"invite_sent\": \"growth\"}}")))
+    @APIResponse(responseCode = "200", description = "Stored", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "two events",
+                    value = "{\"app\": \"demo\", \"categories\": {\"invite_sent\": \"growth\", \"video_upload\": \"engagement\"}}")))
+    @APIResponse(responseCode = "400", description = "Not an object, more than 1000 entries, a malformed or built-in event name, an unknown category")
+    @APIResponse(responseCode = "404", description = "No such app")
+    public Uni<Categories> setCategories(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app,
+            JsonNode body) {
+        requireAdmin(authorization);
+        return apps.setCategories(app, body);
+    }
+
+    @GET
+    @Path("/{app}/categories")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "An app's custom-event categories")
+    @APIResponse(responseCode = "404", description = "No such app")
+    public Uni<Categories> categories(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app) {
+        requireAdmin(authorization);
+        return apps.categories(app);
     }
 
     private void requireAdmin(String authorization) {

@@ -1,9 +1,13 @@
 package dev.pulse.ingest.service;
 
 import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.contract.EventCatalog;
+import dev.pulse.contract.EventCategory;
+import dev.pulse.contract.EventValidator;
 import dev.pulse.contract.KeyHash;
 import dev.pulse.ingest.domain.App;
 import dev.pulse.ingest.domain.AppKeys;
+import dev.pulse.ingest.domain.Categories;
 import dev.pulse.ingest.domain.NewApp;
 import dev.pulse.ingest.domain.Retention;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,8 +20,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 
 /** SPEC §1: apps, their keys, and who a write key belongs to. */
@@ -27,6 +37,9 @@ public class AppService {
     private static final Pattern SLUG = Pattern.compile("[a-z0-9-]{1,40}");
     private static final SecureRandom RANDOM = new SecureRandom();
     static final int MAX_RETENTION_DAYS = 3650;
+    static final int MAX_CATEGORIES = 1000;
+    private static final Set<String> CATEGORIES = Arrays.stream(EventCategory.values()).map(EventCategory::value)
+            .collect(Collectors.toCollection(TreeSet::new));
 
     private final AppRepository repository;
 
@@ -81,6 +94,46 @@ public class AppService {
             }
             return new Retention(appId, value);
         });
+    }
+
+    /**
+     * Replaces the app's map of custom event names to categories: names of custom events (a built-in event keeps its
+     * SPEC §2 category), categories of SPEC §2, at most {@value #MAX_CATEGORIES} entries.
+     */
+    public Uni<Categories> setCategories(String appId, JsonNode body) {
+        JsonNode map = body == null ? null : body.get("categories");
+        if (map == null || !map.isObject()) {
+            throw ProblemException.badRequest("categories must be an object of custom event names to categories", "categories");
+        }
+        if (map.size() > MAX_CATEGORIES) {
+            throw ProblemException.badRequest("at most " + MAX_CATEGORIES + " custom events may be mapped", "categories");
+        }
+        Map<String, String> categories = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> entry : map.properties()) {
+            String event = entry.getKey();
+            if (!EventValidator.isEventName(event)) {
+                throw ProblemException.badRequest("an event name must match [a-z][a-z0-9_.:-]{0,63}", "categories");
+            }
+            if (EventCatalog.isBuiltIn(event)) {
+                throw ProblemException.badRequest(event + " is a built-in event: its category is SPEC's", "categories." + event);
+            }
+            String category = entry.getValue().isTextual() ? entry.getValue().textValue() : null;
+            if (category == null || !CATEGORIES.contains(category)) {
+                throw ProblemException.badRequest("must be one of " + CATEGORIES, "categories." + event);
+            }
+            categories.put(event, category);
+        }
+        return repository.setCategories(appId, categories).map(found -> {
+            if (!found) {
+                throw ProblemException.notFound("no app " + appId, "app");
+            }
+            return new Categories(appId, categories);
+        });
+    }
+
+    public Uni<Categories> categories(String appId) {
+        return repository.findCategories(appId).map(found -> new Categories(appId,
+                found.orElseThrow(() -> ProblemException.notFound("no app " + appId, "app"))));
     }
 
     private static String zone(String timezone) {
