@@ -1,12 +1,6 @@
 package dev.pulse.query.rest;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import dev.pulse.contract.problem.ProblemException;
-import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Metric;
 import dev.pulse.query.domain.Query;
@@ -30,7 +24,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,19 +34,14 @@ public class QueryResource {
     private final QueryParser parser;
     private final QueryService service;
     private final ConcurrencyLimiter limiter;
-    private final QueryConfig config;
-    /** A key given twice or anything after the object is a mistake to report, not to guess about. */
-    private final ObjectReader reader;
+    private final JsonBodies bodies;
 
-    public QueryResource(ReadTokenAuthenticator auth, QueryParser parser, QueryService service, ConcurrencyLimiter limiter,
-            QueryConfig config, ObjectMapper mapper) {
+    public QueryResource(ReadTokenAuthenticator auth, QueryParser parser, QueryService service, ConcurrencyLimiter limiter, JsonBodies bodies) {
         this.auth = auth;
         this.parser = parser;
         this.service = service;
         this.limiter = limiter;
-        this.config = config;
-        this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.bodies = bodies;
     }
 
     @POST
@@ -70,32 +58,12 @@ public class QueryResource {
     @APIResponse(responseCode = "413", description = "Body over 64 KiB")
     @APIResponse(responseCode = "429", description = "Too many queries of this app at once; see Retry-After")
     public Uni<QueryResponse> query(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        JsonNode json = json(body);
-        JsonNode app = json.path("app");
-        if (!app.isMissingNode() && !app.isTextual()) {
-            throw ProblemException.badRequest("app: must be a string", "app");
-        }
-        return auth.authorize(authorization, app.textValue()).flatMap(a -> {
+        JsonNode json = bodies.object(body);
+        return auth.authorize(authorization, JsonBodies.app(json)).flatMap(a -> {
             Query query = parser.parse(json, a);
             return limiter.limit(a.appId(), () -> service.run(query)).map(answer -> new QueryResponse(answer.rows(),
                     Map.of("total_rows", answer.totalRows(), "time_zone", a.zone().getId()), echo(query)));
         });
-    }
-
-    private JsonNode json(byte[] body) {
-        if (body != null && body.length > config.maxBodyBytes()) {
-            throw ProblemException.tooLarge("body is over " + config.maxBodyBytes() + " bytes");
-        }
-        JsonNode json;
-        try {
-            json = body == null || body.length == 0 ? null : reader.readTree(body);
-        } catch (IOException e) {
-            throw ProblemException.badRequest("body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""), null);
-        }
-        if (json == null || !json.isObject()) {
-            throw ProblemException.badRequest("body must be a JSON object", null);
-        }
-        return json;
     }
 
     private static Map<String, Object> echo(Query query) {

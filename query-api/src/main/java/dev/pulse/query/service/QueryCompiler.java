@@ -1,7 +1,6 @@
 package dev.pulse.query.service;
 
 import dev.pulse.query.domain.Dimension;
-import dev.pulse.query.domain.Filter;
 import dev.pulse.query.domain.Metric;
 import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
@@ -59,7 +58,7 @@ public class QueryCompiler {
         if (newUsers) {
             inner.append(" LEFT JOIN user_first_seen fs ON fs.app_id = e.app_id AND fs.user_id = e.user_id");
         }
-        inner.append(" WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3").append(filters(query.filters(), params));
+        inner.append(" WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3").append(FilterSql.conditions(query.filters(), params));
 
         List<String> columns = dimensionColumns(dims);
         for (int i = 0; i < metrics.size(); i++) {
@@ -97,7 +96,7 @@ public class QueryCompiler {
         }
         String sql = "SELECT " + String.join(", ", columns) + " FROM fact_user_daily e"
                 + (newUsers ? " LEFT JOIN user_first_seen fs ON fs.app_id = e.app_id AND fs.user_id = e.user_id" : "")
-                + " WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3" + filters(query.filters(), params)
+                + " WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3" + FilterSql.conditions(query.filters(), params)
                 + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
         return new Compiled(sql, params);
     }
@@ -151,7 +150,7 @@ public class QueryCompiler {
         String sql = "SELECT " + String.join(", ", columns)
                 + " FROM (SELECT g::date AS day FROM generate_series($2::date, $3::date, interval '1 day') AS g) d"
                 + " JOIN " + (userOnly(query) ? "fact_user_daily" : "events") + " e ON e.app_id = $1 AND e.event_date BETWEEN d.day - 27 AND d.day"
-                + " WHERE true" + filters(query.filters(), params)
+                + " WHERE true" + FilterSql.conditions(query.filters(), params)
                 + " GROUP BY d.day" + (query.dimensions().isEmpty() ? "" : ", " + groupBy(query.dimensions().size(), 0));
         return new Compiled(sql, params);
     }
@@ -184,28 +183,5 @@ public class QueryCompiler {
             case TIME_WEEK -> "date_trunc('week', " + firstDate + ") = date_trunc('week', e.event_date) AND " + inRange;
             default -> "date_trunc('month', " + firstDate + ") = date_trunc('month', e.event_date) AND " + inRange;
         }).orElse(inRange);
-    }
-
-    private static String filters(List<Filter> filters, List<Object> params) {
-        StringBuilder sql = new StringBuilder();
-        for (Filter filter : filters) {
-            String expr = "(" + filter.dimension().sql() + ")::text";
-            switch (filter.op()) {
-                case "is" -> {
-                    params.add(filter.values().toArray(String[]::new));
-                    sql.append(" AND ").append(expr).append(" = ANY($").append(params.size()).append("::text[])");
-                }
-                case "is_not" -> {
-                    params.add(filter.values().toArray(String[]::new));
-                    sql.append(" AND (").append(expr).append(" IS NULL OR ").append(expr).append(" <> ALL($").append(params.size()).append("::text[]))");
-                }
-                default -> {
-                    params.add(filter.values().stream().map(v -> "%" + v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-                            .toArray(String[]::new));
-                    sql.append(" AND ").append(expr).append(" ILIKE ANY($").append(params.size()).append("::text[])");
-                }
-            }
-        }
-        return sql.toString();
     }
 }

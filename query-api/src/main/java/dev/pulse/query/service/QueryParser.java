@@ -47,7 +47,7 @@ public class QueryParser {
                 && dimensions.stream().anyMatch(d -> d.isTime() && d != Dimension.TIME_DAY)) {
             throw bad("wau and mau are per day: use time:day or no time dimension", "metrics");
         }
-        List<Filter> filters = filters(body.get("filters"));
+        List<Filter> filters = filters(body.get("filters"), "filters");
         List<Order> orderBy = orderBy(body.get("order_by"), metrics, dimensions);
         int limit = integer(body.get("limit"), "limit", config.maxLimit(), 1, config.maxLimit());
         int offset = integer(body.get("offset"), "offset", 0, 0, Integer.MAX_VALUE);
@@ -70,7 +70,8 @@ public class QueryParser {
         return metrics;
     }
 
-    private LocalDate[] dateRange(JsonNode node, App app) {
+    /** The range of days asked, in the app's calendar; funnels read theirs the same way. */
+    LocalDate[] dateRange(JsonNode node, App app) {
         LocalDate today = LocalDate.now(app.zone());
         if (node == null || node.isNull()) {
             throw bad("date_range is required: \"today\", \"7d\", \"30d\" or [from, to]", "date_range");
@@ -129,16 +130,17 @@ public class QueryParser {
         return dimensions;
     }
 
-    private static List<Filter> filters(JsonNode node) {
+    /** Filters at {@code path} (the body's field, for the messages): a list of [op, dimension, values]. */
+    static List<Filter> filters(JsonNode node, String path) {
         List<Filter> filters = new ArrayList<>();
         if (node == null || node.isNull()) {
             return filters;
         }
         if (!node.isArray() || node.size() > MAX_FILTERS) {
-            throw bad("filters must be an array of at most " + MAX_FILTERS + " [op, dimension, values]", "filters");
+            throw bad("filters must be an array of at most " + MAX_FILTERS + " [op, dimension, values]", path);
         }
         for (int i = 0; i < node.size(); i++) {
-            String field = "filters[" + i + "]";
+            String field = path + "[" + i + "]";
             JsonNode f = node.get(i);
             if (!f.isArray() || f.size() != 3 || !f.get(2).isArray() || f.get(2).isEmpty() || f.get(2).size() > MAX_FILTER_VALUES) {
                 throw bad("a filter is [op, dimension, [values...]] with 1 to " + MAX_FILTER_VALUES + " values", field);
