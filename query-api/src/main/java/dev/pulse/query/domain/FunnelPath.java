@@ -18,31 +18,47 @@ public record FunnelPath(double[] times, String group) {
      * first step.
      */
     public static FunnelPath best(double[] ts, int[] masks, String[] groups, int steps, double windowSeconds) {
+        int n = ts.length;
+        // firstAfter[i]: the first event strictly later than event i; next[k][i]: the first event from i on that
+        // matches step k (n: none). Each attempt then costs one lookup per step, so a user with many events is
+        // linear in them, not quadratic.
+        int[] firstAfter = new int[n];
+        for (int i = n - 1, j = n; i >= 0; i--) {
+            if (i + 1 < n && ts[i + 1] > ts[i]) {
+                j = i + 1;
+            }
+            firstAfter[i] = j;
+        }
+        int[][] next = new int[steps][n + 1];
+        for (int k = 1; k < steps; k++) {
+            next[k][n] = n;
+            for (int i = n - 1; i >= 0; i--) {
+                next[k][i] = (masks[i] & (1 << k)) != 0 ? i : next[k][i + 1];
+            }
+        }
         double[] best = null;
         String group = null;
-        for (int start = 0; start < ts.length && (best == null || best.length < steps); start++) {
+        for (int start = 0; start < n && (best == null || best.length < steps); start++) {
             if ((masks[start] & 1) == 0) {
                 continue;
             }
-            double[] attempt = attempt(ts, masks, start, steps, ts[start] + windowSeconds);
-            if (best == null || attempt.length > best.length) {
-                best = attempt;
+            double deadline = ts[start] + windowSeconds;
+            double[] times = new double[steps];
+            times[0] = ts[start];
+            int reached = 1;
+            for (int at = start; reached < steps; reached++) {
+                int found = firstAfter[at] == n ? n : next[reached][firstAfter[at]];
+                if (found == n || ts[found] > deadline) {
+                    break;
+                }
+                times[reached] = ts[found];
+                at = found;
+            }
+            if (best == null || reached > best.length) {
+                best = java.util.Arrays.copyOf(times, reached);
                 group = groups == null ? null : groups[start];
             }
         }
         return best == null ? null : new FunnelPath(best, group);
-    }
-
-    /** From the first step at {@code start}, each next step at its earliest qualifying event: the furthest this attempt gets. */
-    private static double[] attempt(double[] ts, int[] masks, int start, int steps, double deadline) {
-        double[] times = new double[steps];
-        times[0] = ts[start];
-        int reached = 1;
-        for (int i = start + 1; i < ts.length && reached < steps && ts[i] <= deadline; i++) {
-            if ((masks[i] & (1 << reached)) != 0 && ts[i] > times[reached - 1]) {
-                times[reached++] = ts[i];
-            }
-        }
-        return java.util.Arrays.copyOf(times, reached);
     }
 }

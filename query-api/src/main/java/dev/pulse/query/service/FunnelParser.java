@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -35,12 +34,7 @@ public class FunnelParser {
     }
 
     public Funnel parse(JsonNode body, App app) {
-        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw InputLimits.bad("unknown field " + name, name);
-            }
-        }
+        InputLimits.onlyFields(body, FIELDS, "");
         List<Funnel.Step> steps = steps(body.get("steps"));
         Duration window = window(body.get("window"));
         LocalDate[] range = queries.dateRange(body.get("date_range"), app);
@@ -58,12 +52,7 @@ public class FunnelParser {
             if (!step.isObject()) {
                 throw InputLimits.bad("a step is {\"event\": name, \"filters\": [...]}", field);
             }
-            for (Iterator<String> names = step.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
-                if (!STEP_FIELDS.contains(name)) {
-                    throw InputLimits.bad("unknown field " + name, field + "." + name);
-                }
-            }
+            InputLimits.onlyFields(step, STEP_FIELDS, field + ".");
             JsonNode event = step.get("event");
             if (event == null || !event.isTextual() || !EventValidator.isEventName(event.textValue())) {
                 throw InputLimits.bad("must be an event name [a-z][a-z0-9_.:-]{0,63}", field + ".event");

@@ -1,10 +1,13 @@
 package dev.pulse.query.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.contract.problem.ProblemException;
 
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.Set;
 
 /**
  * What a value sent to any query endpoint may hold: dates inside a window that java.time arithmetic and
@@ -86,6 +89,16 @@ public final class InputLimits {
             throw bad("is required (" + format + ")", field);
         }
         return value;
+    }
+
+    /** Refuses a field of {@code object} not in {@code known}, named with {@code prefix} ("" at the top level). */
+    public static void onlyFields(JsonNode object, Set<String> known, String prefix) {
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                throw bad("unknown field " + name, prefix + name);
+            }
+        }
     }
 
     public static ProblemException bad(String detail, String field) {
