@@ -22,7 +22,9 @@ final class Chromium implements AutoCloseable {
     static final String INSTALL = "apt-get update && apt-get install -y chromium chromium-driver";
     /** As root, or through sudo without a password prompt (nobody is there to type it): `./mvnw verify` sets up its own browser. */
     private static final String INSTALL_AS_ROOT = "s=''; [ \"$(id -u)\" -eq 0 ] || s='sudo -n'; "
-            + "$s apt-get update -qq && $s env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver";
+            // another install on the machine (a parallel build) holds dpkg's lock for a while: wait for it, don't fail
+            + "$s apt-get -o DPkg::Lock::Timeout=600 update -qq && $s env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600"
+            + " install -y -qq chromium chromium-driver";
     private static final Path BINARY = Path.of(System.getenv().getOrDefault("PULSE_CHROMIUM", "/usr/bin/chromium"));
     private static final Path DRIVER = Path.of(System.getenv().getOrDefault("PULSE_CHROMEDRIVER", "/usr/bin/chromedriver"));
 
