@@ -6,6 +6,7 @@ import dev.pulse.deploy.local.KafkaBroker;
 import dev.pulse.deploy.local.Ports;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
@@ -100,7 +101,7 @@ class KafkaAclsIT {
                         new AccessControlEntry("User:" + name, acl.path("host").asText("*"), byName(AclOperation.values(), operation.asText()),
                                 AclPermissionType.ALLOW)))));
             });
-            assertEquals(3, users.size(), "the three services' users");
+            assertEquals(4, users.size(), "the three services' users and KEDA's");
             admin.alterUserScramCredentials(new ArrayList<>(users)).all().get();
             admin.createAcls(acls).all().get();
         }
@@ -162,6 +163,19 @@ class KafkaAclsIT {
             refused(() -> aggregate.send(new ProducerRecord<>(Topics.RAW, app, "forged")).get());
         }
         refused(() -> consume("pulse-aggregate", "enrich-service", Topics.RAW, 1));
+
+        // KEDA: the lag of the groups it scales on (committed and end offsets), and not one record
+        try (Admin keda = Admin.create(client("pulse-keda", Map.of()))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = keda.listConsumerGroupOffsets("enrich-service").partitionsToOffsetAndMetadata().get();
+            assertTrue(committed.keySet().stream().anyMatch(tp -> tp.topic().equals(Topics.RAW)), "enrich's committed offsets: " + committed);
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            committed.keySet().forEach(tp -> ends.put(tp, OffsetSpec.latest()));
+            assertEquals(committed.keySet(), keda.listOffsets(ends).all().get().keySet());
+            assertTrue(keda.listConsumerGroupOffsets("aggregate-service").partitionsToOffsetAndMetadata().get().keySet().stream()
+                    .anyMatch(tp -> tp.topic().equals(Topics.ENRICHED)), "aggregate's committed offsets");
+            refused(() -> keda.listConsumerGroupOffsets("aggregate-service-invalid").partitionsToOffsetAndMetadata().get());
+        }
+        refused(() -> consume("pulse-keda", "enrich-service", Topics.RAW, 1));
     }
 
     @Test
