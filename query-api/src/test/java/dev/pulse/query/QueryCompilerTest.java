@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which store answers which query: the rollup wherever it holds the data, the raw store otherwise. */
 class QueryCompilerTest {
-    private static final Set<Metric> RAW_ONLY = Set.of(Metric.POSTS, Metric.RECEIVERS, Metric.CONNECTIONS, Metric.WAU, Metric.MAU);
+    private static final Set<Metric> RAW_ONLY = Set.of(Metric.POSTS, Metric.RECEIVERS, Metric.CONNECTIONS, Metric.WAU, Metric.MAU,
+            Metric.SESSIONS, Metric.SESSIONS_PER_USER, Metric.AVG_SESSION_SECONDS, Metric.BOUNCE_RATE);
     private final QueryCompiler compiler = new QueryCompiler();
 
     private static Query query(List<Metric> metrics, List<Dimension> dimensions, List<Filter> filters) {
@@ -52,7 +53,7 @@ class QueryCompilerTest {
     void partialsReadTheRollupAndBindOnlyTheParametersTheyUse() {
         Query weekly = query(List.of(Metric.NEW_USERS), List.of(Dimension.TIME_WEEK), List.of());
         QueryCompiler.Compiled clipped = compiler.partials(weekly, List.of(Partial.NEW), true, LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 20));
-        assertTrue(clipped.sql().contains("FROM fact_user_daily e"), clipped.sql());
+        assertTrue(clipped.sql().contains("FROM fact_user_daily r LEFT JOIN user_first_seen"), clipped.sql());
         assertTrue(clipped.sql().contains("$5"), clipped.sql());
         assertEquals(5, clipped.params().size());
         Query daily = query(List.of(Metric.NEW_USERS), List.of(Dimension.TIME_DAY), List.of());

@@ -58,6 +58,13 @@ public class AppRepository {
     }
 
     /** @return false when there is no such app */
+    public Uni<Boolean> setSessionTimeout(String appId, int seconds) {
+        return pool.preparedQuery("UPDATE apps SET session_timeout_seconds = $2 WHERE app_id = $1 RETURNING app_id")
+                .execute(Tuple.of(appId, seconds))
+                .map(rows -> rows.size() == 1);
+    }
+
+    /** @return false when there is no such app */
     public Uni<Boolean> setCategories(String appId, Map<String, String> categories) {
         return pool.preparedQuery("UPDATE apps SET category_map = $2 WHERE app_id = $1 RETURNING app_id")
                 .execute(Tuple.of(appId, new JsonObject(new HashMap<>(categories))))

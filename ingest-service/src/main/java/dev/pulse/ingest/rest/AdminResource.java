@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.ingest.domain.ErasureStatus;
 import dev.pulse.ingest.domain.Retention;
+import dev.pulse.ingest.domain.Sessions;
 import dev.pulse.ingest.service.ErasureService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -120,6 +121,25 @@ public class AdminResource {
             JsonNode body) {
         requireAdmin(authorization);
         return apps.setRetention(app, body);
+    }
+
+    @PUT
+    @Path("/{app}/sessions")
+    @Operation(summary = "Set an app's session timeout", description = """
+            A user's event without a session_id starts a new session when it comes more than timeout_seconds after \
+            their previous such event of the day (default 1800). Sessions end at midnight in the app's timezone. \
+            query-api reads the setting with the read token, so it applies to every answer, past days included, within \
+            PULSE_KEY_CACHE_TTL (5 s) of the call.""")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "15 minutes",
+            value = "{\"timeout_seconds\": 900}")))
+    @APIResponse(responseCode = "200", description = "Stored", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "15 minutes", value = "{\"app\": \"demo\", \"timeout_seconds\": 900}")))
+    @APIResponse(responseCode = "400", description = "timeout_seconds is not an integer from 60 to 86400")
+    @APIResponse(responseCode = "404", description = "No such app")
+    public Uni<Sessions> setSessions(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app,
+            JsonNode body) {
+        requireAdmin(authorization);
+        return apps.setSessions(app, body);
     }
 
     @PUT

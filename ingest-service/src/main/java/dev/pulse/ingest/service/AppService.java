@@ -10,6 +10,7 @@ import dev.pulse.ingest.domain.AppKeys;
 import dev.pulse.ingest.domain.Categories;
 import dev.pulse.ingest.domain.NewApp;
 import dev.pulse.ingest.domain.Retention;
+import dev.pulse.ingest.domain.Sessions;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.ingest.repository.AppRepository;
 import io.quarkus.cache.CacheInvalidateAll;
@@ -38,6 +39,8 @@ public class AppService {
     private static final SecureRandom RANDOM = new SecureRandom();
     static final int MAX_RETENTION_DAYS = 3650;
     static final int MAX_CATEGORIES = 1000;
+    static final int MIN_SESSION_TIMEOUT = 60;
+    static final int MAX_SESSION_TIMEOUT = 86_400;
     private static final Set<String> CATEGORIES = Arrays.stream(EventCategory.values()).map(EventCategory::value)
             .collect(Collectors.toCollection(TreeSet::new));
 
@@ -93,6 +96,23 @@ public class AppService {
                 throw ProblemException.notFound("no app " + appId, "app");
             }
             return new Retention(appId, value);
+        });
+    }
+
+    /** {@code timeout_seconds} is an integer from {@value #MIN_SESSION_TIMEOUT} to {@value #MAX_SESSION_TIMEOUT}. */
+    public Uni<Sessions> setSessions(String appId, JsonNode body) {
+        JsonNode timeout = body == null ? null : body.get("timeout_seconds");
+        if (timeout == null || !(timeout.canConvertToExactIntegral() && timeout.canConvertToLong()
+                && timeout.asLong() >= MIN_SESSION_TIMEOUT && timeout.asLong() <= MAX_SESSION_TIMEOUT)) {
+            throw ProblemException.badRequest("timeout_seconds must be an integer from " + MIN_SESSION_TIMEOUT + " to "
+                    + MAX_SESSION_TIMEOUT, "timeout_seconds");
+        }
+        int value = timeout.asInt();
+        return repository.setSessionTimeout(appId, value).map(found -> {
+            if (!found) {
+                throw ProblemException.notFound("no app " + appId, "app");
+            }
+            return new Sessions(appId, value);
         });
     }
 

@@ -18,6 +18,8 @@ public enum Dimension {
     USER_COUNTRY("user:country", "e.country"),
     USER_CITY("user:city", "e.city"),
     USER_EXP_GROUP("user:exp_group", "e.exp_group"),
+    // the Monday of the week of the user's first day, from the first_date a source joins in (see Sources)
+    USER_COHORT_WEEK("user:cohort_week", "date_trunc('week', e.first_date)::date"),
     EVENT_NAME("event:name", "e.event"),
     EVENT_CATEGORY("event:category", "e.category"),
     POST_ID("post:id", "e.post_id"),
@@ -47,6 +49,11 @@ public enum Dimension {
 
     public String sql() {
         return sql;
+    }
+
+    /** Whether the expression reads the user's first day, which a source must join in. */
+    public boolean needsFirstSeen() {
+        return this == USER_COHORT_WEEK;
     }
 
     public boolean isTime() {

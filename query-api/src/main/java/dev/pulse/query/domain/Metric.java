@@ -60,7 +60,14 @@ public enum Metric {
             t -> t.real(Partial.ENGAGEMENT_SECONDS)),
     AVG_ENGAGEMENT_PCT("avg_engagement_pct", "coalesce(round(avg(e.engagement_pct)::numeric, 4), 0)",
             Set.of(Partial.PCT_SUM, Partial.PCT_COUNT), t -> t.count(Partial.PCT_COUNT) == 0 ? BigDecimal.ZERO
-                    : roundAsPostgres(t.real(Partial.PCT_SUM) / t.count(Partial.PCT_COUNT)));
+                    : roundAsPostgres(t.real(Partial.PCT_SUM) / t.count(Partial.PCT_COUNT))),
+    // sessions over the columns Sources.sessionized adds: a session counts in the bucket (and groups) of its first event
+    SESSIONS("sessions", "count(*) FILTER (WHERE e.s_start)", null, null),
+    SESSIONS_PER_USER("sessions_per_user", "coalesce(round(count(*) FILTER (WHERE e.s_start)::numeric"
+            + " / NULLIF(count(DISTINCT e.user_id) FILTER (WHERE e.s_start), 0), 4), 0)", null, null),
+    AVG_SESSION_SECONDS("avg_session_seconds", "coalesce(round(avg(e.s_seconds) FILTER (WHERE e.s_start), 4), 0)", null, null),
+    BOUNCE_RATE("bounce_rate", "coalesce(round(count(*) FILTER (WHERE e.s_start AND e.s_events = 1)::numeric"
+            + " / NULLIF(count(*) FILTER (WHERE e.s_start), 0), 4), 0)", null, null);
 
     private static final Map<String, Metric> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toMap(Metric::apiName, Function.identity()));
@@ -88,6 +95,11 @@ public enum Metric {
 
     public String apiName() {
         return apiName;
+    }
+
+    /** Whether the metric reads the session columns of {@code Sources.sessionized}. */
+    public boolean needsSessions() {
+        return this == SESSIONS || this == SESSIONS_PER_USER || this == AVG_SESSION_SECONDS || this == BOUNCE_RATE;
     }
 
     /** The aggregate, or null for the rolling metrics (wau, mau), which need a query of their own. */
@@ -119,7 +131,7 @@ public enum Metric {
     }
 
     public boolean isRolling() {
-        return sql == null;
+        return this == WAU || this == MAU;
     }
 
     /** Whether the query must know, per user and group, which parts of the app the user used. */

@@ -20,13 +20,14 @@ public class AppRepository {
     }
 
     public Uni<Optional<App>> findByReadTokenHash(String hash) {
-        return pool.preparedQuery("SELECT app_id, timezone FROM apps WHERE read_token_hash = $1").execute(Tuple.of(hash))
+        return pool.preparedQuery("SELECT app_id, timezone, session_timeout_seconds FROM apps WHERE read_token_hash = $1").execute(Tuple.of(hash))
                 .<Optional<App>>map(rows -> {
                     if (rows.size() == 0) {
                         return Optional.empty();
                     }
                     Row row = rows.iterator().next();
-                    return Optional.of(new App(row.getString("app_id"), ZoneId.of(row.getString("timezone"))));
+                    return Optional.of(new App(row.getString("app_id"), ZoneId.of(row.getString("timezone")),
+                            row.getInteger("session_timeout_seconds")));
                 })
                 .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }

@@ -35,8 +35,13 @@ final class FunnelSql {
                 + (funnel.breakdown() == null ? "" : ", array_agg(e.g" + order)
                 + " FROM (SELECT e.user_id, e.event_id, extract(epoch FROM e.event_ts)::float8 AS ts, ("
                 + String.join(" + ", bits) + ") AS mask" + breakdown
-                + " FROM events e WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3 AND e.event = ANY($5::text[])) e"
+                + " FROM " + Sources.of("events", firstSeen(funnel)) + " e WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3 AND e.event = ANY($5::text[])) e"
                 + " WHERE e.mask > 0 GROUP BY e.user_id";
         return new QueryCompiler.Compiled(sql, params);
+    }
+
+    private static boolean firstSeen(Funnel funnel) {
+        return Sources.needsFirstSeen(funnel.breakdown() == null ? List.of() : List.of(funnel.breakdown()),
+                funnel.steps().stream().flatMap(step -> step.filters().stream()).toList());
     }
 }

@@ -43,21 +43,22 @@ public class QueryCompiler {
     public Compiled aggregate(Query query, List<Metric> metrics) {
         List<Object> params = new ArrayList<>(List.of(query.app().appId(), query.from(), query.to()));
         List<Dimension> dims = query.dimensions();
-        boolean newUsers = metrics.contains(Metric.NEW_USERS);
+        boolean firstSeen = metrics.contains(Metric.NEW_USERS) || Sources.needsFirstSeen(dims, query.filters());
         boolean mix = metrics.stream().anyMatch(Metric::needsAppMix);
-        StringBuilder inner = new StringBuilder("SELECT e.*");
-        if (newUsers) {
-            inner.append(", fs.first_date");
+        String source;
+        if (metrics.stream().anyMatch(Metric::needsSessions)) {
+            params.add(query.app().sessionTimeoutSeconds());
+            source = Sources.sessionized(firstSeen, 1, 2, 3, params.size());
+        } else {
+            source = Sources.of("events", firstSeen);
         }
+        StringBuilder inner = new StringBuilder("SELECT e.*");
         if (mix) {
             String partition = dims.stream().map(Dimension::sql).collect(Collectors.joining(", ", "", dims.isEmpty() ? "" : ", ")) + "e.user_id";
             inner.append(", bool_or(e.event IN ('feed.view', 'feed.like')) OVER (PARTITION BY ").append(partition).append(") AS uses_feed")
                     .append(", bool_or(e.event = 'message.sent') OVER (PARTITION BY ").append(partition).append(") AS uses_messenger");
         }
-        inner.append(" FROM events e");
-        if (newUsers) {
-            inner.append(" LEFT JOIN user_first_seen fs ON fs.app_id = e.app_id AND fs.user_id = e.user_id");
-        }
+        inner.append(" FROM ").append(source).append(" e");
         inner.append(" WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3").append(FilterSql.conditions(query.filters(), params));
 
         List<String> columns = dimensionColumns(dims);
@@ -86,7 +87,7 @@ public class QueryCompiler {
                 params.add(query.from());
                 params.add(query.to());
             }
-            newUser = newUserCondition(query, "fs.first_date", params.size() - 1, params.size());
+            newUser = newUserCondition(query, "e.first_date", params.size() - 1, params.size());
         }
         List<Dimension> dims = query.dimensions();
         List<String> columns = dimensionColumns(dims);
@@ -94,8 +95,8 @@ public class QueryCompiler {
         for (int i = 0; i < partials.size(); i++) {
             columns.add(partials.get(i).sql().replace("%NEW%", newUser) + " AS p" + i);
         }
-        String sql = "SELECT " + String.join(", ", columns) + " FROM fact_user_daily e"
-                + (newUsers ? " LEFT JOIN user_first_seen fs ON fs.app_id = e.app_id AND fs.user_id = e.user_id" : "")
+        String sql = "SELECT " + String.join(", ", columns)
+                + " FROM " + Sources.of("fact_user_daily", newUsers || Sources.needsFirstSeen(dims, query.filters())) + " e"
                 + " WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3" + FilterSql.conditions(query.filters(), params)
                 + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
         return new Compiled(sql, params);
@@ -149,7 +150,8 @@ public class QueryCompiler {
         columns.add("count(DISTINCT e.user_id) AS mau");
         String sql = "SELECT " + String.join(", ", columns)
                 + " FROM (SELECT g::date AS day FROM generate_series($2::date, $3::date, interval '1 day') AS g) d"
-                + " JOIN " + (userOnly(query) ? "fact_user_daily" : "events") + " e ON e.app_id = $1 AND e.event_date BETWEEN d.day - 27 AND d.day"
+                + " JOIN " + Sources.of(userOnly(query) ? "fact_user_daily" : "events", Sources.needsFirstSeen(query.dimensions(), query.filters()))
+                + " e ON e.app_id = $1 AND e.event_date BETWEEN d.day - 27 AND d.day"
                 + " WHERE true" + FilterSql.conditions(query.filters(), params)
                 + " GROUP BY d.day" + (query.dimensions().isEmpty() ? "" : ", " + groupBy(query.dimensions().size(), 0));
         return new Compiled(sql, params);
