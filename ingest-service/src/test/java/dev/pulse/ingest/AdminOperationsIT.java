@@ -133,6 +133,27 @@ class AdminOperationsIT {
     }
 
     @Test
+    void sessionTimeoutIsValidatedAndStored() {
+        String app = AppsFixture.createApp("UTC").getString("app");
+        assertEquals("1800", queryString("SELECT session_timeout_seconds FROM apps WHERE app_id = '" + app + "'"), "the default");
+        putSetting(app, "sessions", "{\"timeout_seconds\": 900}").then().statusCode(200).body("app", equalTo(app))
+                .body("timeout_seconds", equalTo(900));
+        assertEquals("900", queryString("SELECT session_timeout_seconds FROM apps WHERE app_id = '" + app + "'"));
+        for (String bad : List.of("{\"timeout_seconds\": 59}", "{\"timeout_seconds\": 86401}", "{\"timeout_seconds\": 60.5}",
+                "{\"timeout_seconds\": \"900\"}", "{\"timeout_seconds\": null}", "{}", "[]", "{\"timeout_seconds\": true}",
+                // low 64 bits 900: read as a long it would pass
+                "{\"timeout_seconds\": 18446744073709552516}")) {
+            putSetting(app, "sessions", bad).then().statusCode(400).body("field", equalTo("timeout_seconds"));
+        }
+        assertEquals("900", queryString("SELECT session_timeout_seconds FROM apps WHERE app_id = '" + app + "'"), "a refused value changes nothing");
+        putSetting(app, "sessions", "{\"timeout_seconds\": 60}").then().statusCode(200);
+        putSetting(app, "sessions", "{\"timeout_seconds\": 86400}").then().statusCode(200);
+        putSetting("no-such-app", "sessions", "{\"timeout_seconds\": 900}").then().statusCode(404);
+        given().contentType(ContentType.JSON).body("{\"timeout_seconds\": 900}").when().put("/v1/admin/apps/" + app + "/sessions")
+                .then().statusCode(401);
+    }
+
+    @Test
     void customEventCategoriesAreValidatedStoredAndReplacedWhole() throws Exception {
         String app = AppsFixture.createApp("UTC").getString("app");
         putCategories(app, "{\"categories\": {\"video_upload\": \"engagement\", \"invite_sent\": \"growth\"}}").then().statusCode(200)
@@ -166,13 +187,16 @@ class AdminOperationsIT {
     }
 
     private static Response putCategories(String app, String body) {
-        return given().header("Authorization", AppsFixture.ADMIN).contentType(ContentType.JSON).body(body)
-                .when().put("/v1/admin/apps/" + app + "/categories");
+        return putSetting(app, "categories", body);
     }
 
     private static Response putRetention(String app, String body) {
+        return putSetting(app, "retention", body);
+    }
+
+    private static Response putSetting(String app, String setting, String body) {
         return given().header("Authorization", AppsFixture.ADMIN).contentType(ContentType.JSON).body(body)
-                .when().put("/v1/admin/apps/" + app + "/retention");
+                .when().put("/v1/admin/apps/" + app + "/" + setting);
     }
 
     private static void execute(String sql) throws SQLException {
