@@ -39,6 +39,7 @@ import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Facts against an independent computation over the generated events, with replays mixed in. */
 @QuarkusTest
@@ -145,6 +146,21 @@ class AggregationIT {
         assertEquals(viewers, rows("SELECT event_date || '|' || post_id, unique_viewers FROM fact_daily_posts WHERE unique_viewers > 0 AND app_id = '" + app + "'"));
         assertEquals(count(events, e -> e.postId() != null, e -> e.eventDate() + "|" + e.postId() + "|x"),
                 rows("SELECT event_date || '|' || post_id || '|x', views + likes FROM fact_daily_posts WHERE app_id = '" + app + "'"));
+        // a post-day's view-to-like time, kept incrementally from feed_user_posts' changes: equal to its definition
+        assertEquals(0L, queryLong("""
+                WITH per_user AS (
+                    SELECT app_id, event_date, post_id, user_id, min(event_ts) FILTER (WHERE event = 'feed.view') AS first_view,
+                           min(event_ts) FILTER (WHERE event = 'feed.like') AS first_like
+                    FROM events WHERE app_id = '%s' AND event IN ('feed.view', 'feed.like') AND post_id IS NOT NULL GROUP BY 1, 2, 3, 4),
+                expected AS (
+                    SELECT app_id, event_date, post_id, (sum(extract(epoch FROM first_like - first_view)) FILTER (WHERE first_like >= first_view)
+                           / NULLIF(count(*) FILTER (WHERE first_like >= first_view), 0))::float8 AS view_to_like
+                    FROM per_user GROUP BY 1, 2, 3)
+                SELECT count(*) FROM expected x FULL JOIN (SELECT * FROM fact_daily_posts WHERE app_id = '%s') p USING (app_id, event_date, post_id)
+                WHERE p.avg_view_to_like_seconds IS DISTINCT FROM x.view_to_like""".formatted(app, app)),
+                "fact_daily_posts view-to-like times that differ from the raw store's");
+        assertTrue(queryLong("SELECT count(*) FROM fact_daily_posts WHERE view_to_like_count > 0 AND app_id = '" + app + "'") > 0,
+                "some post-days have a view followed by a like");
 
         // messenger: sent and received per user-day, connections per pair
         Map<String, Long> sent = count(events, e -> e.event().equals("message.sent"), e -> e.eventDate() + "|" + e.userId());

@@ -25,13 +25,39 @@ public class UserDayFactsRepository {
     public record UserDay(String appId, LocalDate date, String userId) {
     }
 
-    /* A batch's first view and like of each post by each user-day, merged into what earlier batches saw. */
+    /*
+     * A batch's first view and like of each post by each user-day, merged into what earlier batches saw; the change
+     * of each user's view-to-like time (new minus old, both read in this statement's snapshot) moves the post-day's
+     * sum and count in fact_daily_posts, whose rows the batch has already written (PostFactsRepository runs first).
+     * One writer per user (events.enriched is keyed by user), so no other transaction changes these rows meanwhile.
+     */
     private static final String FEED_POSTS = """
-            INSERT INTO feed_user_posts AS f (app_id, event_date, user_id, post_id, first_view_ts, first_like_ts)
-            SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
-            ON CONFLICT (app_id, event_date, user_id, post_id) DO UPDATE SET
-                first_view_ts = least(f.first_view_ts, EXCLUDED.first_view_ts),
-                first_like_ts = least(f.first_like_ts, EXCLUDED.first_like_ts)""";
+            WITH d AS (
+                SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
+                    AS d(app_id, event_date, user_id, post_id, first_view_ts, first_like_ts)),
+            old AS (
+                SELECT f.app_id, f.event_date, f.post_id, f.first_view_ts, f.first_like_ts
+                FROM feed_user_posts f JOIN d USING (app_id, event_date, user_id, post_id)),
+            merged AS (
+                INSERT INTO feed_user_posts AS f (app_id, event_date, user_id, post_id, first_view_ts, first_like_ts)
+                SELECT * FROM d
+                ON CONFLICT (app_id, event_date, user_id, post_id) DO UPDATE SET
+                    first_view_ts = least(f.first_view_ts, EXCLUDED.first_view_ts),
+                    first_like_ts = least(f.first_like_ts, EXCLUDED.first_like_ts)
+                RETURNING app_id, event_date, post_id, first_view_ts, first_like_ts),
+            delta AS (
+                SELECT app_id, event_date, post_id, sum(sign * extract(epoch FROM first_like_ts - first_view_ts)) AS seconds,
+                       sum(sign)::int AS n
+                FROM (SELECT *, 1 AS sign FROM merged UNION ALL SELECT *, -1 FROM old) c
+                WHERE first_like_ts >= first_view_ts
+                GROUP BY 1, 2, 3)
+            UPDATE fact_daily_posts p SET
+                view_to_like_sum = p.view_to_like_sum + delta.seconds,
+                view_to_like_count = p.view_to_like_count + delta.n,
+                avg_view_to_like_seconds = ((p.view_to_like_sum + delta.seconds) / NULLIF(p.view_to_like_count + delta.n, 0))::float8
+            FROM delta
+            WHERE p.app_id = delta.app_id AND p.event_date = delta.event_date AND p.post_id = delta.post_id
+              AND (delta.seconds <> 0 OR delta.n <> 0)""";
 
     /*
      * Incremental: a batch's views and likes move the first/last times and counts; the distinct posts and the
