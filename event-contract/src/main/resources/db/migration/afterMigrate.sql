@@ -24,6 +24,7 @@ DECLARE
         ['pulse_aggregate', 'feed_user_posts',               'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'fact_daily_posts',              'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'post_daily_users',              'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'content_daily_players',         'INSERT, DELETE'],
         ['pulse_aggregate', 'fact_daily_messenger',          'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'fact_user_connections',         'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'fact_content_engagement_daily', 'INSERT, UPDATE, DELETE'],

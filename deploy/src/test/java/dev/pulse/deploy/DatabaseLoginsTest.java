@@ -57,6 +57,8 @@ class DatabaseLoginsTest {
         // DELETE: rejections past retention (PartitionMaintenanceJob)
         writes.put("invalid_events", Set.of("INSERT", "DELETE"));
         writes.put("duplicate_events", Set.of("INSERT", "DELETE"));
+        // DELETE: a day's reset, an erasure, the app's retention
+        writes.put("content_daily_players", Set.of("INSERT", "DELETE"));
         for (String table : List.of("fact_daily_feed", "feed_user_posts", "fact_daily_posts", "post_daily_users", "fact_daily_messenger",
                 "fact_user_connections", "fact_content_engagement_daily", "fact_user_daily", "host_daily_visitors")) {
             writes.put(table, Set.of("INSERT", "UPDATE", "DELETE"));

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,8 +26,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -248,5 +252,129 @@ class PipelineIT {
                 assertEquals(want, byDay);
             });
         }
+    }
+    /** One sent event of the post and content scenario: who, what, when, and the post or the item with its play time. */
+    private record Sent(String user, String event, Instant at, long post, String action, int durationMs) {
+        LocalDate day() {
+            return at.atZone(ZoneOffset.UTC).toLocalDate();
+        }
+
+        String json() {
+            String properties = event.startsWith("feed.") ? "{\"post_id\":" + post + "}"
+                    : "{\"content_id\":\"clip-1\",\"action\":\"" + action + "\",\"duration_ms\":" + durationMs + "}";
+            return "{\"event\":\"" + event + "\",\"user_id\":\"" + user + "\",\"event_id\":\"" + UUID.randomUUID()
+                    + "\",\"timestamp\":\"" + at + "\",\"properties\":" + properties + "}";
+        }
+    }
+
+    /**
+     * GET /v1/posts/{id} and /v1/content/{id} from events sent over HTTP: each day's figures and the range's totals
+     * equal their definitions over the sent events (a like before the view is no view-to-like time; users over the
+     * range are distinct, not the sum of the days').
+     */
+    @Test
+    void postAndContentReportsEqualTheirDefinitionsOverTheEventsSent() {
+        JsonNode app = createApp("UTC");
+        String appId = app.get("app").asText();
+        String writeKey = app.get("write_key").asText();
+        String readToken = app.get("read_token").asText();
+        int length = 80;
+        assertEquals(200, HTTP.put(url("ingest-service", "/v1/catalog/content/clip-1"), writeKey,
+                "{\"title\":\"Clip\",\"content_type\":\"video\",\"length_seconds\":" + length + "}").status());
+        // the entry has reached enrichment once the report shows it: engagement shares need its length
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> HTTP.get(url("query-api",
+                "/v1/content/clip-1?app=" + appId), readToken).body().path("title").asText().equals("Clip"));
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate first = today.minusDays(2);
+        Random random = new Random(7);
+        String[] kinds = {"feed.view", "feed.view", "feed.like", "content.engagement"};
+        String[] actions = {"play", "play", "pause", "finish"};
+        List<Sent> sent = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            sent.add(new Sent("p" + random.nextInt(8), kinds[random.nextInt(kinds.length)],
+                    first.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(random.nextInt(2 * 86_400)), 7 + random.nextInt(2),
+                    actions[random.nextInt(actions.length)], random.nextInt(120_000)));
+        }
+        assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), writeKey,
+                sent.stream().map(Sent::json).collect(Collectors.joining(",", "[", "]"))).status());
+
+        List<LocalDate> days = List.of(first, first.plusDays(1), today);
+        List<Sent> post = sent.stream().filter(e -> e.event().startsWith("feed.") && e.post() == 7).toList();
+        List<Sent> clip = sent.stream().filter(e -> e.event().equals("content.engagement")).toList();
+        List<Map<String, Object>> expectedPost = new ArrayList<>(List.of(postFigures(post, null)));
+        List<Map<String, Object>> expectedClip = new ArrayList<>(List.of(contentFigures(clip, null, length)));
+        for (LocalDate day : days) {
+            expectedPost.add(postFigures(post.stream().filter(e -> e.day().equals(day)).toList(), day));
+            expectedClip.add(contentFigures(clip.stream().filter(e -> e.day().equals(day)).toList(), day, length));
+        }
+        String range = "?app=" + appId + "&from=" + first + "&to=" + today;
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertEquals(expectedPost, figures(HTTP.get(url("query-api", "/v1/posts/7" + range), readToken).body()), "post 7");
+            assertEquals(expectedClip, figures(HTTP.get(url("query-api", "/v1/content/clip-1" + range), readToken).body()), "clip-1");
+        });
+    }
+
+    private static Map<String, Object> postFigures(List<Sent> events, LocalDate day) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        if (day != null) {
+            figures.put("date", day.toString());
+        }
+        long views = events.stream().filter(e -> e.event().equals("feed.view")).count();
+        long likes = events.size() - views;
+        figures.put("views", views);
+        figures.put("viewers", events.stream().filter(e -> e.event().equals("feed.view")).map(Sent::user).distinct().count());
+        figures.put("likes", likes);
+        figures.put("likers", events.stream().filter(e -> e.event().equals("feed.like")).map(Sent::user).distinct().count());
+        figures.put("ctr", round4(views == 0 ? 0 : (double) likes / views));
+        // per user and day: the first like minus the first view, when the like is not before the view
+        Map<String, Instant[]> firsts = new TreeMap<>();
+        for (Sent e : events) {
+            Instant[] f = firsts.computeIfAbsent(e.user() + "|" + e.day(), k -> new Instant[2]);
+            int side = e.event().equals("feed.view") ? 0 : 1;
+            f[side] = f[side] == null || e.at().isBefore(f[side]) ? e.at() : f[side];
+        }
+        List<Long> gaps = firsts.values().stream().filter(f -> f[0] != null && f[1] != null && !f[1].isBefore(f[0]))
+                .map(f -> Duration.between(f[0], f[1]).getSeconds()).toList();
+        figures.put("avg_view_to_like_seconds", gaps.isEmpty() ? null : round4(gaps.stream().mapToLong(Long::longValue).average().orElseThrow()));
+        return figures;
+    }
+
+    private static Map<String, Object> contentFigures(List<Sent> events, LocalDate day, int lengthSeconds) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        if (day != null) {
+            figures.put("date", day.toString());
+        }
+        List<Sent> plays = events.stream().filter(e -> e.action().equals("play")).toList();
+        figures.put("plays", (long) plays.size());
+        figures.put("players", plays.stream().map(Sent::user).distinct().count());
+        figures.put("events", (long) events.size());
+        figures.put("engagement_seconds", round4(events.stream().mapToDouble(e -> e.durationMs() / 1000.0).sum()));
+        // SPEC §3: engagement_pct = round(engagement_seconds / length_seconds, 2); the report's mean has 4 places
+        BigDecimal pcts = events.stream().map(e -> BigDecimal.valueOf(e.durationMs()).divide(BigDecimal.valueOf(1000L * lengthSeconds), 2,
+                RoundingMode.HALF_UP)).reduce(BigDecimal.ZERO, BigDecimal::add);
+        figures.put("avg_engagement_pct", events.isEmpty() ? null
+                : pcts.divide(BigDecimal.valueOf(events.size()), 4, RoundingMode.HALF_UP).doubleValue());
+        return figures;
+    }
+
+    /** A report's totals then days, each a map of its fields, decimals to 4 places as the expectations have them. */
+    private static List<Map<String, Object>> figures(JsonNode report) {
+        List<Map<String, Object>> rows = new ArrayList<>(List.of(row(report.path("totals"))));
+        report.path("days").forEach(day -> rows.add(row(day)));
+        return rows;
+    }
+
+    private static Map<String, Object> row(JsonNode node) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        node.properties().forEach(field -> {
+            JsonNode value = field.getValue();
+            row.put(field.getKey(), value.isNull() ? null : value.isTextual() ? value.asText()
+                    : value.isIntegralNumber() ? (Object) value.asLong() : (Object) round4(value.asDouble()));
+        });
+        return row;
+    }
+
+    private static double round4(double value) {
+        return Math.round(value * 1e4) / 1e4;
     }
 }

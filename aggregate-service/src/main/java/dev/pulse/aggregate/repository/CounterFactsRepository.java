@@ -8,13 +8,14 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Facts that are sums, added to per batch of new events: connections, content engagement and the daily
- * quality counters. Exact because only events new to the raw store reach here, in the same transaction.
+ * Facts that are sums, added to per batch of new events: connections, content engagement (with who played what,
+ * for exact unique players) and the daily quality counters. Exact because only events new to the raw store reach here, in the same transaction.
  */
 @ApplicationScoped
 public class CounterFactsRepository {
@@ -53,6 +54,11 @@ public class CounterFactsRepository {
                 avg_engagement_pct = CASE WHEN f.engagement_pct_count + EXCLUDED.engagement_pct_count > 0 THEN
                     (f.engagement_pct_sum + EXCLUDED.engagement_pct_sum) / (f.engagement_pct_count + EXCLUDED.engagement_pct_count) END""";
 
+    private static final String PLAYERS = """
+            INSERT INTO content_daily_players (app_id, content_id, event_date, user_id)
+            SELECT DISTINCT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[])
+            ON CONFLICT DO NOTHING""";
+
     private static final String QUALITY = """
             INSERT INTO quality_daily AS f (app_id, event_date, accepted, late, clamped) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (app_id, event_date) DO UPDATE SET
@@ -61,6 +67,7 @@ public class CounterFactsRepository {
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
         Map<Connection, Integer> connections = new LinkedHashMap<>();
         Map<ContentDay, ContentDelta> content = new LinkedHashMap<>();
+        List<EnrichedEvent> plays = new ArrayList<>();
         Map<AppDay, long[]> quality = new LinkedHashMap<>();
         for (EnrichedEvent e : fresh) {
             if (EventCatalog.MESSAGE_SENT.equals(e.event())) {
@@ -70,7 +77,10 @@ public class CounterFactsRepository {
                 ContentDelta d = content.computeIfAbsent(new ContentDay(e.appId(), e.eventDate(), e.contentId(),
                         e.device() == null ? "unknown" : e.device()), k -> new ContentDelta());
                 d.events++;
-                d.plays += "play".equals(e.action()) ? 1 : 0;
+                if ("play".equals(e.action())) {
+                    d.plays++;
+                    plays.add(e);
+                }
                 d.seconds += e.engagementSeconds() == null ? 0 : e.engagementSeconds();
                 if (e.engagementPct() != null) {
                     d.pctSum += e.engagementPct();
@@ -87,6 +97,11 @@ public class CounterFactsRepository {
                 .flatMap(x -> Sql.batch(connection, CONTENT, content.entrySet().stream().map(c -> Tuple.from(new Object[] {
                         c.getKey().appId(), c.getKey().date(), c.getKey().contentId(), c.getKey().device(), c.getValue().events,
                         c.getValue().plays, c.getValue().seconds, c.getValue().pctSum, c.getValue().pctCount})).toList()))
+                .flatMap(x -> plays.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(PLAYERS).execute(Tuple.from(new Object[] {
+                        plays.stream().map(EnrichedEvent::appId).toArray(String[]::new),
+                        plays.stream().map(EnrichedEvent::contentId).toArray(String[]::new),
+                        plays.stream().map(EnrichedEvent::eventDate).toArray(LocalDate[]::new),
+                        plays.stream().map(EnrichedEvent::userId).toArray(String[]::new)})).replaceWithVoid())
                 .flatMap(x -> Sql.batch(connection, QUALITY, quality.entrySet().stream().map(q -> Tuple.of(q.getKey().appId(),
                         q.getKey().date(), q.getValue()[0], q.getValue()[1], q.getValue()[2])).toList()));
     }

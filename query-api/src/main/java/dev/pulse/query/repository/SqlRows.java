@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Runs read-only SQL and hands back rows of JSON-ready values. A statement PostgreSQL cancels for running past
@@ -34,14 +35,21 @@ public class SqlRows {
     }
 
     public Uni<List<List<Object>>> query(String sql, List<Object> params) {
+        return map(sql, params, row -> {
+            List<Object> values = new ArrayList<>(row.size());
+            for (int i = 0; i < row.size(); i++) {
+                values.add(json(row.getValue(i)));
+            }
+            return values;
+        });
+    }
+
+    /** Each row as {@code mapper} makes it, with the same answers to a cancelled statement or an unreachable store. */
+    public <T> Uni<List<T>> map(String sql, List<Object> params, Function<Row, T> mapper) {
         return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
-            List<List<Object>> result = new ArrayList<>(rows.size());
+            List<T> result = new ArrayList<>(rows.size());
             for (Row row : rows) {
-                List<Object> values = new ArrayList<>(row.size());
-                for (int i = 0; i < row.size(); i++) {
-                    values.add(json(row.getValue(i)));
-                }
-                result.add(values);
+                result.add(mapper.apply(row));
             }
             return result;
         }).onFailure(e -> e instanceof PgException pg && QUERY_CANCELED.equals(pg.getSqlState())).transform(e -> ProblemException.badRequest(

@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 @Path("/v1/retention")
@@ -43,9 +42,7 @@ public class RetentionResource {
         return auth.authorize(authorization, app).flatMap(a -> {
             LocalDate start = InputLimits.date(from, "from");
             LocalDate end = InputLimits.date(to, "to");
-            if (start.isAfter(end) || ChronoUnit.DAYS.between(start, end) >= config.maxRangeDays()) {
-                throw ProblemException.badRequest("from must not be after to, and the range at most " + config.maxRangeDays() + " days", "from");
-            }
+            InputLimits.range(start, end, config.maxRangeDays());
             if (!period.equals("day") && !period.equals("week")) {
                 throw ProblemException.badRequest("period must be day or week", "period");
             }

@@ -5,6 +5,8 @@ import dev.pulse.contract.problem.ProblemException;
 
 import java.time.LocalDate;
 import java.time.YearMonth;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Set;
@@ -36,6 +38,21 @@ public final class InputLimits {
         return date;
     }
 
+    /** Checks that {@code from..to} is a range of at most {@code maxDays} days. */
+    public static void range(LocalDate from, LocalDate to, int maxDays) {
+        if (from.isAfter(to) || ChronoUnit.DAYS.between(from, to) >= maxDays) {
+            throw ProblemException.badRequest("from must not be after to, and the range at most " + maxDays + " days", "from");
+        }
+    }
+
+    /** The days of {@code from..to}, or of the 30 days ending {@code today} when both are absent. */
+    public static List<LocalDate> days(String from, String to, LocalDate today, int maxDays) {
+        LocalDate start = from == null && to == null ? today.minusDays(29) : date(from, "from");
+        LocalDate end = from == null && to == null ? today : date(to, "to");
+        range(start, end, maxDays);
+        return start.datesUntil(end.plusDays(1)).toList();
+    }
+
     public static YearMonth month(String value, String field) {
         YearMonth month;
         try {
@@ -63,6 +80,19 @@ public final class InputLimits {
             // the same answer as out of range
         }
         throw bad("must be an integer in [" + min + ", " + max + "]", field);
+    }
+
+    /** A path or query value that must be an integer from 0 to Long.MAX_VALUE (a post id). */
+    public static long nonNegativeLong(String value, String field) {
+        try {
+            long number = Long.parseLong(required(value, field, "an integer"));
+            if (number >= 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // the same answer as a negative number
+        }
+        throw bad("must be an integer from 0 to " + Long.MAX_VALUE, field);
     }
 
     /** Text compared with stored values: at most {@link #MAX_TEXT} characters, no NUL, no unpaired surrogate. */
