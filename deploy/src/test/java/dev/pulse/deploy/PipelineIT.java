@@ -314,6 +314,76 @@ class PipelineIT {
         });
     }
 
+    /** /v1/users/{id}'s messenger block from message.sent events sent over HTTP, against the messages themselves. */
+    @Test
+    void aUsersMessengerCadenceAndConnectionsEqualTheMessagesSent() {
+        JsonNode app = createApp("UTC");
+        String appId = app.get("app").asText();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Random random = new Random(11);
+        List<String[]> messages = new ArrayList<>();
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            int from = random.nextInt(14);
+            int to = (from + 1 + random.nextInt(13)) % 14;
+            // m0 in most of them, on either side
+            String sender = i % 3 == 0 ? "m0" : "m" + from;
+            String receiver = i % 3 == 1 ? "m0" : "m" + to;
+            if (sender.equals(receiver)) {
+                continue;
+            }
+            Instant at = now.minusSeconds(random.nextInt(2 * 86_400));
+            messages.add(new String[] {sender, receiver, at.toString()});
+            events.add("{\"event\":\"message.sent\",\"user_id\":\"" + sender + "\",\"event_id\":\"" + UUID.randomUUID()
+                    + "\",\"timestamp\":\"" + at + "\",\"properties\":{\"receiver_id\":\"" + receiver + "\"}}");
+        }
+        assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), app.get("write_key").asText(), "[" + String.join(",", events) + "]").status());
+
+        Map<String, Object> expected = new LinkedHashMap<>();
+        List<String[]> sent = messages.stream().filter(m -> m[0].equals("m0")).toList();
+        List<String[]> received = messages.stream().filter(m -> m[1].equals("m0")).toList();
+        expected.put("messages_sent", (long) sent.size());
+        expected.put("messages_received", (long) received.size());
+        expected.put("sent_to", sent.stream().map(m -> m[1]).distinct().count());
+        expected.put("received_from", received.stream().map(m -> m[0]).distinct().count());
+        expected.put("avg_seconds_between_sent", meanGapWithinDays(sent));
+        expected.put("avg_seconds_between_received", meanGapWithinDays(received));
+        Map<String, long[]> byOther = new TreeMap<>();
+        sent.forEach(m -> byOther.computeIfAbsent(m[1], k -> new long[2])[0]++);
+        received.forEach(m -> byOther.computeIfAbsent(m[0], k -> new long[2])[1]++);
+        expected.put("top_connections", byOther.entrySet().stream()
+                .sorted(java.util.Comparator.<Map.Entry<String, long[]>>comparingLong(e -> -(e.getValue()[0] + e.getValue()[1]))
+                        .thenComparing(Map.Entry::getKey))
+                .limit(10).map(e -> e.getKey() + ":" + e.getValue()[0] + "/" + e.getValue()[1]).toList());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode user = HTTP.get(url("query-api", "/v1/users/m0?app=" + appId), app.get("read_token").asText()).body();
+            Map<String, Object> actual = row(user.path("messenger"));
+            actual.remove("from");
+            actual.remove("to");
+            List<String> top = new ArrayList<>();
+            user.path("messenger").path("top_connections").forEach(c -> top.add(c.get("user_id").asText() + ":" + c.get("sent").asLong()
+                    + "/" + c.get("received").asLong()));
+            actual.put("top_connections", top);
+            assertEquals(expected, actual);
+        });
+    }
+
+    /** Over the days (UTC) with two messages or more: the sum of first-to-last spans over the sum of gaps. */
+    private static Double meanGapWithinDays(List<String[]> messages) {
+        Map<LocalDate, List<Instant>> byDay = new TreeMap<>();
+        messages.forEach(m -> byDay.computeIfAbsent(Instant.parse(m[2]).atZone(ZoneOffset.UTC).toLocalDate(), k -> new ArrayList<>())
+                .add(Instant.parse(m[2])));
+        long seconds = 0;
+        long gaps = 0;
+        for (List<Instant> times : byDay.values()) {
+            if (times.size() > 1) {
+                seconds += Duration.between(java.util.Collections.min(times), java.util.Collections.max(times)).getSeconds();
+                gaps += times.size() - 1;
+            }
+        }
+        return gaps == 0 ? null : round4((double) seconds / gaps);
+    }
+
     private static Map<String, Object> postFigures(List<Sent> events, LocalDate day) {
         Map<String, Object> figures = new LinkedHashMap<>();
         if (day != null) {

@@ -1,13 +1,18 @@
 package dev.pulse.query.config;
 
 import dev.pulse.contract.problem.Problem;
+import dev.pulse.query.domain.ContentDay;
+import dev.pulse.query.domain.FunnelResponse;
+import dev.pulse.query.domain.Messenger;
+import dev.pulse.query.domain.PostDay;
 import dev.pulse.query.domain.QueryResponse;
 import dev.pulse.query.domain.ResultRow;
 import dev.pulse.query.service.RetentionService;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Types Jackson writes that REST signatures do not name directly need this in native mode. */
-@RegisterForReflection(targets = {Problem.class, QueryResponse.class, ResultRow.class, RetentionService.Cohort.class})
+@RegisterForReflection(targets = {Problem.class, QueryResponse.class, ResultRow.class, RetentionService.Cohort.class, PostDay.class,
+        ContentDay.class, Messenger.class, Messenger.Connection.class, FunnelResponse.Group.class, FunnelResponse.StepFigures.class})
 public final class NativeReflection {
     private NativeReflection() {
     }

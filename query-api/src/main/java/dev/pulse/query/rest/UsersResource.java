@@ -2,6 +2,8 @@ package dev.pulse.query.rest;
 
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.query.domain.App;
+import dev.pulse.query.domain.Messenger;
+import dev.pulse.query.repository.MessengerRepository;
 import dev.pulse.query.repository.SqlRows;
 import dev.pulse.query.service.InputLimits;
 import io.smallrye.mutiny.Uni;
@@ -37,17 +39,23 @@ public class UsersResource {
 
     private final ReadTokenAuthenticator auth;
     private final SqlRows sql;
+    private final MessengerRepository messenger;
     private final com.fasterxml.jackson.databind.ObjectMapper mapper;
 
-    public UsersResource(ReadTokenAuthenticator auth, SqlRows sql, com.fasterxml.jackson.databind.ObjectMapper mapper) {
+    public UsersResource(ReadTokenAuthenticator auth, SqlRows sql, MessengerRepository messenger,
+            com.fasterxml.jackson.databind.ObjectMapper mapper) {
         this.auth = auth;
         this.sql = sql;
+        this.messenger = messenger;
         this.mapper = mapper;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "One user", description = "Current traits, first and last seen, active dates of the month, L7/L28 and devices. Example: /v1/users/42?app=demo&month=2026-11")
+    @Operation(summary = "One user", description = "Current traits, first and last seen, active dates of the month, L7/L28, devices, and messenger cadence"
+            + " and connections over the 28 days ending today (as L28): messages sent and received, distinct users written to and"
+            + " heard from, mean seconds between consecutive messages within a day, the 10 users exchanged with most."
+            + " Example: /v1/users/42?app=demo&month=2026-11")
     public Uni<Map<String, Object>> user(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("user_id") String userId, @QueryParam("app") String app, @QueryParam("month") String month) {
         return auth.authorize(authorization, app).flatMap(a -> {
@@ -60,7 +68,8 @@ public class UsersResource {
             Uni<List<List<Object>>> first = sql.query("SELECT first_ts FROM user_first_seen WHERE app_id = $1 AND user_id = $2",
                     List.of(a.appId(), userId));
             Uni<List<List<Object>>> activity = sql.query(ACTIVITY, List.of(a.appId(), userId, ym.atDay(1), ym.atEndOfMonth(), today));
-            return Uni.combine().all().unis(traits, first, activity).asTuple().flatMap(t -> {
+            Uni<Messenger> messages = messenger.of(a.appId(), userId, today.minusDays(27).datesUntil(today.plusDays(1)).toList());
+            return Uni.combine().all().unis(traits, first, activity, messages).asTuple().flatMap(t -> {
                 if (t.getItem2().isEmpty()) {
                     throw new ProblemException(404, "Not Found", "no user " + userId + " in app " + a.appId(), "user_id", null, null);
                 }
@@ -78,6 +87,7 @@ public class UsersResource {
                     answer.put("l7", act.get(1));
                     answer.put("l28", act.get(2));
                     answer.put("devices", json((String) act.get(4)));
+                    answer.put("messenger", t.getItem4());
                     return answer;
                 });
             });
