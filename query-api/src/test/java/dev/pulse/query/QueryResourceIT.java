@@ -17,6 +17,7 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -343,6 +344,55 @@ class QueryResourceIT {
                 .then().statusCode(200).body("closed", org.hamcrest.Matchers.nullValue());
         given().header("Authorization", "Bearer " + token).when().get("/v1/quality?app=" + app + "&date=2026-02-30")
                 .then().statusCode(400).body("field", equalTo("date"));
+    }
+
+    /** Cohorts of the users whose first-day traits pass the filters, split by a trait: each cell against the fixture. */
+    @Test
+    void retentionWithFiltersAndABreakdownByTrait() {
+        int days = 6;
+        int horizon = 3;
+        String filters = java.net.URLEncoder.encode("[[\"is_not\",\"user:country\",[\"FR\"]]]", java.nio.charset.StandardCharsets.UTF_8);
+        JsonPath answer = given().header("Authorization", "Bearer " + token).urlEncodingEnabled(false)
+                .when().get("/v1/retention?app=" + app + "&from=" + FIRST + "&to=" + FIRST.plusDays(days - 1) + "&period=day&horizon=" + horizon
+                        + "&breakdown=user:country&filters=" + filters)
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals("user:country", answer.getString("breakdown"));
+        Map<String, LocalDate> first = new HashMap<>();
+        Map<String, String> country = new HashMap<>();
+        data.events.forEach(e -> {
+            first.merge(e.user(), e.date(), (a, b) -> a.isBefore(b) ? a : b);
+            country.put(e.user(), String.valueOf(e.country()));
+        });
+        Map<String, List<Long>> expected = new TreeMap<>();
+        Set<String> groups = first.entrySet().stream().filter(e -> e.getValue().isBefore(FIRST.plusDays(days)) && !country.get(e.getKey()).equals("FR"))
+                .map(e -> country.get(e.getKey())).collect(Collectors.toSet());
+        for (String group : groups) {
+            for (int c = 0; c < days; c++) {
+                LocalDate cohort = FIRST.plusDays(c);
+                Set<String> members = first.entrySet().stream().filter(e -> e.getValue().equals(cohort) && country.get(e.getKey()).equals(group))
+                        .map(Map.Entry::getKey).collect(Collectors.toSet());
+                List<Long> cells = new ArrayList<>(List.of((long) members.size()));
+                for (int k = 0; k <= horizon; k++) {
+                    LocalDate day = cohort.plusDays(k);
+                    cells.add(data.events.stream().filter(e -> e.date().equals(day) && members.contains(e.user())).map(QueryFixture.Ev::user).distinct().count());
+                }
+                expected.put(group + "|" + cohort, cells);
+            }
+        }
+        Map<String, List<Long>> actual = new TreeMap<>();
+        List<Map<String, Object>> cohorts = answer.getList("cohorts");
+        for (Map<String, Object> c : cohorts) {
+            List<Long> cells = new ArrayList<>(List.of(((Number) c.get("size")).longValue()));
+            ((List<?>) c.get("retained")).forEach(n -> cells.add(((Number) n).longValue()));
+            actual.put(c.get("breakdown_value") + "|" + c.get("cohort"), cells);
+        }
+        assertEquals(expected, actual);
+        given().header("Authorization", "Bearer " + token).when().get("/v1/retention?app=" + app + "&from=" + FIRST + "&to=" + FIRST
+                + "&breakdown=device").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("breakdown"));
+        given().header("Authorization", "Bearer " + token).when().get("/v1/retention?app=" + app + "&from=" + FIRST + "&to=" + FIRST
+                + "&filters=[[\"is\",\"device\",[\"x\"]]]").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("filters[0]"));
+        given().header("Authorization", "Bearer " + token).when().get("/v1/retention?app=" + app + "&from=" + FIRST + "&to=" + FIRST
+                + "&filters=[[").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("filters"));
     }
 
     @Test

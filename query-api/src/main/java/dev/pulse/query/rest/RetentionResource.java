@@ -5,6 +5,7 @@ import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.service.ConcurrencyLimiter;
 import dev.pulse.query.service.InputLimits;
 import dev.pulse.query.service.RetentionService;
+import dev.pulse.query.service.SegmentParser;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -17,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 @Path("/v1/retention")
@@ -25,20 +27,30 @@ public class RetentionResource {
     private final RetentionService retention;
     private final QueryConfig config;
     private final ConcurrencyLimiter limiter;
+    private final SegmentParser segments;
 
-    public RetentionResource(ReadTokenAuthenticator auth, RetentionService retention, QueryConfig config, ConcurrencyLimiter limiter) {
+    public RetentionResource(ReadTokenAuthenticator auth, RetentionService retention, QueryConfig config, ConcurrencyLimiter limiter,
+            SegmentParser segments) {
         this.auth = auth;
         this.retention = retention;
         this.config = config;
         this.limiter = limiter;
+        this.segments = segments;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Cohort retention", description = "Example: /v1/retention?app=demo&from=2026-01-01&to=2026-01-30&period=day&horizon=7")
+    @Operation(summary = "Cohort retention", description = """
+            Cohorts of the users first seen in each period of from..to, and the share of them active N periods later. \
+            Optional filters (as in /v1/query, user:* dimensions only, JSON in the query string) keep the users whose \
+            traits on their first day pass them; an optional breakdown (a user:* dimension) splits every cohort by the \
+            trait on the first day (breakdown_value on each cohort). \
+            Example: /v1/retention?app=demo&from=2026-01-01&to=2026-01-30&period=day&horizon=7&breakdown=user:country\
+            &filters=%5B%5B%22is%22%2C%22user%3Aos%22%2C%5B%22ios%22%5D%5D%5D""")
     public Uni<Map<String, Object>> retention(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @QueryParam("app") String app, @QueryParam("from") String from, @QueryParam("to") String to,
-            @QueryParam("period") @DefaultValue("day") String period, @QueryParam("horizon") String horizonParam) {
+            @QueryParam("period") @DefaultValue("day") String period, @QueryParam("horizon") String horizonParam,
+            @QueryParam("filters") String filters, @QueryParam("breakdown") String breakdown) {
         return auth.authorize(authorization, app).flatMap(a -> {
             LocalDate start = InputLimits.date(from, "from");
             LocalDate end = InputLimits.date(to, "to");
@@ -47,8 +59,15 @@ public class RetentionResource {
                 throw ProblemException.badRequest("period must be day or week", "period");
             }
             int horizon = InputLimits.integer(horizonParam, "horizon", 7, 0, 90);
-            return limiter.limit(a.appId(), () -> retention.cohorts(a, start, end, period.equals("week"), horizon)).map(cohorts -> Map.of(
-                    "app", a.appId(), "period", period, "horizon", horizon, "cohorts", cohorts));
+            RetentionService.Segment segment = segments.parse(filters, breakdown);
+            return limiter.limit(a.appId(), () -> retention.cohorts(a, start, end, period.equals("week"), horizon, segment)).map(cohorts -> {
+                Map<String, Object> answer = new LinkedHashMap<>(Map.of("app", a.appId(), "period", period, "horizon", horizon));
+                if (segment.breakdown() != null) {
+                    answer.put("breakdown", segment.breakdown().apiName());
+                }
+                answer.put("cohorts", cohorts);
+                return answer;
+            });
         });
     }
 }

@@ -125,7 +125,7 @@ public class QueryParser {
     }
 
     /** Filters at {@code path} (the body's field, for the messages): a list of [op, dimension, values]. */
-    static List<Filter> filters(JsonNode node, String path) {
+    public static List<Filter> filters(JsonNode node, String path) {
         List<Filter> filters = new ArrayList<>();
         if (node == null || node.isNull()) {
             return filters;

@@ -1,6 +1,10 @@
 package dev.pulse.query.service;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.pulse.query.domain.App;
+import dev.pulse.query.domain.Dimension;
+import dev.pulse.query.domain.Filter;
 import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,9 +14,10 @@ import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * SPEC §5 retention: cohort D = users first seen in period D; retained[N] = those of them active in period
@@ -21,7 +26,21 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class RetentionService {
-    public record Cohort(String cohort, long size, List<Long> retained, List<Double> rates) {
+    /** A cohort's figures; with a breakdown, of the users in one group ({@code breakdown_value}). */
+    public record Cohort(String cohort, @JsonProperty("breakdown_value") @JsonInclude(JsonInclude.Include.NON_NULL) String group,
+            long size, List<Long> retained, List<Double> rates) {
+    }
+
+    /**
+     * Which users form the cohorts: those whose rollup rows of their first day pass the filters (user traits), in the
+     * group of the breakdown trait on that day (a user whose traits changed that day is in each group they were in).
+     */
+    public record Segment(List<Filter> filters, Dimension breakdown) {
+        public static final Segment ALL = new Segment(List.of(), null);
+
+        boolean whole() {
+            return filters.isEmpty() && breakdown == null;
+        }
     }
 
     /** Cohort sizes (index 0) and retained counts (index N + 1) per cohort, from activity in some periods. */
@@ -32,7 +51,15 @@ public class RetentionService {
         }
     }
 
-    private record Question(App app, LocalDate start, LocalDate end, boolean weekly, int horizon, LocalDate activityTo) {
+    private record Question(App app, LocalDate start, LocalDate end, boolean weekly, int horizon, Segment segment, LocalDate activityTo) {
+    }
+
+    /** A group without a value (the trait unknown on the user's first day). */
+    private static final String NO_VALUE = "\u0001";
+
+    /** A cohort's key in the cells: the group (empty without a breakdown) and the cohort's first day. */
+    private static String key(String group, String cohort) {
+        return (group == null ? NO_VALUE : group) + "\u0000" + cohort;
     }
 
     private final SqlRows sql;
@@ -43,7 +70,7 @@ public class RetentionService {
         this.cache = cache;
     }
 
-    public Uni<List<Cohort>> cohorts(App app, LocalDate from, LocalDate to, boolean weekly, int horizon) {
+    public Uni<List<Cohort>> cohorts(App app, LocalDate from, LocalDate to, boolean weekly, int horizon, Segment segment) {
         LocalDate start = weekly ? from.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)) : from;
         LocalDate end = weekly ? to.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).plusDays(6) : to;
         LocalDate activityEnd = weekly ? end.plusWeeks(horizon) : end.plusDays(horizon);
@@ -54,56 +81,71 @@ public class RetentionService {
         LocalDate closedTo = periodsOver.isAfter(activityEnd) ? activityEnd : periodsOver;
         LocalDate openFrom = closedTo.plusDays(1);
         Uni<Cells> closed = closedTo.isBefore(start) ? Uni.createFrom().item(new Cells(Map.of()))
-                : cache.get(app, closedTo, new Question(app, start, end, weekly, horizon, closedTo),
-                        () -> cells(app, start, end, weekly, horizon, start, closedTo, false));
-        Uni<Cells> open = cells(app, start, end, weekly, horizon, openFrom.isBefore(start) ? start : openFrom, activityEnd, true);
+                : cache.get(app, closedTo, new Question(app, start, end, weekly, horizon, segment, closedTo),
+                        () -> cells(app, start, end, weekly, horizon, segment, start, closedTo, false));
+        Uni<Cells> open = cells(app, start, end, weekly, horizon, segment, openFrom.isBefore(start) ? start : openFrom, activityEnd, true);
         return Uni.combine().all().unis(closed, open).asTuple().map(parts -> {
-            Map<String, long[]> counts = new LinkedHashMap<>();
-            int step = weekly ? 7 : 1;
-            for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(step)) {
-                long[] cohort = new long[horizon + 2];
-                for (Cells part : List.of(parts.getItem1(), parts.getItem2())) {
-                    long[] more = part.counts().get(d.toString());
-                    for (int i = 0; more != null && i < cohort.length; i++) {
-                        cohort[i] += more[i];
-                    }
-                }
-                counts.put(d.toString(), cohort);
+            // every cohort period of every group that has a cohort (a group exists by its members, so by the sizes)
+            Set<String> groups = new TreeSet<>();
+            for (String key : parts.getItem2().counts().keySet()) {
+                groups.add(key.substring(0, key.indexOf('\u0000')));
+            }
+            if (segment.breakdown() == null) {
+                groups.add("");
             }
             List<Cohort> cohorts = new ArrayList<>();
-            counts.forEach((day, c) -> {
-                List<Long> retained = new ArrayList<>();
-                List<Double> rates = new ArrayList<>();
-                for (int k = 0; k <= horizon; k++) {
-                    retained.add(c[k + 1]);
-                    rates.add(c[0] == 0 ? 0.0 : Math.round(10_000.0 * c[k + 1] / c[0]) / 10_000.0);
+            int step = weekly ? 7 : 1;
+            for (String group : groups) {
+                for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(step)) {
+                    long[] c = new long[horizon + 2];
+                    for (Cells part : List.of(parts.getItem1(), parts.getItem2())) {
+                        long[] more = part.counts().get(key(group, d.toString()));
+                        for (int i = 0; more != null && i < c.length; i++) {
+                            c[i] += more[i];
+                        }
+                    }
+                    List<Long> retained = new ArrayList<>();
+                    List<Double> rates = new ArrayList<>();
+                    for (int k = 0; k <= horizon; k++) {
+                        retained.add(c[k + 1]);
+                        rates.add(c[0] == 0 ? 0.0 : Math.round(10_000.0 * c[k + 1] / c[0]) / 10_000.0);
+                    }
+                    cohorts.add(new Cohort(d.toString(), segment.breakdown() == null || group.equals(NO_VALUE) ? null : group, c[0],
+                            retained, rates));
                 }
-                cohorts.add(new Cohort(day, c[0], retained, rates));
-            });
+            }
             return cohorts;
         });
     }
 
     /** The cells of cohorts start..end from activity on days activityFrom..activityTo, and their sizes if asked. */
-    private Uni<Cells> cells(App app, LocalDate start, LocalDate end, boolean weekly, int horizon, LocalDate activityFrom,
-            LocalDate activityTo, boolean sizes) {
+    private Uni<Cells> cells(App app, LocalDate start, LocalDate end, boolean weekly, int horizon, Segment segment,
+            LocalDate activityFrom, LocalDate activityTo, boolean sizes) {
         String bucket = weekly ? "date_trunc('week', %s)::date" : "%s";
         int step = weekly ? 7 : 1;
+        List<Object> params = new ArrayList<>(List.of(app.appId(), start, end, activityFrom, activityTo, horizon));
+        String cohort = segment.whole()
+                ? "SELECT user_id, '' AS g, " + bucket.formatted("first_date") + " AS c FROM user_first_seen WHERE app_id = $1 AND first_date BETWEEN $2 AND $3"
+                : "SELECT DISTINCT s.user_id, " + (segment.breakdown() == null ? "''" : "(" + segment.breakdown().sql() + ")::text")
+                        + " AS g, " + bucket.formatted("s.first_date") + " AS c FROM user_first_seen s"
+                        + " JOIN " + Sources.of("fact_user_daily", Sources.needsFirstSeen(
+                                segment.breakdown() == null ? List.of() : List.of(segment.breakdown()), segment.filters())) + " e"
+                        + " ON e.app_id = s.app_id AND e.user_id = s.user_id AND e.event_date = s.first_date"
+                        + " WHERE s.app_id = $1 AND s.first_date BETWEEN $2 AND $3" + FilterSql.conditions(segment.filters(), params);
         String query = """
-                WITH cohort AS (
-                    SELECT user_id, %s AS c FROM user_first_seen WHERE app_id = $1 AND first_date BETWEEN $2 AND $3),
+                WITH cohort AS (%s),
                 activity AS (
-                    SELECT DISTINCT e.user_id, %s AS p FROM fact_user_daily e JOIN cohort USING (user_id)
-                    WHERE e.app_id = $1 AND e.event_date BETWEEN $4 AND $5)
-                SELECT c.c, (a.p - c.c) / %d, count(*) FROM cohort c JOIN activity a USING (user_id)
-                WHERE a.p >= c.c AND (a.p - c.c) / %d <= $6 GROUP BY 1, 2"""
-                .formatted(bucket.formatted("first_date"), bucket.formatted("e.event_date"), step, step)
-                + (sizes ? " UNION ALL SELECT c.c, -1 AS k, count(*) FROM cohort c GROUP BY 1" : "");
-        return sql.query(query, List.of(app.appId(), start, end, activityFrom, activityTo, horizon)).map(rows -> {
+                    SELECT DISTINCT e.user_id, %s AS p FROM fact_user_daily e WHERE e.app_id = $1 AND e.event_date BETWEEN $4 AND $5
+                      AND e.user_id IN (SELECT user_id FROM cohort))
+                SELECT c.g, c.c, (a.p - c.c) / %d, count(*) FROM cohort c JOIN activity a USING (user_id)
+                WHERE a.p >= c.c AND (a.p - c.c) / %d <= $6 GROUP BY 1, 2, 3"""
+                .formatted(cohort, bucket.formatted("e.event_date"), step, step)
+                + (sizes ? " UNION ALL SELECT c.g, c.c, -1 AS k, count(*) FROM cohort c GROUP BY 1, 2" : "");
+        return sql.query(query, params).map(rows -> {
             Map<String, long[]> counts = new HashMap<>();
             for (List<Object> row : rows) {
-                long[] cohort = counts.computeIfAbsent((String) row.get(0), c -> new long[horizon + 2]);
-                cohort[((Number) row.get(1)).intValue() + 1] = ((Number) row.get(2)).longValue();
+                long[] cells = counts.computeIfAbsent(key((String) row.get(0), (String) row.get(1)), c -> new long[horizon + 2]);
+                cells[((Number) row.get(2)).intValue() + 1] = ((Number) row.get(3)).longValue();
             }
             return new Cells(counts);
         });
