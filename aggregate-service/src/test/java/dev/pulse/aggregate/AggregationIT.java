@@ -134,6 +134,15 @@ class AggregationIT {
                    OR f.avg_time_between_likes IS DISTINCT FROM x.between_likes OR f.avg_view_to_like_seconds IS DISTINCT FROM x.view_to_like"""
                 .formatted(app, app)), "fact_daily_feed rows that differ from the raw store's");
 
+        // user_first_seen's first days within feed and messenger, kept with least(): equal to the raw store's
+        assertEquals(0L, queryLong("""
+                SELECT count(*) FROM (SELECT * FROM user_first_seen WHERE app_id = '%s') f
+                FULL JOIN (SELECT user_id, min(event_date) FILTER (WHERE event IN ('feed.view', 'feed.like')) AS feed,
+                                  min(event_date) FILTER (WHERE event = 'message.sent') AS messenger
+                           FROM events WHERE app_id = '%s' GROUP BY 1) x USING (user_id)
+                WHERE f.first_feed_date IS DISTINCT FROM x.feed OR f.first_messenger_date IS DISTINCT FROM x.messenger""".formatted(app, app)),
+                "first feed and messenger days that differ from the raw store's");
+
         // fact_user_daily rollup: events and views per user-day
         assertEquals(count(events, e -> true, e -> e.eventDate() + "|" + e.userId()),
                 rows("SELECT event_date || '|' || user_id, sum(events) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1"));

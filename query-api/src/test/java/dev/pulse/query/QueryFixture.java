@@ -48,7 +48,8 @@ final class QueryFixture {
                          post_id, receiver_id, revenue, country, device)
                      VALUES (?, ?, gen_random_uuid(), ?, ?, ?, 'engagement', ?, ?, ?, ?, ?, ?)""");
              PreparedStatement first = c.prepareStatement("""
-                     INSERT INTO user_first_seen (app_id, user_id, first_date, first_ts) VALUES (?, ?, ?, ?)""")) {
+                     INSERT INTO user_first_seen (app_id, user_id, first_date, first_ts, first_feed_date, first_messenger_date)
+                     VALUES (?, ?, ?, ?, ?, ?)""")) {
             for (Ev e : events) {
                 insert.setString(1, app);
                 insert.setObject(2, e.date());
@@ -71,6 +72,8 @@ final class QueryFixture {
                 first.setString(2, e.user());
                 first.setObject(3, e.date());
                 first.setTimestamp(4, Timestamp.from(e.ts()));
+                first.setObject(5, firstDay(e.user(), ev -> ev.event().startsWith("feed.")));
+                first.setObject(6, firstDay(e.user(), ev -> ev.event().equals("message.sent")));
                 first.addBatch();
             }
             first.executeBatch();
@@ -78,6 +81,11 @@ final class QueryFixture {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The user's first day with an event of the kind, null without one. */
+    LocalDate firstDay(String user, java.util.function.Predicate<Ev> kind) {
+        return events.stream().filter(e -> e.user().equals(user) && kind.test(e)).map(Ev::date).min(LocalDate::compareTo).orElse(null);
     }
 
     /** The per-user daily rollup of the app's raw events, as aggregate-service keeps it (its own test checks that it does). */

@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every metric against an independent computation over the fixture, in a non-UTC timezone. */
 @QuarkusTest
@@ -344,6 +345,56 @@ class QueryResourceIT {
                 .then().statusCode(200).body("closed", org.hamcrest.Matchers.nullValue());
         given().header("Authorization", "Bearer " + token).when().get("/v1/quality?app=" + app + "&date=2026-02-30")
                 .then().statusCode(400).body("field", equalTo("date"));
+    }
+
+    /**
+     * 002's day-7 figures per day and country across the DST change, each from the fixture's events: active users first
+     * seen exactly 7 days before, the new users of 7 days before, each also within feed and messenger.
+     */
+    @Test
+    void daySevenFiguresPerDayAndCountry() {
+        List<String> names = List.of("users_lifetime_7d", "feed_users_lifetime_7d", "messenger_users_lifetime_7d", "new_users_7_days_ago",
+                "feed_new_users_7_days_ago", "messenger_new_users_7_days_ago", "new_feed_users", "new_messenger_users");
+        JsonPath answer = query("{\"app\":\"" + app + "\",\"metrics\":" + names.stream().map(n -> "\"" + n + "\"").toList()
+                + ",\"date_range\":" + range() + ",\"dimensions\":[\"time:day\",\"user:country\"]}");
+        java.util.function.Predicate<QueryFixture.Ev> any = e -> true;
+        java.util.function.Predicate<QueryFixture.Ev> feed = e -> e.event().startsWith("feed.");
+        java.util.function.Predicate<QueryFixture.Ev> messenger = e -> e.event().equals("message.sent");
+        Map<String, List<Long>> expected = new TreeMap<>();
+        Set<String> countries = data.events.stream().map(e -> String.valueOf(e.country())).collect(Collectors.toSet());
+        for (int d = 0; d < DAYS; d++) {
+            LocalDate day = FIRST.plusDays(d);
+            for (String country : countries) {
+                List<Long> figures = new ArrayList<>();
+                for (var kind : List.of(any, feed, messenger)) {
+                    figures.add(data.events.stream().filter(e -> e.date().equals(day) && kind.test(e) && String.valueOf(e.country()).equals(country)
+                            && day.minusDays(7).equals(data.firstDay(e.user(), kind))).map(QueryFixture.Ev::user).distinct().count());
+                }
+                for (var kind : List.of(any, feed, messenger)) {
+                    figures.add(newUsers(day.minusDays(7), country, kind));
+                }
+                figures.add(newUsers(day, country, feed));
+                figures.add(newUsers(day, country, messenger));
+                expected.put(day + "|" + country, figures);
+            }
+        }
+        Map<String, List<Long>> actual = new TreeMap<>();
+        List<Map<String, Object>> rows = answer.getList("results");
+        for (Map<String, Object> row : rows) {
+            List<?> dims = (List<?>) row.get("dimensions");
+            actual.put(dims.get(0) + "|" + dims.get(1), ((List<?>) row.get("metrics")).stream().map(n -> ((Number) n).longValue()).toList());
+        }
+        assertEquals(expected, actual);
+        assertTrue(expected.values().stream().anyMatch(f -> f.get(0) > 0 && f.get(3) > 0 && f.get(4) > 0), "the fixture exercises them");
+        given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body("{\"app\":\"" + app
+                + "\",\"metrics\":[\"new_users_7_days_ago\"],\"date_range\":" + range() + ",\"dimensions\":[\"time:month\"]}")
+                .when().post("/v1/query").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("metrics"));
+    }
+
+    /** Users whose first day of the kind is {@code day}, in the country (traits are fixed per user in the fixture). */
+    private static long newUsers(LocalDate day, String country, java.util.function.Predicate<QueryFixture.Ev> kind) {
+        return data.events.stream().filter(e -> String.valueOf(e.country()).equals(country) && day.equals(data.firstDay(e.user(), kind)))
+                .map(QueryFixture.Ev::user).distinct().count();
     }
 
     /** Cohorts of the users whose first-day traits pass the filters, split by a trait: each cell against the fixture. */

@@ -1,6 +1,7 @@
 package dev.pulse.aggregate.repository;
 
 import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.EventCatalog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -31,10 +32,17 @@ public class CumulativeRepository {
     private record HostDay(String appId, String host, LocalDate date) {
     }
 
+    /* the first event, and the first days within feed and messenger: each the least seen (least ignores NULL) */
     private static final String FIRST_SEEN = """
-            INSERT INTO user_first_seen AS f (app_id, user_id, first_date, first_ts) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (app_id, user_id) DO UPDATE SET first_date = EXCLUDED.first_date, first_ts = EXCLUDED.first_ts
-            WHERE EXCLUDED.first_ts < f.first_ts""";
+            INSERT INTO user_first_seen AS f (app_id, user_id, first_date, first_ts, first_feed_date, first_messenger_date)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (app_id, user_id) DO UPDATE SET
+                first_date = CASE WHEN EXCLUDED.first_ts < f.first_ts THEN EXCLUDED.first_date ELSE f.first_date END,
+                first_ts = least(f.first_ts, EXCLUDED.first_ts),
+                first_feed_date = least(f.first_feed_date, EXCLUDED.first_feed_date),
+                first_messenger_date = least(f.first_messenger_date, EXCLUDED.first_messenger_date)
+            WHERE EXCLUDED.first_ts < f.first_ts OR EXCLUDED.first_feed_date < coalesce(f.first_feed_date, 'infinity')
+               OR EXCLUDED.first_messenger_date < coalesce(f.first_messenger_date, 'infinity')""";
 
     private static final String DEVICES = """
             INSERT INTO user_devices_cumulated AS f (app_id, user_id, device, browser, dates_active) VALUES ($1, $2, $3, $4, $5)
@@ -66,11 +74,19 @@ public class CumulativeRepository {
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
         Map<User, EnrichedEvent> first = new LinkedHashMap<>();
+        Map<User, LocalDate> firstFeed = new LinkedHashMap<>();
+        Map<User, LocalDate> firstMessenger = new LinkedHashMap<>();
         Map<Device, TreeSet<LocalDate>> devices = new LinkedHashMap<>();
         Map<HostMonth, TreeSet<LocalDate>> hosts = new LinkedHashMap<>();
         Map<HostDay, long[]> hostDays = new LinkedHashMap<>();
         for (EnrichedEvent e : fresh) {
-            first.merge(new User(e.appId(), e.userId()), e, (a, b) -> b.timestamp().isBefore(a.timestamp()) ? b : a);
+            User user = new User(e.appId(), e.userId());
+            first.merge(user, e, (a, b) -> b.timestamp().isBefore(a.timestamp()) ? b : a);
+            if (EventCatalog.FEED_VIEW.equals(e.event()) || EventCatalog.FEED_LIKE.equals(e.event())) {
+                firstFeed.merge(user, e.eventDate(), (a, b) -> b.isBefore(a) ? b : a);
+            } else if (EventCatalog.MESSAGE_SENT.equals(e.event())) {
+                firstMessenger.merge(user, e.eventDate(), (a, b) -> b.isBefore(a) ? b : a);
+            }
             devices.computeIfAbsent(new Device(e.appId(), e.userId(), orUnknown(e.device()), orUnknown(e.browser())),
                     k -> new TreeSet<>()).add(e.eventDate());
             if (e.host() != null) {
@@ -80,8 +96,9 @@ public class CumulativeRepository {
             }
         }
         List<EnrichedEvent> hostEvents = fresh.stream().filter(e -> e.host() != null).toList();
-        return Sql.batch(connection, FIRST_SEEN, first.values().stream().map(e -> Tuple.of(e.appId(),
-                        e.userId(), e.eventDate(), Sql.ts(e.timestamp()))).toList())
+        return Sql.batch(connection, FIRST_SEEN, first.entrySet().stream().map(f -> Tuple.from(new Object[] {f.getKey().appId(),
+                        f.getKey().userId(), f.getValue().eventDate(), Sql.ts(f.getValue().timestamp()), firstFeed.get(f.getKey()),
+                        firstMessenger.get(f.getKey())})).toList())
                 .flatMap(x -> Sql.batch(connection, DEVICES, devices.entrySet().stream().map(d -> Tuple.of(
                         d.getKey().appId(), d.getKey().userId(), d.getKey().device(), d.getKey().browser(),
                         d.getValue().toArray(LocalDate[]::new))).toList()))

@@ -67,7 +67,20 @@ public enum Metric {
             + " / NULLIF(count(DISTINCT e.user_id) FILTER (WHERE e.s_start), 0), 4), 0)", null, null),
     AVG_SESSION_SECONDS("avg_session_seconds", "coalesce(round(avg(e.s_seconds) FILTER (WHERE e.s_start), 4), 0)", null, null),
     BOUNCE_RATE("bounce_rate", "coalesce(round(count(*) FILTER (WHERE e.s_start AND e.s_events = 1)::numeric"
-            + " / NULLIF(count(*) FILTER (WHERE e.s_start), 0), 4), 0)", null, null);
+            + " / NULLIF(count(*) FILTER (WHERE e.s_start), 0), 4), 0)", null, null),
+    // 002's day-7 figures: a user's first day, overall or within feed (view or like) or messenger (a message sent)
+    NEW_FEED_USERS("new_feed_users", "count(DISTINCT e.user_id) FILTER (WHERE e.event IN ('feed.view', 'feed.like') AND %NEW_FEED%)", null, null),
+    NEW_MESSENGER_USERS("new_messenger_users", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'message.sent' AND %NEW_MESSENGER%)",
+            null, null),
+    USERS_LIFETIME_7D("users_lifetime_7d", "count(DISTINCT e.user_id) FILTER (WHERE e.first_date = e.event_date - 7)", null, null),
+    FEED_USERS_LIFETIME_7D("feed_users_lifetime_7d", "count(DISTINCT e.user_id) FILTER (WHERE e.event IN ('feed.view', 'feed.like')"
+            + " AND e.first_feed_date = e.event_date - 7)", null, null),
+    MESSENGER_USERS_LIFETIME_7D("messenger_users_lifetime_7d", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'message.sent'"
+            + " AND e.first_messenger_date = e.event_date - 7)", null, null),
+    // the new users of the bucket 7 days earlier, in this bucket: answered by the same question over the range moved back
+    NEW_USERS_7_DAYS_AGO("new_users_7_days_ago", null, null, null),
+    FEED_NEW_USERS_7_DAYS_AGO("feed_new_users_7_days_ago", null, null, null),
+    MESSENGER_NEW_USERS_7_DAYS_AGO("messenger_new_users_7_days_ago", null, null, null);
 
     private static final Map<String, Metric> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toMap(Metric::apiName, Function.identity()));
@@ -97,12 +110,30 @@ public enum Metric {
         return apiName;
     }
 
+    /** Whether the metric reads the user's first days, which a source must join in. */
+    public boolean needsFirstSeen() {
+        return switch (this) {
+            case NEW_USERS, NEW_FEED_USERS, NEW_MESSENGER_USERS, USERS_LIFETIME_7D, FEED_USERS_LIFETIME_7D, MESSENGER_USERS_LIFETIME_7D -> true;
+            default -> false;
+        };
+    }
+
+    /** For a metric of the bucket 7 days earlier, the metric it moves forward; else empty. */
+    public Optional<Metric> sevenDaysEarlier() {
+        return Optional.ofNullable(switch (this) {
+            case NEW_USERS_7_DAYS_AGO -> NEW_USERS;
+            case FEED_NEW_USERS_7_DAYS_AGO -> NEW_FEED_USERS;
+            case MESSENGER_NEW_USERS_7_DAYS_AGO -> NEW_MESSENGER_USERS;
+            default -> null;
+        });
+    }
+
     /** Whether the metric reads the session columns of {@code Sources.sessionized}. */
     public boolean needsSessions() {
         return this == SESSIONS || this == SESSIONS_PER_USER || this == AVG_SESSION_SECONDS || this == BOUNCE_RATE;
     }
 
-    /** The aggregate, or null for the rolling metrics (wau, mau), which need a query of their own. */
+    /** The aggregate, or null for the rolling metrics (wau, mau) and those moved 7 days, which need a query of their own. */
     public String sql() {
         return sql;
     }

@@ -43,7 +43,7 @@ public class QueryCompiler {
     public Compiled aggregate(Query query, List<Metric> metrics) {
         List<Object> params = new ArrayList<>(List.of(query.app().appId(), query.from(), query.to()));
         List<Dimension> dims = query.dimensions();
-        boolean firstSeen = metrics.contains(Metric.NEW_USERS) || Sources.needsFirstSeen(dims, query.filters());
+        boolean firstSeen = metrics.stream().anyMatch(Metric::needsFirstSeen) || Sources.needsFirstSeen(dims, query.filters());
         boolean mix = metrics.stream().anyMatch(Metric::needsAppMix);
         String source;
         if (metrics.stream().anyMatch(Metric::needsSessions)) {
@@ -63,7 +63,9 @@ public class QueryCompiler {
 
         List<String> columns = dimensionColumns(dims);
         for (int i = 0; i < metrics.size(); i++) {
-            columns.add(metrics.get(i).sql().replace("%NEW%", newUserCondition(query, "e.first_date", 2, 3)) + " AS m" + i);
+            columns.add(metrics.get(i).sql().replace("%NEW%", newUserCondition(query, "e.first_date", 2, 3))
+                    .replace("%NEW_FEED%", newUserCondition(query, "e.first_feed_date", 2, 3))
+                    .replace("%NEW_MESSENGER%", newUserCondition(query, "e.first_messenger_date", 2, 3)) + " AS m" + i);
         }
         StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", columns)).append(" FROM (").append(inner).append(") e");
         if (!dims.isEmpty()) {

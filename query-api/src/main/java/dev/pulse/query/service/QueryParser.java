@@ -41,6 +41,9 @@ public class QueryParser {
                 && dimensions.stream().anyMatch(d -> d.isTime() && d != Dimension.TIME_DAY)) {
             throw bad("wau and mau are per day: use time:day or no time dimension", "metrics");
         }
+        if (metrics.stream().anyMatch(m -> m.sevenDaysEarlier().isPresent()) && dimensions.contains(Dimension.TIME_MONTH)) {
+            throw bad("the *_7_days_ago metrics move days and weeks by 7 days, not months: use time:day, time:week or none", "metrics");
+        }
         List<Filter> filters = filters(body.get("filters"), "filters");
         List<Order> orderBy = orderBy(body.get("order_by"), metrics, dimensions);
         int limit = integer(body.get("limit"), "limit", config.maxLimit(), 1, config.maxLimit());

@@ -78,7 +78,8 @@ public class QueryService {
 
     /** The answer; where it reads the rollup over days partly over ({@code lastClosed} not null), those come from the cache. */
     private Uni<Answer> compute(Query query, LocalDate lastClosed) {
-        List<Metric> plain = query.metrics().stream().filter(m -> !m.isRolling()).toList();
+        List<Metric> plain = query.metrics().stream().filter(m -> !m.isRolling() && m.sevenDaysEarlier().isEmpty()).toList();
+        List<Metric> moved = query.metrics().stream().filter(m -> m.sevenDaysEarlier().isPresent()).toList();
         boolean rolling = query.metrics().stream().anyMatch(Metric::isRolling);
         int dims = query.dimensions().size();
         Uni<Map<List<Object>, Object[]>> aggregates;
@@ -99,12 +100,27 @@ public class QueryService {
             });
         }
         Uni<List<List<Object>>> rollings = rolling ? run(compiler.rolling(query)) : Uni.createFrom().item(List.of());
-        return Uni.combine().all().unis(aggregates, rollings).asTuple().map(results -> {
+        Uni<Answer> earlier = moved.isEmpty() ? Uni.createFrom().item(new Answer(List.of(), 0)) : compute(new Query(query.app(),
+                moved.stream().map(m -> m.sevenDaysEarlier().orElseThrow()).toList(), query.from().minusDays(7), query.to().minusDays(7),
+                query.dimensions(), query.filters(), List.of(), Integer.MAX_VALUE, 0), null);
+        return Uni.combine().all().unis(aggregates, rollings, earlier).asTuple().map(results -> {
             Map<List<Object>, Object[]> rows = results.getItem1();
             for (List<Object> row : results.getItem2()) {
                 Object[] values = values(query, rows, row.subList(0, dims));
                 setIfAsked(query, values, Metric.WAU, row.get(dims));
                 setIfAsked(query, values, Metric.MAU, row.get(dims + 1));
+            }
+            int time = query.timeDimension().map(query.dimensions()::indexOf).orElse(-1);
+            for (ResultRow row : results.getItem3().rows()) {
+                List<Object> key = new ArrayList<>(row.dimensions());
+                if (time >= 0) {
+                    // a day or a week bucket, 7 days on: the label of the bucket it counts in
+                    key.set(time, LocalDate.parse((String) key.get(time)).plusDays(7).toString());
+                }
+                Object[] values = values(query, rows, key);
+                for (int i = 0; i < moved.size(); i++) {
+                    values[query.metrics().indexOf(moved.get(i))] = row.metrics().get(i);
+                }
             }
             return page(query, rows);
         });

@@ -20,10 +20,10 @@ final class Sources {
         return Stream.concat(dimensions.stream(), filters.stream().map(Filter::dimension)).anyMatch(Dimension::needsFirstSeen);
     }
 
-    /** {@code table}, with {@code first_date} added when asked. */
+    /** {@code table}, with the user's first days ({@code first_date}, {@code first_feed_date}, {@code first_messenger_date}) when asked. */
     static String of(String table, boolean firstSeen) {
         return firstSeen
-                ? "(SELECT r.*, fs.first_date FROM " + table + " r LEFT JOIN user_first_seen fs ON fs.app_id = r.app_id AND fs.user_id = r.user_id)"
+                ? "(SELECT r.*, fs.first_date, fs.first_feed_date, fs.first_messenger_date FROM " + table + " r LEFT JOIN user_first_seen fs ON fs.app_id = r.app_id AND fs.user_id = r.user_id)"
                 : table;
     }
 
