@@ -93,13 +93,18 @@ async function send(path, init) {
   }
 }
 
-/** POST /v1/query for the signed-in app. */
-export function query(body) {
-  return send('/v1/query', {
+/** POST a JSON body (with the signed-in app) to a query endpoint. */
+export function post(path, body) {
+  return send(path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ app: session.get()?.app, ...body }),
   });
+}
+
+/** POST /v1/query for the signed-in app. */
+export function query(body) {
+  return post('/v1/query', body);
 }
 
 /** GET path?app=…&params for the signed-in app. */

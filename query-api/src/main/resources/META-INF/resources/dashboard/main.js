@@ -3,6 +3,7 @@ import { describe, query, session } from './api.js';
 import { download, tableRows } from './panel.js';
 import * as appmix from './appmix.js';
 import * as breakdowns from './breakdowns.js';
+import * as funnel from './funnel.js';
 import * as hosts from './hosts.js';
 import * as kpis from './kpis.js';
 import * as quality from './quality.js';
@@ -107,6 +108,7 @@ async function renderAll() {
     appmix.render(ctx, hooks),
     realtime.render(ctx, hooks),
     retention.render(ctx, hooks),
+    funnel.render(ctx, hooks),
     hosts.render(ctx, hooks),
     quality.render(ctx, hooks),
     user.render(ctx, hooks),
@@ -144,6 +146,7 @@ function setup() {
   appmix.setup();
   realtime.setup(renderOne(realtime));
   retention.setup(renderOne(retention));
+  funnel.setup(renderOne(funnel));
   hosts.setup(renderOne(hosts));
   quality.setup();
   user.setup(renderOne(user));

@@ -8,7 +8,8 @@ export const DIMENSIONS = [
 
 export const LABELS = Object.fromEntries(DIMENSIONS);
 
-const DEFAULTS = { range: '7d', from: '', to: '', interval: 'day', metric: 'active_users', retention: 'day', rt: '30', host: '', user: '' };
+const DEFAULTS = { range: '7d', from: '', to: '', interval: 'day', metric: 'active_users', retention: 'day', rt: '30', host: '', user: '',
+  funnel: 'signup,feed.view,purchase', window: '7d' };
 
 export const view = { ...DEFAULTS, filters: [] };
 

@@ -605,4 +605,29 @@ class DashboardIT {
         // the target is 1 s on the local stack; a loaded CI machine gets slack, a broken page (timeouts, serial requests) does not
         assertTrue(median < 3_000, figures);
     }
+    /** The funnel panel shows the API's answer for the steps typed in, over the range shown, with the filters on every step. */
+    @Test
+    @Order(12)
+    void funnelStepsEqualTheApi() {
+        WebElement steps = browser.driver.findElement(By.id("funnel-steps"));
+        steps.clear();
+        steps.sendKeys("feed.view, feed.like,  purchase", Keys.ENTER);
+        await().atMost(WAIT).until(() -> "ready".equals(js("return document.getElementById('funnel').dataset.state"))
+                && tableOf("#funnel").size() == 3 && "purchase".equals(tableOf("#funnel").get(2).get(1)));
+        assertTrue(browser.driver.getCurrentUrl().contains("funnel=feed.view%2Cfeed.like%2Cpurchase"), browser.driver.getCurrentUrl());
+        String from = browser.driver.findElement(By.id("from")).getDomProperty("value");
+        String to = browser.driver.findElement(By.id("to")).getDomProperty("value");
+        JsonNode answer = read(given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON)
+                .body("{\"app\":\"" + app + "\",\"steps\":[{\"event\":\"feed.view\"},{\"event\":\"feed.like\"},{\"event\":\"purchase\"}],"
+                        + "\"window\":\"7d\",\"date_range\":[\"" + from + "\",\"" + to + "\"]}")
+                .when().post("/v1/funnel").then().statusCode(200).extract().asString());
+        List<List<Double>> expected = new ArrayList<>();
+        answer.at("/results/0/steps").forEach(step -> expected.add(java.util.stream.Stream.of("step", "users", "conversion_from_first",
+                "conversion_from_previous", "drop_off", "median_seconds_from_previous").map(f -> step.get(f).isNull() ? null : step.get(f).asDouble()).toList()));
+        List<List<Double>> shown = tableOf("#funnel").stream().map(r -> java.util.stream.Stream.of(r.get(0), r.get(2), r.get(3), r.get(4), r.get(5), r.get(6))
+                .map(v -> v.isEmpty() ? null : Double.valueOf(v)).toList()).toList();
+        assertEquals(expected, shown);
+        assertTrue(expected.get(1).get(1) > 0, "the fixture has users who liked after viewing");
+        screenshotPanel("funnel", "funnel");
+    }
 }
