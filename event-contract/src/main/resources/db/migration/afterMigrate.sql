@@ -35,7 +35,8 @@ DECLARE
         ['pulse_aggregate', 'host_activity_reduced',         'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'quality_daily',                 'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'quality_snapshot_daily',        'INSERT, UPDATE'],
-        ['pulse_aggregate', 'closed_day_versions',           'INSERT, UPDATE']];
+        ['pulse_aggregate', 'closed_day_versions',           'INSERT, UPDATE'],
+        ['pulse_aggregate', 'closed_day_changes',            'INSERT, UPDATE']];
     logins CONSTANT text[] := ARRAY['pulse_ingest', 'pulse_enrich', 'pulse_aggregate', 'pulse_query'];
     readers CONSTANT text[] := ARRAY['pulse_enrich', 'pulse_aggregate', 'pulse_query'];
     login text;

@@ -230,6 +230,39 @@ class AggregationIT {
                 redis.hyperloglog(String.class).pfcount("rt:" + app + ":dau:" + today)));
     }
 
+    /**
+     * Late events tell query-api's cache which days changed: their own, and the later first day of a user they move
+     * back (its new users change); on-time events and the other days are left alone.
+     */
+    @Test
+    void lateEventsBumpTheDaysTheyChange() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(infra().dataSource(), app, "UTC");
+        LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(1);
+        Random random = new Random(3);
+        EnrichedEvent onTime = event(app, random, day.atTime(12, 0).toInstant(ZoneOffset.UTC), "a");
+        TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "a"), MAPPER.writeValueAsString(onTime));
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == 1);
+        assertEquals(Map.of(), rows("SELECT event_date::text, version FROM closed_day_changes WHERE app_id = '" + app + "'"), "on time");
+
+        Map<String, Long> expected = new TreeMap<>();
+        long stored = 1;
+        for (String[] late : List.of(new String[] {"a", "3"}, new String[] {"b", "5"}, new String[] {"b", "5"})) {
+            LocalDate at = day.minusDays(Long.parseLong(late[1]));
+            com.fasterxml.jackson.databind.node.ObjectNode json = MAPPER.valueToTree(event(app, random, at.atTime(9, 0).toInstant(ZoneOffset.UTC), late[0]));
+            json.put("late", true);
+            TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, late[0]), MAPPER.writeValueAsString(json));
+            long count = ++stored;
+            await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == count);
+            expected.merge(at.toString(), 1L, Long::sum);
+            if (late[0].equals("a")) {
+                // a's first day was the on-time event's: it moves back, and that day's new users change
+                expected.merge(day.toString(), 1L, Long::sum);
+            }
+        }
+        assertEquals(expected, new TreeMap<>(rows("SELECT event_date::text, version FROM closed_day_changes WHERE app_id = '" + app + "'")));
+    }
+
     @Test
     void recomputeRebuildsTheSameFactsAndIsIdempotent() throws Exception {
         String app = TestData.newAppId();

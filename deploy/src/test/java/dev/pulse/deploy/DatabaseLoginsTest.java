@@ -67,7 +67,7 @@ class DatabaseLoginsTest {
         for (String table : List.of("user_first_seen", "user_devices_cumulated", "hosts_cumulated", "host_activity_reduced", "quality_daily")) {
             writes.put(table, Set.of("INSERT", "UPDATE", "DELETE"));
         }
-        for (String table : List.of("quality_snapshot_daily", "closed_day_versions")) {
+        for (String table : List.of("quality_snapshot_daily", "closed_day_versions", "closed_day_changes")) {
             writes.put(table, Set.of("INSERT", "UPDATE"));
         }
         return writes;

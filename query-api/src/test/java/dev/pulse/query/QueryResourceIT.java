@@ -205,6 +205,35 @@ class QueryResourceIT {
         assertEquals(before + 1, events.get(), "a bumped version invalidates it");
     }
 
+    /** A day's counter invalidates the answers that read that day (their range and the 27 days before it), no other. */
+    @Test
+    void aChangedDayInvalidatesOnlyTheAnswersThatReadIt() throws Exception {
+        String other = TestData.newAppId();
+        String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, "UTC");
+        new QueryFixture(other, ZoneId.of("UTC"), FIRST, 40, 6);
+        LocalDate from = FIRST.plusDays(35);
+        String body = "{\"app\":\"" + other + "\",\"metrics\":[\"events\"],\"date_range\":[\"" + from + "\",\"" + FIRST.plusDays(39) + "\"]}";
+        java.util.function.Supplier<Long> events = () -> given().header("Authorization", "Bearer " + otherToken).contentType(ContentType.JSON)
+                .body(body).when().post("/v1/query").then().statusCode(200).extract().jsonPath().getLong("results[0].metrics[0]");
+        long before = events.get();
+        LocalDate late = from.plusDays(1);
+        String bump = "INSERT INTO closed_day_changes VALUES ('" + other + "', date '%s', 1)"
+                + " ON CONFLICT (app_id, event_date) DO UPDATE SET version = closed_day_changes.version + 1";
+        try (var c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement()) {
+            // a late event reaches the stores, as aggregate-service would write it, but its day is not bumped yet
+            s.executeUpdate("INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id) VALUES ('"
+                    + other + "', date '" + late + "', gen_random_uuid(), timestamptz '" + late + "T12:00:00Z', now(), 'signup', 'acquisition', 'late-user')");
+            s.executeUpdate("INSERT INTO fact_user_daily (app_id, event_date, user_id, events, views, likes, messages, signups, purchases, revenue,"
+                    + " page_views, plays, engagement_seconds, pct_sum, pct_count) VALUES ('" + other + "', date '" + late
+                    + "', 'late-user', 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0)");
+            assertEquals(before, events.get(), "cached");
+            s.executeUpdate(bump.formatted(from.minusDays(28)));
+            assertEquals(before, events.get(), "a day no answer of the range reads leaves it cached");
+            s.executeUpdate(bump.formatted(from.minusDays(27)));
+        }
+        assertEquals(before + 1, events.get(), "the first day a rolling metric of the range reads invalidates it");
+    }
+
     @Test
     void emptyBucketsArePresentWithZeros() {
         JsonPath answer = query("{\"app\":\"" + app + "\",\"metrics\":[\"events\"],\"date_range\":[\"2025-01-01\",\"2025-01-31\"],\"dimensions\":[\"time:week\"]}");

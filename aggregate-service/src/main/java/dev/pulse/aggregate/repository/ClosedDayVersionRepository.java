@@ -6,19 +6,38 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
-/** Tells query-api's closed-day cache that an app's past changed: late events bump the app's version. */
+/**
+ * Tells query-api's closed-day cache what in an app's past changed: late events bump the days they change, other
+ * changes (recompute, erasure, retention) the whole app's version.
+ */
 @ApplicationScoped
 public class ClosedDayVersionRepository {
+    /*
+     * Per late event ($1 app, $2 user, $3 day): its day, and each first day of the user (overall, feed, messenger)
+     * after it, which the event may move back (those days' new users change). Run before user_first_seen is updated.
+     */
+    private static final String DAYS = """
+            WITH late AS (SELECT * FROM unnest($1::text[], $2::text[], $3::date[]) AS l(app_id, user_id, day)),
+            days AS (
+                SELECT app_id, day FROM late
+                UNION SELECT l.app_id, d FROM late l JOIN user_first_seen f USING (app_id, user_id),
+                    unnest(ARRAY[f.first_date, f.first_feed_date, f.first_messenger_date]) AS d WHERE d > l.day)
+            INSERT INTO closed_day_changes AS c (app_id, event_date, version) SELECT app_id, day, 1 FROM days
+            ON CONFLICT (app_id, event_date) DO UPDATE SET version = c.version + 1""";
 
-    /** Bumps the apps that received late events (events of a day that had ended). */
+    /** Bumps the days that late events (events of a day that had ended) change. */
     public Uni<Void> bump(SqlConnection connection, List<EnrichedEvent> fresh) {
-        Set<String> apps = new TreeSet<>();
-        fresh.stream().filter(EnrichedEvent::late).forEach(e -> apps.add(e.appId()));
-        return bump(connection, apps);
+        List<EnrichedEvent> late = fresh.stream().filter(EnrichedEvent::late).toList();
+        if (late.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return connection.preparedQuery(DAYS).execute(Tuple.of(late.stream().map(EnrichedEvent::appId).toArray(String[]::new),
+                late.stream().map(EnrichedEvent::userId).toArray(String[]::new),
+                late.stream().map(EnrichedEvent::eventDate).toArray(LocalDate[]::new))).replaceWithVoid();
     }
 
     public Uni<Void> bump(SqlConnection connection, Set<String> apps) {

@@ -65,8 +65,9 @@ public class AggregationService {
         return pool.withTransaction(connection -> locks.shared(connection, apps)
                 .flatMap(x -> realtime.epoch())
                 .flatMap(epoch -> rawStore.insertNew(connection, events)
-                        .flatMap(fresh -> applyFacts(connection, fresh)
-                                .flatMap(x -> closedDays.bump(connection, fresh))
+                        // the days late events change are read before the facts move the users' first days
+                        .flatMap(fresh -> closedDays.bump(connection, fresh)
+                                .flatMap(x -> applyFacts(connection, fresh))
                                 .replaceWith(new Applied(fresh, epoch)))));
     }
 

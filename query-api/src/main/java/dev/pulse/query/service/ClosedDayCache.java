@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Answers about days that are over do not change, unless late events arrive: aggregate-service then bumps the
- * app's {@code closed_day_versions} row in the same transaction, and answers are cached under that version.
+ * Answers about days that are over do not change, unless late events arrive: aggregate-service then bumps, in the
+ * same transaction, the counters of the days they change ({@code closed_day_changes}), or the app's version
+ * ({@code closed_day_versions}) for a change of its whole past. An answer is cached under the app's version and the
+ * sum of the counters of the days it reads, so a late event for one day leaves the answers about other days cached.
  * A day counts as over some minutes after its midnight, once its last on-time events are through the pipeline.
  */
 @ApplicationScoped
@@ -25,7 +27,10 @@ public class ClosedDayCache {
         int weight();
     }
 
-    private record Key(Object question, long version) {
+    /** wau and mau of a day read the 27 days before it; no answer reads further back than its range. */
+    static final int DAYS_READ_BEFORE = 27;
+
+    private record Key(Object question, long appVersion, long daysVersion) {
     }
 
     private final SqlRows sql;
@@ -45,16 +50,26 @@ public class ClosedDayCache {
         return Instant.now().minus(config.cache().settle()).atZone(app.zone()).toLocalDate().minusDays(1);
     }
 
-    /** The value of a question about the app's days up to {@code lastDay}: cached once all of them are over. */
+    /**
+     * The value of a question about the app's days {@code firstDay..lastDay}: cached once all of them are over, until
+     * one of the days it reads changes.
+     */
     @SuppressWarnings("unchecked")
-    public <T extends Weighted> Uni<T> get(App app, LocalDate lastDay, Object question, Supplier<Uni<T>> compute) {
+    public <T extends Weighted> Uni<T> get(App app, LocalDate firstDay, LocalDate lastDay, Object question, Supplier<Uni<T>> compute) {
         if (config.cache().weight() == 0 || lastDay.isAfter(lastClosedDay(app))) {
             return compute.get();
         }
-        return sql.query("SELECT version FROM closed_day_versions WHERE app_id = $1", List.of(app.appId())).flatMap(rows -> {
-            Key key = new Key(question, rows.isEmpty() ? 0 : ((Number) rows.get(0).get(0)).longValue());
+        return sql.query("""
+                SELECT (SELECT version FROM closed_day_versions WHERE app_id = $1),
+                       (SELECT sum(version) FROM closed_day_changes WHERE app_id = $1 AND event_date BETWEEN $2 AND $3)""",
+                List.of(app.appId(), firstDay.minusDays(DAYS_READ_BEFORE), lastDay)).flatMap(rows -> {
+            Key key = new Key(question, number(rows.get(0).get(0)), number(rows.get(0).get(1)));
             T cached = (T) values.getIfPresent(key);
             return cached != null ? Uni.createFrom().item(cached) : compute.get().invoke(value -> values.put(key, value));
         });
+    }
+
+    private static long number(Object value) {
+        return value == null ? 0 : ((Number) value).longValue();
     }
 }

@@ -81,7 +81,7 @@ public class RetentionService {
         LocalDate closedTo = periodsOver.isAfter(activityEnd) ? activityEnd : periodsOver;
         LocalDate openFrom = closedTo.plusDays(1);
         Uni<Cells> closed = closedTo.isBefore(start) ? Uni.createFrom().item(new Cells(Map.of()))
-                : cache.get(app, closedTo, new Question(app, start, end, weekly, horizon, segment, closedTo),
+                : cache.get(app, start, closedTo, new Question(app, start, end, weekly, horizon, segment, closedTo),
                         () -> cells(app, start, end, weekly, horizon, segment, start, closedTo, false));
         Uni<Cells> open = cells(app, start, end, weekly, horizon, segment, openFrom.isBefore(start) ? start : openFrom, activityEnd, true);
         return Uni.combine().all().unis(closed, open).asTuple().map(parts -> {
