@@ -158,7 +158,12 @@ class OperationsIT {
         String byCountry = "{\"app\":\"" + app + "\",\"metrics\":[\"active_users\"],\"date_range\":\"today\",\"dimensions\":[\"user:country\"]}";
         JsonNode countries = API.post(url("query-api", "/v1/query"), readToken, byCountry).body().get("results");
         assertEquals(1, countries.size(), "no breakdown row is left of the erased user's traits: " + countries);
-        assertEquals(otherBefore, API.get(user.formatted("a2"), readToken).body(), "another user's figures are unchanged");
+        // a2's message to the victim still counts, but names the erasure's pseudonym instead of the erased id
+        String pseudonym = "erased-" + accepted.body().get("erasure_id").asText();
+        String expectedOther = otherBefore.toString().replace("\"user_id\":\"victim\"", "\"user_id\":\"" + pseudonym + "\"");
+        JsonNode otherAfter = API.get(user.formatted("a2"), readToken).body();
+        assertTrue(expectedOther.contains(pseudonym), "a2's connection to the victim was in the answer before: " + otherBefore);
+        assertEquals(expectedOther, otherAfter.toString(), "another user's figures are unchanged");
         assertEquals(5, API.get(url("query-api", "/v1/realtime?app=" + app + "&minutes=30"), readToken).body().get("active_users").asInt());
     }
 
