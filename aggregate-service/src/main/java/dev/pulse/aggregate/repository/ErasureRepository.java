@@ -112,7 +112,7 @@ public class ErasureRepository {
     public Uni<Void> complete(SqlConnection connection, ErasureCommand command, Map<String, Long> counts) {
         JsonObject json = new JsonObject();
         counts.forEach(json::put);
-        return connection.preparedQuery("UPDATE aggregate_erasures SET deleted_rows = $2, completed_at = now() WHERE erasure_id = $1")
-                .execute(Tuple.of(command.erasureId(), json)).replaceWithVoid();
+        return connection.preparedQuery("UPDATE aggregate_erasures SET deleted_rows = $2, completed_at = now() WHERE app_id = $3 AND erasure_id = $1")
+                .execute(Tuple.of(command.erasureId(), json, command.appId())).replaceWithVoid();
     }
 }

@@ -31,7 +31,7 @@ public class InvalidEventRepository {
     private static final String INSERT_INVALID = """
             INSERT INTO invalid_events (source_partition, source_offset, app_id, reason, error, payload, rejected_at,
                                         origin_topic, origin_partition, origin_offset)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING""";
+            VALUES ($1, $2, coalesce($3, ''), $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING""";
 
     private static final String COUNT_RESENDS = """
             WITH counted AS (
@@ -97,8 +97,8 @@ public class InvalidEventRepository {
      */
     public Uni<Long> deleteRejectedBefore(Instant cutoff, int batch) {
         return Multi.createBy().repeating().uni(() -> pool.preparedQuery("""
-                                DELETE FROM invalid_events WHERE (source_partition, source_offset) IN (
-                                    SELECT source_partition, source_offset FROM invalid_events WHERE rejected_at < $1 LIMIT $2)""")
+                                DELETE FROM invalid_events WHERE (app_id, source_partition, source_offset) IN (
+                                    SELECT app_id, source_partition, source_offset FROM invalid_events WHERE rejected_at < $1 LIMIT $2)""")
                         .execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> (long) rows.rowCount()))
                 .whilst(deleted -> deleted == batch)
                 .collect().with(Collectors.summingLong(Long::longValue));

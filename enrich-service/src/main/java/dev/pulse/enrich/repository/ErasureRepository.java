@@ -30,8 +30,8 @@ public class ErasureRepository {
                 .flatMap(claimed -> claimed.size() == 0 ? Uni.createFrom().item(Optional.<Long>empty()) : connection.preparedQuery(
                                 "DELETE FROM dim_users WHERE app_id = $1 AND user_id = $2")
                         .execute(Tuple.of(command.appId(), command.userId()))
-                        .flatMap(deleted -> connection.preparedQuery("UPDATE enrich_erasures SET deleted_rows = $2 WHERE erasure_id = $1")
-                                .execute(Tuple.of(command.erasureId(), new JsonObject().put("dim_users", deleted.rowCount())))
+                        .flatMap(deleted -> connection.preparedQuery("UPDATE enrich_erasures SET deleted_rows = $2 WHERE app_id = $3 AND erasure_id = $1")
+                                .execute(Tuple.of(command.erasureId(), new JsonObject().put("dim_users", deleted.rowCount()), command.appId()))
                                 .replaceWith(Optional.of((long) deleted.rowCount())))));
     }
 }

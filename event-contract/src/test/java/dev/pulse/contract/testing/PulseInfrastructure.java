@@ -137,7 +137,10 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
 
     private void startPostgres() {
         try {
+            // pg_stat_statements: tests can list the statements a service sent (AppScopedStatementsIT)
             postgres = EmbeddedPostgres.builder().setPort(postgresPort).setDataDirectory(postgresData)
+                    .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                    .setServerConfig("pg_stat_statements.max", "20000")
                     .setCleanDataDirectory(false).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

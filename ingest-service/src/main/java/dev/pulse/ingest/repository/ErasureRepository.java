@@ -33,8 +33,8 @@ public class ErasureRepository {
                    e.completed_at AS enrich_completed_at, e.deleted_rows AS enrich_rows,
                    a.completed_at AS aggregate_completed_at, a.deleted_rows AS aggregate_rows
             FROM erasure_requests r
-            LEFT JOIN enrich_erasures e USING (erasure_id)
-            LEFT JOIN aggregate_erasures a USING (erasure_id)
+            LEFT JOIN enrich_erasures e ON e.app_id = r.app_id AND e.erasure_id = r.erasure_id
+            LEFT JOIN aggregate_erasures a ON a.app_id = r.app_id AND a.erasure_id = r.erasure_id
             WHERE r.erasure_id = $1 AND r.app_id = $2""";
 
     private final Pool pool;
