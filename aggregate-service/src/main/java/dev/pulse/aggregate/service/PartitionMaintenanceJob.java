@@ -3,6 +3,7 @@ package dev.pulse.aggregate.service;
 import dev.pulse.aggregate.config.AggregateConfig;
 import dev.pulse.aggregate.repository.InvalidEventRepository;
 import dev.pulse.aggregate.repository.PartitionRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -26,11 +27,14 @@ public class PartitionMaintenanceJob {
     private final PartitionRepository partitions;
     private final InvalidEventRepository invalidEvents;
     private final AggregateConfig config;
+    private final MeterRegistry registry;
 
-    public PartitionMaintenanceJob(PartitionRepository partitions, InvalidEventRepository invalidEvents, AggregateConfig config) {
+    public PartitionMaintenanceJob(PartitionRepository partitions, InvalidEventRepository invalidEvents, AggregateConfig config,
+            MeterRegistry registry) {
         this.partitions = partitions;
         this.invalidEvents = invalidEvents;
         this.config = config;
+        this.registry = registry;
     }
 
     @Scheduled(every = "${pulse.aggregate.partitions.check-every:1h}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -47,6 +51,10 @@ public class PartitionMaintenanceJob {
                     if (!changed.isEmpty()) {
                         Log.infof("raw-store partitions changed: %s", changed);
                     }
+                    // dropped partitions are listed with a leading '-'
+                    long dropped = changed.stream().filter(name -> name.startsWith("-")).count();
+                    registry.counter("pulse.aggregate.partitions.changed", "change", "created").increment(changed.size() - dropped);
+                    registry.counter("pulse.aggregate.partitions.changed", "change", "dropped").increment(dropped);
                 })
                 .flatMap(changed -> keepFrom == null ? Uni.createFrom().item(0L)
                         : invalidEvents.deleteRejectedBefore(keepFrom.atStartOfDay(ZoneOffset.UTC).toInstant(), batch))

@@ -86,16 +86,25 @@ public class RealtimeService {
 
     @Scheduled(every = "${pulse.aggregate.realtime.check-every:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> rebuildIfLost() {
-        return redis.key().exists(RealtimeKeys.BUILT_MARKER).flatMap(present -> {
-            if (present && !stale.get()) {
-                return Uni.createFrom().voidItem();
-            }
-            stale.set(false);
-            return rebuild().replaceWithVoid();
-        }).onFailure().invoke(e -> {
-            stale.set(true);
-            Log.warnf("real-time rebuild failed, will retry: %s", e.toString());
-        }).onFailure().recoverWithNull().replaceWithVoid();
+        // a check that cannot reach Redis loses nothing: the next one finds the marker gone if Redis lost its data.
+        // Only a missed write or a failed rebuild is a reason to rebuild while the marker is there, so that
+        // replicas rebuild once per loss, not once each.
+        return redis.key().exists(RealtimeKeys.BUILT_MARKER).onFailure().invoke(e -> Log.warnf("real-time views: Redis unreachable: %s", e.toString()))
+                .flatMap(present -> {
+                    if (present && !stale.get()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    boolean wasStale = stale.getAndSet(false);
+                    return rebuild().invoke(written -> {
+                        // another replica's rebuild holds the lock: its cut may predate this replica's missed write
+                        if (written < 0 && wasStale) {
+                            stale.set(true);
+                        }
+                    }).onFailure().invoke(e -> {
+                        stale.compareAndSet(false, wasStale);
+                        Log.warnf("real-time rebuild failed, will retry: %s", e.toString());
+                    }).replaceWithVoid();
+                }).onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /** @return the events the rebuild wrote, or -1 when another rebuild holds the lock */
@@ -110,11 +119,13 @@ public class RealtimeService {
                                 .call(epoch -> snapshot.query("SELECT 1").execute())))
                         .flatMap(epoch -> rawStore.recent(snapshot, now.minus(config.realtime().window()), config.realtime().rebuildPageSize())
                                 .onItem().transformToUniAndConcatenate(page -> realtime.record(page, now, epoch).replaceWith((long) page.size()))
-                                .collect().with(java.util.stream.Collectors.summingLong(n -> n))))))
-                .call(written -> written < 0 ? Uni.createFrom().voidItem()
-                        : redis.value(String.class).set(RealtimeKeys.BUILT_MARKER, now.toString()))
+                                .collect().with(java.util.stream.Collectors.summingLong(n -> n))))
+                        // set while the lock is held: a replica that found the marker missing just after the lock's
+                        // release would otherwise rebuild the views a second time
+                        .call(written -> redis.value(String.class).set(RealtimeKeys.BUILT_MARKER, now.toString()))))
                 .invoke(written -> {
                     if (written >= 0) {
+                        registry.counter("pulse.aggregate.realtime.rebuilds").increment();
                         Log.infof("real-time views rebuilt from %d stored events", written);
                     }
                 });

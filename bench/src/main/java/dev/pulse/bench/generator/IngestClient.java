@@ -14,8 +14,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Sends batches to ingest-service as an app SDK would: a retry resends the very same body. */
+/**
+ * Sends batches to ingest-service as an app SDK would: a retry resends the very same body. Given several ingest
+ * instances, batches go to each in turn, as behind a load balancer (a retry may reach another instance).
+ */
 public final class IngestClient {
     /** What the server made of one batch. */
     public record Result(int status, int accepted, int rejected, List<String> eventIds, long micros) {
@@ -23,14 +27,24 @@ public final class IngestClient {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final URI events;
-    private final URI ingest;
+    private final List<URI> instances;
+    private final AtomicInteger next = new AtomicInteger();
     private final String writeKey;
 
     public IngestClient(String ingestUrl, String writeKey) {
-        this.ingest = URI.create(ingestUrl.endsWith("/") ? ingestUrl : ingestUrl + "/");
-        this.events = ingest.resolve("v1/events");
+        this(List.of(ingestUrl), writeKey);
+    }
+
+    public IngestClient(List<String> ingestUrls, String writeKey) {
+        if (ingestUrls.isEmpty()) {
+            throw new IllegalArgumentException("no ingest instance");
+        }
+        this.instances = ingestUrls.stream().map(url -> URI.create(url.endsWith("/") ? url : url + "/")).toList();
         this.writeKey = writeKey;
+    }
+
+    private URI nextInstance() {
+        return instances.get(Math.floorMod(next.getAndIncrement(), instances.size()));
     }
 
     /** Sends one batch, retrying on 429 and 503 (and connection failures) for up to {@code patience}. */
@@ -39,6 +53,7 @@ public final class IngestClient {
         long deadline = System.nanoTime() + patience.toNanos();
         while (true) {
             long start = System.nanoTime();
+            URI events = nextInstance().resolve("v1/events");
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(events)
                         .header("Authorization", "Bearer " + writeKey).header("Content-Type", "application/json")
@@ -67,7 +82,7 @@ public final class IngestClient {
     }
 
     public void putContent(String contentId, Map<String, Object> content) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(ingest.resolve("v1/catalog/content/" + contentId))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(nextInstance().resolve("v1/catalog/content/" + contentId))
                 .header("Authorization", "Bearer " + writeKey).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(json(content))).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {

@@ -6,6 +6,7 @@ import dev.pulse.bench.generator.ExpectedMetrics;
 import dev.pulse.bench.generator.GeneratorConfig;
 import dev.pulse.bench.generator.IngestClient;
 import dev.pulse.bench.generator.TrafficGenerator;
+import dev.pulse.deploy.local.Service;
 import dev.pulse.deploy.local.Stack;
 
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -39,15 +41,18 @@ public final class FaultInjection {
         Path results = Path.of(args.length > 0 ? args[0] : "bench/RESULTS.md");
         double rate = Double.parseDouble(System.getenv().getOrDefault("FAULT_EVENTS_PER_SECOND", "300"));
         int pause = Integer.parseInt(System.getenv().getOrDefault("FAULT_PAUSE_SECONDS", "10"));
+        // FAULT_REPLICAS=2: two instances of each service; traffic goes to both ingest instances, the second of each
+        // service is the one killed, so the first carries on through the rebalance
+        int replicas = Integer.parseInt(System.getenv().getOrDefault("FAULT_REPLICAS", "1"));
         Stack.Options options = new Stack.Options(Files.createTempDirectory("pulse-faults"), Path.of(".").toAbsolutePath().normalize(),
-                new int[7], null, null, null, "fault-admin", 6);
+                new int[7], null, null, null, "fault-admin", 6, replicas, Map.of());
         List<String> log = new ArrayList<>();
         try (Stack stack = Stack.start(options)) {
             JsonNode app = post(stack.service("ingest-service").url() + "/v1/admin/apps", "fault-admin", "{\"app\":\"faults\"}");
             long total = (long) (rate * pause * 8);
             GeneratorConfig config = new GeneratorConfig(99, 1_000, rate, total, 50, 0.05, 0.01, 0.02, 0.1);
-            TrafficGenerator generator = new TrafficGenerator(new IngestClient(stack.service("ingest-service").url(),
-                    app.get("write_key").asText()), config);
+            TrafficGenerator generator = new TrafficGenerator(new IngestClient(
+                    stack.instances("ingest-service").stream().map(Service::url).toList(), app.get("write_key").asText()), config);
             Thread traffic = Thread.ofPlatform().start(generator);
             // a second app sends every kind of poison the whole time: the first app's figures must not notice
             JsonNode hostileApp = post(stack.service("ingest-service").url() + "/v1/admin/apps", "fault-admin", "{\"app\":\"hostile\"}");
@@ -57,8 +62,9 @@ public final class FaultInjection {
             for (String service : Stack.SERVICES) {
                 Thread.sleep(pause * 1000L);
                 Instant at = Instant.now();
-                stack.service(service).restart(Duration.ofMinutes(3));
-                log.add("| SIGKILL + restart " + service + " | " + Duration.between(at, Instant.now()).toMillis() + " ms until ready |");
+                Service victim = stack.instances(service).getLast();
+                victim.restart(Duration.ofMinutes(3));
+                log.add("| SIGKILL + restart " + victim.name() + " | " + Duration.between(at, Instant.now()).toMillis() + " ms until ready |");
             }
             Thread.sleep(pause * 1000L);
             Instant at = Instant.now();
@@ -82,7 +88,8 @@ public final class FaultInjection {
             JsonNode hostileQuality = get(stack.service("query-api").url() + "/v1/quality?app=hostile", hostileApp.get("read_token").asText());
             List<String> mismatches = DailyMetricsCheck.mismatches(post(query, app.get("read_token").asText(),
                     DailyMetricsCheck.query("faults")).get("results"), generator.expectedDaily(ZoneOffset.UTC));
-            List<String> report = new ArrayList<>(List.of("", "## Fault injection (issues 8, 13)", "",
+            List<String> report = new ArrayList<>(List.of("", replicas == 1 ? "## Fault injection (issues 8, 13)"
+                            : "## Fault injection, " + replicas + " instances of each service (issue 19)", "",
                     "Run by `bench/fault-injection` on " + Instant.now().toString().substring(0, 16).replace('T', ' ') + " UTC: "
                             + "generator at %.0f events/s (5 %% resent batches, 1 %% invalid, 2 %% late, 10 %% skewed clocks), %,d events sent; "
                             .formatted(rate, generator.sent())

@@ -35,7 +35,8 @@ public final class LocalStack {
                     port(env, "QUERY_PORT", 8084)},
                 env.get("KAFKA_BOOTSTRAP_SERVERS"), env.get("PG_URL"), env.get("REDIS_URL"),
                 env.getOrDefault("PULSE_ADMIN_TOKEN", "local-admin-token"),
-                Integer.parseInt(env.getOrDefault("PULSE_TOPIC_PARTITIONS", "6")));
+                Integer.parseInt(env.getOrDefault("PULSE_TOPIC_PARTITIONS", "6")),
+                Integer.parseInt(env.getOrDefault("PULSE_REPLICAS", "1")), Map.of());
         long begin = System.nanoTime();
         System.out.println("Starting Pulse (data in " + options.dataDir() + ") ...");
         Stack stack = Stack.start(options);
@@ -55,9 +56,10 @@ public final class LocalStack {
         }));
         System.out.printf("All four services ready in %.1f s%n", (System.nanoTime() - begin) / 1e9);
         for (String name : Stack.SERVICES) {
-            Service s = stack.service(name);
-            System.out.printf("  %-18s %s  (ready in %.1f s; health %s/q/health/ready, metrics %s/q/metrics, OpenAPI %s/q/openapi)%n",
-                    name, s.url(), s.startupTime().toMillis() / 1000.0, s.url(), s.url(), s.url());
+            for (Service s : stack.instances(name)) {
+                System.out.printf("  %-20s %s  (ready in %.1f s; health %s/q/health/ready, metrics %s/q/metrics, OpenAPI %s/q/openapi)%n",
+                        s.name(), s.url(), s.startupTime().toMillis() / 1000.0, s.url(), s.url(), s.url());
+            }
         }
         JsonNode keys = demoApp(stack.service("ingest-service").url(), options.adminToken());
         String writeKey = keys.get("write_key").asText();
@@ -82,7 +84,7 @@ public final class LocalStack {
         }
         GeneratorConfig config = new GeneratorConfig(System.nanoTime(), demo.users(), rate, 0, demo.batchSize(),
                 demo.duplicateRate(), demo.invalidRate(), demo.lateRate(), demo.skewRate());
-        generator[0] = new TrafficGenerator(new IngestClient(stack.service("ingest-service").url(), writeKey), config);
+        generator[0] = new TrafficGenerator(new IngestClient(stack.instances("ingest-service").stream().map(Service::url).toList(), writeKey), config);
         generator[0].publishCatalog();
         Thread traffic = new Thread(generator[0], "demo-traffic");
         traffic.setDaemon(true);

@@ -26,17 +26,32 @@ public final class Stack implements AutoCloseable {
      * @param kafka         bootstrap servers of an existing Kafka, or null for the embedded broker
      * @param postgresUrl   {@code postgresql://user:password@host:port/db} of an existing server, or null
      * @param redisUrl      {@code redis://host:port} of an existing server, or null
+     * @param replicas      instances of each service; the ports above are the first instance's, the others take free ones
+     * @param settings      more environment for every service (e.g. a job's schedule)
      */
     public record Options(Path dataDir, Path repository, int[] ports, String kafka, String postgresUrl, String redisUrl,
-            String adminToken, int topicPartitions) {
+            String adminToken, int topicPartitions, int replicas, Map<String, String> settings) {
+        public Options {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas must be at least 1, not " + replicas);
+            }
+            settings = Map.copyOf(settings);
+        }
+
+        /** One instance of each service, with its default settings. */
+        public Options(Path dataDir, Path repository, int[] ports, String kafka, String postgresUrl, String redisUrl,
+                String adminToken, int topicPartitions) {
+            this(dataDir, repository, ports, kafka, postgresUrl, redisUrl, adminToken, topicPartitions, 1, Map.of());
+        }
     }
 
     public static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final Map<String, Service> services = new HashMap<>();
+    private final Map<String, List<Service>> services = new HashMap<>();
     private KafkaBroker broker;
     private Database database;
+    private Cache cache;
     private String bootstrapServers;
 
     public static Stack start(Options options) throws Exception {
@@ -64,7 +79,7 @@ public final class Stack implements AutoCloseable {
         Database db = o.postgresUrl() == null ? Database.embedded(o.dataDir().resolve("postgres"), port(o, 1)) : Database.external(o.postgresUrl());
         database = db;
         resources.add(db);
-        Cache cache = o.redisUrl() == null ? Cache.embedded(o.dataDir().resolve("redis"), port(o, 2)) : Cache.external(o.redisUrl());
+        cache = o.redisUrl() == null ? Cache.embedded(o.dataDir().resolve("redis"), port(o, 2)) : Cache.external(o.redisUrl());
         resources.add(cache);
 
         Map<String, String> env = new HashMap<>();
@@ -81,24 +96,32 @@ public final class Stack implements AutoCloseable {
         env.put("PULSE_INGEST_ADMIN_TOKEN", o.adminToken());
         env.put("PULSE_AGGREGATE_ADMIN_TOKEN", o.adminToken());
         env.put("PULSE_TOPIC_PARTITIONS", String.valueOf(o.topicPartitions()));
+        env.putAll(o.settings());
 
         // the writer services migrate the schema at start; ingest first, so they do not queue on Flyway's lock
         for (int i = 0; i < SERVICES.length; i++) {
             String name = SERVICES[i];
-            Service service = new Service(name, o.repository().resolve(name).resolve("target/quarkus-app/quarkus-run.jar"),
-                    port(o, 3 + i), env, o.dataDir().resolve("logs").resolve(name + ".log"), java);
-            services.put(name, service);
-            resources.add(service);
+            List<Service> instances = new ArrayList<>();
+            for (int r = 0; r < o.replicas(); r++) {
+                String instance = r == 0 ? name : name + "-" + (r + 1);
+                Service service = new Service(instance, o.repository().resolve(name).resolve("target/quarkus-app/quarkus-run.jar"),
+                        r == 0 ? port(o, 3 + i) : Ports.free(), env, o.dataDir().resolve("logs").resolve(instance + ".log"), java);
+                instances.add(service);
+                resources.add(service);
+            }
+            services.put(name, instances);
         }
-        Service ingest = services.get("ingest-service");
+        Service ingest = service("ingest-service");
         ingest.start();
         ingest.awaitReady(Duration.ofMinutes(3));
-        ExecutorService starter = Executors.newFixedThreadPool(SERVICES.length);
+        ExecutorService starter = Executors.newFixedThreadPool(SERVICES.length * o.replicas());
         try {
             List<Future<?>> ready = new ArrayList<>();
             for (String name : SERVICES) {
-                Service service = services.get(name);
-                if (service != ingest) {
+                for (Service service : services.get(name)) {
+                    if (service == ingest) {
+                        continue;
+                    }
                     service.start();
                     ready.add(starter.submit(() -> {
                         service.awaitReady(Duration.ofMinutes(3));
@@ -119,8 +142,14 @@ public final class Stack implements AutoCloseable {
         return port == 0 ? Ports.free() : port;
     }
 
+    /** The first instance of a service. */
     public Service service(String name) {
-        return services.get(name);
+        return services.get(name).get(0);
+    }
+
+    /** Every instance of a service, the first first. */
+    public List<Service> instances(String name) {
+        return List.copyOf(services.get(name));
     }
 
     /** A connection to Pulse's database with the services' own (writing) login, for checks and tools. */
@@ -152,6 +181,11 @@ public final class Stack implements AutoCloseable {
         broker = KafkaBroker.start(options.dataDir().resolve("kafka"), broker.port(),
                 ProcessHandle.current().info().command().orElse("java"), System.getProperty("java.class.path"));
         resources.add(0, broker);
+    }
+
+    /** Redis as after a restart without persistence: the embedded server comes back empty on its port. */
+    public void restartCacheEmpty() throws IOException {
+        cache.restartEmpty();
     }
 
     /** Stops the embedded PostgreSQL and starts it again on the same data and port. */

@@ -2,6 +2,7 @@ package dev.pulse.enrich.service;
 
 import dev.pulse.enrich.config.EnrichConfig;
 import dev.pulse.enrich.repository.DedupRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -12,16 +13,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class DedupRetentionJob {
     private final DedupRepository repository;
     private final EnrichConfig config;
+    private final MeterRegistry registry;
 
-    public DedupRetentionJob(DedupRepository repository, EnrichConfig config) {
+    public DedupRetentionJob(DedupRepository repository, EnrichConfig config, MeterRegistry registry) {
         this.repository = repository;
         this.config = config;
+        this.registry = registry;
     }
 
     @Scheduled(every = "${pulse.enrich.dedup-cleanup-every:1h}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> forgetOldIds() {
         return repository.forgetOlderThan(config.dedupRetention())
-                .invoke(deleted -> Log.infof("dedup retention: forgot %d event ids", deleted))
+                .invoke(deleted -> {
+                    registry.counter("pulse.enrich.dedup.forgotten").increment(deleted);
+                    Log.infof("dedup retention: forgot %d event ids", deleted);
+                })
                 .replaceWithVoid();
     }
 }
