@@ -155,6 +155,11 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
         return postgres.getPostgresDatabase();
     }
 
+    /** A hot standby of this PostgreSQL, streaming from it; the caller closes it. */
+    public StandbyPostgres startStandby(String name) {
+        return StandbyPostgres.of(dataSource(), postgresPort, postgresData, name);
+    }
+
     public String redisUri() {
         return "redis://127.0.0.1:" + redisPort;
     }

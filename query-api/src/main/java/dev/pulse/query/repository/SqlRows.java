@@ -7,10 +7,12 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.data.Numeric;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -27,11 +29,28 @@ public class SqlRows {
     private static final String QUERY_CANCELED = "57014";
 
     private final Pool pool;
+    /** Where statements run: the pool, or one of its connections ({@link #onOneServer}). */
+    private final SqlClient client;
     private final QueryConfig config;
 
+    @Inject
     public SqlRows(Pool pool, QueryConfig config) {
+        this(pool, pool, config);
+    }
+
+    private SqlRows(Pool pool, SqlClient client, QueryConfig config) {
         this.pool = pool;
+        this.client = client;
         this.config = config;
+    }
+
+    /**
+     * {@code work} with statements that all run on one pooled connection, so on one server: with several streaming
+     * replicas behind one address, what it reads later is at least as new as what it read first.
+     */
+    public <T> Uni<T> onOneServer(Function<SqlRows, Uni<T>> work) {
+        return pool.withConnection(connection -> work.apply(new SqlRows(pool, connection, config)))
+                .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }
 
     public Uni<List<List<Object>>> query(String sql, List<Object> params) {
@@ -46,7 +65,7 @@ public class SqlRows {
 
     /** Each row as {@code mapper} makes it, with the same answers to a cancelled statement or an unreachable store. */
     public <T> Uni<List<T>> map(String sql, List<Object> params, Function<Row, T> mapper) {
-        return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
+        return client.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
             List<T> result = new ArrayList<>(rows.size());
             for (Row row : rows) {
                 result.add(mapper.apply(row));

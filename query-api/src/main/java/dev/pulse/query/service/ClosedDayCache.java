@@ -11,7 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Answers about days that are over do not change, unless late events arrive: aggregate-service then bumps, in the
@@ -52,21 +52,25 @@ public class ClosedDayCache {
 
     /**
      * The value of a question about the app's days {@code firstDay..lastDay}: cached once all of them are over, until
-     * one of the days it reads changes.
+     * one of the days it reads changes. {@code compute} reads through the {@link SqlRows} it is given: for a cached
+     * answer, the connection the versions were read on. query-api may read from streaming replicas, each replaying
+     * at its own pace: on one server an answer read after the versions is at least as new as they are, so it is
+     * never cached under versions newer than its data (on two, a lagging replica could answer for a newer key).
      */
     @SuppressWarnings("unchecked")
-    public <T extends Weighted> Uni<T> get(App app, LocalDate firstDay, LocalDate lastDay, Object question, Supplier<Uni<T>> compute) {
+    public <T extends Weighted> Uni<T> get(App app, LocalDate firstDay, LocalDate lastDay, Object question,
+            Function<SqlRows, Uni<T>> compute) {
         if (config.cache().weight() == 0 || lastDay.isAfter(lastClosedDay(app))) {
-            return compute.get();
+            return compute.apply(sql);
         }
-        return sql.query("""
+        return sql.onOneServer(server -> server.query("""
                 SELECT (SELECT version FROM closed_day_versions WHERE app_id = $1),
                        (SELECT sum(version) FROM closed_day_changes WHERE app_id = $1 AND event_date BETWEEN $2 AND $3)""",
                 List.of(app.appId(), firstDay.minusDays(DAYS_READ_BEFORE), lastDay)).flatMap(rows -> {
             Key key = new Key(question, number(rows.get(0).get(0)), number(rows.get(0).get(1)));
             T cached = (T) values.getIfPresent(key);
-            return cached != null ? Uni.createFrom().item(cached) : compute.get().invoke(value -> values.put(key, value));
-        });
+            return cached != null ? Uni.createFrom().item(cached) : compute.apply(server).invoke(value -> values.put(key, value));
+        }));
     }
 
     private static long number(Object value) {

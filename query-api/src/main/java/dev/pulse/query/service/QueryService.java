@@ -59,8 +59,8 @@ public class QueryService {
             // answered from the cache, and the open ones, computed: a dashboard's "30d" reads one day, not thirty
             Query closed = query.allRowsBetween(query.from(), lastClosed);
             Query open = query.allRowsBetween(lastClosed.plusDays(1), query.to());
-            return Uni.combine().all().unis(cache.get(query.app(), query.from(), lastClosed, closed, () -> compute(closed, null)),
-                    compute(open, null)).asTuple().map(parts -> {
+            return Uni.combine().all().unis(cache.get(query.app(), query.from(), lastClosed, closed, server -> compute(closed, null, server)),
+                    compute(open, null, sql)).asTuple().map(parts -> {
                 Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
                 for (Answer part : List.of(parts.getItem1(), parts.getItem2())) {
                     part.rows().forEach(row -> rows.put(new ArrayList<>(row.dimensions()), row.metrics().toArray()));
@@ -68,7 +68,7 @@ public class QueryService {
                 return page(query, rows);
             });
         }
-        return cache.get(query.app(), query.from(), query.to(), query, () -> compute(query, spans ? lastClosed : null));
+        return cache.get(query.app(), query.from(), query.to(), query, server -> compute(query, spans ? lastClosed : null, server));
     }
 
     /** Per-user partials of a query's rollup rows up to {@code lastDay}: what the cache keeps of a range's closed days. */
@@ -76,8 +76,11 @@ public class QueryService {
             boolean perUser, LocalDate from, LocalDate to, LocalDate lastDay) {
     }
 
-    /** The answer; where it reads the rollup over days partly over ({@code lastClosed} not null), those come from the cache. */
-    private Uni<Answer> compute(Query query, LocalDate lastClosed) {
+    /**
+     * The answer, read through {@code sql}; where it reads the rollup over days partly over ({@code lastClosed} not
+     * null), those come from the cache.
+     */
+    private Uni<Answer> compute(Query query, LocalDate lastClosed, SqlRows sql) {
         List<Metric> plain = query.metrics().stream().filter(m -> !m.isRolling() && m.sevenDaysEarlier().isEmpty()).toList();
         List<Metric> moved = query.metrics().stream().filter(m -> m.sevenDaysEarlier().isPresent()).toList();
         boolean rolling = query.metrics().stream().anyMatch(Metric::isRolling);
@@ -86,9 +89,9 @@ public class QueryService {
         if (plain.isEmpty()) {
             aggregates = Uni.createFrom().item(new LinkedHashMap<>());
         } else if (compiler.readsRollup(query, plain)) {
-            aggregates = fromRollup(query, plain, lastClosed);
+            aggregates = fromRollup(query, plain, lastClosed, sql);
         } else {
-            aggregates = run(compiler.aggregate(query, plain)).map(results -> {
+            aggregates = run(compiler.aggregate(query, plain), sql).map(results -> {
                 Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
                 for (List<Object> row : results) {
                     Object[] values = values(query, rows, row.subList(0, dims));
@@ -99,10 +102,10 @@ public class QueryService {
                 return rows;
             });
         }
-        Uni<List<List<Object>>> rollings = rolling ? run(compiler.rolling(query)) : Uni.createFrom().item(List.of());
+        Uni<List<List<Object>>> rollings = rolling ? run(compiler.rolling(query), sql) : Uni.createFrom().item(List.of());
         Uni<Answer> earlier = moved.isEmpty() ? Uni.createFrom().item(new Answer(List.of(), 0)) : compute(new Query(query.app(),
                 moved.stream().map(m -> m.sevenDaysEarlier().orElseThrow()).toList(), query.from().minusDays(7), query.to().minusDays(7),
-                query.dimensions(), query.filters(), List.of(), Integer.MAX_VALUE, 0), null);
+                query.dimensions(), query.filters(), List.of(), Integer.MAX_VALUE, 0), null, sql);
         return Uni.combine().all().unis(aggregates, rollings, earlier).asTuple().map(results -> {
             Map<List<Object>, Object[]> rows = results.getItem1();
             for (List<Object> row : results.getItem2()) {
@@ -126,23 +129,23 @@ public class QueryService {
         });
     }
 
-    private Uni<Map<List<Object>, Object[]>> fromRollup(Query query, List<Metric> metrics, LocalDate lastClosed) {
+    private Uni<Map<List<Object>, Object[]>> fromRollup(Query query, List<Metric> metrics, LocalDate lastClosed, SqlRows sql) {
         List<Partial> partials = metrics.stream().flatMap(m -> m.partials().stream()).distinct().sorted().toList();
         boolean perUser = metrics.stream().anyMatch(Metric::countsUsers);
         Uni<Map<List<Object>, RollupTotals>> groups;
         if (lastClosed == null) {
-            groups = groupTotals(query, partials, perUser);
+            groups = groupTotals(query, partials, perUser, sql);
         } else {
             // distinct users over several days do not add up, per-user partials do: the closed days' are cached,
             // the open days' read, and the two merged per group and user
             PartialsQuestion question = new PartialsQuestion(query.app(), query.dimensions(), query.filters(), partials, perUser,
                     query.from(), query.to(), lastClosed);
             Uni<UserPartials> closed = cache.get(query.app(), query.from(), lastClosed, question,
-                    () -> partials(query, partials, perUser, query.from(), lastClosed));
-            Uni<UserPartials> open = partials(query, partials, perUser, lastClosed.plusDays(1), query.to());
+                    server -> partials(query, partials, perUser, query.from(), lastClosed, server));
+            Uni<UserPartials> open = partials(query, partials, perUser, lastClosed.plusDays(1), query.to(), sql);
             // more (group, user) pairs than may be held: PostgreSQL sums the whole range per group instead, uncached
             groups = Uni.combine().all().unis(closed, open).asTuple().map(parts -> parts.getItem1().totals(parts.getItem2()))
-                    .onFailure(TooManyRows.class).recoverWithUni(() -> groupTotals(query, partials, perUser));
+                    .onFailure(TooManyRows.class).recoverWithUni(() -> groupTotals(query, partials, perUser, sql));
         }
         return groups.map(totalsByGroup -> {
             Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
@@ -156,9 +159,9 @@ public class QueryService {
         });
     }
 
-    private Uni<Map<List<Object>, RollupTotals>> groupTotals(Query query, List<Partial> partials, boolean perUser) {
+    private Uni<Map<List<Object>, RollupTotals>> groupTotals(Query query, List<Partial> partials, boolean perUser, SqlRows sql) {
         int dims = query.dimensions().size();
-        return run(compiler.groupTotals(query, partials, perUser)).map(rows -> {
+        return run(compiler.groupTotals(query, partials, perUser), sql).map(rows -> {
             Map<List<Object>, RollupTotals> groups = new LinkedHashMap<>();
             for (List<Object> row : rows) {
                 Object[] sums = new Object[Partial.values().length];
@@ -175,8 +178,8 @@ public class QueryService {
         });
     }
 
-    private Uni<UserPartials> partials(Query query, List<Partial> partials, boolean perUser, LocalDate from, LocalDate to) {
-        return run(compiler.partials(query, partials, perUser, from, to))
+    private Uni<UserPartials> partials(Query query, List<Partial> partials, boolean perUser, LocalDate from, LocalDate to, SqlRows sql) {
+        return run(compiler.partials(query, partials, perUser, from, to), sql)
                 .map(rows -> UserPartials.of(rows, query.dimensions().size(), partials));
     }
 
@@ -192,7 +195,7 @@ public class QueryService {
     }
 
     /** At most max-rows rows are read: one more means the question is too big, known before it fills memory. */
-    private Uni<List<List<Object>>> run(QueryCompiler.Compiled compiled) {
+    private Uni<List<List<Object>>> run(QueryCompiler.Compiled compiled, SqlRows sql) {
         int max = config.maxRows();
         return sql.query(compiled.sql() + " LIMIT " + (max + 1), compiled.params()).invoke(rows -> {
             if (rows.size() > max) {

@@ -82,8 +82,8 @@ public class RetentionService {
         LocalDate openFrom = closedTo.plusDays(1);
         Uni<Cells> closed = closedTo.isBefore(start) ? Uni.createFrom().item(new Cells(Map.of()))
                 : cache.get(app, start, closedTo, new Question(app, start, end, weekly, horizon, segment, closedTo),
-                        () -> cells(app, start, end, weekly, horizon, segment, start, closedTo, false));
-        Uni<Cells> open = cells(app, start, end, weekly, horizon, segment, openFrom.isBefore(start) ? start : openFrom, activityEnd, true);
+                        server -> cells(app, start, end, weekly, horizon, segment, start, closedTo, false, server));
+        Uni<Cells> open = cells(app, start, end, weekly, horizon, segment, openFrom.isBefore(start) ? start : openFrom, activityEnd, true, sql);
         return Uni.combine().all().unis(closed, open).asTuple().map(parts -> {
             // every cohort period of every group that has a cohort (a group exists by its members, so by the sizes)
             Set<String> groups = new TreeSet<>();
@@ -118,9 +118,9 @@ public class RetentionService {
         });
     }
 
-    /** The cells of cohorts start..end from activity on days activityFrom..activityTo, and their sizes if asked. */
+    /** The cells of cohorts start..end from activity on days activityFrom..activityTo, and their sizes if asked, read through {@code sql}. */
     private Uni<Cells> cells(App app, LocalDate start, LocalDate end, boolean weekly, int horizon, Segment segment,
-            LocalDate activityFrom, LocalDate activityTo, boolean sizes) {
+            LocalDate activityFrom, LocalDate activityTo, boolean sizes, SqlRows sql) {
         String bucket = weekly ? "date_trunc('week', %s)::date" : "%s";
         int step = weekly ? 7 : 1;
         List<Object> params = new ArrayList<>(List.of(app.appId(), start, end, activityFrom, activityTo, horizon));
