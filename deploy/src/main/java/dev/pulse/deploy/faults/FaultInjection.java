@@ -59,10 +59,14 @@ public final class FaultInjection {
             HostileTenant hostile = new HostileTenant(stack.service("ingest-service").url(), stack.service("query-api").url(),
                     "hostile", hostileApp.get("write_key").asText(), hostileApp.get("read_token").asText());
             Thread hostileTraffic = Thread.ofPlatform().start(hostile);
+            List<String> work = new ArrayList<>();
             for (String service : Stack.SERVICES) {
                 Thread.sleep(pause * 1000L);
                 Instant at = Instant.now();
                 Service victim = stack.instances(service).getLast();
+                if (replicas > 1) {
+                    work.add(workRow(victim, "until killed"));
+                }
                 victim.restart(Duration.ofMinutes(3));
                 log.add("| SIGKILL + restart " + victim.name() + " | " + Duration.between(at, Instant.now()).toMillis() + " ms until ready |");
             }
@@ -78,6 +82,13 @@ public final class FaultInjection {
 
             hostile.stop();
             hostileTraffic.join();
+            if (replicas > 1) {
+                for (String service : Stack.SERVICES) {
+                    for (Service instance : stack.instances(service)) {
+                        work.add(workRow(instance, instance == stack.instances(service).getLast() ? "since its restart" : "whole run"));
+                    }
+                }
+            }
 
             Set<String> accepted = generator.acceptedIds();
             String query = stack.service("query-api").url() + "/v1/query";
@@ -95,6 +106,12 @@ public final class FaultInjection {
                             .formatted(rate, generator.sent())
                             + "a fault every " + pause + " s.", "", "| fault | recovery |", "|---|---|"));
             report.addAll(log);
+            if (replicas > 1) {
+                report.addAll(List.of("", "Work per instance (events accepted by ingest, enriched, stored by aggregate; queries are not counted) "
+                        + "and the longest consumer-group rebalance each instance's consumers saw (Kafka client metric):", "",
+                        "| instance | period | events | longest rebalance |", "|---|---|---|---|"));
+                report.addAll(work);
+            }
             report.addAll(List.of("", "Hostile tenant: the app `hostile` sent each kind of poison below in turn, each followed by one "
                     + "valid event of its own, from the start of the traffic to its end (so through every fault); `unreachable` "
                     + "counts requests made while the service was being restarted.", "", "| poison | answers |", "|---|---|"));
@@ -139,6 +156,27 @@ public final class FaultInjection {
             Thread.sleep(1000);
         }
         return stored;
+    }
+
+    /** Events per metric of the service's own stage. */
+    private static final Map<String, String> WORK = Map.of("ingest-service", "pulse_ingest_events_accepted_total",
+            "enrich-service", "pulse_enrich_events_enriched_total", "aggregate-service", "pulse_aggregate_events_stored_total",
+            "query-api", "");
+
+    private static String workRow(Service instance, String period) throws Exception {
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(instance.url() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        String base = instance.name().replaceFirst("-\\d+$", "");
+        String counter = WORK.get(base);
+        return "| %s | %s | %s | %,.0f ms |".formatted(instance.name(), period,
+                counter.isEmpty() ? "–" : "%,.0f".formatted(values(metrics, counter).sum()),
+                values(metrics, "kafka_consumer_coordinator_rebalance_latency_max").max().orElse(0));
+    }
+
+    /** The values of every series of {@code metric} in a Prometheus exposition (NaN left out). */
+    private static java.util.stream.DoubleStream values(String exposition, String metric) {
+        return exposition.lines().filter(line -> line.startsWith(metric + "{") || line.startsWith(metric + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).filter(v -> !Double.isNaN(v));
     }
 
     private static JsonNode get(String url, String token) throws Exception {
