@@ -5,6 +5,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.pulse.aggregate.service.DailyCloseJob;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.InvalidEvent;
+import dev.pulse.contract.RedisKeys;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.UserTraits;
 import dev.pulse.contract.testing.FactTables;
@@ -227,7 +228,7 @@ class AggregationIT {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         Set<String> todayUsers = events.stream().filter(e -> e.eventDate().equals(today)).map(EnrichedEvent::userId).collect(Collectors.toCollection(HashSet::new));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(todayUsers.size(),
-                redis.hyperloglog(String.class).pfcount("rt:" + app + ":dau:" + today)));
+                redis.hyperloglog(String.class).pfcount(RedisKeys.dailyUsers(app, today))));
     }
 
     /**
@@ -382,7 +383,7 @@ class AggregationIT {
     private long eventsInRedis(String app, Instant now) {
         long total = 0;
         for (long minute = now.getEpochSecond() / 60 - 2; minute <= now.getEpochSecond() / 60; minute++) {
-            Long n = redis.value(Long.class).get("rt:" + app + ":ev:" + minute);
+            Long n = redis.value(Long.class).get(RedisKeys.events(app, minute));
             total += n == null ? 0 : n;
         }
         return total;

@@ -5,7 +5,7 @@ import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.RawStoreRepository;
 import dev.pulse.aggregate.repository.RealtimeRepository;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.RealtimeKeys;
+import dev.pulse.contract.RedisKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -86,7 +86,7 @@ public class RealtimeService {
 
     @Scheduled(every = "${pulse.aggregate.realtime.check-every:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> rebuildIfLost() {
-        return redis.key().exists(RealtimeKeys.BUILT_MARKER).flatMap(present -> {
+        return redis.key().exists(RedisKeys.BUILT_MARKER).flatMap(present -> {
             if (present && !stale.get()) {
                 return Uni.createFrom().voidItem();
             }
@@ -112,7 +112,7 @@ public class RealtimeService {
                                 .onItem().transformToUniAndConcatenate(page -> realtime.record(page, now, epoch).replaceWith((long) page.size()))
                                 .collect().with(java.util.stream.Collectors.summingLong(n -> n))))))
                 .call(written -> written < 0 ? Uni.createFrom().voidItem()
-                        : redis.value(String.class).set(RealtimeKeys.BUILT_MARKER, now.toString()))
+                        : redis.value(String.class).set(RedisKeys.BUILT_MARKER, now.toString()))
                 .invoke(written -> {
                     if (written >= 0) {
                         Log.infof("real-time views rebuilt from %d stored events", written);
