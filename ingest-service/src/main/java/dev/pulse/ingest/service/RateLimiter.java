@@ -5,9 +5,11 @@ import dev.pulse.ingest.config.IngestConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.time.Duration;
@@ -69,6 +71,17 @@ public class RateLimiter {
         long now = System.nanoTime();
         this.redisRetryAt = now;
         this.nextLogAt = new AtomicLong(now);
+    }
+
+    /**
+     * Opens a first connection before traffic comes: a fresh instance's first script call also pays for connecting
+     * and class loading, which can exceed the timeout and would count (and log) a fallback on every start.
+     */
+    void warmUp(@Observes StartupEvent event) {
+        if (redisEnabled) {
+            redis.execute("PING").subscribe().with(ignored -> {
+            }, failure -> Log.warnf("Redis does not answer at start (%s): the rate limit is per instance until it does", failure.toString()));
+        }
     }
 
     /** @return 0 when the events may pass (and are taken from the app's bucket), else the seconds to wait */
