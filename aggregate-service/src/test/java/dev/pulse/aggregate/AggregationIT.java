@@ -378,6 +378,18 @@ class AggregationIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsInRedis(app, now) == 20);
         redis.flushall();
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsInRedis(app, now) == 20);
+
+        // an upgrade from the key layout without hash tags: its views (rt:<app>:…) and its marker (rt:built) are
+        // there, none in the new keys; the new layout's marker is missing, so the views are rebuilt into the new
+        // keys and the old ones cleared
+        long minute = now.getEpochSecond() / 60;
+        String oldKey = "rt:" + app + ":ev:" + minute;
+        redis.flushall();
+        redis.value(Long.class).set(oldKey, 20L);
+        redis.value(String.class).set("rt:built", now.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> eventsInRedis(app, now) == 20);
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.key().exists(RedisKeys.BUILT_MARKER));
+        assertEquals(0, redis.key().exists(oldKey, "rt:built"), "the old layout's keys are cleared");
     }
 
     private long eventsInRedis(String app, Instant now) {

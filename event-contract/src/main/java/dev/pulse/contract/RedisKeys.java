@@ -14,8 +14,13 @@ import java.time.LocalDate;
  * so aggregate's rebuild still clears them with {@code SCAN MATCH rt:*} ({@code {}} is not a glob character).
  */
 public final class RedisKeys {
-    /** Present while the real-time views are complete; its absence means Redis lost data and a rebuild is due. */
-    public static final String BUILT_MARKER = "rt:built";
+    /**
+     * Present while the real-time views are complete; its absence means Redis lost data and a rebuild is due. Named
+     * after the key layout: an aggregate of a new layout finds no marker of its own, so its first check rebuilds the
+     * views in the new keys and clears the old ones ({@code rt:*}), instead of leaving the window empty for an hour
+     * (v2: the app as a hash tag).
+     */
+    public static final String BUILT_MARKER = "rt:built:v2";
     /**
      * Bumped by each rebuild at its cut: a batch writes its views only while the epoch it read when it took its
      * PostgreSQL locks is current, otherwise its events are in the rebuild. Outside {@code rt:*}, which a rebuild clears.
