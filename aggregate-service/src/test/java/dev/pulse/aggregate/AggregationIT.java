@@ -5,6 +5,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.pulse.aggregate.service.DailyCloseJob;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.InvalidEvent;
+import dev.pulse.contract.RedisKeys;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.UserTraits;
 import dev.pulse.contract.testing.FactTables;
@@ -227,7 +228,7 @@ class AggregationIT {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         Set<String> todayUsers = events.stream().filter(e -> e.eventDate().equals(today)).map(EnrichedEvent::userId).collect(Collectors.toCollection(HashSet::new));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(todayUsers.size(),
-                redis.hyperloglog(String.class).pfcount("rt:" + app + ":dau:" + today)));
+                redis.hyperloglog(String.class).pfcount(RedisKeys.dailyUsers(app, today))));
     }
 
     /**
@@ -377,12 +378,24 @@ class AggregationIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsInRedis(app, now) == 20);
         redis.flushall();
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsInRedis(app, now) == 20);
+
+        // an upgrade from the key layout without hash tags: its views (rt:<app>:…) and its marker (rt:built) are
+        // there, none in the new keys; the new layout's marker is missing, so the views are rebuilt into the new
+        // keys and the old ones cleared
+        long minute = now.getEpochSecond() / 60;
+        String oldKey = "rt:" + app + ":ev:" + minute;
+        redis.flushall();
+        redis.value(Long.class).set(oldKey, 20L);
+        redis.value(String.class).set("rt:built", now.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> eventsInRedis(app, now) == 20);
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.key().exists(RedisKeys.BUILT_MARKER));
+        assertEquals(0, redis.key().exists(oldKey, "rt:built"), "the old layout's keys are cleared");
     }
 
     private long eventsInRedis(String app, Instant now) {
         long total = 0;
         for (long minute = now.getEpochSecond() / 60 - 2; minute <= now.getEpochSecond() / 60; minute++) {
-            Long n = redis.value(Long.class).get("rt:" + app + ":ev:" + minute);
+            Long n = redis.value(Long.class).get(RedisKeys.events(app, minute));
             total += n == null ? 0 : n;
         }
         return total;

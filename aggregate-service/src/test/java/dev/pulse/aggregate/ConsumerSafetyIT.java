@@ -8,6 +8,7 @@ import dev.pulse.aggregate.service.RealtimeService;
 import dev.pulse.consumer.PartitionsReadinessCheck;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.InvalidEvent;
+import dev.pulse.contract.RedisKeys;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
@@ -175,7 +176,7 @@ class ConsumerSafetyIT {
     private Map<Long, Long> redisMinutes(String app, Instant now) {
         Map<Long, Long> counts = new TreeMap<>();
         for (long minute = now.getEpochSecond() / 60 - 10; minute <= now.getEpochSecond() / 60; minute++) {
-            Long n = redis.value(Long.class).get("rt:" + app + ":ev:" + minute);
+            Long n = redis.value(Long.class).get(RedisKeys.events(app, minute));
             if (n != null) {
                 counts.put(minute, n);
             }

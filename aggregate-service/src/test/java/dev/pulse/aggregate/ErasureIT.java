@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.ErasureCommand;
 import dev.pulse.contract.InvalidEvent;
+import dev.pulse.contract.RedisKeys;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.FactTables;
 import dev.pulse.contract.testing.PulseInfrastructure;
@@ -113,7 +114,7 @@ class ErasureIT {
 
         // real time: rebuilt without the user
         await().atMost(Duration.ofSeconds(30)).until(() -> rebuiltWithoutErased(app, today, events, now));
-        for (String key : redis.key().keys("rt:" + app + ":recent:*")) {
+        for (String key : redis.key().keys(RedisKeys.recentContentEventsPattern(app))) {
             assertFalse(redis.list(String.class).lrange(key, 0, -1).stream().anyMatch(v -> v.contains("\"" + ERASED + "\"")), key);
         }
 
@@ -121,7 +122,7 @@ class ErasureIT {
         // delivery may have committed and then failed to rebuild them (here: the user put back as such a failure leaves it)
         String completed = queryString("SELECT completed_at::text || deleted_rows::text FROM aggregate_erasures WHERE erasure_id = '" + command.erasureId() + "'");
         List<String> after = facts(app);
-        redis.hyperloglog(String.class).pfadd("rt:" + app + ":dau:" + today, ERASED);
+        redis.hyperloglog(String.class).pfadd(RedisKeys.dailyUsers(app, today), ERASED);
         assertFalse(rebuiltWithoutErased(app, today, events, now), "the erased user is counted again");
         TestData.send(infra().bootstrapServers(), Topics.ERASURES, Topics.userKey(app, ERASED), AggregationIT.MAPPER.writeValueAsString(command));
         ErasureCommand marker = new ErasureCommand(UUID.randomUUID(), app, "nobody", Instant.now());
@@ -211,7 +212,7 @@ class ErasureIT {
     }
 
     private long dailyUsers(String app, LocalDate day) {
-        return redis.hyperloglog(String.class).pfcount("rt:" + app + ":dau:" + day);
+        return redis.hyperloglog(String.class).pfcount(RedisKeys.dailyUsers(app, day));
     }
 
     /**
@@ -220,7 +221,7 @@ class ErasureIT {
      * and not the erased user (adding them to a copy of the HyperLogLog changes it).
      */
     private boolean rebuiltWithoutErased(String app, LocalDate day, List<EnrichedEvent> events, Instant now) {
-        String key = "rt:" + app + ":dau:" + day;
+        String key = RedisKeys.dailyUsers(app, day);
         String probe = key + ":probe";
         redis.key().del(probe);
         redis.hyperloglog(String.class).pfmerge(probe, key);

@@ -95,8 +95,8 @@ class NetworkPolicyMatrixTest {
         List<Flow> denied = new ArrayList<>(List.of(
                 new Flow("query-api", kafka, 9092, "TCP"),
                 new Flow("pulse-migrate", kafka, 9092, "TCP"),
-                new Flow("ingest-service", "redis", 6379, "TCP"),
                 new Flow("enrich-service", "redis", 6379, "TCP"),
+                new Flow("pulse-migrate", "redis", 6379, "TCP"),
                 new Flow("internet", "enrich-service", 8080, "TCP"),
                 new Flow("internet", "ingest-service", 8080, "TCP"),
                 new Flow("ingress-controller", "enrich-service", 8080, "TCP"),
@@ -137,7 +137,8 @@ class NetworkPolicyMatrixTest {
         for (String client : List.of("ingest-service", "enrich-service", "aggregate-service", "query-api", "pulse-migrate")) {
             postgres.forEach(p -> flows.add(new Flow(client, p, 5432, "TCP")));
         }
-        for (String client : List.of("aggregate-service", "query-api")) {
+        // ingest: the global rate-limit buckets; aggregate and query-api: the real-time views
+        for (String client : List.of("ingest-service", "aggregate-service", "query-api")) {
             flows.add(new Flow(client, "redis", 6379, "TCP"));
         }
         for (Endpoint pod : pods.values()) {

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The prod overlay's Redis, started from its rendered arguments (with the rendered Secrets' values where kubelet
  * would put them) on an embedded Redis, and used as each client would with the URL its Deployment builds: no
- * anonymous access, aggregate writes the real-time views (rt:*) and nothing else, query-api only reads them.
+ * anonymous access, aggregate writes the real-time views (rt:*) and nothing else, query-api only reads them,
+ * ingest runs its rate-limit script on its buckets (rl:*) and can do nothing else.
  */
 class RedisAclTest {
     private static List<JsonNode> prod;
@@ -77,10 +78,10 @@ class RedisAclTest {
     @Test
     void aggregateWritesTheRealtimeViewsAndNothingElse() throws IOException {
         try (Resp aggregate = login("aggregate-service")) {
-            assertEquals(":1", aggregate.call("ZADD", "rt:shop:te:1", "1", "c1"));
-            assertEquals(":1", aggregate.call("PFADD", "rt:shop:u:1", "user-1"));
-            assertEquals(":2", aggregate.call("INCRBY", "rt:shop:ev:1", "2"));
-            assertEquals(":1", aggregate.call("EXPIRE", "rt:shop:ev:1", "3600"));
+            assertEquals(":1", aggregate.call("ZADD", "rt:{shop}:te:1", "1", "c1"));
+            assertEquals(":1", aggregate.call("PFADD", "rt:{shop}:u:1", "user-1"));
+            assertEquals(":2", aggregate.call("INCRBY", "rt:{shop}:ev:1", "2"));
+            assertEquals(":1", aggregate.call("EXPIRE", "rt:{shop}:ev:1", "3600"));
             assertEquals("+OK", aggregate.call("SET", "rt:built", "1"));
             assertEquals("*2", aggregate.call("SCAN", "0", "MATCH", "rt:*", "COUNT", "1000"));
             assertEquals("+OK", aggregate.call("MULTI"));
@@ -97,14 +98,48 @@ class RedisAclTest {
     @Test
     void queryApiOnlyReadsThem() throws IOException {
         try (Resp aggregate = login("aggregate-service"); Resp query = login("query-api")) {
-            aggregate.call("PFADD", "rt:app:u:9", "user-9");
-            aggregate.call("SET", "rt:app:ev:9", "5");
-            assertEquals(":1", query.call("PFCOUNT", "rt:app:u:9"));
-            assertEquals("*1", query.call("MGET", "rt:app:ev:9"));
-            assertEquals("*0", query.call("ZRANGE", "rt:app:te:9", "0", "-1", "WITHSCORES"));
+            aggregate.call("PFADD", "rt:{app}:u:9", "user-9");
+            aggregate.call("SET", "rt:{app}:ev:9", "5");
+            assertEquals(":1", query.call("PFCOUNT", "rt:{app}:u:9"));
+            assertEquals("*1", query.call("MGET", "rt:{app}:ev:9"));
+            assertEquals("*0", query.call("ZRANGE", "rt:{app}:te:9", "0", "-1", "WITHSCORES"));
             assertEquals("+PONG", query.call("PING"));
-            assertTrue(query.call("SET", "rt:app:ev:9", "6").startsWith("-NOPERM"));
-            assertTrue(query.call("DEL", "rt:app:u:9").startsWith("-NOPERM"));
+            assertTrue(query.call("SET", "rt:{app}:ev:9", "6").startsWith("-NOPERM"));
+            assertTrue(query.call("DEL", "rt:{app}:u:9").startsWith("-NOPERM"));
+        }
+    }
+
+    @Test
+    void ingestRunsTheRateLimitScriptOnItsBucketsAndNothingElse() throws Exception {
+        String script = GlobalBucketScriptText.read();
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                .digest(script.getBytes(StandardCharsets.UTF_8)));
+        try (Resp aggregate = login("aggregate-service"); Resp ingest = login("ingest-service")) {
+            assertEquals("+PONG", ingest.call("PING"));
+            // as ingest does it: EVALSHA first, EVAL when this Redis does not know the script yet
+            assertTrue(ingest.call("EVALSHA", sha, "1", "rl:{shop}", "100.0", "200.0", "5", "3000").startsWith("-NOSCRIPT"));
+            assertEquals(":0", ingest.call("EVAL", script, "1", "rl:{shop}", "100.0", "200.0", "5", "3000"), "admitted");
+            assertEquals(":0", ingest.call("EVALSHA", sha, "1", "rl:{shop}", "100.0", "200.0", "5", "3000"), "admitted by digest");
+            assertEquals(":1", ingest.call("EVALSHA", sha, "1", "rl:{shop}", "100.0", "200.0", "400", "3000"),
+                    "more than the bucket holds: wait until it is full again (10 tokens at 100/s, at least 1 s)");
+            // its keys only, and no command of its own beyond the script's
+            assertTrue(ingest.call("EVAL", script, "1", "rt:{shop}:ev:1", "100.0", "200.0", "5", "3000").startsWith("-NOPERM"),
+                    "the script on a real-time key");
+            aggregate.call("SET", "rt:{shop}:ev:2", "7");
+            assertTrue(ingest.call("GET", "rt:{shop}:ev:2").startsWith("-NOPERM"), "reads rt:*");
+            assertTrue(ingest.call("HGETALL", "rl:{shop}").startsWith("-NOPERM"), "commands the script does not use");
+            assertTrue(ingest.call("DEL", "rl:{shop}").startsWith("-NOPERM"));
+            assertTrue(ingest.call("SCAN", "0").startsWith("-NOPERM"));
+            assertTrue(ingest.call("EVAL", "return redis.call('GET', KEYS[1])", "1", "rl:{shop}").startsWith("-"),
+                    "a script of its own may not read either");
+            assertTrue(ingest.call("EVAL", "return redis.call('GET', 'rt:{shop}:ev:2')", "0").startsWith("-"),
+                    "nor reach a real-time key without declaring it");
+            assertTrue(ingest.call("SCRIPT", "FLUSH").startsWith("-NOPERM"));
+            assertTrue(ingest.call("FLUSHALL").startsWith("-NOPERM"));
+            assertTrue(ingest.call("CONFIG", "GET", "requirepass").startsWith("-NOPERM"));
+            assertTrue(ingest.call("ACL", "LIST").startsWith("-NOPERM"));
+            // and the other users may not touch its buckets
+            assertTrue(aggregate.call("HSET", "rl:{shop}", "tokens", "1000000").startsWith("-NOPERM"));
         }
     }
 

@@ -2,7 +2,7 @@ package dev.pulse.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pulse.contract.RealtimeKeys;
+import dev.pulse.contract.RedisKeys;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -164,9 +164,9 @@ class DashboardDefenceIT {
 
     private void realtime(String content) {
         long minute = Instant.now().getEpochSecond() / 60;
-        redis.value(Long.class).incrby(RealtimeKeys.events(app, minute), 3);
-        redis.hyperloglog(String.class).pfadd(RealtimeKeys.users(app, minute), USER);
-        redis.sortedSet(String.class).zincrby(RealtimeKeys.topContent(app, minute), 3, content);
+        redis.value(Long.class).incrby(RedisKeys.events(app, minute), 3);
+        redis.hyperloglog(String.class).pfadd(RedisKeys.users(app, minute), USER);
+        redis.sortedSet(String.class).zincrby(RedisKeys.topContent(app, minute), 3, content);
     }
 
     private JsonNode apiCityBreakdown() throws Exception {

@@ -2,7 +2,7 @@ package dev.pulse.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pulse.contract.RealtimeKeys;
+import dev.pulse.contract.RedisKeys;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -422,12 +422,12 @@ class DashboardIT {
 
     private void realtimeEvents(int n, String content) {
         long minute = Instant.now().getEpochSecond() / 60;
-        redis.value(Long.class).incrby(RealtimeKeys.events(app, minute), n);
+        redis.value(Long.class).incrby(RedisKeys.events(app, minute), n);
         for (int i = 0; i < n; i++) {
-            redis.hyperloglog(String.class).pfadd(RealtimeKeys.users(app, minute), "rt-user-" + content + "-" + i);
+            redis.hyperloglog(String.class).pfadd(RedisKeys.users(app, minute), "rt-user-" + content + "-" + i);
         }
-        redis.sortedSet(String.class).zincrby(RealtimeKeys.topContent(app, minute), n, content);
-        redis.sortedSet(String.class).zincrby(RealtimeKeys.topEvents(app, minute), n, "content.engagement");
+        redis.sortedSet(String.class).zincrby(RedisKeys.topContent(app, minute), n, content);
+        redis.sortedSet(String.class).zincrby(RedisKeys.topEvents(app, minute), n, "content.engagement");
     }
 
     private long realtimeShown() {

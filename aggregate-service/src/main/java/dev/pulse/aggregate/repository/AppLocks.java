@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * recompute takes its app's exclusively, so it never interleaves with a batch of the same app. The real-time
  * cut: batches hold it shared, a real-time rebuild takes it exclusively for the moment it fixes its snapshot,
  * so every batch committed either before the snapshot (in the rebuild) or after the rebuild's epoch (see
- * RealtimeKeys.EPOCH). The real-time rebuild lock: one rebuild at a time across replicas.
+ * RedisKeys.EPOCH). The real-time rebuild lock: one rebuild at a time across replicas.
  */
 @ApplicationScoped
 public class AppLocks {

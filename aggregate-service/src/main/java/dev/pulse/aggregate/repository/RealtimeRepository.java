@@ -2,7 +2,7 @@ package dev.pulse.aggregate.repository;
 
 import dev.pulse.aggregate.config.AggregateConfig;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.RealtimeKeys;
+import dev.pulse.contract.RedisKeys;
 import dev.pulse.contract.EventCatalog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +30,7 @@ import java.util.Set;
  * Real-time views in Redis, per app and minute of event time: event counts, active users (HyperLogLog), top
  * content and top events (each kept to its top entries); active users per day; recent events per content.
  * Everything expires on its own. A batch's writes are one MULTI/EXEC under WATCH of the epoch, applied only
- * while the epoch is the one the batch read (see RealtimeKeys.EPOCH and AppLocks).
+ * while the epoch is the one the batch read (see RedisKeys.EPOCH and AppLocks).
  */
 @ApplicationScoped
 public class RealtimeRepository {
@@ -63,12 +63,12 @@ public class RealtimeRepository {
 
     /** The current epoch (0 before the first rebuild). */
     public Uni<Long> epoch() {
-        return redis.value(Long.class).get(RealtimeKeys.EPOCH).map(epoch -> epoch == null ? 0L : epoch);
+        return redis.value(Long.class).get(RedisKeys.EPOCH).map(epoch -> epoch == null ? 0L : epoch);
     }
 
     /** A new epoch: batches that read an older one no longer write their views. */
     public Uni<Long> nextEpoch() {
-        return redis.value(Long.class).incr(RealtimeKeys.EPOCH);
+        return redis.value(Long.class).incr(RedisKeys.EPOCH);
     }
 
     private static final class Minute {
@@ -96,8 +96,8 @@ public class RealtimeRepository {
         }
         return Multi.createFrom().iterable(chunks)
                 .onItem().transformToUniAndConcatenate(chunk -> redis.withTransaction(
-                        r -> r.value(Long.class).get(RealtimeKeys.EPOCH).map(current -> current == null ? 0L : current),
-                        (current, tx) -> current == epoch ? record(tx, chunk, now) : tx.discard(), RealtimeKeys.EPOCH))
+                        r -> r.value(Long.class).get(RedisKeys.EPOCH).map(current -> current == null ? 0L : current),
+                        (current, tx) -> current == epoch ? record(tx, chunk, now) : tx.discard(), RedisKeys.EPOCH))
                 .collect().asList().map(results -> results.stream().noneMatch(result -> result.discarded()));
     }
 
@@ -118,27 +118,27 @@ public class RealtimeRepository {
             m.names.merge(e.event(), 1.0, Double::sum);
             if (EventCatalog.CONTENT_ENGAGEMENT.equals(e.event())) {
                 m.content.merge(e.contentId(), 1.0, Double::sum);
-                recent.computeIfAbsent(RealtimeKeys.recentContentEvents(e.appId(), e.contentId()), k -> new ArrayList<>())
+                recent.computeIfAbsent(RedisKeys.recentContentEvents(e.appId(), e.contentId()), k -> new ArrayList<>())
                         .add(json(new RecentEvent(e.userId(), e.action(), e.timestamp())));
             }
         }
         List<Uni<Void>> writes = new ArrayList<>();
         minutes.forEach((k, m) -> {
-            writes.add(redis.value(Long.class).incrby(RealtimeKeys.events(k.app(), k.minute()), m.events).replaceWithVoid());
-            writes.add(redis.hyperloglog(String.class).pfadd(RealtimeKeys.users(k.app(), k.minute()), m.users.toArray(String[]::new)).replaceWithVoid());
-            m.names.forEach((name, n) -> writes.add(redis.sortedSet(String.class).zincrby(RealtimeKeys.topEvents(k.app(), k.minute()), n, name).replaceWithVoid()));
-            m.content.forEach((id, n) -> writes.add(redis.sortedSet(String.class).zincrby(RealtimeKeys.topContent(k.app(), k.minute()), n, id).replaceWithVoid()));
+            writes.add(redis.value(Long.class).incrby(RedisKeys.events(k.app(), k.minute()), m.events).replaceWithVoid());
+            writes.add(redis.hyperloglog(String.class).pfadd(RedisKeys.users(k.app(), k.minute()), m.users.toArray(String[]::new)).replaceWithVoid());
+            m.names.forEach((name, n) -> writes.add(redis.sortedSet(String.class).zincrby(RedisKeys.topEvents(k.app(), k.minute()), n, name).replaceWithVoid()));
+            m.content.forEach((id, n) -> writes.add(redis.sortedSet(String.class).zincrby(RedisKeys.topContent(k.app(), k.minute()), n, id).replaceWithVoid()));
             // an app sending ever new names or content ids keeps a bounded number of entries per minute
-            writes.add(redis.sortedSet(String.class).zremrangebyrank(RealtimeKeys.topEvents(k.app(), k.minute()), 0, -topPerMinute - 1));
-            writes.add(redis.sortedSet(String.class).zremrangebyrank(RealtimeKeys.topContent(k.app(), k.minute()), 0, -topPerMinute - 1));
-            for (String key : List.of(RealtimeKeys.events(k.app(), k.minute()), RealtimeKeys.users(k.app(), k.minute()),
-                    RealtimeKeys.topEvents(k.app(), k.minute()), RealtimeKeys.topContent(k.app(), k.minute()))) {
+            writes.add(redis.sortedSet(String.class).zremrangebyrank(RedisKeys.topEvents(k.app(), k.minute()), 0, -topPerMinute - 1));
+            writes.add(redis.sortedSet(String.class).zremrangebyrank(RedisKeys.topContent(k.app(), k.minute()), 0, -topPerMinute - 1));
+            for (String key : List.of(RedisKeys.events(k.app(), k.minute()), RedisKeys.users(k.app(), k.minute()),
+                    RedisKeys.topEvents(k.app(), k.minute()), RedisKeys.topContent(k.app(), k.minute()))) {
                 writes.add(redis.key().expire(key, minuteTtl).replaceWithVoid());
             }
         });
         days.forEach((k, users) -> {
-            writes.add(redis.hyperloglog(String.class).pfadd(RealtimeKeys.dailyUsers(k.app(), k.date()), users.toArray(String[]::new)).replaceWithVoid());
-            writes.add(redis.key().expire(RealtimeKeys.dailyUsers(k.app(), k.date()), dayTtl).replaceWithVoid());
+            writes.add(redis.hyperloglog(String.class).pfadd(RedisKeys.dailyUsers(k.app(), k.date()), users.toArray(String[]::new)).replaceWithVoid());
+            writes.add(redis.key().expire(RedisKeys.dailyUsers(k.app(), k.date()), dayTtl).replaceWithVoid());
         });
         recent.forEach((key, items) -> {
             writes.add(redis.list(String.class).lpush(key, items.toArray(String[]::new)).replaceWithVoid());

@@ -5,7 +5,7 @@ import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.RawStoreRepository;
 import dev.pulse.aggregate.repository.RealtimeRepository;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.RealtimeKeys;
+import dev.pulse.contract.RedisKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -89,7 +89,7 @@ public class RealtimeService {
         // a check that cannot reach Redis loses nothing: the next one finds the marker gone if Redis lost its data.
         // Only a missed write or a failed rebuild is a reason to rebuild while the marker is there, so that
         // replicas rebuild once per loss, not once each.
-        return redis.key().exists(RealtimeKeys.BUILT_MARKER).onFailure().invoke(e -> Log.warnf("real-time views: Redis unreachable: %s", e.toString()))
+        return redis.key().exists(RedisKeys.BUILT_MARKER).onFailure().invoke(e -> Log.warnf("real-time views: Redis unreachable: %s", e.toString()))
                 .flatMap(present -> {
                     if (present && !stale.get()) {
                         return Uni.createFrom().voidItem();
@@ -122,7 +122,7 @@ public class RealtimeService {
                                 .collect().with(java.util.stream.Collectors.summingLong(n -> n))))
                         // set while the lock is held: a replica that found the marker missing just after the lock's
                         // release would otherwise rebuild the views a second time
-                        .call(written -> redis.value(String.class).set(RealtimeKeys.BUILT_MARKER, now.toString()))))
+                        .call(written -> redis.value(String.class).set(RedisKeys.BUILT_MARKER, now.toString()))))
                 .invoke(written -> {
                     if (written >= 0) {
                         registry.counter("pulse.aggregate.realtime.rebuilds").increment();

@@ -92,6 +92,7 @@ public final class Stack implements AutoCloseable {
         env.put("PG_PASSWORD", db.password);
         env.put("PG_QUERY_USER", Database.READER);
         env.put("PG_QUERY_PASSWORD", Database.READER_PASSWORD);
+        // aggregate and query-api: the real-time views; ingest: the global per-app rate-limit buckets
         env.put("REDIS_URL", cache.uri);
         env.put("PULSE_INGEST_ADMIN_TOKEN", o.adminToken());
         env.put("PULSE_AGGREGATE_ADMIN_TOKEN", o.adminToken());

@@ -45,13 +45,34 @@ public interface IngestConfig {
     Topics topics();
 
     interface RateLimit {
-        /** Sustained events per second per app. */
+        /** Sustained events per second per app, across all ingest replicas together (while Redis answers). */
         @WithDefault("50000")
         double eventsPerSecond();
 
         /** Bucket size: the largest burst an app may send at once. */
         @WithDefault("100000")
         double burst();
+
+        Redis redis();
+
+        /** The global bucket in Redis, and how ingest falls back to a per-instance bucket when Redis fails. */
+        interface Redis {
+            /** Off: every replica limits on its own (each grants the full rate), and ingest never talks to Redis. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** How long a request waits for Redis's answer before its app is limited by the local bucket instead. */
+            @WithDefault("100ms")
+            Duration timeout();
+
+            /** After a failure, requests skip Redis this long, so that an outage does not add the timeout to each of them. */
+            @WithDefault("1s")
+            Duration retryAfter();
+
+            /** At most one log line per this interval about Redis failing (each fallback is counted in the metric). */
+            @WithDefault("30s")
+            Duration logInterval();
+        }
     }
 
     interface Admin {

@@ -57,12 +57,17 @@ public class IngestService {
     }
 
     public Uni<IngestResult> ingest(App app, DecodedBody body, Instant receivedAt, EventIds eventIds) {
-        List<JsonNode> events = body.events();
         // every event costs, valid or not: a client sending only invalid events is limited like any other
-        int wait = rateLimiter.tryAcquire(app.appId(), events.size());
-        if (wait > 0) {
-            throw ProblemException.tooManyRequests("rate limit of app " + app.appId() + " exceeded", wait);
-        }
+        return rateLimiter.tryAcquire(app.appId(), body.events().size()).flatMap(wait -> {
+            if (wait > 0) {
+                throw ProblemException.tooManyRequests("rate limit of app " + app.appId() + " exceeded", wait);
+            }
+            return admitted(app, body, receivedAt, eventIds);
+        });
+    }
+
+    private Uni<IngestResult> admitted(App app, DecodedBody body, Instant receivedAt, EventIds eventIds) {
+        List<JsonNode> events = body.events();
         normalizer.checkSentAt(body.sentAt(), receivedAt);
         Outcome outcome = new Outcome();
         for (int i = 0; i < events.size(); i++) {

@@ -1,6 +1,6 @@
 package dev.pulse.query.service;
 
-import dev.pulse.contract.RealtimeKeys;
+import dev.pulse.contract.RedisKeys;
 import dev.pulse.contract.problem.StoreFailures;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ScoredValue;
@@ -30,14 +30,14 @@ public class RealtimeService {
         for (long m = last - minutes + 1; m <= last; m++) {
             window.add(m);
         }
-        String[] userKeys = window.stream().map(m -> RealtimeKeys.users(app, m)).toArray(String[]::new);
-        String[] eventKeys = window.stream().map(m -> RealtimeKeys.events(app, m)).toArray(String[]::new);
+        String[] userKeys = window.stream().map(m -> RedisKeys.users(app, m)).toArray(String[]::new);
+        String[] eventKeys = window.stream().map(m -> RedisKeys.events(app, m)).toArray(String[]::new);
         Uni<Long> active = redis.hyperloglog(String.class).pfcount(userKeys);
         Uni<Map<String, Long>> counts = redis.value(Long.class).mget(eventKeys);
         Uni<List<ScoredValue<String>>> content = redis.sortedSet(String.class)
-                .zunionWithScores(window.stream().map(m -> RealtimeKeys.topContent(app, m)).toArray(String[]::new));
+                .zunionWithScores(window.stream().map(m -> RedisKeys.topContent(app, m)).toArray(String[]::new));
         Uni<List<ScoredValue<String>>> events = redis.sortedSet(String.class)
-                .zunionWithScores(window.stream().map(m -> RealtimeKeys.topEvents(app, m)).toArray(String[]::new));
+                .zunionWithScores(window.stream().map(m -> RedisKeys.topEvents(app, m)).toArray(String[]::new));
         return Uni.combine().all().unis(active, counts, content, events).asTuple().map(t -> {
             List<Map<String, Object>> perMinute = new ArrayList<>();
             long total = 0;

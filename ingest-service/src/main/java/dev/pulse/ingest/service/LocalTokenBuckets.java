@@ -1,0 +1,48 @@
+package dev.pulse.ingest.service;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Per-app token buckets over events, in this instance's memory: {@link RateLimiter}'s fallback while Redis does
+ * not answer (or when it is turned off). Each instance grants the full rate, so with N replicas an app gets up to
+ * N times the configured rate while they decide locally.
+ */
+final class LocalTokenBuckets {
+    private final double ratePerNano;
+    private final double burst;
+    private final ConcurrentMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    LocalTokenBuckets(double eventsPerSecond, double burst) {
+        this.ratePerNano = eventsPerSecond / 1e9;
+        this.burst = burst;
+    }
+
+    /** @return 0 when the events may pass (and are taken from the bucket), else the seconds to wait */
+    int tryAcquire(String appId, int events) {
+        return buckets.computeIfAbsent(appId, id -> new Bucket(burst, System.nanoTime()))
+                .take(events, System.nanoTime(), ratePerNano, burst);
+    }
+
+    private static final class Bucket {
+        private double tokens;
+        private long updatedAt;
+
+        Bucket(double tokens, long now) {
+            this.tokens = tokens;
+            this.updatedAt = now;
+        }
+
+        synchronized int take(int events, long now, double ratePerNano, double burst) {
+            tokens = Math.min(burst, tokens + (now - updatedAt) * ratePerNano);
+            updatedAt = now;
+            if (tokens >= events) {
+                tokens -= events;
+                return 0;
+            }
+            // a request larger than the bucket can never pass: it is told to wait until the bucket is full
+            double missing = Math.min(events, burst) - tokens;
+            return (int) Math.max(1, Math.ceil(missing / (ratePerNano * 1e9)));
+        }
+    }
+}
