@@ -44,7 +44,7 @@ DECLARE
 BEGIN
     -- Flyway's lock covers migrations, not this callback: replicas starting together would GRANT at the same time
     -- and fail on "tuple concurrently updated" (ReplicasIT found it). One at a time, until this block's end.
-    PERFORM pg_advisory_xact_lock(hashtext('pulse.after-migrate'));
+    PERFORM pg_advisory_xact_lock(hashtextextended('pulse.after-migrate', 0));
     -- the Kubernetes migrate Job sets pulse.require_logins (QUARKUS_FLYWAY_INIT_SQL): there a login the database
     -- operator has not made yet fails the Job, which runs again, rather than leaving a service without privileges
     -- until the next release's migrate Job

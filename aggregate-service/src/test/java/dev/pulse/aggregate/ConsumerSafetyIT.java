@@ -205,7 +205,7 @@ class ConsumerSafetyIT {
         // another replica's rebuild holds the lock: this one skips
         try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
-            s.execute("SELECT pg_advisory_xact_lock(hashtext('pulse-realtime-rebuild'))");
+            s.execute("SELECT pg_advisory_xact_lock(hashtextextended('pulse-realtime-rebuild', 0))");
             assertEquals(-1L, realtime.rebuild().await().atMost(Duration.ofSeconds(30)));
             c.rollback();
         }

@@ -83,6 +83,12 @@ class CitusReadySchemaIT {
                 }
             }
         }
+        // one colocation group: every distributed table joins events' shards, so joins on app_id stay on one node
+        CitusPlan.plan().forEach((name, table) -> {
+            if (!table.reference() && !name.equals("events") && !table.colocateWith().equals("events")) {
+                problems.add(name + ": not colocated with events (colocate_with '" + table.colocateWith() + "')");
+            }
+        });
         assertEquals(List.of(), problems);
         assertTrue(plan.containsValue("app_id") && plan.containsValue(CitusPlan.REFERENCE));
     }

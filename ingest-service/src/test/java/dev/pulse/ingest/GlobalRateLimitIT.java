@@ -63,6 +63,11 @@ class GlobalRateLimitIT {
 
     /** One ingest replica's limiter: its own Redis client (connection pool), its own registry. */
     private record Replica(RateLimiter limiter, SimpleMeterRegistry registry, Redis client) {
+        /** The alert's series: 1 while Redis decides, 0 after a decision fell back. */
+        double global() {
+            return registry.get("pulse.ingest.rate.limit.global").gauge().value();
+        }
+
         double fallbacks(String app) {
             Counter counter = registry.find(FALLBACK).tag("app", app).counter();
             return counter == null ? 0 : counter.count();
@@ -176,6 +181,7 @@ class GlobalRateLimitIT {
     void redisStoppedFailsOpenCountedAndQuick() throws Exception {
         String app = "outage-" + System.nanoTime();
         assertEquals(0, a.limiter().tryAcquire(app, 1).await().atMost(Duration.ofSeconds(5)), "Redis answers before the outage");
+        assertEquals(1.0, a.global(), "Redis decides");
         redisServer.stop();
         try {
             int calls = 30; // 150 events: within the local burst, so every call must pass
@@ -189,6 +195,7 @@ class GlobalRateLimitIT {
                     assertEquals(0, wait, "call " + i + " passes through the local bucket");
                 }
                 assertEquals(before + calls, r.fallbacks(app), "every call decided locally is counted");
+                assertEquals(0.0, r.global(), "the alert's gauge shows the instance limits on its own");
                 System.out.printf("Redis stopped: %d calls, slowest %.1f ms%n", calls, slowest / 1e6);
                 assertTrue(slowest < TIMEOUT.plus(SCHEDULING_SLACK).toNanos(), "slowest call " + slowest / 1e6 + " ms");
             }
@@ -206,6 +213,7 @@ class GlobalRateLimitIT {
         });
         assertEquals(1L, probe.execute("EXISTS", RedisKeys.rateLimit(app)).await().atMost(Duration.ofSeconds(5)).toLong(),
                 "the bucket is in Redis again");
+        assertEquals(1.0, a.global(), "the gauge is back to 1 once Redis decides again");
     }
 
     @Test

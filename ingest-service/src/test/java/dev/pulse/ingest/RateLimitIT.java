@@ -29,7 +29,9 @@ class RateLimitIT {
     public static class TightLimit implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("pulse.ingest.rate-limit.events-per-second", "0.5", "pulse.ingest.rate-limit.burst", "10");
+            // a request may not be larger than the burst (the service refuses to start so): batches of up to 10 here
+            return Map.of("pulse.ingest.rate-limit.events-per-second", "0.5", "pulse.ingest.rate-limit.burst", "10",
+                    "pulse.ingest.max-events-per-request", "10");
         }
     }
 

@@ -47,7 +47,9 @@ class QueryBoundsIT {
     public static class Tight implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("pulse.query.max-rows", String.valueOf(MAX_ROWS), "pulse.query.statement-timeout-ms", String.valueOf(TIMEOUT_MS));
+            // no lock_timeout: a locked table stands in for a slow statement here (LockedTablesIT has the lock timeout)
+            return Map.of("pulse.query.max-rows", String.valueOf(MAX_ROWS), "pulse.query.statement-timeout-ms", String.valueOf(TIMEOUT_MS),
+                    "pulse.query.lock-timeout-ms", "0");
         }
     }
 

@@ -13,7 +13,9 @@ import java.util.function.Supplier;
  * recompute takes its app's exclusively, so it never interleaves with a batch of the same app. The real-time
  * cut: batches hold it shared, a real-time rebuild takes it exclusively for the moment it fixes its snapshot,
  * so every batch committed either before the snapshot (in the rebuild) or after the rebuild's epoch (see
- * RedisKeys.EPOCH). The real-time rebuild lock: one rebuild at a time across replicas.
+ * RedisKeys.EPOCH). The real-time rebuild lock: one rebuild at a time across replicas. Keys are 64-bit hashes
+ * (hashtextextended) of names that say their kind: with 32-bit hashtext, two apps' keys of different kinds collided
+ * often enough at 10k apps that one app's busy batches kept another's daily close from ever taking its lock.
  */
 @ApplicationScoped
 public class AppLocks {
@@ -22,26 +24,26 @@ public class AppLocks {
 
     public Uni<Void> shared(SqlConnection connection, Collection<String> appIds) {
         return connection.preparedQuery("""
-                        SELECT pg_advisory_xact_lock_shared(hashtext(k))
+                        SELECT pg_advisory_xact_lock_shared(hashtextextended(k, 0))
                         FROM (SELECT $2 AS k UNION ALL SELECT 'pulse-app:' || a FROM unnest($1::text[]) AS a) AS locks ORDER BY k""")
                 .execute(Tuple.of(appIds.toArray(String[]::new), REALTIME_CUT)).replaceWithVoid();
     }
 
     public Uni<Void> exclusive(SqlConnection connection, String appId) {
-        return connection.preparedQuery("SELECT pg_advisory_xact_lock(hashtext('pulse-app:' || $1))")
+        return connection.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended('pulse-app:' || $1, 0))")
                 .execute(Tuple.of(appId)).replaceWithVoid();
     }
 
     /** Whether this transaction is the one real-time rebuild running now. */
     public Uni<Boolean> tryRealtimeRebuild(SqlConnection connection) {
-        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtext($1))").execute(Tuple.of(REALTIME_REBUILD))
+        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))").execute(Tuple.of(REALTIME_REBUILD))
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
     /** Runs {@code work} once no batch is between its locks and its commit, and none starts until it is done. */
     public <T> Uni<T> duringRealtimeCut(SqlConnection connection, Supplier<Uni<T>> work) {
-        return connection.preparedQuery("SELECT pg_advisory_lock(hashtext($1))").execute(Tuple.of(REALTIME_CUT))
+        return connection.preparedQuery("SELECT pg_advisory_lock(hashtextextended($1, 0))").execute(Tuple.of(REALTIME_CUT))
                 .flatMap(x -> work.get())
-                .onTermination().call(() -> connection.preparedQuery("SELECT pg_advisory_unlock(hashtext($1))").execute(Tuple.of(REALTIME_CUT)));
+                .onTermination().call(() -> connection.preparedQuery("SELECT pg_advisory_unlock(hashtextextended($1, 0))").execute(Tuple.of(REALTIME_CUT)));
     }
 }

@@ -84,7 +84,7 @@ public class DailyCloseRepository {
 
     /** Another replica closing the same day makes this one skip it. */
     public Uni<Boolean> tryLock(SqlConnection connection, DueDay day) {
-        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtext('pulse-close:' || $1 || ':' || $2::date::text)) AS locked")
+        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtextextended('pulse-close:' || $1 || ':' || $2::date::text, 0)) AS locked")
                 .execute(Tuple.of(day.appId(), day.date())).map(rows -> rows.iterator().next().getBoolean("locked"));
     }
 

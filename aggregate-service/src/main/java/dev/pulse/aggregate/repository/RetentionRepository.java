@@ -68,7 +68,7 @@ public class RetentionRepository {
 
     /** Only one replica enforces an app's retention at a time; @return false when another holds it */
     public Uni<Boolean> tryLock(SqlConnection connection, String appId) {
-        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtext('pulse-retention:' || $1)) AS locked")
+        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtextextended('pulse-retention:' || $1, 0)) AS locked")
                 .execute(Tuple.of(appId)).map(rows -> rows.iterator().next().getBoolean("locked"));
     }
 

@@ -95,7 +95,7 @@ public class RealtimeService {
                         return Uni.createFrom().voidItem();
                     }
                     boolean wasStale = stale.getAndSet(false);
-                    return rebuild().invoke(written -> {
+                    return rebuild(!wasStale).invoke(written -> {
                         // another replica's rebuild holds the lock: its cut may predate this replica's missed write
                         if (written < 0 && wasStale) {
                             stale.set(true);
@@ -109,8 +109,19 @@ public class RealtimeService {
 
     /** @return the events the rebuild wrote, or -1 when another rebuild holds the lock */
     public Uni<Long> rebuild() {
+        return rebuild(false);
+    }
+
+    /**
+     * @param onlyIfLost skip it when the marker is back once the lock is taken: another replica, which saw the same
+     *                   loss, has rebuilt the views meanwhile (a replica that missed a write of its own rebuilds anyway)
+     * @return the events the rebuild wrote, or -1 when another rebuild holds the lock or did it meanwhile
+     */
+    private Uni<Long> rebuild(boolean onlyIfLost) {
         Instant now = Instant.now();
-        return pool.withTransaction(lock -> locks.tryRealtimeRebuild(lock).flatMap(mine -> !mine
+        return pool.withTransaction(lock -> locks.tryRealtimeRebuild(lock)
+                .flatMap(mine -> mine && onlyIfLost ? redis.key().exists(RedisKeys.BUILT_MARKER).map(rebuilt -> !rebuilt) : Uni.createFrom().item(mine))
+                .flatMap(mine -> !mine
                 ? Uni.createFrom().item(-1L)
                 : pool.withTransaction(snapshot -> snapshot.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute()
                         .flatMap(x -> locks.duringRealtimeCut(lock, () -> realtime.nextEpoch()

@@ -1,6 +1,7 @@
 package dev.pulse.enrich.repository;
 
 import dev.pulse.enrich.domain.AcceptedEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 @ApplicationScoped
 public class DedupRepository {
@@ -75,8 +77,20 @@ public class DedupRepository {
                 .replaceWithVoid();
     }
 
-    public Uni<Integer> forgetOlderThan(Duration retention) {
-        return pool.preparedQuery("DELETE FROM enrich_dedup WHERE seen_at < now() - make_interval(secs => $1)")
-                .execute(Tuple.of((double) retention.toSeconds())).map(rows -> rows.rowCount());
+    /**
+     * Deletes ids seen longer ago than {@code retention}, {@code batch} rows per statement, so that a replica running
+     * it at the same time waits at most for one batch's row locks (and deletes, and counts, what is left). Not FOR
+     * UPDATE SKIP LOCKED: enrich's login may delete these rows, not update them.
+     *
+     * @return the rows this call deleted
+     */
+    public Uni<Long> forgetOlderThan(Duration retention, int batch) {
+        return Multi.createBy().repeating().uni(() -> pool.preparedQuery("""
+                                DELETE FROM enrich_dedup WHERE (app_id, event_id) IN (
+                                    SELECT app_id, event_id FROM enrich_dedup WHERE seen_at < now() - make_interval(secs => $1)
+                                    LIMIT $2)""")
+                        .execute(Tuple.of((double) retention.toSeconds(), batch)).map(rows -> (long) rows.rowCount()))
+                .whilst(deleted -> deleted == batch)
+                .collect().with(Collectors.summingLong(Long::longValue));
     }
 }

@@ -8,9 +8,13 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Keeps the dedup table to its retention window; replicas may run it together, DELETE is idempotent. */
+/**
+ * Keeps the dedup table to its retention window; replicas may run it together: each deletes in batches, a row once.
+ */
 @ApplicationScoped
 public class DedupRetentionJob {
+    /** Rows deleted per statement: no statement holds many row locks or runs long, however many ids expire at once. */
+    static final int DELETE_BATCH = 10_000;
     private final DedupRepository repository;
     private final EnrichConfig config;
     private final MeterRegistry registry;
@@ -23,7 +27,7 @@ public class DedupRetentionJob {
 
     @Scheduled(every = "${pulse.enrich.dedup-cleanup-every:1h}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> forgetOldIds() {
-        return repository.forgetOlderThan(config.dedupRetention())
+        return repository.forgetOlderThan(config.dedupRetention(), DELETE_BATCH)
                 .invoke(deleted -> {
                     registry.counter("pulse.enrich.dedup.forgotten").increment(deleted);
                     Log.infof("dedup retention: forgot %d event ids", deleted);

@@ -2,6 +2,7 @@ package dev.pulse.ingest.service;
 
 import dev.pulse.contract.RedisKeys;
 import dev.pulse.ingest.config.IngestConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -50,12 +51,18 @@ public class RateLimiter {
     @Inject
     public RateLimiter(IngestConfig config, ReactiveRedisDataSource redis, MeterRegistry registry) {
         this(config.rateLimit(), redis, registry);
+        // a full request that no bucket can ever cover would be a 429 with a Retry-After that never comes true
+        if (config.rateLimit().burst() < config.maxEventsPerRequest()) {
+            throw new IllegalArgumentException("pulse.ingest.rate-limit.burst (" + config.rateLimit().burst()
+                    + ") must be at least pulse.ingest.max-events-per-request (" + config.maxEventsPerRequest() + ")");
+        }
     }
 
     /** One limiter as an ingest replica has it; tests make several over one Redis to stand for several replicas. */
     public RateLimiter(IngestConfig.RateLimit config, ReactiveRedisDataSource redis, MeterRegistry registry) {
-        if (!(config.eventsPerSecond() > 0) || !(config.burst() > 0)) {
-            throw new IllegalArgumentException("pulse.ingest.rate-limit.events-per-second and burst must be positive");
+        if (!(config.eventsPerSecond() > 0) || !(config.burst() > 0) || !Double.isFinite(config.eventsPerSecond())
+                || !Double.isFinite(config.burst())) {
+            throw new IllegalArgumentException("pulse.ingest.rate-limit.events-per-second and burst must be positive and finite");
         }
         this.redis = redis;
         this.registry = registry;
@@ -71,6 +78,12 @@ public class RateLimiter {
         long now = System.nanoTime();
         this.redisRetryAt = now;
         this.nextLogAt = new AtomicLong(now);
+        if (redisEnabled) {
+            // served from the start (the fallback counter only exists per app once one fell back): the alert's series
+            Gauge.builder("pulse.ingest.rate.limit.global", this, limiter -> limiter.degraded ? 0 : 1)
+                    .description("1 while Redis decides the rate limit, 0 after a decision fell back to this instance's bucket")
+                    .register(registry);
+        }
     }
 
     /**

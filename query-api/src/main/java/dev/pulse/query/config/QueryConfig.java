@@ -28,6 +28,9 @@ public interface QueryConfig {
      */
     long statementTimeoutMs();
 
+    /** PostgreSQL's lock_timeout on query-api's connections (set from this value in application.properties). */
+    long lockTimeoutMs();
+
     /** Largest {@code POST /v1/query} body; a larger one is a 413. */
     @WithDefault("65536")
     int maxBodyBytes();

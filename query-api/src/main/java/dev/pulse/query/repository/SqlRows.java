@@ -27,6 +27,11 @@ import java.util.function.Function;
 @ApplicationScoped
 public class SqlRows {
     private static final String QUERY_CANCELED = "57014";
+    /**
+     * Not the question's fault, and over soon: a lock not granted within lock_timeout (on a replica, typically the
+     * replay of a partition's DDL from the primary) or a replica cancelling a query that conflicts with recovery.
+     */
+    private static final java.util.Set<String> TRANSIENT = java.util.Set.of("55P03", "40001");
 
     private final Pool pool;
     /** Where statements run: the pool, or one of its connections ({@link #onOneServer}). */
@@ -49,6 +54,10 @@ public class SqlRows {
      * replicas behind one address, what it reads later is at least as new as what it read first.
      */
     public <T> Uni<T> onOneServer(Function<SqlRows, Uni<T>> work) {
+        if (client != pool) {
+            // already on one connection: a second would hold one while waiting for another, and could be another replica
+            return work.apply(this);
+        }
         return pool.withConnection(connection -> work.apply(new SqlRows(pool, connection, config)))
                 .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }
@@ -74,6 +83,8 @@ public class SqlRows {
         }).onFailure(e -> e instanceof PgException pg && QUERY_CANCELED.equals(pg.getSqlState())).transform(e -> ProblemException.badRequest(
                 "the question ran longer than " + config.statementTimeoutMs() + " ms and was cancelled: narrow it"
                         + " (fewer days, a filter, fewer dimensions)", null))
+                .onFailure(e -> e instanceof PgException pg && TRANSIENT.contains(pg.getSqlState())).transform(e -> ProblemException.unavailable(
+                        "PostgreSQL could not answer now (" + ((PgException) e).getSqlState() + ": a lock or a replica's recovery); retry", 1))
                 .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }
 

@@ -33,12 +33,10 @@ public class ClosedDayCache {
     private record Key(Object question, long appVersion, long daysVersion) {
     }
 
-    private final SqlRows sql;
     private final QueryConfig config;
     private final Cache<Key, Weighted> values;
 
-    public ClosedDayCache(SqlRows sql, QueryConfig config) {
-        this.sql = sql;
+    public ClosedDayCache(QueryConfig config) {
         this.config = config;
         this.values = Caffeine.newBuilder().maximumWeight(config.cache().weight())
                 .<Key, Weighted>weigher((key, value) -> Math.max(1, value.weight()))
@@ -52,18 +50,19 @@ public class ClosedDayCache {
 
     /**
      * The value of a question about the app's days {@code firstDay..lastDay}: cached once all of them are over, until
-     * one of the days it reads changes. {@code compute} reads through the {@link SqlRows} it is given: for a cached
+     * one of the days it reads changes, read {@code through} the caller's {@link SqlRows} (inside another cached
+     * answer's computation, its connection). {@code compute} reads through the {@link SqlRows} it is given: for a cached
      * answer, the connection the versions were read on. query-api may read from streaming replicas, each replaying
      * at its own pace: on one server an answer read after the versions is at least as new as they are, so it is
      * never cached under versions newer than its data (on two, a lagging replica could answer for a newer key).
      */
     @SuppressWarnings("unchecked")
-    public <T extends Weighted> Uni<T> get(App app, LocalDate firstDay, LocalDate lastDay, Object question,
+    public <T extends Weighted> Uni<T> get(SqlRows through, App app, LocalDate firstDay, LocalDate lastDay, Object question,
             Function<SqlRows, Uni<T>> compute) {
         if (config.cache().weight() == 0 || lastDay.isAfter(lastClosedDay(app))) {
-            return compute.apply(sql);
+            return compute.apply(through);
         }
-        return sql.onOneServer(server -> server.query("""
+        return through.onOneServer(server -> server.query("""
                 SELECT (SELECT version FROM closed_day_versions WHERE app_id = $1),
                        (SELECT sum(version) FROM closed_day_changes WHERE app_id = $1 AND event_date BETWEEN $2 AND $3)""",
                 List.of(app.appId(), firstDay.minusDays(DAYS_READ_BEFORE), lastDay)).flatMap(rows -> {

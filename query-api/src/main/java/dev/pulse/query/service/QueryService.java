@@ -59,7 +59,7 @@ public class QueryService {
             // answered from the cache, and the open ones, computed: a dashboard's "30d" reads one day, not thirty
             Query closed = query.allRowsBetween(query.from(), lastClosed);
             Query open = query.allRowsBetween(lastClosed.plusDays(1), query.to());
-            return Uni.combine().all().unis(cache.get(query.app(), query.from(), lastClosed, closed, server -> compute(closed, null, server)),
+            return Uni.combine().all().unis(cache.get(sql, query.app(), query.from(), lastClosed, closed, server -> compute(closed, null, server)),
                     compute(open, null, sql)).asTuple().map(parts -> {
                 Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
                 for (Answer part : List.of(parts.getItem1(), parts.getItem2())) {
@@ -68,7 +68,7 @@ public class QueryService {
                 return page(query, rows);
             });
         }
-        return cache.get(query.app(), query.from(), query.to(), query, server -> compute(query, spans ? lastClosed : null, server));
+        return cache.get(sql, query.app(), query.from(), query.to(), query, server -> compute(query, spans ? lastClosed : null, server));
     }
 
     /** Per-user partials of a query's rollup rows up to {@code lastDay}: what the cache keeps of a range's closed days. */
@@ -140,7 +140,7 @@ public class QueryService {
             // the open days' read, and the two merged per group and user
             PartialsQuestion question = new PartialsQuestion(query.app(), query.dimensions(), query.filters(), partials, perUser,
                     query.from(), query.to(), lastClosed);
-            Uni<UserPartials> closed = cache.get(query.app(), query.from(), lastClosed, question,
+            Uni<UserPartials> closed = cache.get(sql, query.app(), query.from(), lastClosed, question,
                     server -> partials(query, partials, perUser, query.from(), lastClosed, server));
             Uni<UserPartials> open = partials(query, partials, perUser, lastClosed.plusDays(1), query.to(), sql);
             // more (group, user) pairs than may be held: PostgreSQL sums the whole range per group instead, uncached

@@ -81,7 +81,7 @@ public class RetentionService {
         LocalDate closedTo = periodsOver.isAfter(activityEnd) ? activityEnd : periodsOver;
         LocalDate openFrom = closedTo.plusDays(1);
         Uni<Cells> closed = closedTo.isBefore(start) ? Uni.createFrom().item(new Cells(Map.of()))
-                : cache.get(app, start, closedTo, new Question(app, start, end, weekly, horizon, segment, closedTo),
+                : cache.get(sql, app, start, closedTo, new Question(app, start, end, weekly, horizon, segment, closedTo),
                         server -> cells(app, start, end, weekly, horizon, segment, start, closedTo, false, server));
         Uni<Cells> open = cells(app, start, end, weekly, horizon, segment, openFrom.isBefore(start) ? start : openFrom, activityEnd, true, sql);
         return Uni.combine().all().unis(closed, open).asTuple().map(parts -> {
