@@ -47,6 +47,8 @@ class ReplicasIT {
     private static final PulseClient HTTP = new PulseClient();
     private static final HttpClient SCRAPER = HttpClient.newHttpClient();
     private static final int PARTITIONS = 4;
+    private static final int RATE = 500;
+    private static final int BURST = 2_000;
     private static Stack stack;
 
     @BeforeAll
@@ -55,6 +57,9 @@ class ReplicasIT {
         // the jobs check often, so that both instances of a service race for every due unit during the test
         stack = Stack.start(new Stack.Options(data, Path.of("..").toAbsolutePath().normalize(), new int[7], null, null, null,
                 ADMIN, PARTITIONS, 2, Map.of(
+                        // a bucket of two full requests, refilled at half of one per second: the generator's 150 events/s fit
+                        "PULSE_INGEST_RATE_LIMIT_EVENTS_PER_SECOND", String.valueOf(RATE),
+                        "PULSE_INGEST_RATE_LIMIT_BURST", String.valueOf(BURST),
                         "PULSE_AGGREGATE_CLOSE_CHECK_EVERY", "2s",
                         "PULSE_AGGREGATE_PARTITIONS_CHECK_EVERY", "2s",
                         "PULSE_AGGREGATE_REALTIME_CHECK_EVERY", "1s",
@@ -152,6 +157,44 @@ class ReplicasIT {
 
         jobsDoEachDueUnitOnce(appId, enrich, aggregate, partitionsByKilled, report);
         Files.write(Path.of("target/replicas-run.txt"), report);
+    }
+
+    /**
+     * The per-app rate limit holds across the two ingest instances: three full requests in quick succession, to
+     * one instance, the other, the first again. Per-instance buckets would take all three (each instance has a whole
+     * burst); the one bucket in Redis has room for two, plus what refills meanwhile.
+     */
+    @Test
+    void theRateLimitIsOneBucketForBothIngestInstances() {
+        JsonNode app = HTTP.post(stack.service("ingest-service").url() + "/v1/admin/apps", ADMIN, "{\"app\":\"limited\"}").body();
+        List<Service> ingest = stack.instances("ingest-service");
+        long start = System.nanoTime();
+        assertEquals(202, HTTP.post(ingest.get(0).url() + "/v1/events", app.get("write_key").asText(), fullRequest()).status());
+        assertEquals(202, HTTP.post(ingest.get(1).url() + "/v1/events", app.get("write_key").asText(), fullRequest()).status());
+        PulseClient.Reply third = HTTP.post(ingest.get(0).url() + "/v1/events", app.get("write_key").asText(), fullRequest());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // what one bucket could hold by the third request: the burst less two requests, plus the refill meanwhile
+        double room = BURST - 2.0 * MAX_REQUEST + RATE * seconds;
+        assertTrue(room < MAX_REQUEST, "three requests in " + seconds + " s: too slow to tell one bucket from two");
+        assertEquals(429, third.status(), "the third full request, " + seconds + " s after the first: " + third.body());
+        assertTrue(third.retryAfter() != null, "429 says when to come back");
+        for (Service s : ingest) {
+            try {
+                assertEquals(0.0, sum(s, "pulse_ingest_rate_limit_fallback_total", Map.of("app", "limited")), s.name() + " asked Redis");
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static final int MAX_REQUEST = 1_000;
+
+    private static String fullRequest() {
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < MAX_REQUEST; i++) {
+            events.add("{\"event\":\"signup\",\"user_id\":\"limited-" + i + "\",\"event_id\":\"" + UUID.randomUUID() + "\"}");
+        }
+        return "[" + String.join(",", events) + "]";
     }
 
     private static void jobsDoEachDueUnitOnce(String appId, List<Service> enrich, List<Service> aggregate, double partitionsByKilled,
