@@ -50,7 +50,10 @@ public class DailyCloseJob {
 
     @Scheduled(every = "${pulse.aggregate.close.check-every:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> closeEndedDays() {
-        return closeDaysEndedBy(Instant.now().minus(config.close().grace())).replaceWithVoid();
+        // the database's clock, not this replica's: with several replicas, the fastest clock would decide when a day ends
+        return pool.query("SELECT now()").execute()
+                .map(rows -> rows.iterator().next().getOffsetDateTime(0).toInstant())
+                .flatMap(now -> closeDaysEndedBy(now.minus(config.close().grace()))).replaceWithVoid();
     }
 
     /** Closes every app-day that ended before {@code asOf}; @return the days this replica closed (a null item is skipped) */
