@@ -11,10 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +35,6 @@ class OperationsIT {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final PulseClient API = new PulseClient();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static Stack stack;
 
     @BeforeAll
@@ -170,15 +165,8 @@ class OperationsIT {
     private static ServedMetrics scrapeAll() throws IOException, InterruptedException {
         ServedMetrics served = new ServedMetrics();
         for (String service : SERVICES) {
-            served.add(service, scrape(service));
+            served.scrape(service, url(service, ""));
         }
         return served;
-    }
-
-    private static String scrape(String service) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url(service, "/q/metrics"))).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), service + " /q/metrics");
-        return response.body();
     }
 }

@@ -13,10 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,7 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReplicasIT {
     private static final String ADMIN = "replicas-admin-token";
     private static final PulseClient HTTP = new PulseClient();
-    private static final HttpClient SCRAPER = HttpClient.newHttpClient();
     private static final int PARTITIONS = 4;
     private static final int RATE = 500;
     private static final int BURST = 2_000;
@@ -261,12 +256,7 @@ class ReplicasIT {
     }
 
     private static ServedMetrics scrape(Service service) throws IOException, InterruptedException {
-        HttpResponse<String> response = SCRAPER.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), service.name() + " /q/metrics");
-        ServedMetrics served = new ServedMetrics();
-        served.add(service.name(), response.body());
-        return served;
+        return new ServedMetrics().scrape(service.name(), service.url());
     }
 
     private static long queryLong(String sql) throws SQLException {

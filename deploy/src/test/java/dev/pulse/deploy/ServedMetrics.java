@@ -1,5 +1,10 @@
 package dev.pulse.deploy;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +28,20 @@ final class ServedMetrics {
     record Series(Map<String, String> labels, String value) {
     }
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     private final Map<String, List<Series>> series = new TreeMap<>();
+
+    /** Scrapes one service at {@code baseUrl} and adds its series under {@code job}. */
+    ServedMetrics scrape(String job, String baseUrl) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(job + " /q/metrics answered " + response.statusCode());
+        }
+        add(job, response.body());
+        return this;
+    }
 
     /** Adds one service's exposition, each series tagged with {@code job=<service>} as a scrape would. */
     void add(String service, String exposition) {

@@ -175,9 +175,7 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
                 postgres.close();
             }
             if (postgresData != null) {
-                try (Stream<Path> files = Files.walk(postgresData)) {
-                    files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-                }
+                deleteTree(postgresData);
             }
             if (kafka != null) {
                 kafka.close();
@@ -187,7 +185,14 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
         }
     }
 
-    private static int freePort() {
+    /** Deletes a directory and everything under it (a server's data directory, once the server is stopped). */
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+    }
+
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

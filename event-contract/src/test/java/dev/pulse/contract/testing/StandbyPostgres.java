@@ -3,10 +3,8 @@ package dev.pulse.contract.testing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import javax.sql.DataSource;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,9 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 
@@ -68,7 +64,7 @@ public final class StandbyPostgres implements AutoCloseable {
                     + " user=postgres application_name=" + slot + "'\nprimary_slot_name = '" + slot + "'\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             EmbeddedPostgres server = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false)
-                    .setPort(freePort()).setPGStartupWait(Duration.ofSeconds(60)).start();
+                    .setPort(PulseInfrastructure.freePort()).setPGStartupWait(Duration.ofSeconds(60)).start();
             StandbyPostgres standby = new StandbyPostgres(primary, slot, data, server);
             standby.awaitCaughtUp(Duration.ofSeconds(60));
             return standby;
@@ -140,9 +136,7 @@ public final class StandbyPostgres implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("could not drop the slot " + slot, e);
         }
-        try (Stream<Path> files = Files.walk(data)) {
-            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        }
+        PulseInfrastructure.deleteTree(data);
     }
 
     /** A copy of a running server's data directory: files that vanish meanwhile are skipped (the WAL replay repairs the rest). */
@@ -177,13 +171,5 @@ public final class StandbyPostgres implements AutoCloseable {
                 throw e;
             }
         });
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
