@@ -43,7 +43,7 @@ final class GlobalBucketScript {
             if tokens >= want then
               tokens = tokens - want
             else
-              -- a request larger than the bucket can never pass: it is told to wait until the bucket is full
+              -- never more than a full bucket's wait (RateLimiter refuses a burst below the largest request)
               local missing = math.min(want, burst) - tokens
               wait = math.max(1, math.ceil(missing / rate))
             end

@@ -40,7 +40,7 @@ final class LocalTokenBuckets {
                 tokens -= events;
                 return 0;
             }
-            // a request larger than the bucket can never pass: it is told to wait until the bucket is full
+            // never more than a full bucket's wait (RateLimiter refuses a burst below the largest request)
             double missing = Math.min(events, burst) - tokens;
             return (int) Math.max(1, Math.ceil(missing / (ratePerNano * 1e9)));
         }
