@@ -1,16 +1,16 @@
 package dev.pulse.aggregate.rest;
 
-import dev.pulse.aggregate.config.AggregateConfig;
 import dev.pulse.aggregate.service.RecomputeService;
-import dev.pulse.contract.problem.Bearer;
 import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.security.AdminTokenMechanism;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
@@ -20,25 +20,24 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 @Path("/v1/admin/recompute")
+@HttpAuthenticationMechanism(AdminTokenMechanism.SCHEME)
+@RolesAllowed(Roles.ADMIN)
 public class AdminResource {
     /** Body: the app and the days to rebuild. */
     public record RecomputeRequest(String app, String from, String to) {
     }
 
     private final RecomputeService recompute;
-    private final AggregateConfig config;
 
-    public AdminResource(RecomputeService recompute, AggregateConfig config) {
+    public AdminResource(RecomputeService recompute) {
         this.recompute = recompute;
-        this.config = config;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Rebuild an app's facts from the raw store", description = "Idempotent. Example body: {\"app\":\"demo\",\"from\":\"2026-11-01\",\"to\":\"2026-11-21\"}")
-    public Uni<Map<String, Object>> recompute(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, RecomputeRequest request) {
-        Bearer.requireAdmin(config.admin().token(), authorization, "pulse.aggregate.admin.token");
+    public Uni<Map<String, Object>> recompute(RecomputeRequest request) {
         if (request == null || request.app() == null) {
             throw ProblemException.badRequest("app is required", "app");
         }

@@ -16,7 +16,7 @@ public final class ProblemMappers {
     private ProblemMappers() {
     }
 
-    static Response toResponse(ProblemException e) {
+    public static Response toResponse(ProblemException e) {
         Response.ResponseBuilder response = Response.status(e.status()).type(Problem.MEDIA_TYPE).entity(e.toProblem());
         if (e.retryAfterSeconds() != null) {
             response.header("Retry-After", e.retryAfterSeconds());

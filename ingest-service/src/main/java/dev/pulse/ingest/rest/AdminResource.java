@@ -1,12 +1,15 @@
 package dev.pulse.ingest.rest;
 
-import dev.pulse.contract.problem.Bearer;
-import dev.pulse.ingest.config.IngestConfig;
 import dev.pulse.ingest.domain.AppKeys;
 import dev.pulse.ingest.domain.Categories;
 import dev.pulse.ingest.domain.NewApp;
 import dev.pulse.ingest.service.AppService;
+import dev.pulse.web.security.AdminTokenMechanism;
+import dev.pulse.web.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.ingest.domain.ErasureStatus;
 import dev.pulse.ingest.domain.Retention;
@@ -16,12 +19,10 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -35,6 +36,8 @@ import java.net.URI;
 
 /** SPEC §1 admin endpoints, guarded by the admin token from config. */
 @Path("/v1/admin/apps")
+@HttpAuthenticationMechanism(AdminTokenMechanism.SCHEME)
+@RolesAllowed(Roles.ADMIN)
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
@@ -50,18 +53,17 @@ public class AdminResource {
 
     private final AppService apps;
     private final ErasureService erasures;
-    private final IngestConfig config;
+    private final SecurityIdentity identity;
 
-    public AdminResource(AppService apps, ErasureService erasures, IngestConfig config) {
+    public AdminResource(AppService apps, ErasureService erasures, SecurityIdentity identity) {
         this.apps = apps;
         this.erasures = erasures;
-        this.config = config;
+        this.identity = identity;
     }
 
     @POST
     @Operation(summary = "Create an app", description = "Answers 201 with the app's write key and read token, shown only now; 409 if it exists.")
-    public Uni<Response> create(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, NewApp app) {
-        requireAdmin(authorization);
+    public Uni<Response> create(NewApp app) {
         return apps.create(app).map(keys -> Response.status(Response.Status.CREATED).entity(keys).build());
     }
 
@@ -69,8 +71,7 @@ public class AdminResource {
     @Path("/{app}/rotate")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Rotate an app's keys", description = "The old keys stop working within seconds.")
-    public Uni<AppKeys> rotate(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app) {
-        requireAdmin(authorization);
+    public Uni<AppKeys> rotate(@PathParam("app") String app) {
         return apps.rotate(app);
     }
 
@@ -87,10 +88,9 @@ public class AdminResource {
     @APIResponse(responseCode = "401", description = "Missing or wrong admin token")
     @APIResponse(responseCode = "404", description = "No such app")
     @APIResponse(responseCode = "503", description = "Kafka cannot take the command; nothing was recorded")
-    public Uni<Response> erase(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app,
+    public Uni<Response> erase(@PathParam("app") String app,
             @PathParam("user_id") String userId) {
-        requireAdmin(authorization);
-        return erasures.request(app, userId, Bearer.token(authorization)).map(status -> Response.accepted(status)
+        return erasures.request(app, userId, identity.getPrincipal().getName()).map(status -> Response.accepted(status)
                 .location(URI.create("/v1/admin/apps/" + app + "/erasures/" + status.erasureId())).build());
     }
 
@@ -101,9 +101,8 @@ public class AdminResource {
     @APIResponse(responseCode = "200", description = "The audit record: who, when, rows deleted per table (no personal data)", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "completed", value = ERASURE_COMPLETED)))
     @APIResponse(responseCode = "404", description = "No such erasure of this app")
-    public Uni<ErasureStatus> erasure(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app,
+    public Uni<ErasureStatus> erasure(@PathParam("app") String app,
             @PathParam("id") String id) {
-        requireAdmin(authorization);
         return erasures.status(app, id);
     }
 
@@ -117,9 +116,8 @@ public class AdminResource {
             examples = @ExampleObject(name = "90 days", value = "{\"app\": \"demo\", \"days\": 90}")))
     @APIResponse(responseCode = "400", description = "days is not an integer from 1 to 3650 or null")
     @APIResponse(responseCode = "404", description = "No such app")
-    public Uni<Retention> retention(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app,
+    public Uni<Retention> retention(@PathParam("app") String app,
             JsonNode body) {
-        requireAdmin(authorization);
         return apps.setRetention(app, body);
     }
 
@@ -136,9 +134,8 @@ public class AdminResource {
             examples = @ExampleObject(name = "15 minutes", value = "{\"app\": \"demo\", \"timeout_seconds\": 900}")))
     @APIResponse(responseCode = "400", description = "timeout_seconds is not an integer from 60 to 86400")
     @APIResponse(responseCode = "404", description = "No such app")
-    public Uni<Sessions> setSessions(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app,
+    public Uni<Sessions> setSessions(@PathParam("app") String app,
             JsonNode body) {
-        requireAdmin(authorization);
         return apps.setSessions(app, body);
     }
 
@@ -156,9 +153,8 @@ public class AdminResource {
                     value = "{\"app\": \"demo\", \"categories\": {\"invite_sent\": \"growth\", \"video_upload\": \"engagement\"}}")))
     @APIResponse(responseCode = "400", description = "Not an object, more than 1000 entries, a malformed or built-in event name, an unknown category")
     @APIResponse(responseCode = "404", description = "No such app")
-    public Uni<Categories> setCategories(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app,
+    public Uni<Categories> setCategories(@PathParam("app") String app,
             JsonNode body) {
-        requireAdmin(authorization);
         return apps.setCategories(app, body);
     }
 
@@ -167,12 +163,7 @@ public class AdminResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "An app's custom-event categories")
     @APIResponse(responseCode = "404", description = "No such app")
-    public Uni<Categories> categories(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("app") String app) {
-        requireAdmin(authorization);
+    public Uni<Categories> categories(@PathParam("app") String app) {
         return apps.categories(app);
-    }
-
-    private void requireAdmin(String authorization) {
-        Bearer.requireAdmin(config.admin().token(), authorization, "pulse.ingest.admin.token");
     }
 }

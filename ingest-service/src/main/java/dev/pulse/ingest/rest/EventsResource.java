@@ -1,9 +1,16 @@
 package dev.pulse.ingest.rest;
 
+import dev.pulse.ingest.domain.App;
+import dev.pulse.ingest.security.WriteKeyIdentityProvider;
+import dev.pulse.ingest.security.WriteKeyMechanism;
 import dev.pulse.ingest.service.BodyDecoder;
 import dev.pulse.ingest.service.EventIds;
 import dev.pulse.ingest.service.IngestService;
+import dev.pulse.web.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -18,13 +25,15 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import java.time.Instant;
 
 @Path("/v1/events")
+@HttpAuthenticationMechanism(WriteKeyMechanism.SCHEME)
+@RolesAllowed(Roles.WRITER)
 public class EventsResource {
-    private final WriteKeyAuthenticator auth;
+    private final SecurityIdentity identity;
     private final BodyDecoder decoder;
     private final IngestService ingest;
 
-    public EventsResource(WriteKeyAuthenticator auth, BodyDecoder decoder, IngestService ingest) {
-        this.auth = auth;
+    public EventsResource(SecurityIdentity identity, BodyDecoder decoder, IngestService ingest) {
+        this.identity = identity;
         this.decoder = decoder;
         this.ingest = ingest;
     }
@@ -42,15 +51,14 @@ public class EventsResource {
     @APIResponse(responseCode = "415", description = "Unsupported Content-Type or Content-Encoding")
     @APIResponse(responseCode = "429", description = "Rate limit; see Retry-After")
     @APIResponse(responseCode = "503", description = "Kafka cannot take the events; resend later")
-    public Uni<Response> send(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Uni<Response> send(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding,
             @HeaderParam(EventIds.HEADER) String idempotencyKey,
             byte[] body) {
         Instant receivedAt = Instant.now();
-        return auth.authenticate(authorization)
-                .flatMap(app -> ingest.ingest(app, decoder.decode(body == null ? new byte[0] : body, contentType, contentEncoding), receivedAt,
-                        EventIds.forRequest(app.appId(), idempotencyKey, receivedAt)))
+        App app = WriteKeyIdentityProvider.app(identity);
+        return ingest.ingest(app, decoder.decode(body == null ? new byte[0] : body, contentType, contentEncoding), receivedAt,
+                EventIds.forRequest(app.appId(), idempotencyKey, receivedAt))
                 .map(result -> Response.accepted(result).build());
     }
 }

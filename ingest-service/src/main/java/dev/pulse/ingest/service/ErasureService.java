@@ -1,7 +1,6 @@
 package dev.pulse.ingest.service;
 
 import dev.pulse.contract.ErasureCommand;
-import dev.pulse.contract.KeyHash;
 import dev.pulse.contract.Limits;
 import dev.pulse.contract.StorableText;
 import dev.pulse.contract.problem.ProblemException;
@@ -40,9 +39,10 @@ public class ErasureService {
 
     /**
      * The request row commits only once Kafka holds the command, so a recorded erasure is always carried out;
-     * if Kafka is unreachable the caller gets 503 and nothing is recorded.
+     * if Kafka is unreachable the caller gets 503 and nothing is recorded. {@code requestedBy} names the admin token (its
+     * identity's principal), never the token itself.
      */
-    public Uni<ErasureStatus> request(String appId, String userId, String adminToken) {
+    public Uni<ErasureStatus> request(String appId, String userId, String requestedBy) {
         if (userId == null || userId.isEmpty() || userId.length() > Limits.MAX_ID_LENGTH) {
             throw ProblemException.badRequest("user_id must be 1-" + Limits.MAX_ID_LENGTH + " characters", "user_id");
         }
@@ -52,7 +52,6 @@ public class ErasureService {
             throw ProblemException.badRequest("user_id " + unstorable, "user_id");
         }
         ErasureCommand command = new ErasureCommand(UUID.randomUUID(), appId, userId, Instant.now());
-        String requestedBy = requester(adminToken);
         return pool.withTransaction(connection -> repository.insert(connection, command, requestedBy)
                 .flatMap(recorded -> {
                     if (!recorded) {
@@ -79,8 +78,4 @@ public class ErasureService {
                 () -> ProblemException.notFound("no erasure " + erasureId + " of app " + appId, "id")));
     }
 
-    /** Who asked, without keeping the secret: a fingerprint of the admin token (changes when the token is rotated). */
-    private static String requester(String adminToken) {
-        return "admin-token:" + KeyHash.of(adminToken).substring(0, 12);
-    }
-}
+    /** Who asked, without keeping the secret: a fingerprint of the admin token (changes when the token is rotated). */}

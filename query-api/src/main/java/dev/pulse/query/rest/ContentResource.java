@@ -1,5 +1,10 @@
 package dev.pulse.query.rest;
 
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
+import jakarta.annotation.security.RolesAllowed;
 import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.ContentReport;
 import dev.pulse.query.service.ConcurrencyLimiter;
@@ -7,12 +12,10 @@ import dev.pulse.query.service.ContentService;
 import dev.pulse.query.service.InputLimits;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -22,6 +25,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import java.time.LocalDate;
 
 @Path("/v1/content/{id}")
+@HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
+@RolesAllowed(Roles.READER)
 public class ContentResource {
     private static final String EXAMPLE = """
             {"app": "demo", "content_id": "v-17", "title": "Intro", "content_type": "video", "length_seconds": 120,
@@ -29,13 +34,13 @@ public class ContentResource {
              "totals": {"plays": 9, "players": 7, "events": 15, "engagement_seconds": 610.5, "avg_engagement_pct": 0.5088},
              "days": [{"date": "2026-11-01", "plays": 9, "players": 7, "events": 15, "engagement_seconds": 610.5, "avg_engagement_pct": 0.5088}]}""";
 
-    private final ReadTokenAuthenticator auth;
+    private final ReadAccess access;
     private final ContentService content;
     private final QueryConfig config;
     private final ConcurrencyLimiter limiter;
 
-    public ContentResource(ReadTokenAuthenticator auth, ContentService content, QueryConfig config, ConcurrencyLimiter limiter) {
-        this.auth = auth;
+    public ContentResource(ReadAccess access, ContentService content, QueryConfig config, ConcurrencyLimiter limiter) {
+        this.access = access;
         this.content = content;
         this.config = config;
         this.limiter = limiter;
@@ -55,9 +60,9 @@ public class ContentResource {
     @APIResponse(responseCode = "401", description = "Missing or unknown read token")
     @APIResponse(responseCode = "404", description = "The token is not one of this app")
     @APIResponse(responseCode = "429", description = "Too many queries of this app at once; see Retry-After")
-    public Uni<ContentReport> content(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id,
+    public Uni<ContentReport> content(@PathParam("id") String id,
             @QueryParam("app") String app, @QueryParam("from") String from, @QueryParam("to") String to) {
-        return auth.authorize(authorization, app).flatMap(a -> {
+        return access.app(app).flatMap(a -> {
             String contentId = InputLimits.text(id, "id");
             var days = InputLimits.days(from, to, LocalDate.now(a.zone()), config.maxRangeDays());
             return limiter.limit(a.appId(), () -> content.report(a, contentId, days));

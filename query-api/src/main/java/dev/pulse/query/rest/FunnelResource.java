@@ -1,5 +1,10 @@
 package dev.pulse.query.rest;
 
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
+import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.query.domain.Funnel;
 import dev.pulse.query.domain.FunnelResponse;
@@ -8,11 +13,9 @@ import dev.pulse.query.service.FunnelParser;
 import dev.pulse.query.service.FunnelService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -27,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 
 @Path("/v1/funnel")
+@HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
+@RolesAllowed(Roles.READER)
 public class FunnelResource {
     private static final String ANSWER = """
             {"results": [{"breakdown_value": null, "steps": [
@@ -38,14 +43,14 @@ public class FunnelResource {
              "query": {"app": "demo", "steps": [{"event": "signup", "filters": []}, {"event": "feed.view", "filters": []}],
                        "window": "7d", "date_range": ["2026-11-01", "2026-11-30"], "breakdown": null}}""";
 
-    private final ReadTokenAuthenticator auth;
+    private final ReadAccess access;
     private final FunnelParser parser;
     private final FunnelService service;
     private final ConcurrencyLimiter limiter;
     private final JsonBodies bodies;
 
-    public FunnelResource(ReadTokenAuthenticator auth, FunnelParser parser, FunnelService service, ConcurrencyLimiter limiter, JsonBodies bodies) {
-        this.auth = auth;
+    public FunnelResource(ReadAccess access, FunnelParser parser, FunnelService service, ConcurrencyLimiter limiter, JsonBodies bodies) {
+        this.access = access;
         this.parser = parser;
         this.service = service;
         this.limiter = limiter;
@@ -74,9 +79,9 @@ public class FunnelResource {
     @APIResponse(responseCode = "401", description = "Missing or unknown read token")
     @APIResponse(responseCode = "404", description = "The token is not one of this app")
     @APIResponse(responseCode = "429", description = "Too many queries of this app at once; see Retry-After")
-    public Uni<FunnelResponse> funnel(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
+    public Uni<FunnelResponse> funnel(byte[] body) {
         JsonNode json = bodies.object(body);
-        return auth.authorize(authorization, JsonBodies.app(json)).flatMap(app -> {
+        return access.app(JsonBodies.app(json)).flatMap(app -> {
             Funnel funnel = parser.parse(json, app);
             return limiter.limit(app.appId(), () -> service.run(funnel)).map(groups -> new FunnelResponse(groups,
                     Map.of("time_zone", app.zone().getId(), "window_seconds", funnel.window().toSeconds()), echo(funnel, json)));

@@ -1,15 +1,18 @@
 package dev.pulse.query.rest;
 
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
+import jakarta.annotation.security.RolesAllowed;
 import dev.pulse.query.repository.SqlRows;
 import dev.pulse.query.service.InputLimits;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
@@ -22,21 +25,22 @@ import java.util.Locale;
 import java.util.Map;
 
 @Path("/v1/hosts/{host}/activity")
+@HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
+@RolesAllowed(Roles.READER)
 public class HostsResource {
-    private final ReadTokenAuthenticator auth;
+    private final ReadAccess access;
     private final SqlRows sql;
 
-    public HostsResource(ReadTokenAuthenticator auth, SqlRows sql) {
-        this.auth = auth;
+    public HostsResource(ReadAccess access, SqlRows sql) {
+        this.access = access;
         this.sql = sql;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "A host's month", description = "hit_array and unique_visitors_array, element i = day i of the month. Example: /v1/hosts/www.example.com/activity?app=demo&month=2026-11")
-    public Uni<Map<String, Object>> activity(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("host") String host, @QueryParam("app") String app, @QueryParam("month") String month) {
-        return auth.authorize(authorization, app).flatMap(a -> {
+    public Uni<Map<String, Object>> activity(@PathParam("host") String host, @QueryParam("app") String app, @QueryParam("month") String month) {
+        return access.app(app).flatMap(a -> {
             YearMonth ym = InputLimits.month(month, "month");
             String normalized = InputLimits.text(host, "host").toLowerCase(Locale.ROOT);
             return sql.query("""

@@ -1,5 +1,10 @@
 package dev.pulse.query.rest;
 
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
+import jakarta.annotation.security.RolesAllowed;
 import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.PostReport;
 import dev.pulse.query.service.ConcurrencyLimiter;
@@ -7,12 +12,10 @@ import dev.pulse.query.service.InputLimits;
 import dev.pulse.query.service.PostService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -22,6 +25,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import java.time.LocalDate;
 
 @Path("/v1/posts/{id}")
+@HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
+@RolesAllowed(Roles.READER)
 public class PostsResource {
     private static final String EXAMPLE = """
             {"app": "demo", "post_id": 42, "from": "2026-11-01", "to": "2026-11-02",
@@ -29,13 +34,13 @@ public class PostsResource {
              "days": [{"date": "2026-11-01", "views": 18, "viewers": 12, "likes": 4, "likers": 3, "ctr": 0.2222, "avg_view_to_like_seconds": 37.0},
                       {"date": "2026-11-02", "views": 12, "viewers": 10, "likes": 2, "likers": 2, "ctr": 0.1667, "avg_view_to_like_seconds": 47.25}]}""";
 
-    private final ReadTokenAuthenticator auth;
+    private final ReadAccess access;
     private final PostService posts;
     private final QueryConfig config;
     private final ConcurrencyLimiter limiter;
 
-    public PostsResource(ReadTokenAuthenticator auth, PostService posts, QueryConfig config, ConcurrencyLimiter limiter) {
-        this.auth = auth;
+    public PostsResource(ReadAccess access, PostService posts, QueryConfig config, ConcurrencyLimiter limiter) {
+        this.access = access;
         this.posts = posts;
         this.config = config;
         this.limiter = limiter;
@@ -54,9 +59,9 @@ public class PostsResource {
     @APIResponse(responseCode = "401", description = "Missing or unknown read token")
     @APIResponse(responseCode = "404", description = "The token is not one of this app")
     @APIResponse(responseCode = "429", description = "Too many queries of this app at once; see Retry-After")
-    public Uni<PostReport> post(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id,
+    public Uni<PostReport> post(@PathParam("id") String id,
             @QueryParam("app") String app, @QueryParam("from") String from, @QueryParam("to") String to) {
-        return auth.authorize(authorization, app).flatMap(a -> {
+        return access.app(app).flatMap(a -> {
             long postId = InputLimits.nonNegativeLong(id, "id");
             var days = InputLimits.days(from, to, LocalDate.now(a.zone()), config.maxRangeDays());
             return limiter.limit(a.appId(), () -> posts.report(a, postId, days));

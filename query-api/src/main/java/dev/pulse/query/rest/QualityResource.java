@@ -1,15 +1,18 @@
 package dev.pulse.query.rest;
 
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
+import jakarta.annotation.security.RolesAllowed;
 import dev.pulse.query.repository.SqlRows;
 import dev.pulse.query.service.ConcurrencyLimiter;
 import dev.pulse.query.service.InputLimits;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
@@ -19,13 +22,15 @@ import java.util.List;
 import java.util.Map;
 
 @Path("/v1/quality")
+@HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
+@RolesAllowed(Roles.READER)
 public class QualityResource {
-    private final ReadTokenAuthenticator auth;
+    private final ReadAccess access;
     private final SqlRows sql;
     private final ConcurrencyLimiter limiter;
 
-    public QualityResource(ReadTokenAuthenticator auth, SqlRows sql, ConcurrencyLimiter limiter) {
-        this.auth = auth;
+    public QualityResource(ReadAccess access, SqlRows sql, ConcurrencyLimiter limiter) {
+        this.access = access;
         this.sql = sql;
         this.limiter = limiter;
     }
@@ -33,9 +38,8 @@ public class QualityResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Data quality of a day", description = "Accepted, rejected by reason, duplicates, late, validation rate, freshness and completeness, live; once the day has closed, also the close's snapshot and facts check. Example: /v1/quality?app=demo&date=2026-11-21")
-    public Uni<Map<String, Object>> quality(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @QueryParam("app") String app, @QueryParam("date") String date) {
-        return auth.authorize(authorization, app).flatMap(a -> {
+    public Uni<Map<String, Object>> quality(@QueryParam("app") String app, @QueryParam("date") String date) {
+        return access.app(app).flatMap(a -> {
             LocalDate day = date == null ? LocalDate.now(a.zone()) : InputLimits.date(date, "date");
             Uni<List<List<Object>>> live = sql.query("""
                     SELECT accepted, rejected, rejected_by_reason, duplicates, late, clock_clamped, validation_rate,

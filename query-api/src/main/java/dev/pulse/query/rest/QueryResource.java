@@ -1,5 +1,10 @@
 package dev.pulse.query.rest;
 
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
+import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Metric;
@@ -10,11 +15,9 @@ import dev.pulse.query.service.QueryParser;
 import dev.pulse.query.service.QueryService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -29,15 +32,17 @@ import java.util.List;
 import java.util.Map;
 
 @Path("/v1/query")
+@HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
+@RolesAllowed(Roles.READER)
 public class QueryResource {
-    private final ReadTokenAuthenticator auth;
+    private final ReadAccess access;
     private final QueryParser parser;
     private final QueryService service;
     private final ConcurrencyLimiter limiter;
     private final JsonBodies bodies;
 
-    public QueryResource(ReadTokenAuthenticator auth, QueryParser parser, QueryService service, ConcurrencyLimiter limiter, JsonBodies bodies) {
-        this.auth = auth;
+    public QueryResource(ReadAccess access, QueryParser parser, QueryService service, ConcurrencyLimiter limiter, JsonBodies bodies) {
+        this.access = access;
         this.parser = parser;
         this.service = service;
         this.limiter = limiter;
@@ -63,9 +68,9 @@ public class QueryResource {
     @APIResponse(responseCode = "404", description = "The token is not one of this app")
     @APIResponse(responseCode = "413", description = "Body over 64 KiB")
     @APIResponse(responseCode = "429", description = "Too many queries of this app at once; see Retry-After")
-    public Uni<QueryResponse> query(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
+    public Uni<QueryResponse> query(byte[] body) {
         JsonNode json = bodies.object(body);
-        return auth.authorize(authorization, JsonBodies.app(json)).flatMap(a -> {
+        return access.app(JsonBodies.app(json)).flatMap(a -> {
             Query query = parser.parse(json, a);
             return limiter.limit(a.appId(), () -> service.run(query)).map(answer -> new QueryResponse(answer.rows(),
                     Map.of("total_rows", answer.totalRows(), "time_zone", a.zone().getId()), echo(query)));

@@ -1,5 +1,10 @@
 package dev.pulse.query.rest;
 
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
+import jakarta.annotation.security.RolesAllowed;
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.service.ConcurrencyLimiter;
@@ -9,11 +14,9 @@ import dev.pulse.query.service.SegmentParser;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
@@ -22,16 +25,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 @Path("/v1/retention")
+@HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
+@RolesAllowed(Roles.READER)
 public class RetentionResource {
-    private final ReadTokenAuthenticator auth;
+    private final ReadAccess access;
     private final RetentionService retention;
     private final QueryConfig config;
     private final ConcurrencyLimiter limiter;
     private final SegmentParser segments;
 
-    public RetentionResource(ReadTokenAuthenticator auth, RetentionService retention, QueryConfig config, ConcurrencyLimiter limiter,
+    public RetentionResource(ReadAccess access, RetentionService retention, QueryConfig config, ConcurrencyLimiter limiter,
             SegmentParser segments) {
-        this.auth = auth;
+        this.access = access;
         this.retention = retention;
         this.config = config;
         this.limiter = limiter;
@@ -47,11 +52,10 @@ public class RetentionResource {
             trait on the first day (breakdown_value on each cohort). \
             Example: /v1/retention?app=demo&from=2026-01-01&to=2026-01-30&period=day&horizon=7&breakdown=user:country\
             &filters=%5B%5B%22is%22%2C%22user%3Aos%22%2C%5B%22ios%22%5D%5D%5D""")
-    public Uni<Map<String, Object>> retention(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @QueryParam("app") String app, @QueryParam("from") String from, @QueryParam("to") String to,
+    public Uni<Map<String, Object>> retention(@QueryParam("app") String app, @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("period") @DefaultValue("day") String period, @QueryParam("horizon") String horizonParam,
             @QueryParam("filters") String filters, @QueryParam("breakdown") String breakdown) {
-        return auth.authorize(authorization, app).flatMap(a -> {
+        return access.app(app).flatMap(a -> {
             LocalDate start = InputLimits.date(from, "from");
             LocalDate end = InputLimits.date(to, "to");
             InputLimits.range(start, end, config.maxRangeDays());

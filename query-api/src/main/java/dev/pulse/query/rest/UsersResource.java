@@ -1,5 +1,10 @@
 package dev.pulse.query.rest;
 
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
+import jakarta.annotation.security.RolesAllowed;
 import dev.pulse.contract.problem.ProblemException;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Messenger;
@@ -8,12 +13,10 @@ import dev.pulse.query.repository.SqlRows;
 import dev.pulse.query.service.InputLimits;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
@@ -25,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 
 @Path("/v1/users/{user_id}")
+@HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
+@RolesAllowed(Roles.READER)
 public class UsersResource {
     private static final String ACTIVITY = """
             WITH d AS (SELECT device, browser, dates_active FROM user_devices_cumulated WHERE app_id = $1 AND user_id = $2),
@@ -37,14 +42,14 @@ public class UsersResource {
                         'first_active', dates_active[1], 'last_active', dates_active[array_length(dates_active, 1)],
                         'active_days', array_length(dates_active, 1)) ORDER BY device, browser) FROM d)::text""";
 
-    private final ReadTokenAuthenticator auth;
+    private final ReadAccess access;
     private final SqlRows sql;
     private final MessengerRepository messenger;
     private final com.fasterxml.jackson.databind.ObjectMapper mapper;
 
-    public UsersResource(ReadTokenAuthenticator auth, SqlRows sql, MessengerRepository messenger,
+    public UsersResource(ReadAccess access, SqlRows sql, MessengerRepository messenger,
             com.fasterxml.jackson.databind.ObjectMapper mapper) {
-        this.auth = auth;
+        this.access = access;
         this.sql = sql;
         this.messenger = messenger;
         this.mapper = mapper;
@@ -56,9 +61,8 @@ public class UsersResource {
             + " and connections over the 28 days ending today (as L28): messages sent and received, distinct users written to and"
             + " heard from, mean seconds between consecutive messages within a day, the 10 users exchanged with most."
             + " Example: /v1/users/42?app=demo&month=2026-11")
-    public Uni<Map<String, Object>> user(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("user_id") String userId, @QueryParam("app") String app, @QueryParam("month") String month) {
-        return auth.authorize(authorization, app).flatMap(a -> {
+    public Uni<Map<String, Object>> user(@PathParam("user_id") String userId, @QueryParam("app") String app, @QueryParam("month") String month) {
+        return access.app(app).flatMap(a -> {
             InputLimits.text(userId, "user_id");
             LocalDate today = LocalDate.now(a.zone());
             YearMonth ym = month == null ? YearMonth.from(today) : InputLimits.month(month, "month");

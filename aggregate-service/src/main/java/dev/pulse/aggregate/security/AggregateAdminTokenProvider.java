@@ -1,0 +1,13 @@
+package dev.pulse.aggregate.security;
+
+import dev.pulse.aggregate.config.AggregateConfig;
+import dev.pulse.web.security.AdminTokenIdentityProvider;
+import jakarta.inject.Singleton;
+
+// a singleton: the base class keeps its settings in final fields, which a client proxy could not subclass
+@Singleton
+public class AggregateAdminTokenProvider extends AdminTokenIdentityProvider {
+    public AggregateAdminTokenProvider(AggregateConfig config) {
+        super(config.admin().token(), "pulse.aggregate.admin.token");
+    }
+}
