@@ -8,7 +8,7 @@ import dev.pulse.aggregate.service.RealtimeService;
 import dev.pulse.consumer.PartitionsReadinessCheck;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.InvalidEvent;
-import dev.pulse.contract.RedisKeys;
+import dev.pulse.schema.RedisKeys;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;

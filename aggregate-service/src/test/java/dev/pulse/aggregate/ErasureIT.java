@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.ErasureCommand;
 import dev.pulse.contract.InvalidEvent;
-import dev.pulse.contract.RedisKeys;
+import dev.pulse.schema.RedisKeys;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.FactTables;
 import dev.pulse.contract.testing.PulseInfrastructure;

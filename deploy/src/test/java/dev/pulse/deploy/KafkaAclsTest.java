@@ -2,7 +2,7 @@ package dev.pulse.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.contract.Topics;
-import dev.pulse.contract.config.ProductionSecrets;
+import dev.pulse.runtime.config.ProductionSecrets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -2,7 +2,7 @@ package dev.pulse.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pulse.contract.config.ProductionSecrets;
+import dev.pulse.runtime.config.ProductionSecrets;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
@@ -318,6 +318,14 @@ class KubernetesManifestsTest {
                     service.getSpec().getSelector().get("app.kubernetes.io/name"));
             assertEquals("http", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
         }
+        // the migrate Job runs the schema's own entry point, with only settings it reads (its config's placeholders, or
+        // Quarkus properties such as QUARKUS_FLYWAY_INIT_SQL)
+        Job migrate = byName(objects, Job.class).values().iterator().next();
+        Container migrator = migrate.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("pulse/schema-migrate", migrator.getImage().replaceFirst(":[^:/]+$", ""), "image of the migrate Job");
+        assertTrue(Files.exists(ROOT.resolve("schema-migrate/src/main/docker/Dockerfile.jvm")), "Dockerfile of schema-migrate");
+        Set<String> migratorReads = envRead("schema-migrate");
+        migrator.getEnv().forEach(env -> assertTrue(migratorReads.contains(env.getName()) || env.getName().startsWith("QUARKUS_"), "the migrate Job sets " + env.getName() + ", which it does not read"));
         // dev runs plaintext backing services: not the prod profile, which would refuse them
         assertEquals(overlay.equals("dev") ? "local" : null, configMaps.get("pulse-config").getData().get("QUARKUS_PROFILE"), "Quarkus profile");
         Ingress ingress = byName(objects, Ingress.class).get("pulse");
@@ -452,7 +460,6 @@ class KubernetesManifestsTest {
         while (property.find()) {
             names.add(property.group(1).replaceAll("[^A-Za-z0-9]", "_").toUpperCase());
         }
-        names.add("PULSE_MIGRATE_ONLY");
         return names;
     }
 

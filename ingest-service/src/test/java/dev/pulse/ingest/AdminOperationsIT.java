@@ -2,7 +2,7 @@ package dev.pulse.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pulse.contract.KeyHash;
+import dev.pulse.schema.KeyHash;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TopicReader;

@@ -159,6 +159,25 @@ class EventsResourceIT {
     }
 
     @Test
+    void eachRefusedCredentialIsA401NamingTheHeaderAndWhy() {
+        app();
+        String required = "Authorization: Bearer <token> is required";
+        refused(given(), "/v1/events", required);
+        refused(given().header("Authorization", "Basic dXNlcjpwYXNz"), "/v1/events", required);
+        refused(given().header("Authorization", "Bearer "), "/v1/events", required);
+        refused(given().header("Authorization", "Bearer nope"), "/v1/events", "unknown write key");
+        refused(given().header("Authorization", "Bearer nope"), "/v1/admin/apps", "wrong admin token");
+        // each endpoint takes its own kind of credential only: a write key is no admin token
+        refused(given().header("Authorization", "Bearer " + writeKey), "/v1/admin/apps", "wrong admin token");
+    }
+
+    private static void refused(io.restassured.specification.RequestSpecification request, String path, String detail) {
+        request.contentType(ContentType.JSON).body("{\"app\":\"x\"}").when().post(path)
+                .then().statusCode(401).contentType("application/problem+json").header("WWW-Authenticate", "Bearer")
+                .body("status", equalTo(401)).body("field", equalTo("Authorization")).body("detail", equalTo(detail));
+    }
+
+    @Test
     void oversizedBodiesAndGzipBombsAre413() throws IOException {
         app();
         StringBuilder many = new StringBuilder("[");

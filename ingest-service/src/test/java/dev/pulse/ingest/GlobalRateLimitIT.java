@@ -1,6 +1,6 @@
 package dev.pulse.ingest;
 
-import dev.pulse.contract.RedisKeys;
+import dev.pulse.schema.RedisKeys;
 import dev.pulse.ingest.config.IngestConfig;
 import dev.pulse.ingest.service.RateLimiter;
 import io.micrometer.core.instrument.Counter;

@@ -1,6 +1,6 @@
 package dev.pulse.ingest;
 
-import dev.pulse.contract.problem.Problem;
+import dev.pulse.web.problem.Problem;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

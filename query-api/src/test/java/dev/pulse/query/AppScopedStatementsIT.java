@@ -1,6 +1,6 @@
 package dev.pulse.query;
 
-import dev.pulse.contract.testing.CitusPlan;
+import dev.pulse.schema.testing.CitusPlan;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import dev.pulse.query.domain.Dimension;
@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (day_quality, behind /v1/quality; pg_stat_statements tracks top-level statements), and comma joins.
  */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 class AppScopedStatementsIT {
     private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
     private static final LocalDate FIRST = LocalDate.of(2026, 5, 1);

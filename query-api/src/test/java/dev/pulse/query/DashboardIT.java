@@ -2,7 +2,7 @@ package dev.pulse.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pulse.contract.RedisKeys;
+import dev.pulse.schema.RedisKeys;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -65,7 +65,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Screenshots of every panel go to target/screenshots.
  */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardIT {
     private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");

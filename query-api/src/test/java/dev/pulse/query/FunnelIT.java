@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * chain of later events is tried, and the longest chain of the earliest start (its earliest events) is the user's.
  */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 class FunnelIT {
     private static final ZoneId ZONE = ZoneId.of("Asia/Kolkata");
     private static final LocalDate FIRST = LocalDate.of(2026, 5, 4);

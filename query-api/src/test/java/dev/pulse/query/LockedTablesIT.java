@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * whose cancellation would be a 400 to narrow the question, the answer is a 503 with Retry-After.
  */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 @TestProfile(LockedTablesIT.ShortLockTimeout.class)
 class LockedTablesIT {
     public static class ShortLockTimeout implements QuarkusTestProfile {

@@ -13,7 +13,7 @@ import java.util.Map;
  * The test servers plus two hot standbys of PostgreSQL; query-api reads from the standbys only, both behind one
  * setting as behind CloudNativePG's {@code -ro} service (connections go round-robin to them).
  */
-public class PulseWithStandbys extends PulseInfrastructure {
+public class PulseWithStandbys extends PulseInfrastructure.WithoutKafka {
     private static volatile List<StandbyPostgres> standbys = List.of();
 
     static List<StandbyPostgres> standbys() {

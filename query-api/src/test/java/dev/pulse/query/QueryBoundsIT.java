@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The group cap and the statement timeout, set low: a too big question is a 400 that says how to narrow it. */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 @TestProfile(QueryBoundsIT.Tight.class)
 class QueryBoundsIT {
     private static final int MAX_ROWS = 100;

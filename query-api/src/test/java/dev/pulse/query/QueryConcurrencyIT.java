@@ -6,7 +6,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import dev.pulse.contract.problem.Problem;
+import dev.pulse.web.problem.Problem;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** At most N queries of one app at once per instance: the next is a 429 with Retry-After; other apps are unaffected. */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 @TestProfile(QueryConcurrencyIT.TwoAtOnce.class)
 class QueryConcurrencyIT {
     private static final int MAX = 2;

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * max-rows + 1 rows, whatever the store holds, while a question about the same events that holds few rows is answered.
  */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 class QueryDefaultCapIT {
     private static final int MAX_ROWS = 100_000;
     private static final int POSTS = 150_000;

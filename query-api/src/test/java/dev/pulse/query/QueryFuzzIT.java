@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sequential run never sees a 429 (a slot of the per-app limit that leaked would show as one).
  */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 class QueryFuzzIT {
     private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
     private static final LocalDate FIRST = LocalDate.of(2026, 5, 1);

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every metric against an independent computation over the fixture, in a non-UTC timezone. */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 class QueryResourceIT {
     private static final ZoneId ZONE = ZoneId.of("America/New_York");
     // spans the DST change of 2026-03-08: that day has 23 hours, so the last events fall after the range

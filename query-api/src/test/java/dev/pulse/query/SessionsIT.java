@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * session_id is reused across midnight.
  */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 class SessionsIT {
     private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
     private static final LocalDate FIRST = LocalDate.of(2026, 10, 21);

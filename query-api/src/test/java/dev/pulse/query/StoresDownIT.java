@@ -1,6 +1,6 @@
 package dev.pulse.query;
 
-import dev.pulse.contract.problem.Problem;
+import dev.pulse.web.problem.Problem;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import io.quarkus.test.common.WithTestResource;
@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A store out of reach is a 503 problem with Retry-After on every endpoint that needs it, never a 500. */
 @QuarkusTest
-@WithTestResource(PulseInfrastructure.class)
+@WithTestResource(PulseInfrastructure.WithoutKafka.class)
 class StoresDownIT {
     private static final String DAY = LocalDate.now().minusDays(1).toString();
 

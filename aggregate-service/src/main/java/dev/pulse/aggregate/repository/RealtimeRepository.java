@@ -2,7 +2,7 @@ package dev.pulse.aggregate.repository;
 
 import dev.pulse.aggregate.config.AggregateConfig;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.RedisKeys;
+import dev.pulse.schema.RedisKeys;
 import dev.pulse.contract.EventCatalog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

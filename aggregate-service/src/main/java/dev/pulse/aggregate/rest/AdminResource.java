@@ -1,7 +1,7 @@
 package dev.pulse.aggregate.rest;
 
 import dev.pulse.aggregate.service.RecomputeService;
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.web.security.AdminTokenMechanism;
 import dev.pulse.web.security.Roles;
 import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;

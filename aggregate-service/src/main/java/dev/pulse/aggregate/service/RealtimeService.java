@@ -5,7 +5,7 @@ import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.RawStoreRepository;
 import dev.pulse.aggregate.repository.RealtimeRepository;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.RedisKeys;
+import dev.pulse.schema.RedisKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;

@@ -4,7 +4,7 @@ import dev.pulse.aggregate.config.AggregateConfig;
 import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.RawStoreRepository;
 import dev.pulse.aggregate.repository.RealtimeRepository;
-import dev.pulse.contract.RedisKeys;
+import dev.pulse.schema.RedisKeys;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;

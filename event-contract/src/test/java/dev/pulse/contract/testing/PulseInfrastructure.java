@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -27,9 +28,18 @@ import java.util.stream.Stream;
  * Real servers for a {@code @QuarkusTest}: an in-process KRaft Kafka, an embedded PostgreSQL with the Pulse
  * schema and an embedded Redis, each on a free port, wired into the Quarkus config. Use with
  * {@code @WithTestResource(PulseInfrastructure.class)}; tests reach the servers through {@link #current()}.
+ * A module that never talks to Kafka (query-api) uses {@link WithoutKafka}, which saves starting a broker.
  */
 public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager {
     private static volatile PulseInfrastructure current;
+
+    /** PostgreSQL and Redis only. */
+    public static class WithoutKafka extends PulseInfrastructure {
+        @Override
+        boolean withKafka() {
+            return false;
+        }
+    }
 
     private KafkaClusterTestKit kafka;
     private EmbeddedPostgres postgres;
@@ -42,21 +52,16 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
         return current;
     }
 
+    boolean withKafka() {
+        return true;
+    }
+
     @Override
     public Map<String, String> start() {
         try {
-            kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                    .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .setConfigProp("auto.create.topics.enable", "false")
-                    .build();
-            kafka.format();
-            kafka.startup();
-            kafka.waitForReadyBrokers();
-            createTopics();
+            if (withKafka()) {
+                startKafka();
+            }
             postgresPort = freePort();
             postgresData = Files.createTempDirectory("pulse-test-pg");
             startPostgres();
@@ -73,13 +78,31 @@ public class PulseInfrastructure implements QuarkusTestResourceLifecycleManager 
         }
         current = this;
         String jdbcUrl = postgres.getJdbcUrl("postgres", "postgres");
-        return Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+        Map<String, String> config = new HashMap<>(Map.of(
                 "quarkus.datasource.jdbc.url", jdbcUrl,
                 "quarkus.datasource.reactive.url", "postgresql://localhost:" + postgres.getPort() + "/postgres",
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres",
-                "quarkus.redis.hosts", redisUri());
+                "quarkus.redis.hosts", redisUri()));
+        if (kafka != null) {
+            config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        }
+        return config;
+    }
+
+    private void startKafka() throws Exception {
+        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("auto.create.topics.enable", "false")
+                .build();
+        kafka.format();
+        kafka.startup();
+        kafka.waitForReadyBrokers();
+        createTopics();
     }
 
     /** As a deployment would have them: a module under test may only consume a topic it never creates. */

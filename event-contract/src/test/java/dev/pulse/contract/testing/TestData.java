@@ -1,6 +1,6 @@
 package dev.pulse.contract.testing;
 
-import dev.pulse.contract.KeyHash;
+import dev.pulse.schema.KeyHash;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,6 +1,6 @@
 package dev.pulse.ingest.config;
 
-import dev.pulse.contract.problem.Problem;
+import dev.pulse.web.problem.Problem;
 import dev.pulse.contract.ContentMetadata;
 import dev.pulse.contract.InvalidEvent;
 import dev.pulse.contract.RawEvent;

@@ -1,6 +1,6 @@
 package dev.pulse.ingest.repository;
 
-import dev.pulse.contract.problem.StoreFailures;
+import dev.pulse.web.problem.StoreFailures;
 import dev.pulse.ingest.domain.App;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.contract.ContentMetadata;
 import dev.pulse.contract.ContentValidation;
 import dev.pulse.contract.ContentValidator;
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.ingest.domain.ContentUpdate;
 import dev.pulse.ingest.messaging.CatalogProducer;
 import dev.pulse.ingest.security.WriteKeyIdentityProvider;

@@ -1,10 +1,10 @@
 package dev.pulse.ingest.service;
 
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.contract.EventCatalog;
 import dev.pulse.contract.EventCategory;
 import dev.pulse.contract.EventValidator;
-import dev.pulse.contract.KeyHash;
+import dev.pulse.schema.KeyHash;
 import dev.pulse.ingest.domain.App;
 import dev.pulse.ingest.domain.AppKeys;
 import dev.pulse.ingest.domain.Categories;

@@ -3,7 +3,7 @@ package dev.pulse.ingest.service;
 import dev.pulse.contract.ErasureCommand;
 import dev.pulse.contract.Limits;
 import dev.pulse.contract.StorableText;
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.ingest.config.IngestConfig;
 import dev.pulse.ingest.domain.ErasureStatus;
 import dev.pulse.ingest.messaging.ErasureProducer;

@@ -1,6 +1,6 @@
 package dev.pulse.ingest.service;
 
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.contract.Event;
 import dev.pulse.contract.RawEvent;
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.ingest.config.IngestConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 

@@ -1,7 +1,7 @@
 package dev.pulse.ingest.service;
 
 import dev.pulse.contract.StorableText;
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.contract.InvalidEvent;
 import dev.pulse.contract.Validation;

@@ -1,6 +1,6 @@
 package dev.pulse.ingest.service;
 
-import dev.pulse.contract.RedisKeys;
+import dev.pulse.schema.RedisKeys;
 import dev.pulse.ingest.config.IngestConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

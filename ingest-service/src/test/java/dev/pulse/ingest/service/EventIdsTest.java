@@ -1,6 +1,6 @@
 package dev.pulse.ingest.service;
 
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

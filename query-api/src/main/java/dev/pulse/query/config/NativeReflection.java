@@ -1,6 +1,6 @@
 package dev.pulse.query.config;
 
-import dev.pulse.contract.problem.Problem;
+import dev.pulse.web.problem.Problem;
 import dev.pulse.query.domain.ContentDay;
 import dev.pulse.query.domain.FunnelResponse;
 import dev.pulse.query.domain.Messenger;

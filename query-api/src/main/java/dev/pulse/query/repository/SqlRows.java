@@ -1,7 +1,7 @@
 package dev.pulse.query.repository;
 
-import dev.pulse.contract.problem.StoreFailures;
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.StoreFailures;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;

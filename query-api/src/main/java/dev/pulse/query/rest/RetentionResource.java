@@ -5,7 +5,7 @@ import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.web.security.Roles;
 import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import jakarta.annotation.security.RolesAllowed;
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.service.ConcurrencyLimiter;
 import dev.pulse.query.service.InputLimits;

@@ -1,6 +1,6 @@
 package dev.pulse.query.security;
 
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.service.InputLimits;
 import io.quarkus.security.identity.CurrentIdentityAssociation;

@@ -1,6 +1,6 @@
 package dev.pulse.query.service;
 
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package dev.pulse.query.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;

@@ -1,6 +1,6 @@
 package dev.pulse.query.service;
 
-import dev.pulse.contract.problem.ProblemException;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;

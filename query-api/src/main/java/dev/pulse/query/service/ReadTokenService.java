@@ -1,6 +1,6 @@
 package dev.pulse.query.service;
 
-import dev.pulse.contract.KeyHash;
+import dev.pulse.schema.KeyHash;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.repository.AppRepository;
 import io.quarkus.cache.CacheResult;

@@ -1,7 +1,7 @@
 package dev.pulse.query.service;
 
-import dev.pulse.contract.RedisKeys;
-import dev.pulse.contract.problem.StoreFailures;
+import dev.pulse.schema.RedisKeys;
+import dev.pulse.web.problem.StoreFailures;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ScoredValue;
 import io.smallrye.mutiny.Uni;

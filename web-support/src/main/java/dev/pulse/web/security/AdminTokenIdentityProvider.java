@@ -1,6 +1,6 @@
 package dev.pulse.web.security;
 
-import dev.pulse.contract.KeyHash;
+import dev.pulse.schema.KeyHash;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;

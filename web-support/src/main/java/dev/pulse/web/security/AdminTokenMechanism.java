@@ -1,9 +1,10 @@
 package dev.pulse.web.security;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
-/** The admin token of a service, for the resources marked {@code @HttpAuthenticationMechanism(AdminTokenMechanism.SCHEME)}. */
-@ApplicationScoped
+/**
+ * The admin token of a service, for the resources marked {@code @HttpAuthenticationMechanism(AdminTokenMechanism.SCHEME)}.
+ * Not a bean by itself: a service with an admin API produces it next to its {@link AdminTokenIdentityProvider}, since
+ * Quarkus refuses a mechanism without a provider (query-api has neither).
+ */
 public class AdminTokenMechanism extends BearerTokenMechanism {
     public static final String SCHEME = "admin-token";
 

@@ -1,7 +1,7 @@
 package dev.pulse.web.security;
 
-import dev.pulse.contract.problem.ProblemException;
-import dev.pulse.contract.problem.ProblemMappers;
+import dev.pulse.web.problem.ProblemException;
+import dev.pulse.web.problem.ProblemMappers;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
