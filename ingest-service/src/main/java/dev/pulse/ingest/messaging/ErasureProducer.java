@@ -2,6 +2,7 @@ package dev.pulse.ingest.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.ErasureCommand;
+import dev.pulse.contract.TopicCodec;
 import dev.pulse.contract.Topics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -11,15 +12,15 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 /** Publishes erasure commands; the Uni completes once Kafka ({@code acks=all}) holds the command. */
 @ApplicationScoped
 public class ErasureProducer {
-    private final MutinyEmitter<String> emitter;
-    private final ObjectMapper mapper;
+    private final MutinyEmitter<byte[]> emitter;
+    private final TopicCodec<ErasureCommand> codec;
 
-    public ErasureProducer(@Channel(Channels.CONTROL_ERASURES) MutinyEmitter<String> emitter, ObjectMapper mapper) {
+    public ErasureProducer(@Channel(Channels.CONTROL_ERASURES) MutinyEmitter<byte[]> emitter, ObjectMapper mapper) {
         this.emitter = emitter;
-        this.mapper = mapper;
+        this.codec = TopicCodec.erasures(mapper);
     }
 
     public Uni<Void> publish(ErasureCommand command) {
-        return KeyedJson.send(emitter, mapper, Topics.userKey(command.appId(), command.userId()), command);
+        return KeyedRecords.send(emitter, Topics.userKey(command.appId(), command.userId()), codec.write(command));
     }
 }
