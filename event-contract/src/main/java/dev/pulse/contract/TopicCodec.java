@@ -66,6 +66,19 @@ public final class TopicCodec<T> {
     }
 
     /**
+     * The same JSON as text, for a channel whose StringSerializer encodes it. That encoding is not {@link #write}'s:
+     * a character beyond the BMP is UTF-8 rather than an escape, and an unpaired surrogate (which UTF-8 cannot hold)
+     * becomes {@code ?} rather than an escape; readers see the same values, the unpaired surrogate aside.
+     */
+    public String writeText(T value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * @param value the record's value as received, not null
      * @throws JsonProcessingException when it is not JSON of the topic's type
      */

@@ -4,16 +4,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Locale;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TopicCodecTest {
     /** Configured as Quarkus configures the services' ObjectMapper. */
@@ -46,6 +49,20 @@ class TopicCodecTest {
         InvalidEvent edge = new InvalidEvent("shop", "event", "bad", "{}", null, -1, -1, AT);
         assertEquals("{\"app_id\":\"shop\",\"reason\":\"event\",\"error\":\"bad\",\"payload\":\"{}\",\"source_partition\":-1,"
                 + "\"source_offset\":-1,\"rejected_at\":\"2026-01-02T03:04:05Z\"}", new String(codec.write(edge), StandardCharsets.UTF_8));
+    }
+
+    /** Both are what they were before the codec: bytes where a producer sent bytes, StringSerializer's UTF-8 where it sent text. */
+    @Test
+    void bytesAndTextDifferOnlyInHowTheyEncodeWhatUtf8CannotHoldAsIs() throws Exception {
+        TopicCodec<InvalidEvent> codec = TopicCodec.invalid(MAPPER);
+        InvalidEvent event = new InvalidEvent("shop", "user.city", "bad", "lone \ud800, pair \ud83d\ude00", null, -1, -1, AT);
+
+        String bytes = new String(codec.write(event), StandardCharsets.UTF_8);
+        String text = new String(new StringSerializer().serialize(Topics.INVALID, codec.writeText(event)), StandardCharsets.UTF_8);
+
+        assertTrue(bytes.toLowerCase(Locale.ROOT).contains("\"payload\":\"lone \\ud800, pair \\ud83d\\ude00\""), bytes);
+        assertTrue(text.contains("\"payload\":\"lone ?, pair \ud83d\ude00\""), text);
+        assertEquals(event, codec.read(bytes));
     }
 
     @Test

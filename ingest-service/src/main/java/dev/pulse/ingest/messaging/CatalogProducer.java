@@ -12,15 +12,15 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 /** Publishes content metadata to the compacted catalog topic: the latest record per content wins. */
 @ApplicationScoped
 public class CatalogProducer {
-    private final MutinyEmitter<byte[]> emitter;
+    private final MutinyEmitter<String> emitter;
     private final TopicCodec<ContentMetadata> codec;
 
-    public CatalogProducer(@Channel(Channels.CATALOG_CONTENT) MutinyEmitter<byte[]> emitter, ObjectMapper mapper) {
+    public CatalogProducer(@Channel(Channels.CATALOG_CONTENT) MutinyEmitter<String> emitter, ObjectMapper mapper) {
         this.emitter = emitter;
         this.codec = TopicCodec.catalog(mapper);
     }
 
     public Uni<Void> publish(ContentMetadata content) {
-        return KeyedRecords.send(emitter, Topics.contentKey(content.appId(), content.contentId()), codec.write(content));
+        return KeyedRecords.send(emitter, Topics.contentKey(content.appId(), content.contentId()), codec.writeText(content));
     }
 }

@@ -12,15 +12,15 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 /** Publishes erasure commands; the Uni completes once Kafka ({@code acks=all}) holds the command. */
 @ApplicationScoped
 public class ErasureProducer {
-    private final MutinyEmitter<byte[]> emitter;
+    private final MutinyEmitter<String> emitter;
     private final TopicCodec<ErasureCommand> codec;
 
-    public ErasureProducer(@Channel(Channels.CONTROL_ERASURES) MutinyEmitter<byte[]> emitter, ObjectMapper mapper) {
+    public ErasureProducer(@Channel(Channels.CONTROL_ERASURES) MutinyEmitter<String> emitter, ObjectMapper mapper) {
         this.emitter = emitter;
         this.codec = TopicCodec.erasures(mapper);
     }
 
     public Uni<Void> publish(ErasureCommand command) {
-        return KeyedRecords.send(emitter, Topics.userKey(command.appId(), command.userId()), codec.write(command));
+        return KeyedRecords.send(emitter, Topics.userKey(command.appId(), command.userId()), codec.writeText(command));
     }
 }

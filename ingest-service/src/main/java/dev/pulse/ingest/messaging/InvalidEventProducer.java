@@ -14,11 +14,11 @@ import java.util.List;
 /** Events refused at the edge go to events.invalid too, so that quality figures count every rejection. */
 @ApplicationScoped
 public class InvalidEventProducer {
-    private final MutinyEmitter<byte[]> emitter;
+    private final MutinyEmitter<String> emitter;
     private final TopicCodec<InvalidEvent> codec;
 
     public InvalidEventProducer(@Channel(Channels.EVENTS_INVALID) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 20_000)
-            MutinyEmitter<byte[]> emitter, ObjectMapper mapper) {
+            MutinyEmitter<String> emitter, ObjectMapper mapper) {
         this.emitter = emitter;
         this.codec = TopicCodec.invalid(mapper);
     }
@@ -31,6 +31,6 @@ public class InvalidEventProducer {
     }
 
     private Uni<Void> send(InvalidEvent event) {
-        return KeyedRecords.send(emitter, event.appId(), codec.write(event));
+        return KeyedRecords.send(emitter, event.appId(), codec.writeText(event));
     }
 }

@@ -10,7 +10,7 @@ final class KeyedRecords {
     private KeyedRecords() {
     }
 
-    static Uni<Void> send(MutinyEmitter<byte[]> emitter, String key, byte[] value) {
+    static <V> Uni<Void> send(MutinyEmitter<V> emitter, String key, V value) {
         return emitter.sendMessage(Message.of(value).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()));
     }
 }
