@@ -1,16 +1,14 @@
 package dev.pulse.consumer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.InvalidEvent;
-import dev.pulse.contract.Topics;
+import dev.pulse.contract.TopicCodec;
 import io.smallrye.mutiny.Uni;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class InvalidEventPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
-    private final ObjectMapper mapper;
+    private final TopicCodec<InvalidEvent> codec;
 
     public InvalidEventPublisher(Map<String, Object> kafka, ObjectMapper mapper) {
         Map<String, Object> props = new HashMap<>(kafka);
@@ -33,7 +31,7 @@ public final class InvalidEventPublisher implements AutoCloseable {
         props.put("delivery.timeout.ms", 30_000);
         props.put("request.timeout.ms", 10_000);
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        this.mapper = mapper;
+        this.codec = TopicCodec.invalid(mapper);
     }
 
     public Uni<Void> publish(InvalidEvent invalid) {
@@ -41,14 +39,8 @@ public final class InvalidEventPublisher implements AutoCloseable {
     }
 
     private Uni<Void> send(InvalidEvent invalid) {
-        byte[] value;
-        try {
-            value = mapper.writeValueAsBytes(invalid);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(Topics.INVALID, invalid.appId(), value), (metadata, error) -> {
+        producer.send(new ProducerRecord<>(codec.topic(), invalid.appId(), codec.write(invalid)), (metadata, error) -> {
             if (error == null) {
                 sent.complete(null);
             } else {

@@ -1,11 +1,11 @@
 package dev.pulse.aggregate.messaging;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.consumer.BatchWriter;
 import dev.pulse.consumer.InvalidEventPublisher;
 import dev.pulse.consumer.PartitionProgress;
 import dev.pulse.consumer.PostgresProbe;
 import dev.pulse.consumer.Quarantine;
+import dev.pulse.contract.TopicCodec;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -28,16 +28,14 @@ public class ChannelBatches {
     private final PartitionProgress progress;
     private final Quarantine quarantine;
     private final InvalidEventPublisher publisher;
-    private final ObjectMapper mapper;
 
     public ChannelBatches(Pool pool, BatchWriter writer, PartitionProgress progress, Quarantine quarantine,
-            InvalidEventPublisher publisher, ObjectMapper mapper) {
+            InvalidEventPublisher publisher) {
         this.pool = pool;
         this.writer = writer;
         this.progress = progress;
         this.quarantine = quarantine;
         this.publisher = publisher;
-        this.mapper = mapper;
     }
 
     Uni<Void> consume(KafkaRecordBatch<String, String> batch, BatchWriter.Sink<ReadRecord> sink) {
@@ -80,11 +78,11 @@ public class ChannelBatches {
     }
 
     /** Services write these topics from the contract; a record that does not parse is quarantined like any other failing one. */
-    <T> T parse(ReadRecord record, Class<T> type) {
+    <T> T parse(ReadRecord record, TopicCodec<T> codec) {
         try {
-            return mapper.readValue(record.value(), type);
+            return codec.read(record.value());
         } catch (IOException e) {
-            throw new UncheckedIOException(record.topic() + " holds a record that is not a " + type.getSimpleName(), e);
+            throw new UncheckedIOException(record.topic() + " holds a record that is not a " + codec.typeName(), e);
         }
     }
 }

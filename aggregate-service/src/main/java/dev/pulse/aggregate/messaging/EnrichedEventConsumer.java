@@ -1,11 +1,12 @@
 package dev.pulse.aggregate.messaging;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.aggregate.service.AggregationService;
 import dev.pulse.aggregate.service.RealtimeService;
 import dev.pulse.consumer.BatchWriter;
 import dev.pulse.consumer.Quarantine;
-import dev.pulse.contract.Topics;
 import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.TopicCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -31,15 +32,18 @@ public class EnrichedEventConsumer implements BatchWriter.Sink<ReadRecord> {
     private final RealtimeService realtime;
     private final MeterRegistry registry;
     private final ChannelBatches batches;
+    private final TopicCodec<EnrichedEvent> codec;
     private final Timer factsFreshness;
     private final Timer realtimeFreshness;
 
-    public EnrichedEventConsumer(AggregationService aggregation, RealtimeService realtime, MeterRegistry registry, ChannelBatches batches) {
+    public EnrichedEventConsumer(AggregationService aggregation, RealtimeService realtime, MeterRegistry registry, ChannelBatches batches,
+            ObjectMapper mapper) {
         this.aggregation = aggregation;
         this.realtime = realtime;
         this.registry = registry;
         this.batches = batches;
-        batches.expect(Topics.ENRICHED, Quarantine.REASON);
+        this.codec = TopicCodec.enriched(mapper);
+        batches.expect(codec.topic(), Quarantine.REASON);
         this.factsFreshness = freshness(registry, "pulse.aggregate.freshness", "received at ingest until committed in the facts");
         this.realtimeFreshness = freshness(registry, "pulse.aggregate.realtime.freshness", "received at ingest until written to the real-time views");
     }
@@ -64,7 +68,7 @@ public class EnrichedEventConsumer implements BatchWriter.Sink<ReadRecord> {
     public Uni<Void> write(List<ReadRecord> records) {
         List<EnrichedEvent> events = new ArrayList<>(records.size());
         for (ReadRecord record : records) {
-            events.add(batches.parse(record, EnrichedEvent.class));
+            events.add(batches.parse(record, codec));
         }
         return aggregation.apply(events)
                 .invoke(applied -> {

@@ -1,10 +1,11 @@
 package dev.pulse.aggregate.messaging;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.aggregate.service.ErasureService;
 import dev.pulse.consumer.BatchWriter;
 import dev.pulse.consumer.Quarantine;
-import dev.pulse.contract.Topics;
 import dev.pulse.contract.ErasureCommand;
+import dev.pulse.contract.TopicCodec;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -23,11 +24,13 @@ import java.util.List;
 public class ErasureConsumer implements BatchWriter.Sink<ReadRecord> {
     private final ErasureService erasures;
     private final ChannelBatches batches;
+    private final TopicCodec<ErasureCommand> codec;
 
-    public ErasureConsumer(ErasureService erasures, ChannelBatches batches) {
+    public ErasureConsumer(ErasureService erasures, ChannelBatches batches, ObjectMapper mapper) {
         this.erasures = erasures;
         this.batches = batches;
-        batches.expect(Topics.ERASURES, Quarantine.REASON);
+        this.codec = TopicCodec.erasures(mapper);
+        batches.expect(codec.topic(), Quarantine.REASON);
     }
 
     @Incoming(Channels.CONTROL_ERASURES)
@@ -38,7 +41,7 @@ public class ErasureConsumer implements BatchWriter.Sink<ReadRecord> {
     @Override
     public Uni<Void> write(List<ReadRecord> records) {
         return Multi.createFrom().iterable(records)
-                .onItem().transformToUniAndConcatenate(r -> erasures.erase(batches.parse(r, ErasureCommand.class))
+                .onItem().transformToUniAndConcatenate(r -> erasures.erase(batches.parse(r, codec))
                         .invoke(() -> batches.progressed(List.of(r))))
                 .collect().last().replaceWithVoid();
     }

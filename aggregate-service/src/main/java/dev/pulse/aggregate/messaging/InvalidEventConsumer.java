@@ -1,9 +1,10 @@
 package dev.pulse.aggregate.messaging;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.aggregate.repository.InvalidEventRepository;
 import dev.pulse.consumer.BatchWriter;
-import dev.pulse.contract.Topics;
 import dev.pulse.contract.InvalidEvent;
+import dev.pulse.contract.TopicCodec;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -24,11 +25,13 @@ public class InvalidEventConsumer implements BatchWriter.Sink<ReadRecord> {
 
     private final InvalidEventRepository repository;
     private final ChannelBatches batches;
+    private final TopicCodec<InvalidEvent> codec;
 
-    public InvalidEventConsumer(InvalidEventRepository repository, ChannelBatches batches) {
+    public InvalidEventConsumer(InvalidEventRepository repository, ChannelBatches batches, ObjectMapper mapper) {
         this.repository = repository;
         this.batches = batches;
-        batches.expect(Topics.INVALID, UNSTORABLE);
+        this.codec = TopicCodec.invalid(mapper);
+        batches.expect(codec.topic(), UNSTORABLE);
     }
 
     @Incoming(Channels.EVENTS_INVALID)
@@ -39,7 +42,7 @@ public class InvalidEventConsumer implements BatchWriter.Sink<ReadRecord> {
     @Override
     public Uni<Void> write(List<ReadRecord> records) {
         List<InvalidEventRepository.Stored> stored = records.stream()
-                .map(r -> new InvalidEventRepository.Stored(r.partition(), r.offset(), batches.parse(r, InvalidEvent.class))).toList();
+                .map(r -> new InvalidEventRepository.Stored(r.partition(), r.offset(), batches.parse(r, codec))).toList();
         return repository.store(stored).invoke(() -> batches.progressed(records));
     }
 

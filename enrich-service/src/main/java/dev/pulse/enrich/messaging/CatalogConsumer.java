@@ -6,8 +6,8 @@ import dev.pulse.consumer.InvalidEventPublisher;
 import dev.pulse.consumer.PartitionProgress;
 import dev.pulse.consumer.PostgresProbe;
 import dev.pulse.consumer.Quarantine;
-import dev.pulse.contract.Topics;
 import dev.pulse.contract.ContentMetadata;
+import dev.pulse.contract.TopicCodec;
 import dev.pulse.enrich.service.ContentCatalog;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -29,7 +29,7 @@ import java.util.List;
 @ApplicationScoped
 public class CatalogConsumer implements BatchWriter.Sink<ConsumerRecord<String, String>> {
     private final ContentCatalog catalog;
-    private final ObjectMapper mapper;
+    private final TopicCodec<ContentMetadata> codec;
     private final Pool pool;
     private final InvalidEventPublisher publisher;
     private final PartitionProgress progress;
@@ -39,12 +39,12 @@ public class CatalogConsumer implements BatchWriter.Sink<ConsumerRecord<String, 
     public CatalogConsumer(ContentCatalog catalog, ObjectMapper mapper, Pool pool, InvalidEventPublisher publisher,
             PartitionProgress progress, Quarantine quarantine, BatchWriter writer) {
         this.catalog = catalog;
-        this.mapper = mapper;
+        this.codec = TopicCodec.catalog(mapper);
         this.pool = pool;
         this.publisher = publisher;
         this.progress = progress;
         this.quarantine = quarantine;
-        quarantine.expect(Topics.CATALOG_CONTENT, Quarantine.REASON);
+        quarantine.expect(codec.topic(), Quarantine.REASON);
         this.writer = writer;
     }
 
@@ -83,7 +83,7 @@ public class CatalogConsumer implements BatchWriter.Sink<ConsumerRecord<String, 
 
     private ContentMetadata parse(String value) {
         try {
-            return value == null ? null : mapper.readValue(value, ContentMetadata.class);
+            return value == null ? null : codec.read(value);
         } catch (IOException e) {
             throw new UncheckedIOException("not content metadata: " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.pulse.enrich.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.ErasureCommand;
+import dev.pulse.contract.TopicCodec;
 import dev.pulse.enrich.repository.ErasureRepository;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -19,11 +20,11 @@ import java.time.Duration;
 @ApplicationScoped
 public class ErasureConsumer {
     private final ErasureRepository repository;
-    private final ObjectMapper mapper;
+    private final TopicCodec<ErasureCommand> codec;
 
     public ErasureConsumer(ErasureRepository repository, ObjectMapper mapper) {
         this.repository = repository;
-        this.mapper = mapper;
+        this.codec = TopicCodec.erasures(mapper);
     }
 
     @Incoming(Channels.CONTROL_ERASURES)
@@ -41,7 +42,7 @@ public class ErasureConsumer {
     /** ingest writes this topic from the same contract; a record that does not parse is a bug to stop on. */
     private ErasureCommand parse(String value) {
         try {
-            return mapper.readValue(value, ErasureCommand.class);
+            return codec.read(value);
         } catch (IOException e) {
             throw new UncheckedIOException("control.erasures holds a record that is not an erasure command", e);
         }

@@ -1,6 +1,5 @@
 package dev.pulse.enrich.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.consumer.BatchWriter;
 import dev.pulse.consumer.ConsumersConfig;
@@ -9,6 +8,7 @@ import dev.pulse.consumer.PostgresProbe;
 import dev.pulse.consumer.Quarantine;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.InvalidEvent;
+import dev.pulse.contract.TopicCodec;
 import dev.pulse.contract.Topics;
 import dev.pulse.enrich.config.EnrichConfig;
 import dev.pulse.enrich.domain.DroppedResend;
@@ -41,7 +41,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,7 +73,8 @@ public class RawEventLoop implements Runnable {
     private final Map<String, Object> kafka;
     private final EnrichConfig config;
     private final EnrichmentService enrichment;
-    private final ObjectMapper mapper;
+    private final TopicCodec<EnrichedEvent> enrichedCodec;
+    private final TopicCodec<InvalidEvent> invalidCodec;
     private final Pool pool;
     private final MeterRegistry registry;
     private final PartitionProgress progress;
@@ -99,7 +99,8 @@ public class RawEventLoop implements Runnable {
         // one transactional id per process: a new producer of this instance fences the one it replaces
         this.transactionalId = config.loop().transactionalIdPrefix() + UUID.randomUUID();
         this.enrichment = enrichment;
-        this.mapper = mapper;
+        this.enrichedCodec = TopicCodec.enriched(mapper);
+        this.invalidCodec = TopicCodec.invalid(mapper);
         this.pool = pool;
         this.registry = registry;
         this.progress = progress;
@@ -235,7 +236,7 @@ public class RawEventLoop implements Runnable {
                         record.topic(), record.partition(), record.offset());
                 // before the record is done: should the transaction fail, the record is read again and seen again
                 enrichment.forget(input(record)).await().atMost(config.loop().batchTimeout());
-                transact(p -> p.send(new ProducerRecord<>(Topics.INVALID, invalid.appId(), json(invalid))), offsets(List.of(record)));
+                transact(p -> send(p, invalid), offsets(List.of(record)));
                 quarantine.counted(record.topic(), Quarantine.REASON);
                 done(List.of(record), committed);
                 return record;
@@ -255,7 +256,7 @@ public class RawEventLoop implements Runnable {
         Instant now = Instant.now();
         transact(p -> {
             for (EnrichedEvent event : batch.enriched()) {
-                p.send(new ProducerRecord<>(Topics.ENRICHED, Topics.userKey(event.appId(), event.userId()), json(event)));
+                p.send(new ProducerRecord<>(enrichedCodec.topic(), Topics.userKey(event.appId(), event.userId()), enrichedCodec.write(event)));
             }
             for (RejectedRecord rejected : batch.rejected()) {
                 send(p, new InvalidEvent(rejected.appId(), rejected.reason(), rejected.error(), rejected.payload(),
@@ -279,7 +280,7 @@ public class RawEventLoop implements Runnable {
     }
 
     private void send(KafkaProducer<String, byte[]> p, InvalidEvent invalid) {
-        p.send(new ProducerRecord<>(Topics.INVALID, invalid.appId(), json(invalid)));
+        p.send(new ProducerRecord<>(invalidCodec.topic(), invalid.appId(), invalidCodec.write(invalid)));
     }
 
     /** One Kafka transaction: the sends, then the offsets that say the records are done. */
@@ -363,14 +364,6 @@ public class RawEventLoop implements Runnable {
         props.put("max.poll.records", config.loop().maxPollRecords());
         props.put("session.timeout.ms", (int) config.loop().sessionTimeout().toMillis());
         return props;
-    }
-
-    private byte[] json(Object value) {
-        try {
-            return mapper.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private boolean pause(Duration backoff) {

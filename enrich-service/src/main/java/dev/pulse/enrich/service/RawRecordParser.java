@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.EventValidator;
 import dev.pulse.contract.RawEvent;
 import dev.pulse.contract.StorableText;
+import dev.pulse.contract.TopicCodec;
 import dev.pulse.contract.Validation;
 import dev.pulse.enrich.domain.AcceptedEvent;
 import dev.pulse.enrich.domain.RejectedRecord;
@@ -18,17 +19,17 @@ import java.io.IOException;
  */
 @ApplicationScoped
 public class RawRecordParser {
-    private final ObjectMapper mapper;
+    private final TopicCodec<RawEvent> codec;
 
     public RawRecordParser(ObjectMapper mapper) {
-        this.mapper = mapper;
+        this.codec = TopicCodec.raw(mapper);
     }
 
     /** @return an {@link AcceptedEvent} or a {@link RejectedRecord} */
     public Object parse(String value, SourcePosition source) {
         RawEvent raw;
         try {
-            raw = value == null ? null : mapper.readValue(value, RawEvent.class);
+            raw = value == null ? null : codec.read(value);
         } catch (IOException e) {
             return new RejectedRecord(null, "payload", "payload: not a raw event (" + e.getMessage().lines().findFirst().orElse("") + ")", value, source);
         }

@@ -2,6 +2,7 @@ package dev.pulse.ingest.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.ContentMetadata;
+import dev.pulse.contract.TopicCodec;
 import dev.pulse.contract.Topics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -12,14 +13,14 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 @ApplicationScoped
 public class CatalogProducer {
     private final MutinyEmitter<String> emitter;
-    private final ObjectMapper mapper;
+    private final TopicCodec<ContentMetadata> codec;
 
     public CatalogProducer(@Channel(Channels.CATALOG_CONTENT) MutinyEmitter<String> emitter, ObjectMapper mapper) {
         this.emitter = emitter;
-        this.mapper = mapper;
+        this.codec = TopicCodec.catalog(mapper);
     }
 
     public Uni<Void> publish(ContentMetadata content) {
-        return KeyedJson.send(emitter, mapper, Topics.contentKey(content.appId(), content.contentId()), content);
+        return KeyedRecords.send(emitter, Topics.contentKey(content.appId(), content.contentId()), codec.writeText(content));
     }
 }

@@ -2,6 +2,7 @@ package dev.pulse.ingest.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.ErasureCommand;
+import dev.pulse.contract.TopicCodec;
 import dev.pulse.contract.Topics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -12,14 +13,14 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 @ApplicationScoped
 public class ErasureProducer {
     private final MutinyEmitter<String> emitter;
-    private final ObjectMapper mapper;
+    private final TopicCodec<ErasureCommand> codec;
 
     public ErasureProducer(@Channel(Channels.CONTROL_ERASURES) MutinyEmitter<String> emitter, ObjectMapper mapper) {
         this.emitter = emitter;
-        this.mapper = mapper;
+        this.codec = TopicCodec.erasures(mapper);
     }
 
     public Uni<Void> publish(ErasureCommand command) {
-        return KeyedJson.send(emitter, mapper, Topics.userKey(command.appId(), command.userId()), command);
+        return KeyedRecords.send(emitter, Topics.userKey(command.appId(), command.userId()), codec.writeText(command));
     }
 }

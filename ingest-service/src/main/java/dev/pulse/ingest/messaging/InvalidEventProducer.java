@@ -1,29 +1,26 @@
 package dev.pulse.ingest.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.InvalidEvent;
+import dev.pulse.contract.TopicCodec;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /** Events refused at the edge go to events.invalid too, so that quality figures count every rejection. */
 @ApplicationScoped
 public class InvalidEventProducer {
     private final MutinyEmitter<String> emitter;
-    private final ObjectMapper mapper;
+    private final TopicCodec<InvalidEvent> codec;
 
     public InvalidEventProducer(@Channel(Channels.EVENTS_INVALID) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 20_000)
             MutinyEmitter<String> emitter, ObjectMapper mapper) {
         this.emitter = emitter;
-        this.mapper = mapper;
+        this.codec = TopicCodec.invalid(mapper);
     }
 
     public Uni<Void> send(List<InvalidEvent> events) {
@@ -34,11 +31,6 @@ public class InvalidEventProducer {
     }
 
     private Uni<Void> send(InvalidEvent event) {
-        try {
-            return emitter.sendMessage(Message.of(mapper.writeValueAsString(event))
-                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.appId()).build()));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return KeyedRecords.send(emitter, event.appId(), codec.writeText(event));
     }
 }
