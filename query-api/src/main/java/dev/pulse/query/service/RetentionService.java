@@ -1,10 +1,9 @@
 package dev.pulse.query.service;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Filter;
+import dev.pulse.query.domain.RetentionReport.Cohort;
 import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,11 +25,6 @@ import java.util.TreeSet;
  */
 @ApplicationScoped
 public class RetentionService {
-    /** A cohort's figures; with a breakdown, of the users in one group ({@code breakdown_value}). */
-    public record Cohort(String cohort, @JsonProperty("breakdown_value") @JsonInclude(JsonInclude.Include.NON_NULL) String group,
-            long size, List<Long> retained, List<Double> rates) {
-    }
-
     /**
      * Which users form the cohorts: those whose rollup rows of their first day pass the filters (user traits), in the
      * group of the breakdown trait on that day (a user whose traits changed that day is in each group they were in).
