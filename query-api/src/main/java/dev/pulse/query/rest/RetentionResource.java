@@ -58,7 +58,8 @@ public class RetentionResource {
     @APIResponse(responseCode = "200", description = "Every period of the range for every group; breakdown only when asked",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetentionReport.class),
                     examples = @ExampleObject(name = "by country", value = EXAMPLE)))
-    @APIResponse(responseCode = "400", description = "Bad dates, period, horizon (0..90), filters or breakdown, range over the maximum; names the field")
+    @APIResponse(responseCode = "400", description = "Bad dates, period, horizon (0..90), filters or breakdown, range over the maximum;"
+            + " names the field")
     @APIResponse(responseCode = "401", description = "Missing or unknown read token")
     @APIResponse(responseCode = "404", description = "The token is not one of this app")
     @APIResponse(responseCode = "429", description = "Too many queries of this app at once; see Retry-After")

@@ -37,8 +37,8 @@ final class FunnelSql {
                 + (funnel.breakdown() == null ? "" : ", array_agg(e.g" + order)
                 + " FROM (SELECT e.user_id, e.event_id, extract(epoch FROM e.event_ts)::float8 AS ts, ("
                 + String.join(" + ", bits) + ") AS mask" + breakdown
-                + " FROM " + Sources.of("events", firstSeen(funnel)) + " e WHERE e.app_id = " + app + " AND e.event_date BETWEEN " + from + " AND " + through
-                + " AND e.event = ANY(" + events + "::text[])) e"
+                + " FROM " + Sources.of("events", firstSeen(funnel)) + " e WHERE e.app_id = " + app
+                + " AND e.event_date BETWEEN " + from + " AND " + through + " AND e.event = ANY(" + events + "::text[])) e"
                 + " WHERE e.mask > 0 GROUP BY e.user_id";
         return new QueryCompiler.Compiled(sql, binds.values());
     }
