@@ -11,17 +11,18 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * SPEC §5 metrics as aggregates over raw-store rows (alias {@code e}). {@code %NEW%} stands for the condition
- * "this user's first ever event falls in the row's bucket", which depends on the time dimension. Ratios of
+ * SPEC §5 metrics as aggregates over raw-store rows (alias {@code e}); those of new users take the condition of
+ * {@link NewUsers}, which depends on the time dimension. Ratios of
  * nothing are 0, like every metric of an empty bucket. Where the per-user daily rollup holds the data, the metric
  * is also defined over its {@link Partial}s, summed per group in {@link RollupTotals}.
  */
 public enum Metric {
     EVENTS("events", "count(*)", Set.of(Partial.EVENTS), t -> t.count(Partial.EVENTS)),
     ACTIVE_USERS("active_users", "count(DISTINCT e.user_id)", Set.of(), RollupTotals::users),
-    NEW_USERS("new_users", "count(DISTINCT e.user_id) FILTER (WHERE %NEW%)", Set.of(Partial.NEW), RollupTotals::newUsers),
-    WAU("wau", null, null, null),
-    MAU("mau", null, null, null),
+    NEW_USERS("new_users", newUsers -> "count(DISTINCT e.user_id) FILTER (WHERE " + newUsers.firstIn("e.first_date") + ")",
+            Set.of(Partial.NEW), RollupTotals::newUsers),
+    WAU("wau"),
+    MAU("mau"),
     VIEWS("views", "count(*) FILTER (WHERE e.event = 'feed.view')", Set.of(Partial.VIEWS), t -> t.count(Partial.VIEWS)),
     LIKES("likes", "count(*) FILTER (WHERE e.event = 'feed.like')", Set.of(Partial.LIKES), t -> t.count(Partial.LIKES)),
     CTR("ctr", "coalesce(count(*) FILTER (WHERE e.event = 'feed.like')::float8"
@@ -69,28 +70,38 @@ public enum Metric {
     BOUNCE_RATE("bounce_rate", "coalesce(round(count(*) FILTER (WHERE e.s_start AND e.s_events = 1)::numeric"
             + " / NULLIF(count(*) FILTER (WHERE e.s_start), 0), 4), 0)", null, null),
     // 002's day-7 figures: a user's first day, overall or within feed (view or like) or messenger (a message sent)
-    NEW_FEED_USERS("new_feed_users", "count(DISTINCT e.user_id) FILTER (WHERE e.event IN ('feed.view', 'feed.like') AND %NEW_FEED%)", null, null),
-    NEW_MESSENGER_USERS("new_messenger_users", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'message.sent' AND %NEW_MESSENGER%)",
-            null, null),
+    NEW_FEED_USERS("new_feed_users", newUsers -> "count(DISTINCT e.user_id) FILTER (WHERE e.event IN ('feed.view', 'feed.like') AND "
+            + newUsers.firstIn("e.first_feed_date") + ")", null, null),
+    NEW_MESSENGER_USERS("new_messenger_users", newUsers -> "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'message.sent' AND "
+            + newUsers.firstIn("e.first_messenger_date") + ")", null, null),
     USERS_LIFETIME_7D("users_lifetime_7d", "count(DISTINCT e.user_id) FILTER (WHERE e.first_date = e.event_date - 7)", null, null),
     FEED_USERS_LIFETIME_7D("feed_users_lifetime_7d", "count(DISTINCT e.user_id) FILTER (WHERE e.event IN ('feed.view', 'feed.like')"
             + " AND e.first_feed_date = e.event_date - 7)", null, null),
     MESSENGER_USERS_LIFETIME_7D("messenger_users_lifetime_7d", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'message.sent'"
             + " AND e.first_messenger_date = e.event_date - 7)", null, null),
     // the new users of the bucket 7 days earlier, in this bucket: answered by the same question over the range moved back
-    NEW_USERS_7_DAYS_AGO("new_users_7_days_ago", null, null, null),
-    FEED_NEW_USERS_7_DAYS_AGO("feed_new_users_7_days_ago", null, null, null),
-    MESSENGER_NEW_USERS_7_DAYS_AGO("messenger_new_users_7_days_ago", null, null, null);
+    NEW_USERS_7_DAYS_AGO("new_users_7_days_ago"),
+    FEED_NEW_USERS_7_DAYS_AGO("feed_new_users_7_days_ago"),
+    MESSENGER_NEW_USERS_7_DAYS_AGO("messenger_new_users_7_days_ago");
 
     private static final Map<String, Metric> BY_NAME = Arrays.stream(values())
             .collect(Collectors.toMap(Metric::apiName, Function.identity()));
 
     private final String apiName;
-    private final String sql;
+    private final Function<NewUsers, String> sql;
     private final Set<Partial> partials;
     private final Function<RollupTotals, Object> fromRollup;
 
+    /** A metric that needs a query of its own. */
+    Metric(String apiName) {
+        this(apiName, (Function<NewUsers, String>) null, null, null);
+    }
+
     Metric(String apiName, String sql, Set<Partial> partials, Function<RollupTotals, Object> fromRollup) {
+        this(apiName, newUsers -> sql, partials, fromRollup);
+    }
+
+    Metric(String apiName, Function<NewUsers, String> sql, Set<Partial> partials, Function<RollupTotals, Object> fromRollup) {
         this.apiName = apiName;
         this.sql = sql;
         this.partials = partials;
@@ -133,9 +144,12 @@ public enum Metric {
         return this == SESSIONS || this == SESSIONS_PER_USER || this == AVG_SESSION_SECONDS || this == BOUNCE_RATE;
     }
 
-    /** The aggregate, or null for the rolling metrics (wau, mau) and those moved 7 days, which need a query of their own. */
-    public String sql() {
-        return sql;
+    /**
+     * The aggregate, new users being those {@code newUsers} says; null for the rolling metrics (wau, mau) and those
+     * moved 7 days, which need a query of their own.
+     */
+    public String sql(NewUsers newUsers) {
+        return sql == null ? null : sql.apply(newUsers);
     }
 
     /** Whether the per-user daily rollup holds what this metric needs. */

@@ -1,11 +1,12 @@
 package dev.pulse.query.domain;
 
 import java.math.BigDecimal;
+import java.util.function.Function;
 
 /**
  * What the per-user daily rollup sums up for one user and group over some days (alias {@code e}). Partials of
  * the same user and group over disjoint days merge by adding (and OR for the flag), which is what lets an answer
- * over many days be the cached sum of the days that are over plus today's. {@code %NEW%} as in {@link Metric}.
+ * over many days be the cached sum of the days that are over plus today's. New users as in {@link Metric}.
  */
 public enum Partial {
     EVENTS("sum(e.events)"),
@@ -20,16 +21,20 @@ public enum Partial {
     ENGAGEMENT_SECONDS("sum(e.engagement_seconds)"),
     PCT_SUM("sum(e.pct_sum)"),
     PCT_COUNT("sum(e.pct_count)"),
-    NEW("bool_or(%NEW%)");
+    NEW(newUsers -> "bool_or(" + newUsers.firstIn("e.first_date") + ")");
 
-    private final String sql;
+    private final Function<NewUsers, String> sql;
 
     Partial(String sql) {
+        this(newUsers -> sql);
+    }
+
+    Partial(Function<NewUsers, String> sql) {
         this.sql = sql;
     }
 
-    public String sql() {
-        return sql;
+    public String sql(NewUsers newUsers) {
+        return sql.apply(newUsers);
     }
 
     /** The sum over a group's users of this partial of each ({@code column}), of the same SQL type as the partial. */

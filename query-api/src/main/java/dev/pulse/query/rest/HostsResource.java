@@ -5,7 +5,8 @@ import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.web.security.Roles;
 import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import jakarta.annotation.security.RolesAllowed;
-import dev.pulse.query.repository.SqlRows;
+import dev.pulse.query.domain.HostActivity;
+import dev.pulse.query.service.HostService;
 import dev.pulse.query.service.InputLimits;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -15,59 +16,45 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.time.YearMonth;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 @Path("/v1/hosts/{host}/activity")
 @HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
 @RolesAllowed(Roles.READER)
 public class HostsResource {
-    private final ReadAccess access;
-    private final SqlRows sql;
+    private static final String EXAMPLE = """
+            {"app": "demo", "host": "www.example.com", "month": "2026-02",
+             "hit_array": [12, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+             "unique_visitors_array": [5, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}""";
 
-    public HostsResource(ReadAccess access, SqlRows sql) {
+    private final ReadAccess access;
+    private final HostService hosts;
+
+    public HostsResource(ReadAccess access, HostService hosts) {
         this.access = access;
-        this.sql = sql;
+        this.hosts = hosts;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "A host's month", description = "hit_array and unique_visitors_array, element i = day i of the month. Example: /v1/hosts/www.example.com/activity?app=demo&month=2026-11")
-    public Uni<Map<String, Object>> activity(@PathParam("host") String host, @QueryParam("app") String app, @QueryParam("month") String month) {
+    @APIResponse(responseCode = "200", description = "One element per day of the month, zeros where the host (lowercased) had no hits",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = HostActivity.class),
+                    examples = @ExampleObject(name = "a month", value = EXAMPLE)))
+    @APIResponse(responseCode = "400", description = "Bad month (YYYY-MM) or host; names the field")
+    @APIResponse(responseCode = "401", description = "Missing or unknown read token")
+    @APIResponse(responseCode = "404", description = "The token is not one of this app")
+    public Uni<HostActivity> activity(@PathParam("host") String host, @QueryParam("app") String app, @QueryParam("month") String month) {
         return access.app(app).flatMap(a -> {
             YearMonth ym = InputLimits.month(month, "month");
             String normalized = InputLimits.text(host, "host").toLowerCase(Locale.ROOT);
-            return sql.query("""
-                            SELECT hit_array, unique_visitors_array FROM host_activity_reduced
-                            WHERE app_id = $1 AND host = $2 AND month_start = $3""",
-                            List.of(a.appId(), normalized, ym.atDay(1)))
-                    .map(rows -> {
-                        Map<String, Object> answer = new LinkedHashMap<>();
-                        answer.put("app", a.appId());
-                        answer.put("host", normalized);
-                        answer.put("month", ym.toString());
-                        answer.put("hit_array", rows.isEmpty() ? zeros(ym) : longs(rows.get(0).get(0)));
-                        answer.put("unique_visitors_array", rows.isEmpty() ? zeros(ym) : longs(rows.get(0).get(1)));
-                        return answer;
-                    });
+            return hosts.activity(a, normalized, ym);
         });
-    }
-
-    private static List<Long> zeros(YearMonth month) {
-        return new ArrayList<>(Collections.nCopies(month.lengthOfMonth(), 0L));
-    }
-
-    private static List<Long> longs(Object array) {
-        List<Long> values = new ArrayList<>();
-        for (Long v : (Long[]) array) {
-            values.add(v);
-        }
-        return values;
     }
 }

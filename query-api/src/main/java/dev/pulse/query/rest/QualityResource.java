@@ -5,9 +5,10 @@ import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.web.security.Roles;
 import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import jakarta.annotation.security.RolesAllowed;
-import dev.pulse.query.repository.SqlRows;
+import dev.pulse.query.domain.DayQuality;
 import dev.pulse.query.service.ConcurrencyLimiter;
 import dev.pulse.query.service.InputLimits;
+import dev.pulse.query.service.QualityService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -15,68 +16,47 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 @Path("/v1/quality")
 @HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
 @RolesAllowed(Roles.READER)
 public class QualityResource {
+    private static final String EXAMPLE = """
+            {"app": "demo", "date": "2026-11-21", "accepted": 9800, "rejected": 200, "rejected_by_reason": {"event": 150, "user_id": 50},
+             "duplicates": 12, "late": 40, "clock_clamped": 3, "validation_rate": 0.98, "freshness_seconds": {"p50": 0.4, "p99": 2.1},
+             "completeness": 0.995, "active_users": 1200,
+             "closed": {"closed_at": "2026-11-22 00:05:00.123+00", "completeness": 0.995, "facts_consistent": true, "repaired": false}}""";
+
     private final ReadAccess access;
-    private final SqlRows sql;
+    private final QualityService quality;
     private final ConcurrencyLimiter limiter;
 
-    public QualityResource(ReadAccess access, SqlRows sql, ConcurrencyLimiter limiter) {
+    public QualityResource(ReadAccess access, QualityService quality, ConcurrencyLimiter limiter) {
         this.access = access;
-        this.sql = sql;
+        this.quality = quality;
         this.limiter = limiter;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Data quality of a day", description = "Accepted, rejected by reason, duplicates, late, validation rate, freshness and completeness, live; once the day has closed, also the close's snapshot and facts check. Example: /v1/quality?app=demo&date=2026-11-21")
-    public Uni<Map<String, Object>> quality(@QueryParam("app") String app, @QueryParam("date") String date) {
+    @APIResponse(responseCode = "200", description = "The day's figures as they stand; closed is null until the day's close",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DayQuality.class),
+                    examples = @ExampleObject(name = "a closed day", value = EXAMPLE)))
+    @APIResponse(responseCode = "400", description = "Bad date; names the field")
+    @APIResponse(responseCode = "401", description = "Missing or unknown read token")
+    @APIResponse(responseCode = "404", description = "The token is not one of this app")
+    @APIResponse(responseCode = "429", description = "Too many queries of this app at once; see Retry-After")
+    public Uni<DayQuality> quality(@QueryParam("app") String app, @QueryParam("date") String date) {
         return access.app(app).flatMap(a -> {
             LocalDate day = date == null ? LocalDate.now(a.zone()) : InputLimits.date(date, "date");
-            Uni<List<List<Object>>> live = sql.query("""
-                    SELECT accepted, rejected, rejected_by_reason, duplicates, late, clock_clamped, validation_rate,
-                           freshness_p50_seconds, freshness_p99_seconds, completeness, active_users
-                    FROM day_quality($1, $2, $3)""", List.of(a.appId(), day, a.zone().getId()));
-            Uni<List<List<Object>>> snapshot = sql.query("""
-                    SELECT closed_at::text, completeness, facts_consistent, repaired FROM quality_snapshot_daily
-                    WHERE app_id = $1 AND event_date = $2""", List.of(a.appId(), day));
-            // both are lazy: they run, and hold the app's slot, once combined
-            return limiter.limit(a.appId(), () -> Uni.combine().all().unis(live, snapshot).asTuple()).map(t -> {
-                List<Object> q = t.getItem1().get(0);
-                Map<String, Object> answer = new LinkedHashMap<>();
-                answer.put("app", a.appId());
-                answer.put("date", day.toString());
-                answer.put("accepted", q.get(0));
-                answer.put("rejected", q.get(1));
-                answer.put("rejected_by_reason", q.get(2));
-                answer.put("duplicates", q.get(3));
-                answer.put("late", q.get(4));
-                answer.put("clock_clamped", q.get(5));
-                answer.put("validation_rate", q.get(6) == null ? null : Math.round(10_000.0 * (Double) q.get(6)) / 10_000.0);
-                answer.put("freshness_seconds", Map.of("p50", q.get(7) == null ? 0.0 : q.get(7), "p99", q.get(8) == null ? 0.0 : q.get(8)));
-                answer.put("completeness", q.get(9));
-                answer.put("active_users", q.get(10));
-                // the daily close's snapshot, once the day has ended in the app's timezone; the figures above stay live
-                answer.put("closed", t.getItem2().isEmpty() ? null : closed(t.getItem2().get(0)));
-                return answer;
-            });
+            return limiter.limit(a.appId(), () -> quality.day(a, day));
         });
-    }
-
-    private static Map<String, Object> closed(List<Object> row) {
-        Map<String, Object> closed = new LinkedHashMap<>();
-        closed.put("closed_at", row.get(0));
-        closed.put("completeness", row.get(1));
-        closed.put("facts_consistent", row.get(2));
-        closed.put("repaired", row.get(3));
-        return closed;
     }
 }

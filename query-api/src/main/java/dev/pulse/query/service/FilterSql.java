@@ -9,25 +9,19 @@ final class FilterSql {
     private FilterSql() {
     }
 
-    /** " AND …" conditions for the filters, each value bound as a parameter appended to {@code params}. */
-    public static String conditions(List<Filter> filters, List<Object> params) {
+    /** " AND …" conditions for the filters, each value bound in {@code binds}. */
+    static String conditions(List<Filter> filters, Binds binds) {
         StringBuilder sql = new StringBuilder();
         for (Filter filter : filters) {
             String expr = "(" + filter.dimension().sql() + ")::text";
             switch (filter.op()) {
-                case "is" -> {
-                    params.add(filter.values().toArray(String[]::new));
-                    sql.append(" AND ").append(expr).append(" = ANY($").append(params.size()).append("::text[])");
-                }
-                case "is_not" -> {
-                    params.add(filter.values().toArray(String[]::new));
-                    sql.append(" AND (").append(expr).append(" IS NULL OR ").append(expr).append(" <> ALL($").append(params.size()).append("::text[]))");
-                }
-                default -> {
-                    params.add(filter.values().stream().map(v -> "%" + v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-                            .toArray(String[]::new));
-                    sql.append(" AND ").append(expr).append(" ILIKE ANY($").append(params.size()).append("::text[])");
-                }
+                case "is" -> sql.append(" AND ").append(expr).append(" = ANY(").append(binds.bind(filter.values().toArray(String[]::new)))
+                        .append("::text[])");
+                case "is_not" -> sql.append(" AND (").append(expr).append(" IS NULL OR ").append(expr).append(" <> ALL(")
+                        .append(binds.bind(filter.values().toArray(String[]::new))).append("::text[]))");
+                default -> sql.append(" AND ").append(expr).append(" ILIKE ANY(").append(binds.bind(filter.values().stream()
+                        .map(v -> "%" + v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%").toArray(String[]::new)))
+                        .append("::text[])");
             }
         }
         return sql.toString();

@@ -17,16 +17,18 @@ final class FunnelSql {
      */
     static QueryCompiler.Compiled eventsPerUser(Funnel funnel) {
         long windowDays = (funnel.window().toSeconds() + 86_399) / 86_400;
-        List<Object> params = new ArrayList<>(List.of(funnel.app().appId(), funnel.from(),
-                // a local day may be 25 hours long: one more day covers the window's end in any timezone
-                funnel.to().plusDays(windowDays + 1), funnel.to(),
-                funnel.steps().stream().map(Funnel.Step::event).distinct().toArray(String[]::new)));
+        Binds binds = new Binds();
+        String app = binds.bind(funnel.app().appId());
+        String from = binds.bind(funnel.from());
+        // a local day may be 25 hours long: one more day covers the window's end in any timezone
+        String through = binds.bind(funnel.to().plusDays(windowDays + 1));
+        String lastFirstDay = binds.bind(funnel.to());
+        String events = binds.bind(funnel.steps().stream().map(Funnel.Step::event).distinct().toArray(String[]::new));
         List<String> bits = new ArrayList<>();
         for (int k = 0; k < funnel.steps().size(); k++) {
             Funnel.Step step = funnel.steps().get(k);
-            params.add(step.event());
-            String condition = "e.event = $" + params.size() + (k == 0 ? " AND e.event_date <= $4" : "")
-                    + FilterSql.conditions(step.filters(), params);
+            String condition = "e.event = " + binds.bind(step.event()) + (k == 0 ? " AND e.event_date <= " + lastFirstDay : "")
+                    + FilterSql.conditions(step.filters(), binds);
             bits.add("CASE WHEN " + condition + " THEN " + (1 << k) + " ELSE 0 END");
         }
         String order = " ORDER BY e.ts, e.event_id)";
@@ -35,9 +37,10 @@ final class FunnelSql {
                 + (funnel.breakdown() == null ? "" : ", array_agg(e.g" + order)
                 + " FROM (SELECT e.user_id, e.event_id, extract(epoch FROM e.event_ts)::float8 AS ts, ("
                 + String.join(" + ", bits) + ") AS mask" + breakdown
-                + " FROM " + Sources.of("events", firstSeen(funnel)) + " e WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3 AND e.event = ANY($5::text[])) e"
+                + " FROM " + Sources.of("events", firstSeen(funnel)) + " e WHERE e.app_id = " + app
+                + " AND e.event_date BETWEEN " + from + " AND " + through + " AND e.event = ANY(" + events + "::text[])) e"
                 + " WHERE e.mask > 0 GROUP BY e.user_id";
-        return new QueryCompiler.Compiled(sql, params);
+        return new QueryCompiler.Compiled(sql, binds.values());
     }
 
     private static boolean firstSeen(Funnel funnel) {

@@ -2,6 +2,7 @@ package dev.pulse.query.service;
 
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Metric;
+import dev.pulse.query.domain.NewUsers;
 import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -41,17 +43,15 @@ public class QueryCompiler {
 
     /** The metrics over every event. */
     public Compiled aggregate(Query query, List<Metric> metrics) {
-        List<Object> params = new ArrayList<>(List.of(query.app().appId(), query.from(), query.to()));
+        Binds binds = new Binds();
+        String app = binds.bind(query.app().appId());
+        Range range = new Range(binds.bind(query.from()), binds.bind(query.to()));
         List<Dimension> dims = query.dimensions();
         boolean firstSeen = metrics.stream().anyMatch(Metric::needsFirstSeen) || Sources.needsFirstSeen(dims, query.filters());
         boolean mix = metrics.stream().anyMatch(Metric::needsAppMix);
-        String source;
-        if (metrics.stream().anyMatch(Metric::needsSessions)) {
-            params.add(query.app().sessionTimeoutSeconds());
-            source = Sources.sessionized(firstSeen, 1, 2, 3, params.size());
-        } else {
-            source = Sources.of("events", firstSeen);
-        }
+        String source = metrics.stream().anyMatch(Metric::needsSessions)
+                ? Sources.sessionized(firstSeen, app, range.from(), range.to(), binds.bind(query.app().sessionTimeoutSeconds()))
+                : Sources.of("events", firstSeen);
         StringBuilder inner = new StringBuilder("SELECT e.*");
         if (mix) {
             String partition = dims.stream().map(Dimension::sql).collect(Collectors.joining(", ", "", dims.isEmpty() ? "" : ", ")) + "e.user_id";
@@ -59,19 +59,19 @@ public class QueryCompiler {
                     .append(", bool_or(e.event = 'message.sent') OVER (PARTITION BY ").append(partition).append(") AS uses_messenger");
         }
         inner.append(" FROM ").append(source).append(" e");
-        inner.append(" WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3").append(FilterSql.conditions(query.filters(), params));
+        inner.append(" WHERE e.app_id = ").append(app).append(" AND e.event_date BETWEEN ").append(range.from()).append(" AND ")
+                .append(range.to()).append(FilterSql.conditions(query.filters(), binds));
 
         List<String> columns = dimensionColumns(dims);
+        NewUsers newUsers = newUsers(query, () -> range);
         for (int i = 0; i < metrics.size(); i++) {
-            columns.add(metrics.get(i).sql().replace("%NEW%", newUserCondition(query, "e.first_date", 2, 3))
-                    .replace("%NEW_FEED%", newUserCondition(query, "e.first_feed_date", 2, 3))
-                    .replace("%NEW_MESSENGER%", newUserCondition(query, "e.first_messenger_date", 2, 3)) + " AS m" + i);
+            columns.add(metrics.get(i).sql(newUsers) + " AS m" + i);
         }
         StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", columns)).append(" FROM (").append(inner).append(") e");
         if (!dims.isEmpty()) {
             sql.append(" GROUP BY ").append(groupBy(dims.size(), 0));
         }
-        return new Compiled(sql.toString(), params);
+        return new Compiled(sql.toString(), binds.values());
     }
 
     /**
@@ -80,28 +80,29 @@ public class QueryCompiler {
      * the order given.
      */
     public Compiled partials(Query query, List<Partial> partials, boolean perUser, LocalDate from, LocalDate to) {
-        List<Object> params = new ArrayList<>(List.of(query.app().appId(), from, to));
-        boolean newUsers = partials.contains(Partial.NEW);
-        String newUser = "";
-        if (newUsers) {
-            if (query.timeDimension().orElse(null) != Dimension.TIME_DAY) {
-                // a daily bucket needs no clipping, and PostgreSQL refuses parameters a statement does not use
-                params.add(query.from());
-                params.add(query.to());
+        Binds binds = new Binds();
+        String app = binds.bind(query.app().appId());
+        String where = " WHERE e.app_id = " + app + " AND e.event_date BETWEEN " + binds.bind(from) + " AND " + binds.bind(to);
+        // the query's range, to clip new users to, is bound where a condition reads it: PostgreSQL refuses parameters
+        // a statement does not use, and a daily bucket needs no clipping
+        Range[] clip = new Range[1];
+        NewUsers newUsers = newUsers(query, () -> {
+            if (clip[0] == null) {
+                clip[0] = new Range(binds.bind(query.from()), binds.bind(query.to()));
             }
-            newUser = newUserCondition(query, "e.first_date", params.size() - 1, params.size());
-        }
+            return clip[0];
+        });
         List<Dimension> dims = query.dimensions();
         List<String> columns = dimensionColumns(dims);
         columns.add((perUser ? "e.user_id" : "NULL::text") + " AS u");
         for (int i = 0; i < partials.size(); i++) {
-            columns.add(partials.get(i).sql().replace("%NEW%", newUser) + " AS p" + i);
+            columns.add(partials.get(i).sql(newUsers) + " AS p" + i);
         }
         String sql = "SELECT " + String.join(", ", columns)
-                + " FROM " + Sources.of("fact_user_daily", newUsers || Sources.needsFirstSeen(dims, query.filters())) + " e"
-                + " WHERE e.app_id = $1 AND e.event_date BETWEEN $2 AND $3" + FilterSql.conditions(query.filters(), params)
+                + " FROM " + Sources.of("fact_user_daily", partials.contains(Partial.NEW) || Sources.needsFirstSeen(dims, query.filters())) + " e"
+                + where + FilterSql.conditions(query.filters(), binds)
                 + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
-        return new Compiled(sql, params);
+        return new Compiled(sql, binds.values());
     }
 
     /**
@@ -142,7 +143,10 @@ public class QueryCompiler {
      */
     public Compiled rolling(Query query) {
         boolean daily = query.timeDimension().isPresent();
-        List<Object> params = new ArrayList<>(List.of(query.app().appId(), daily ? query.from() : query.to(), query.to()));
+        Binds binds = new Binds();
+        String app = binds.bind(query.app().appId());
+        String from = binds.bind(daily ? query.from() : query.to());
+        String to = binds.bind(query.to());
         List<String> columns = new ArrayList<>();
         for (int i = 0; i < query.dimensions().size(); i++) {
             Dimension d = query.dimensions().get(i);
@@ -151,12 +155,12 @@ public class QueryCompiler {
         columns.add("count(DISTINCT e.user_id) FILTER (WHERE e.event_date > d.day - 7) AS wau");
         columns.add("count(DISTINCT e.user_id) AS mau");
         String sql = "SELECT " + String.join(", ", columns)
-                + " FROM (SELECT g::date AS day FROM generate_series($2::date, $3::date, interval '1 day') AS g) d"
+                + " FROM (SELECT g::date AS day FROM generate_series(" + from + "::date, " + to + "::date, interval '1 day') AS g) d"
                 + " JOIN " + Sources.of(userOnly(query) ? "fact_user_daily" : "events", Sources.needsFirstSeen(query.dimensions(), query.filters()))
-                + " e ON e.app_id = $1 AND e.event_date BETWEEN d.day - 27 AND d.day"
-                + " WHERE true" + FilterSql.conditions(query.filters(), params)
+                + " e ON e.app_id = " + app + " AND e.event_date BETWEEN d.day - 27 AND d.day"
+                + " WHERE true" + FilterSql.conditions(query.filters(), binds)
                 + " GROUP BY d.day" + (query.dimensions().isEmpty() ? "" : ", " + groupBy(query.dimensions().size(), 0));
-        return new Compiled(sql, params);
+        return new Compiled(sql, binds.values());
     }
 
     /** d0..dn: the dimensions' expressions. */
@@ -176,16 +180,20 @@ public class QueryCompiler {
         return String.join(", ", positions);
     }
 
-    /**
-     * The user's first event ({@code firstDate}) lies in the row's bucket, clipped to the query's range (parameters
-     * $from..$to).
-     */
-    private static String newUserCondition(Query query, String firstDate, int from, int to) {
-        String inRange = firstDate + " BETWEEN $" + from + " AND $" + to;
-        return query.timeDimension().map(time -> switch (time) {
+    /** Placeholders of a range of days. */
+    private record Range(String from, String to) {
+    }
+
+    /** The user's first day lies in the row's bucket, clipped to the query's range (bound as {@code range} gives it). */
+    private static NewUsers newUsers(Query query, Supplier<Range> range) {
+        return firstDate -> query.timeDimension().map(time -> switch (time) {
             case TIME_DAY -> firstDate + " = e.event_date";
-            case TIME_WEEK -> "date_trunc('week', " + firstDate + ") = date_trunc('week', e.event_date) AND " + inRange;
-            default -> "date_trunc('month', " + firstDate + ") = date_trunc('month', e.event_date) AND " + inRange;
-        }).orElse(inRange);
+            case TIME_WEEK -> "date_trunc('week', " + firstDate + ") = date_trunc('week', e.event_date) AND " + inRange(firstDate, range.get());
+            default -> "date_trunc('month', " + firstDate + ") = date_trunc('month', e.event_date) AND " + inRange(firstDate, range.get());
+        }).orElseGet(() -> inRange(firstDate, range.get()));
+    }
+
+    private static String inRange(String firstDate, Range range) {
+        return firstDate + " BETWEEN " + range.from() + " AND " + range.to();
     }
 }

@@ -1,10 +1,9 @@
 package dev.pulse.query.service;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Filter;
+import dev.pulse.query.domain.RetentionReport.Cohort;
 import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,11 +25,6 @@ import java.util.TreeSet;
  */
 @ApplicationScoped
 public class RetentionService {
-    /** A cohort's figures; with a breakdown, of the users in one group ({@code breakdown_value}). */
-    public record Cohort(String cohort, @JsonProperty("breakdown_value") @JsonInclude(JsonInclude.Include.NON_NULL) String group,
-            long size, List<Long> retained, List<Double> rates) {
-    }
-
     /**
      * Which users form the cohorts: those whose rollup rows of their first day pass the filters (user traits), in the
      * group of the breakdown trait on that day (a user whose traits changed that day is in each group they were in).
@@ -123,25 +117,33 @@ public class RetentionService {
             LocalDate activityFrom, LocalDate activityTo, boolean sizes, SqlRows sql) {
         String bucket = weekly ? "date_trunc('week', %s)::date" : "%s";
         int step = weekly ? 7 : 1;
-        List<Object> params = new ArrayList<>(List.of(app.appId(), start, end, activityFrom, activityTo, horizon));
+        Binds binds = new Binds();
+        String appId = binds.bind(app.appId());
+        String cohortsFrom = binds.bind(start);
+        String cohortsTo = binds.bind(end);
+        String activeFrom = binds.bind(activityFrom);
+        String activeTo = binds.bind(activityTo);
+        String periods = binds.bind(horizon);
         String cohort = segment.whole()
-                ? "SELECT user_id, '' AS g, " + bucket.formatted("first_date") + " AS c FROM user_first_seen WHERE app_id = $1 AND first_date BETWEEN $2 AND $3"
+                ? "SELECT user_id, '' AS g, " + bucket.formatted("first_date") + " AS c FROM user_first_seen WHERE app_id = " + appId
+                        + " AND first_date BETWEEN " + cohortsFrom + " AND " + cohortsTo
                 : "SELECT DISTINCT s.user_id, " + (segment.breakdown() == null ? "''" : "(" + segment.breakdown().sql() + ")::text")
                         + " AS g, " + bucket.formatted("s.first_date") + " AS c FROM user_first_seen s"
                         + " JOIN " + Sources.of("fact_user_daily", Sources.needsFirstSeen(
                                 segment.breakdown() == null ? List.of() : List.of(segment.breakdown()), segment.filters())) + " e"
                         + " ON e.app_id = s.app_id AND e.user_id = s.user_id AND e.event_date = s.first_date"
-                        + " WHERE s.app_id = $1 AND s.first_date BETWEEN $2 AND $3" + FilterSql.conditions(segment.filters(), params);
+                        + " WHERE s.app_id = " + appId + " AND s.first_date BETWEEN " + cohortsFrom + " AND " + cohortsTo
+                        + FilterSql.conditions(segment.filters(), binds);
         String query = """
                 WITH cohort AS (%s),
                 activity AS (
-                    SELECT DISTINCT e.user_id, %s AS p FROM fact_user_daily e WHERE e.app_id = $1 AND e.event_date BETWEEN $4 AND $5
+                    SELECT DISTINCT e.user_id, %s AS p FROM fact_user_daily e WHERE e.app_id = %s AND e.event_date BETWEEN %s AND %s
                       AND e.user_id IN (SELECT user_id FROM cohort))
                 SELECT c.g, c.c, (a.p - c.c) / %d, count(*) FROM cohort c JOIN activity a USING (user_id)
-                WHERE a.p >= c.c AND (a.p - c.c) / %d <= $6 GROUP BY 1, 2, 3"""
-                .formatted(cohort, bucket.formatted("e.event_date"), step, step)
+                WHERE a.p >= c.c AND (a.p - c.c) / %d <= %s GROUP BY 1, 2, 3"""
+                .formatted(cohort, bucket.formatted("e.event_date"), appId, activeFrom, activeTo, step, step, periods)
                 + (sizes ? " UNION ALL SELECT c.g, c.c, -1 AS k, count(*) FROM cohort c GROUP BY 1, 2" : "");
-        return sql.query(query, params).map(rows -> {
+        return sql.query(query, binds.values()).map(rows -> {
             Map<String, long[]> counts = new HashMap<>();
             for (List<Object> row : rows) {
                 long[] cells = counts.computeIfAbsent(key((String) row.get(0), (String) row.get(1)), c -> new long[horizon + 2]);

@@ -28,23 +28,23 @@ final class Sources {
     }
 
     /**
-     * The raw store's rows of app {@code $appParam}, days {@code $fromParam..$toParam}, with their sessions. A session
+     * The raw store's rows of app {@code app}, days {@code from..to} (placeholders), with their sessions. A session
      * is one user's events of one local day with the same session_id; events without one form runs with no gap over
-     * the app's timeout ({@code $timeoutParam} seconds). Sessions end at midnight, so a day's sessions depend on that
+     * the app's timeout ({@code timeout} seconds). Sessions end at midnight, so a day's sessions depend on that
      * day's events only (a late event changes its own day, and a day's figures are final with it). Added columns:
      * {@code s_start} (the session's first event), and on that row only {@code s_seconds} (first to last event) and
      * {@code s_events}.
      */
-    static String sessionized(boolean firstSeen, int appParam, int fromParam, int toParam, int timeoutParam) {
+    static String sessionized(boolean firstSeen, String app, String from, String to, String timeout) {
         String run = "PARTITION BY t.user_id, t.event_date, t.session_id";
         String session = "PARTITION BY s.user_id, s.event_date, s.session_id, s.s_no";
         return "(SELECT s.*, CASE WHEN s.s_start THEN extract(epoch FROM max(s.event_ts) OVER w - min(s.event_ts) OVER w) END AS s_seconds,"
                 + " CASE WHEN s.s_start THEN count(*) OVER w END AS s_events"
                 + " FROM (SELECT t.*, sum(t.s_start::int) OVER (" + run + " ORDER BY t.event_ts, t.event_id) AS s_no"
                 + " FROM (SELECT t.*, CASE WHEN t.session_id IS NOT NULL THEN lag(t.event_ts) OVER p IS NULL"
-                + " ELSE coalesce(t.event_ts - lag(t.event_ts) OVER p > make_interval(secs => $" + timeoutParam + "::int), true) END AS s_start"
+                + " ELSE coalesce(t.event_ts - lag(t.event_ts) OVER p > make_interval(secs => " + timeout + "::int), true) END AS s_start"
                 + " FROM " + of("events", firstSeen) + " t"
-                + " WHERE t.app_id = $" + appParam + " AND t.event_date BETWEEN $" + fromParam + " AND $" + toParam
+                + " WHERE t.app_id = " + app + " AND t.event_date BETWEEN " + from + " AND " + to
                 + " WINDOW p AS (" + run + " ORDER BY t.event_ts, t.event_id)) t) s"
                 + " WINDOW w AS (" + session + "))";
     }
