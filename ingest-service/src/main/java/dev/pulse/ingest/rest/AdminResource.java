@@ -1,5 +1,8 @@
 package dev.pulse.ingest.rest;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import dev.pulse.ingest.domain.AppKeys;
 import dev.pulse.ingest.domain.Categories;
 import dev.pulse.ingest.domain.NewApp;
@@ -38,6 +41,8 @@ import java.net.URI;
 @Path("/v1/admin/apps")
 @HttpAuthenticationMechanism(AdminTokenMechanism.SCHEME)
 @RolesAllowed(Roles.ADMIN)
+@SecurityScheme(securitySchemeName = "admin-token", type = SecuritySchemeType.HTTP, scheme = "bearer", description = "The admin token of ingest-service (PULSE_INGEST_ADMIN_TOKEN)")
+@SecurityRequirement(name = "admin-token")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {

@@ -1,5 +1,6 @@
 package dev.pulse.ingest.rest;
 
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.contract.ContentMetadata;
 import dev.pulse.contract.ContentValidation;
@@ -30,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 @Path("/v1/catalog/content/{content_id}")
 @HttpAuthenticationMechanism(WriteKeyMechanism.SCHEME)
 @RolesAllowed(Roles.WRITER)
+@SecurityRequirement(name = "write-key")
 public class CatalogResource {
     private final SecurityIdentity identity;
     private final CatalogProducer producer;

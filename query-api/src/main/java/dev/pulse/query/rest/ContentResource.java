@@ -1,5 +1,6 @@
 package dev.pulse.query.rest;
 
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import dev.pulse.query.security.ReadAccess;
 import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.web.security.Roles;
@@ -27,6 +28,7 @@ import java.time.LocalDate;
 @Path("/v1/content/{id}")
 @HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
 @RolesAllowed(Roles.READER)
+@SecurityRequirement(name = "read-token")
 public class ContentResource {
     private static final String EXAMPLE = """
             {"app": "demo", "content_id": "v-17", "title": "Intro", "content_type": "video", "length_seconds": 120,

@@ -1,5 +1,6 @@
 package dev.pulse.query.rest;
 
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import dev.pulse.query.security.ReadAccess;
 import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.web.security.Roles;
@@ -32,6 +33,7 @@ import java.util.Map;
 @Path("/v1/funnel")
 @HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
 @RolesAllowed(Roles.READER)
+@SecurityRequirement(name = "read-token")
 public class FunnelResource {
     private static final String ANSWER = """
             {"results": [{"breakdown_value": null, "steps": [

@@ -1,5 +1,6 @@
 package dev.pulse.query.rest;
 
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import dev.pulse.query.security.ReadAccess;
 import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.web.security.Roles;
@@ -27,6 +28,7 @@ import java.time.LocalDate;
 @Path("/v1/posts/{id}")
 @HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
 @RolesAllowed(Roles.READER)
+@SecurityRequirement(name = "read-token")
 public class PostsResource {
     private static final String EXAMPLE = """
             {"app": "demo", "post_id": 42, "from": "2026-11-01", "to": "2026-11-02",

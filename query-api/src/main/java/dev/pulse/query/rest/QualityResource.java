@@ -1,5 +1,6 @@
 package dev.pulse.query.rest;
 
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import dev.pulse.query.security.ReadAccess;
 import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.web.security.Roles;
@@ -26,6 +27,7 @@ import java.time.LocalDate;
 @Path("/v1/quality")
 @HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
 @RolesAllowed(Roles.READER)
+@SecurityRequirement(name = "read-token")
 public class QualityResource {
     private static final String EXAMPLE = """
             {"app": "demo", "date": "2026-11-21", "accepted": 9800, "rejected": 200, "rejected_by_reason": {"event": 150, "user_id": 50},

@@ -1,5 +1,8 @@
 package dev.pulse.query.rest;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import dev.pulse.query.security.ReadAccess;
 import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.web.security.Roles;
@@ -34,6 +37,8 @@ import java.util.Map;
 @Path("/v1/query")
 @HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
 @RolesAllowed(Roles.READER)
+@SecurityScheme(securitySchemeName = "read-token", type = SecuritySchemeType.HTTP, scheme = "bearer", description = "An app read token: Authorization: Bearer <read token>")
+@SecurityRequirement(name = "read-token")
 public class QueryResource {
     private final ReadAccess access;
     private final QueryParser parser;

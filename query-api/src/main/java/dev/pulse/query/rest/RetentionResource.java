@@ -1,5 +1,6 @@
 package dev.pulse.query.rest;
 
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import dev.pulse.query.security.ReadAccess;
 import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.web.security.Roles;
@@ -30,6 +31,7 @@ import java.time.LocalDate;
 @Path("/v1/retention")
 @HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
 @RolesAllowed(Roles.READER)
+@SecurityRequirement(name = "read-token")
 public class RetentionResource {
     private static final String EXAMPLE = """
             {"app": "demo", "period": "day", "horizon": 2, "breakdown": "user:country",

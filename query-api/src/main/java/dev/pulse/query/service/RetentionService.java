@@ -12,6 +12,7 @@ import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,8 @@ public class RetentionService {
         }
     }
 
-    /** Cohort sizes (index 0) and retained counts (index N + 1) per cohort, from activity in some periods. */
-    private record Cells(Map<String, long[]> counts) implements ClosedDayCache.Weighted {
+    /** Each cohort's counts, from the activity of some periods. */
+    private record Cells(Map<CohortKey, CohortCounts> counts) implements ClosedDayCache.Weighted {
         @Override
         public int weight() {
             return counts.size();
@@ -48,12 +49,29 @@ public class RetentionService {
     private record Question(App app, LocalDate start, LocalDate end, boolean weekly, int horizon, Segment segment, LocalDate activityTo) {
     }
 
-    /** A group without a value (the trait unknown on the user's first day). */
-    private static final String NO_VALUE = "\u0001";
+    /** A cohort: its group (empty without a breakdown, null where the trait was unknown on the first day) and first day. */
+    private record CohortKey(String group, LocalDate start) {
+    }
 
-    /** A cohort's key in the cells: the group (empty without a breakdown) and the cohort's first day. */
-    private static String key(String group, String cohort) {
-        return (group == null ? NO_VALUE : group) + "\u0000" + cohort;
+    /** A cohort's size and how many of it were active N periods after its own (0: the cohort's period). */
+    private static final class CohortCounts {
+        private long size;
+        private final long[] retained;
+
+        CohortCounts(int horizon) {
+            retained = new long[horizon + 1];
+        }
+
+        void add(CohortCounts other) {
+            size += other.size;
+            for (int k = 0; k < retained.length; k++) {
+                retained[k] += other.retained[k];
+            }
+        }
+
+        double rate(int period) {
+            return size == 0 ? 0.0 : Math.round(10_000.0 * retained[period] / size) / 10_000.0;
+        }
     }
 
     private final SqlRows sql;
@@ -80,10 +98,8 @@ public class RetentionService {
         Uni<Cells> open = cells(app, start, end, weekly, horizon, segment, openFrom.isBefore(start) ? start : openFrom, activityEnd, true, sql);
         return Uni.combine().all().unis(closed, open).asTuple().map(parts -> {
             // every cohort period of every group that has a cohort (a group exists by its members, so by the sizes)
-            Set<String> groups = new TreeSet<>();
-            for (String key : parts.getItem2().counts().keySet()) {
-                groups.add(key.substring(0, key.indexOf('\u0000')));
-            }
+            Set<String> groups = new TreeSet<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+            parts.getItem2().counts().keySet().forEach(key -> groups.add(key.group()));
             if (segment.breakdown() == null) {
                 groups.add("");
             }
@@ -91,21 +107,20 @@ public class RetentionService {
             int step = weekly ? 7 : 1;
             for (String group : groups) {
                 for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(step)) {
-                    long[] c = new long[horizon + 2];
+                    CohortCounts c = new CohortCounts(horizon);
                     for (Cells part : List.of(parts.getItem1(), parts.getItem2())) {
-                        long[] more = part.counts().get(key(group, d.toString()));
-                        for (int i = 0; more != null && i < c.length; i++) {
-                            c[i] += more[i];
+                        CohortCounts more = part.counts().get(new CohortKey(group, d));
+                        if (more != null) {
+                            c.add(more);
                         }
                     }
                     List<Long> retained = new ArrayList<>();
                     List<Double> rates = new ArrayList<>();
                     for (int k = 0; k <= horizon; k++) {
-                        retained.add(c[k + 1]);
-                        rates.add(c[0] == 0 ? 0.0 : Math.round(10_000.0 * c[k + 1] / c[0]) / 10_000.0);
+                        retained.add(c.retained[k]);
+                        rates.add(c.rate(k));
                     }
-                    cohorts.add(new Cohort(d.toString(), segment.breakdown() == null || group.equals(NO_VALUE) ? null : group, c[0],
-                            retained, rates));
+                    cohorts.add(new Cohort(d.toString(), segment.breakdown() == null ? null : group, c.size, retained, rates));
                 }
             }
             return cohorts;
@@ -144,10 +159,17 @@ public class RetentionService {
                 .formatted(cohort, bucket.formatted("e.event_date"), appId, activeFrom, activeTo, step, step, periods)
                 + (sizes ? " UNION ALL SELECT c.g, c.c, -1 AS k, count(*) FROM cohort c GROUP BY 1, 2" : "");
         return sql.query(query, binds.values()).map(rows -> {
-            Map<String, long[]> counts = new HashMap<>();
+            Map<CohortKey, CohortCounts> counts = new HashMap<>();
             for (List<Object> row : rows) {
-                long[] cells = counts.computeIfAbsent(key((String) row.get(0), (String) row.get(1)), c -> new long[horizon + 2]);
-                cells[((Number) row.get(2)).intValue() + 1] = ((Number) row.get(3)).longValue();
+                CohortCounts cells = counts.computeIfAbsent(new CohortKey((String) row.get(0), LocalDate.parse((String) row.get(1))), k -> new CohortCounts(horizon));
+                int period = ((Number) row.get(2)).intValue();
+                long count = ((Number) row.get(3)).longValue();
+                // period -1: the cohort's size (the query's second part)
+                if (period < 0) {
+                    cells.size = count;
+                } else {
+                    cells.retained[period] = count;
+                }
             }
             return new Cells(counts);
         });
