@@ -53,7 +53,9 @@ public class UserAgentParser {
         };
     }
 
+    /** Yauaa's placeholders are no value: "Unknown…", "??", and "Hacker", its verdict on garbage or attack strings. */
     private static String known(String value) {
-        return value == null || value.isBlank() || value.startsWith("Unknown") || value.startsWith("??") ? null : value;
+        return value == null || value.isBlank() || value.startsWith("Unknown") || value.startsWith("??") || value.equals("Hacker")
+                ? null : value;
     }
 }

@@ -86,8 +86,12 @@ class UserAgentParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"%%%%", ";;;;;;", "(((((", "\u00e9\u00e9\u00e9 \u2603", "' OR 1=1 --"})
-    void garbageIsNoDevice(String userAgent) {
-        assertNull(PARSER.parse(userAgent).device());
+    void garbageIsUnknown(String userAgent) {
+        // nothing can be told from these: no device, and no os or browser either (not Yauaa's "Hacker" verdict)
+        UserAgentParser.Parsed parsed = PARSER.parse(userAgent);
+        assertNull(parsed.device());
+        assertNull(parsed.os());
+        assertNull(parsed.browser());
     }
 
     @Test

@@ -38,7 +38,7 @@ public class BodyDecoder {
     public DecodedBody decode(byte[] body, String contentType, String contentEncoding) {
         String mediaType = mediaType(contentType);
         if (!JSON.equals(mediaType) && !NDJSON.equals(mediaType)) {
-            throw ProblemException.unsupportedMediaType("Content-Type must be " + JSON + " or " + NDJSON);
+            throw ProblemException.unsupportedMediaType("Content-Type must be " + JSON + " or " + NDJSON, "Content-Type");
         }
         byte[] plain = decompress(body, contentEncoding);
         return NDJSON.equals(mediaType) ? ndjson(plain) : json(plain);
@@ -64,7 +64,7 @@ public class BodyDecoder {
             case "gzip", "x-gzip" -> {
                 return gunzip(body);
             }
-            default -> throw ProblemException.unsupportedMediaType("Content-Encoding must be gzip or identity");
+            default -> throw ProblemException.unsupportedMediaType("Content-Encoding must be gzip or identity", "Content-Encoding");
         }
     }
 

@@ -218,7 +218,9 @@ class BodyDecoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"text/plain", "application/jsonx", "application/x-www-form-urlencoded", "", "json"})
     void anotherContentTypeIsUnsupported(String contentType) {
-        assertEquals(415, refused(utf8("{\"event\":\"a\"}"), contentType, null).status());
+        ProblemException e = refused(utf8("{\"event\":\"a\"}"), contentType, null);
+        assertEquals(415, e.status());
+        assertEquals("Content-Type", e.toProblem().field());
     }
 
     @Test
@@ -229,7 +231,10 @@ class BodyDecoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"br", "deflate", "compress", "gzip, br", "zstd"})
     void anotherContentEncodingIsUnsupported(String encoding) {
-        assertEquals(415, refused(utf8("{\"event\":\"a\"}"), JSON, encoding).status());
+        ProblemException e = refused(utf8("{\"event\":\"a\"}"), JSON, encoding);
+        assertEquals(415, e.status());
+        // the problem names the header that is wrong
+        assertEquals("Content-Encoding", e.toProblem().field());
     }
 
     @Test

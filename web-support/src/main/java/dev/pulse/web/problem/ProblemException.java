@@ -36,8 +36,9 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(413, "Content Too Large", detail, null, null, null);
     }
 
-    public static ProblemException unsupportedMediaType(String detail) {
-        return new ProblemException(415, "Unsupported Media Type", detail, "Content-Type", null, null);
+    /** @param header the header whose value is not supported: Content-Type or Content-Encoding */
+    public static ProblemException unsupportedMediaType(String detail, String header) {
+        return new ProblemException(415, "Unsupported Media Type", detail, header, null, null);
     }
 
     public static ProblemException tooManyRequests(String detail, int retryAfterSeconds) {
