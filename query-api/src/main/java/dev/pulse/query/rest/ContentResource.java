@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.time.LocalDate;
@@ -57,7 +58,8 @@ public class ContentResource {
             (nulls when it has none). From fact_content_engagement_daily and content_daily_players. \
             Example: /v1/content/v-17?app=demo&from=2026-11-01&to=2026-11-30""")
     @APIResponse(responseCode = "200", description = "Every day of the range, zeros where the item had no engagement",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "one day", value = EXAMPLE)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ContentReport.class),
+                    examples = @ExampleObject(name = "one day", value = EXAMPLE)))
     @APIResponse(responseCode = "400", description = "Bad id or dates, range over the maximum; names the field")
     @APIResponse(responseCode = "401", description = "Missing or unknown read token")
     @APIResponse(responseCode = "404", description = "The token is not one of this app")

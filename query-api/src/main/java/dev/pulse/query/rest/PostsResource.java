@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.time.LocalDate;
@@ -56,7 +57,8 @@ public class PostsResource {
             and the range's totals (viewers and likers distinct over the range). From fact_daily_posts. \
             Example: /v1/posts/42?app=demo&from=2026-11-01&to=2026-11-30""")
     @APIResponse(responseCode = "200", description = "Every day of the range, zeros where the post had no views or likes",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "two days", value = EXAMPLE)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PostReport.class),
+                    examples = @ExampleObject(name = "two days", value = EXAMPLE)))
     @APIResponse(responseCode = "400", description = "id not a non-negative integer, bad dates, range over the maximum; names the field")
     @APIResponse(responseCode = "401", description = "Missing or unknown read token")
     @APIResponse(responseCode = "404", description = "The token is not one of this app")
