@@ -32,9 +32,6 @@ public record CounterDelta(Map<Connection, Integer> connections, Map<ContentDay,
         }
     }
 
-    public record AppDay(String appId, LocalDate date) {
-    }
-
     public record Quality(long accepted, long late, long clamped) {
         static Quality of(EnrichedEvent event) {
             return new Quality(1, event.late() ? 1 : 0, event.clockClamped() ? 1 : 0);

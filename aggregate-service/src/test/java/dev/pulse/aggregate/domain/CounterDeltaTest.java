@@ -1,6 +1,5 @@
 package dev.pulse.aggregate.domain;
 
-import dev.pulse.aggregate.domain.CounterDelta.AppDay;
 import dev.pulse.aggregate.domain.CounterDelta.ContentDay;
 import dev.pulse.aggregate.domain.CounterDelta.Connection;
 import dev.pulse.contract.EnrichedEvent;
