@@ -1,7 +1,9 @@
 package dev.pulse.aggregate.repository;
 
+import dev.pulse.aggregate.domain.CumulativeDelta;
+import dev.pulse.aggregate.domain.CumulativeDelta.FirstSeen;
+import dev.pulse.aggregate.domain.CumulativeDelta.HostDay;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.EventCatalog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -9,10 +11,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * First-seen days and the cumulative tables after the seed projects: active-date lists per user device and per
@@ -20,18 +21,6 @@ import java.util.TreeSet;
  */
 @ApplicationScoped
 public class CumulativeRepository {
-    private record User(String appId, String userId) {
-    }
-
-    private record Device(String appId, String userId, String device, String browser) {
-    }
-
-    private record HostMonth(String appId, String host, LocalDate monthStart) {
-    }
-
-    private record HostDay(String appId, String host, LocalDate date) {
-    }
-
     /* the first event, and the first days within feed and messenger: each the least seen (least ignores NULL) */
     private static final String FIRST_SEEN = """
             INSERT INTO user_first_seen AS f (app_id, user_id, first_date, first_ts, first_feed_date, first_messenger_date)
@@ -73,36 +62,17 @@ public class CumulativeRepository {
                 unique_visitors_array[$4::int] = f.unique_visitors_array[$4::int] + $7::bigint""";
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
-        Map<User, EnrichedEvent> first = new LinkedHashMap<>();
-        Map<User, LocalDate> firstFeed = new LinkedHashMap<>();
-        Map<User, LocalDate> firstMessenger = new LinkedHashMap<>();
-        Map<Device, TreeSet<LocalDate>> devices = new LinkedHashMap<>();
-        Map<HostMonth, TreeSet<LocalDate>> hosts = new LinkedHashMap<>();
-        Map<HostDay, long[]> hostDays = new LinkedHashMap<>();
-        for (EnrichedEvent e : fresh) {
-            User user = new User(e.appId(), e.userId());
-            first.merge(user, e, (a, b) -> b.timestamp().isBefore(a.timestamp()) ? b : a);
-            if (EventCatalog.FEED_VIEW.equals(e.event()) || EventCatalog.FEED_LIKE.equals(e.event())) {
-                firstFeed.merge(user, e.eventDate(), (a, b) -> b.isBefore(a) ? b : a);
-            } else if (EventCatalog.MESSAGE_SENT.equals(e.event())) {
-                firstMessenger.merge(user, e.eventDate(), (a, b) -> b.isBefore(a) ? b : a);
-            }
-            devices.computeIfAbsent(new Device(e.appId(), e.userId(), orUnknown(e.device()), orUnknown(e.browser())),
-                    k -> new TreeSet<>()).add(e.eventDate());
-            if (e.host() != null) {
-                hosts.computeIfAbsent(new HostMonth(e.appId(), e.host(), e.eventDate().withDayOfMonth(1)), k -> new TreeSet<>())
-                        .add(e.eventDate());
-                hostDays.computeIfAbsent(new HostDay(e.appId(), e.host(), e.eventDate()), k -> new long[2])[0]++;
-            }
-        }
-        List<EnrichedEvent> hostEvents = fresh.stream().filter(e -> e.host() != null).toList();
-        return Sql.batch(connection, FIRST_SEEN, first.entrySet().stream().map(f -> Tuple.from(new Object[] {f.getKey().appId(),
-                        f.getKey().userId(), f.getValue().eventDate(), Sql.ts(f.getValue().timestamp()), firstFeed.get(f.getKey()),
-                        firstMessenger.get(f.getKey())})).toList())
-                .flatMap(x -> Sql.batch(connection, DEVICES, devices.entrySet().stream().map(d -> Tuple.of(
+        CumulativeDelta delta = CumulativeDelta.of(fresh);
+        List<EnrichedEvent> hostEvents = delta.hostEvents();
+        return Sql.batch(connection, FIRST_SEEN, delta.firstSeen().entrySet().stream().map(f -> {
+                    FirstSeen first = f.getValue();
+                    return Tuple.from(new Object[] {f.getKey().appId(), f.getKey().userId(), first.date(), Sql.ts(first.at()),
+                            first.feedDate(), first.messengerDate()});
+                }).toList())
+                .flatMap(x -> Sql.batch(connection, DEVICES, delta.devices().entrySet().stream().map(d -> Tuple.of(
                         d.getKey().appId(), d.getKey().userId(), d.getKey().device(), d.getKey().browser(),
                         d.getValue().toArray(LocalDate[]::new))).toList()))
-                .flatMap(x -> Sql.batch(connection, HOSTS, hosts.entrySet().stream().map(h -> Tuple.of(
+                .flatMap(x -> Sql.batch(connection, HOSTS, delta.hostMonths().entrySet().stream().map(h -> Tuple.of(
                         h.getKey().appId(), h.getKey().host(), h.getKey().monthStart(), h.getValue().toArray(LocalDate[]::new))).toList()))
                 .flatMap(x -> hostEvents.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(NEW_VISITORS).execute(Tuple.of(
                                 hostEvents.stream().map(EnrichedEvent::appId).toArray(String[]::new),
@@ -110,18 +80,16 @@ public class CumulativeRepository {
                                 hostEvents.stream().map(EnrichedEvent::eventDate).toArray(LocalDate[]::new),
                                 hostEvents.stream().map(EnrichedEvent::userId).toArray(String[]::new)))
                         .flatMap(rows -> {
+                            Map<HostDay, Long> newVisitors = new HashMap<>();
                             for (Row row : rows) {
-                                hostDays.get(new HostDay(row.getString("app_id"), row.getString("host"), row.getLocalDate("event_date")))[1]++;
+                                newVisitors.merge(new HostDay(row.getString("app_id"), row.getString("host"), row.getLocalDate("event_date")),
+                                        1L, Long::sum);
                             }
-                            return Sql.batch(connection, HOST_ACTIVITY, hostDays.entrySet().stream().map(h -> {
+                            return Sql.batch(connection, HOST_ACTIVITY, delta.hostHits().entrySet().stream().map(h -> {
                                 LocalDate date = h.getKey().date();
                                 return Tuple.from(new Object[] {h.getKey().appId(), h.getKey().host(), date.withDayOfMonth(1),
-                                        date.getDayOfMonth(), date.lengthOfMonth(), h.getValue()[0], h.getValue()[1]});
+                                        date.getDayOfMonth(), date.lengthOfMonth(), h.getValue(), newVisitors.getOrDefault(h.getKey(), 0L)});
                             }).toList());
                         }));
-    }
-
-    private static String orUnknown(String value) {
-        return value == null ? "unknown" : value;
     }
 }

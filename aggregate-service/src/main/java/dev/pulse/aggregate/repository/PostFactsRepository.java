@@ -1,16 +1,18 @@
 package dev.pulse.aggregate.repository;
 
+import dev.pulse.aggregate.domain.Activity;
+import dev.pulse.aggregate.domain.FeedActivity;
+import dev.pulse.aggregate.domain.PostDelta;
+import dev.pulse.aggregate.domain.PostDelta.PostDay;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.EventCatalog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,32 +22,6 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class PostFactsRepository {
-    private record PostDay(String appId, LocalDate date, long postId) {
-    }
-
-    private static final class Delta {
-        long views;
-        long likes;
-        long newViewers;
-        long newLikers;
-        Instant firstView;
-        Instant lastView;
-        Instant firstLike;
-        Instant lastLike;
-
-        void add(EnrichedEvent e) {
-            if (EventCatalog.FEED_VIEW.equals(e.event())) {
-                views++;
-                firstView = Sql.min(firstView, e.timestamp());
-                lastView = Sql.max(lastView, e.timestamp());
-            } else {
-                likes++;
-                firstLike = Sql.min(firstLike, e.timestamp());
-                lastLike = Sql.max(lastLike, e.timestamp());
-            }
-        }
-    }
-
     private static final String NEW_USERS = """
             INSERT INTO post_daily_users (app_id, event_date, post_id, kind, user_id)
             SELECT DISTINCT * FROM unnest($1::text[], $2::date[], $3::int8[], $4::text[], $5::text[])
@@ -79,34 +55,31 @@ public class PostFactsRepository {
                     greatest(f.last_like_ts, EXCLUDED.last_like_ts), f.likes + EXCLUDED.likes)""";
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
-        List<EnrichedEvent> feed = fresh.stream().filter(e -> e.postId() != null).toList();
-        if (feed.isEmpty()) {
+        PostDelta delta = PostDelta.of(fresh);
+        List<EnrichedEvent> actions = delta.actions();
+        if (actions.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Map<PostDay, Delta> deltas = new LinkedHashMap<>();
-        for (EnrichedEvent e : feed) {
-            deltas.computeIfAbsent(new PostDay(e.appId(), e.eventDate(), e.postId()), k -> new Delta()).add(e);
-        }
         Tuple users = Tuple.of(
-                feed.stream().map(EnrichedEvent::appId).toArray(String[]::new),
-                feed.stream().map(EnrichedEvent::eventDate).toArray(LocalDate[]::new),
-                feed.stream().map(EnrichedEvent::postId).toArray(Long[]::new),
-                feed.stream().map(e -> EventCatalog.FEED_VIEW.equals(e.event()) ? "v" : "l").toArray(String[]::new),
-                feed.stream().map(EnrichedEvent::userId).toArray(String[]::new));
+                actions.stream().map(EnrichedEvent::appId).toArray(String[]::new),
+                actions.stream().map(EnrichedEvent::eventDate).toArray(LocalDate[]::new),
+                actions.stream().map(EnrichedEvent::postId).toArray(Long[]::new),
+                actions.stream().map(e -> FeedActivity.isView(e) ? "v" : "l").toArray(String[]::new),
+                actions.stream().map(EnrichedEvent::userId).toArray(String[]::new));
         return connection.preparedQuery(NEW_USERS).execute(users).flatMap(rows -> {
+            Map<PostDay, Integer> newViewers = new HashMap<>();
+            Map<PostDay, Integer> newLikers = new HashMap<>();
             for (Row row : rows) {
-                Delta delta = deltas.get(new PostDay(row.getString("app_id"), row.getLocalDate("event_date"), row.getLong("post_id")));
-                if ("v".equals(row.getString("kind"))) {
-                    delta.newViewers++;
-                } else {
-                    delta.newLikers++;
-                }
+                PostDay day = new PostDay(row.getString("app_id"), row.getLocalDate("event_date"), row.getLong("post_id"));
+                ("v".equals(row.getString("kind")) ? newViewers : newLikers).merge(day, 1, Integer::sum);
             }
-            List<Tuple> upserts = deltas.entrySet().stream().map(entry -> {
+            List<Tuple> upserts = delta.days().entrySet().stream().map(entry -> {
                 PostDay k = entry.getKey();
-                Delta d = entry.getValue();
-                return Tuple.from(new Object[] {k.appId(), k.date(), k.postId(), (int) d.views, (int) d.likes,
-                        (int) d.newViewers, (int) d.newLikers, Sql.ts(d.firstView), Sql.ts(d.lastView), Sql.ts(d.firstLike), Sql.ts(d.lastLike)});
+                Activity views = entry.getValue().views();
+                Activity likes = entry.getValue().likes();
+                return Tuple.from(new Object[] {k.appId(), k.date(), k.postId(), views.count(), likes.count(),
+                        newViewers.getOrDefault(k, 0), newLikers.getOrDefault(k, 0),
+                        Sql.ts(views.first()), Sql.ts(views.last()), Sql.ts(likes.first()), Sql.ts(likes.last())});
             }).toList();
             return connection.preparedQuery(UPSERT).executeBatch(upserts).replaceWithVoid();
         });

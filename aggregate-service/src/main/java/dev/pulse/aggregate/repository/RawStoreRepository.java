@@ -16,43 +16,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
-import java.util.function.Function;
-import java.util.function.IntFunction;
 
 /** The raw store: the dedup guard of aggregation and the source of every recompute. */
 @ApplicationScoped
 public class RawStoreRepository {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String INSERT = """
-            INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id, session_id,
-                post_id, receiver_id, content_id, action, duration_ms, revenue, currency,
-                gender, age, user_os, source, country, city, exp_group,
-                device, os, browser, host, url, referrer, content_title, content_type, length_seconds,
-                engagement_seconds, engagement_pct, clock_clamped, late, properties)
-            SELECT app_id, event_date, event_id, event_ts, received_at, event, category, user_id, session_id,
-                post_id, receiver_id, content_id, action, duration_ms, revenue::numeric, currency,
-                gender, age, user_os, source, country, city, exp_group,
-                device, os, browser, host, url, referrer, content_title, content_type, length_seconds,
-                engagement_seconds, engagement_pct, clock_clamped, late, properties::jsonb
-            FROM unnest($1::text[], $2::date[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
-                $8::text[], $9::text[], $10::int8[], $11::text[], $12::text[], $13::text[], $14::int8[], $15::text[],
-                $16::text[], $17::int2[], $18::int2[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int4[],
-                $24::text[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
-                $32::int4[], $33::float8[], $34::float8[], $35::bool[], $36::bool[], $37::text[])
-                AS t(app_id, event_date, event_id, event_ts, received_at, event, category, user_id, session_id,
-                     post_id, receiver_id, content_id, action, duration_ms, revenue, currency,
-                     gender, age, user_os, source, country, city, exp_group,
-                     device, os, browser, host, url, referrer, content_title, content_type, length_seconds,
-                     engagement_seconds, engagement_pct, clock_clamped, late, properties)
-            ON CONFLICT DO NOTHING
-            RETURNING app_id, event_date, event_id""";
 
     private final Pool pool;
 
@@ -61,12 +34,9 @@ public class RawStoreRepository {
     }
 
     /**
-     * Stored events of the last moments, for the real-time views; the date bound lets the planner skip all but
-     * the newest partitions.
-     */
-    /**
      * Every stored event since {@code since}, in pages of {@code pageSize}, read through a cursor of the
-     * connection's transaction: memory holds one page, however large the window.
+     * connection's transaction: memory holds one page, however large the window. The date bound lets the planner
+     * skip all but the newest partitions.
      */
     public Multi<List<EnrichedEvent>> recent(SqlConnection connection, Instant since, int pageSize) {
         return connection.prepare("SELECT * FROM events WHERE event_ts >= $1 AND event_date >= $2").toMulti()
@@ -113,45 +83,7 @@ public class RawStoreRepository {
         if (events.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        Tuple params = Tuple.tuple(new ArrayList<>(List.of(
-                col(events, String[]::new, EnrichedEvent::appId),
-                col(events, LocalDate[]::new, EnrichedEvent::eventDate),
-                col(events, UUID[]::new, EnrichedEvent::eventId),
-                col(events, OffsetDateTime[]::new, e -> e.timestamp().atOffset(ZoneOffset.UTC)),
-                col(events, OffsetDateTime[]::new, e -> e.receivedAt().atOffset(ZoneOffset.UTC)),
-                col(events, String[]::new, EnrichedEvent::event),
-                col(events, String[]::new, EnrichedEvent::category),
-                col(events, String[]::new, EnrichedEvent::userId),
-                col(events, String[]::new, EnrichedEvent::sessionId),
-                col(events, Long[]::new, EnrichedEvent::postId),
-                col(events, String[]::new, EnrichedEvent::receiverId),
-                col(events, String[]::new, EnrichedEvent::contentId),
-                col(events, String[]::new, EnrichedEvent::action),
-                col(events, Long[]::new, EnrichedEvent::durationMs),
-                col(events, String[]::new, e -> e.revenue() == null ? null : e.revenue().toPlainString()),
-                col(events, String[]::new, EnrichedEvent::currency),
-                col(events, Short[]::new, e -> shortOrNull(traits(e).gender())),
-                col(events, Short[]::new, e -> shortOrNull(traits(e).age())),
-                col(events, String[]::new, e -> traits(e).os()),
-                col(events, String[]::new, e -> traits(e).source()),
-                col(events, String[]::new, e -> traits(e).country()),
-                col(events, String[]::new, e -> traits(e).city()),
-                col(events, Integer[]::new, e -> traits(e).expGroup()),
-                col(events, String[]::new, EnrichedEvent::device),
-                col(events, String[]::new, EnrichedEvent::os),
-                col(events, String[]::new, EnrichedEvent::browser),
-                col(events, String[]::new, EnrichedEvent::host),
-                col(events, String[]::new, EnrichedEvent::url),
-                col(events, String[]::new, EnrichedEvent::referrer),
-                col(events, String[]::new, EnrichedEvent::contentTitle),
-                col(events, String[]::new, EnrichedEvent::contentType),
-                col(events, Integer[]::new, EnrichedEvent::lengthSeconds),
-                col(events, Double[]::new, EnrichedEvent::engagementSeconds),
-                col(events, Double[]::new, EnrichedEvent::engagementPct),
-                col(events, Boolean[]::new, EnrichedEvent::clockClamped),
-                col(events, Boolean[]::new, EnrichedEvent::late),
-                col(events, String[]::new, e -> e.properties() == null ? null : e.properties().toString()))));
-        return connection.preparedQuery(INSERT).execute(params).map(rows -> {
+        return connection.preparedQuery(RawStoreColumns.INSERT).execute(Tuple.from(RawStoreColumns.parameters(events))).map(rows -> {
             Set<String> inserted = new HashSet<>();
             for (Row row : rows) {
                 inserted.add(row.getString("app_id") + "/" + row.getUUID("event_id"));
@@ -173,21 +105,5 @@ public class RawStoreRepository {
         } catch (IOException e) {
             throw new UncheckedIOException("properties stored in the raw store are not JSON", e);
         }
-    }
-
-    private static UserTraits traits(EnrichedEvent event) {
-        return event.user() == null ? UserTraits.NONE : event.user();
-    }
-
-    private static Short shortOrNull(Integer value) {
-        return value == null ? null : value.shortValue();
-    }
-
-    private static <T> T[] col(List<EnrichedEvent> events, IntFunction<T[]> array, Function<EnrichedEvent, T> field) {
-        T[] values = array.apply(events.size());
-        for (int i = 0; i < values.length; i++) {
-            values[i] = field.apply(events.get(i));
-        }
-        return values;
     }
 }

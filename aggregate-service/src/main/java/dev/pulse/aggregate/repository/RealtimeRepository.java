@@ -1,9 +1,9 @@
 package dev.pulse.aggregate.repository;
 
 import dev.pulse.aggregate.config.AggregateConfig;
+import dev.pulse.aggregate.domain.RealtimeDelta;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.schema.RedisKeys;
-import dev.pulse.contract.EventCatalog;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -18,13 +18,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Real-time views in Redis, per app and minute of event time: event counts, active users (HyperLogLog), top
@@ -71,19 +66,6 @@ public class RealtimeRepository {
         return redis.value(Long.class).incr(RedisKeys.EPOCH);
     }
 
-    private static final class Minute {
-        long events;
-        final Set<String> users = new HashSet<>();
-        final Map<String, Double> content = new HashMap<>();
-        final Map<String, Double> names = new HashMap<>();
-    }
-
-    private record AppMinute(String app, long minute) {
-    }
-
-    private record AppDay(String app, LocalDate date) {
-    }
-
     /**
      * Applies events, if {@code epoch} is still current; those older than the real-time window only count for their day.
      *
@@ -102,46 +84,29 @@ public class RealtimeRepository {
     }
 
     private Uni<Void> record(ReactiveTransactionalRedisDataSource redis, List<EnrichedEvent> events, Instant now) {
-        long oldestMinute = now.minus(minuteTtl).getEpochSecond() / 60;
-        Map<AppMinute, Minute> minutes = new HashMap<>();
-        Map<AppDay, Set<String>> days = new HashMap<>();
-        Map<String, List<String>> recent = new HashMap<>();
-        for (EnrichedEvent e : events) {
-            days.computeIfAbsent(new AppDay(e.appId(), e.eventDate()), k -> new HashSet<>()).add(e.userId());
-            long minute = e.timestamp().getEpochSecond() / 60;
-            if (minute < oldestMinute) {
-                continue;
-            }
-            Minute m = minutes.computeIfAbsent(new AppMinute(e.appId(), minute), k -> new Minute());
-            m.events++;
-            m.users.add(e.userId());
-            m.names.merge(e.event(), 1.0, Double::sum);
-            if (EventCatalog.CONTENT_ENGAGEMENT.equals(e.event())) {
-                m.content.merge(e.contentId(), 1.0, Double::sum);
-                recent.computeIfAbsent(RedisKeys.recentContentEvents(e.appId(), e.contentId()), k -> new ArrayList<>())
-                        .add(json(new RecentEvent(e.userId(), e.action(), e.timestamp())));
-            }
-        }
+        RealtimeDelta delta = RealtimeDelta.of(events, now.minus(minuteTtl).getEpochSecond() / 60);
         List<Uni<Void>> writes = new ArrayList<>();
-        minutes.forEach((k, m) -> {
-            writes.add(redis.value(Long.class).incrby(RedisKeys.events(k.app(), k.minute()), m.events).replaceWithVoid());
-            writes.add(redis.hyperloglog(String.class).pfadd(RedisKeys.users(k.app(), k.minute()), m.users.toArray(String[]::new)).replaceWithVoid());
-            m.names.forEach((name, n) -> writes.add(redis.sortedSet(String.class).zincrby(RedisKeys.topEvents(k.app(), k.minute()), n, name).replaceWithVoid()));
-            m.content.forEach((id, n) -> writes.add(redis.sortedSet(String.class).zincrby(RedisKeys.topContent(k.app(), k.minute()), n, id).replaceWithVoid()));
+        delta.minutes().forEach((k, m) -> {
+            writes.add(redis.value(Long.class).incrby(RedisKeys.events(k.appId(), k.minute()), m.events()).replaceWithVoid());
+            writes.add(redis.hyperloglog(String.class).pfadd(RedisKeys.users(k.appId(), k.minute()), m.users().toArray(String[]::new)).replaceWithVoid());
+            m.names().forEach((name, n) -> writes.add(redis.sortedSet(String.class).zincrby(RedisKeys.topEvents(k.appId(), k.minute()), n, name).replaceWithVoid()));
+            m.content().forEach((id, n) -> writes.add(redis.sortedSet(String.class).zincrby(RedisKeys.topContent(k.appId(), k.minute()), n, id).replaceWithVoid()));
             // an app sending ever new names or content ids keeps a bounded number of entries per minute
-            writes.add(redis.sortedSet(String.class).zremrangebyrank(RedisKeys.topEvents(k.app(), k.minute()), 0, -topPerMinute - 1));
-            writes.add(redis.sortedSet(String.class).zremrangebyrank(RedisKeys.topContent(k.app(), k.minute()), 0, -topPerMinute - 1));
-            for (String key : List.of(RedisKeys.events(k.app(), k.minute()), RedisKeys.users(k.app(), k.minute()),
-                    RedisKeys.topEvents(k.app(), k.minute()), RedisKeys.topContent(k.app(), k.minute()))) {
+            writes.add(redis.sortedSet(String.class).zremrangebyrank(RedisKeys.topEvents(k.appId(), k.minute()), 0, -topPerMinute - 1));
+            writes.add(redis.sortedSet(String.class).zremrangebyrank(RedisKeys.topContent(k.appId(), k.minute()), 0, -topPerMinute - 1));
+            for (String key : List.of(RedisKeys.events(k.appId(), k.minute()), RedisKeys.users(k.appId(), k.minute()),
+                    RedisKeys.topEvents(k.appId(), k.minute()), RedisKeys.topContent(k.appId(), k.minute()))) {
                 writes.add(redis.key().expire(key, minuteTtl).replaceWithVoid());
             }
         });
-        days.forEach((k, users) -> {
-            writes.add(redis.hyperloglog(String.class).pfadd(RedisKeys.dailyUsers(k.app(), k.date()), users.toArray(String[]::new)).replaceWithVoid());
-            writes.add(redis.key().expire(RedisKeys.dailyUsers(k.app(), k.date()), dayTtl).replaceWithVoid());
+        delta.dailyUsers().forEach((k, users) -> {
+            writes.add(redis.hyperloglog(String.class).pfadd(RedisKeys.dailyUsers(k.appId(), k.date()), users.toArray(String[]::new)).replaceWithVoid());
+            writes.add(redis.key().expire(RedisKeys.dailyUsers(k.appId(), k.date()), dayTtl).replaceWithVoid());
         });
-        recent.forEach((key, items) -> {
-            writes.add(redis.list(String.class).lpush(key, items.toArray(String[]::new)).replaceWithVoid());
+        delta.engagement().forEach((content, engagement) -> {
+            String key = RedisKeys.recentContentEvents(content.appId(), content.contentId());
+            String[] items = engagement.stream().map(e -> json(new RecentEvent(e.userId(), e.action(), e.timestamp()))).toArray(String[]::new);
+            writes.add(redis.list(String.class).lpush(key, items).replaceWithVoid());
             writes.add(redis.list(String.class).ltrim(key, 0, recentPerContent - 1).replaceWithVoid());
             writes.add(redis.key().expire(key, minuteTtl).replaceWithVoid());
         });

@@ -1,7 +1,9 @@
 package dev.pulse.aggregate.repository;
 
+import dev.pulse.aggregate.domain.RollupDelta;
+import dev.pulse.aggregate.domain.RollupDelta.Counters;
+import dev.pulse.aggregate.domain.RollupDelta.TraitsDay;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.EventCatalog;
 import dev.pulse.contract.UserTraits;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -9,57 +11,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.sqlclient.data.Numeric;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.math.BigDecimal;
-import java.time.LocalDate;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** fact_user_daily: per-user daily counters by attached traits, added to per batch of new events. */
 @ApplicationScoped
 public class UserDailyRollupRepository {
-    private record Key(String appId, LocalDate date, String userId, UserTraits traits) {
-    }
-
-    private static final class Counters {
-        int events;
-        int views;
-        int likes;
-        int messages;
-        int signups;
-        int purchases;
-        BigDecimal revenue = BigDecimal.ZERO;
-        int pageViews;
-        int plays;
-        double seconds;
-        double pctSum;
-        int pctCount;
-
-        void add(EnrichedEvent e) {
-            events++;
-            switch (e.event()) {
-                case EventCatalog.FEED_VIEW -> views++;
-                case EventCatalog.FEED_LIKE -> likes++;
-                case EventCatalog.MESSAGE_SENT -> messages++;
-                case EventCatalog.SIGNUP -> signups++;
-                case EventCatalog.PURCHASE -> {
-                    purchases++;
-                    revenue = revenue.add(e.revenue());
-                }
-                case EventCatalog.PAGE_VIEW -> pageViews++;
-                case EventCatalog.CONTENT_ENGAGEMENT -> plays += "play".equals(e.action()) ? 1 : 0;
-                default -> {
-                    // custom events only count as events
-                }
-            }
-            seconds += e.engagementSeconds() == null ? 0 : e.engagementSeconds();
-            if (e.engagementPct() != null) {
-                pctSum += e.engagementPct();
-                pctCount++;
-            }
-        }
-    }
-
     private static final String UPSERT = """
             INSERT INTO fact_user_daily AS f (app_id, event_date, user_id, gender, age, user_os, source, country, city, exp_group,
                 events, views, likes, messages, signups, purchases, revenue, page_views, plays, engagement_seconds, pct_sum, pct_count)
@@ -73,20 +29,15 @@ public class UserDailyRollupRepository {
                 pct_sum = f.pct_sum + EXCLUDED.pct_sum, pct_count = f.pct_count + EXCLUDED.pct_count""";
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
-        Map<Key, Counters> rows = new LinkedHashMap<>();
-        for (EnrichedEvent e : fresh) {
-            rows.computeIfAbsent(new Key(e.appId(), e.eventDate(), e.userId(), e.user() == null ? UserTraits.NONE : e.user()),
-                    k -> new Counters()).add(e);
-        }
-        return Sql.batch(connection, UPSERT, rows.entrySet().stream().map(entry -> {
-            Key k = entry.getKey();
+        return Sql.batch(connection, UPSERT, RollupDelta.of(fresh).rows().entrySet().stream().map(entry -> {
+            TraitsDay k = entry.getKey();
             Counters c = entry.getValue();
             UserTraits t = k.traits();
             return Tuple.from(new Object[] {k.appId(), k.date(), k.userId(),
                     t.gender() == null ? null : t.gender().shortValue(), t.age() == null ? null : t.age().shortValue(),
                     t.os(), t.source(), t.country(), t.city(), t.expGroup(),
-                    c.events, c.views, c.likes, c.messages, c.signups, c.purchases, Numeric.create(c.revenue), c.pageViews, c.plays,
-                    c.seconds, c.pctSum, c.pctCount});
+                    c.events(), c.views(), c.likes(), c.messages(), c.signups(), c.purchases(), Numeric.create(c.revenue()), c.pageViews(),
+                    c.plays(), c.engagement().seconds(), c.engagement().pctSum(), c.engagement().pctCount()});
         }).toList());
     }
 }

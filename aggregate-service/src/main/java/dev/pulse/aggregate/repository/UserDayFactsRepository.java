@@ -1,18 +1,23 @@
 package dev.pulse.aggregate.repository;
 
+import dev.pulse.aggregate.domain.Activity;
+import dev.pulse.aggregate.domain.FeedActivity;
+import dev.pulse.aggregate.domain.FeedDelta;
+import dev.pulse.aggregate.domain.FeedDelta.UserPost;
+import dev.pulse.aggregate.domain.MessengerDelta;
+import dev.pulse.aggregate.domain.MessengerDelta.Messages;
+import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.EventCatalog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * fact_daily_feed and fact_daily_messenger, per user and day, updated incrementally by the events new to the raw
@@ -22,9 +27,6 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class UserDayFactsRepository {
-    public record UserDay(String appId, LocalDate date, String userId) {
-    }
-
     /*
      * A batch's first view and like of each post by each user-day, merged into what earlier batches saw; the change
      * of each user's view-to-like time (new minus old, both read in this statement's snapshot) moves the post-day's
@@ -127,85 +129,45 @@ public class UserDayFactsRepository {
                 avg_time_between_received = mean_gap_seconds(least(f.first_received_ts, EXCLUDED.first_received_ts),
                     greatest(f.last_received_ts, EXCLUDED.last_received_ts), f.messages_received + EXCLUDED.messages_received)""";
 
-    /** One user-day's share of a batch, on each of two sides: first and last time, and count. */
-    private static final class Sides {
-        Instant firstA;
-        Instant lastA;
-        int countA;
-        Instant firstB;
-        Instant lastB;
-        int countB;
-
-        void add(boolean sideA, Instant at) {
-            if (sideA) {
-                firstA = Sql.min(firstA, at);
-                lastA = Sql.max(lastA, at);
-                countA++;
-            } else {
-                firstB = Sql.min(firstB, at);
-                lastB = Sql.max(lastB, at);
-                countB++;
-            }
-        }
-    }
-
-    /** A user's post, on a day: the batch's first view and like of it. */
-    private record UserPost(UserDay day, long postId) {
-    }
-
     /** The views and likes new to the raw store. */
     public Uni<Void> applyFeed(SqlClient client, List<EnrichedEvent> fresh) {
-        Map<UserDay, Sides> days = new LinkedHashMap<>();
-        Map<UserPost, Instant[]> posts = new LinkedHashMap<>();
-        for (EnrichedEvent e : fresh) {
-            boolean view = EventCatalog.FEED_VIEW.equals(e.event());
-            if (!view && !EventCatalog.FEED_LIKE.equals(e.event())) {
-                continue;
-            }
-            UserDay key = new UserDay(e.appId(), e.eventDate(), e.userId());
-            days.computeIfAbsent(key, k -> new Sides()).add(view, e.timestamp());
-            Instant[] firsts = posts.computeIfAbsent(new UserPost(key, e.postId()), k -> new Instant[2]);
-            firsts[view ? 0 : 1] = Sql.min(firsts[view ? 0 : 1], e.timestamp());
-        }
-        if (days.isEmpty()) {
+        FeedDelta delta = FeedDelta.of(fresh);
+        if (delta.days().isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<UserPost> keys = List.copyOf(posts.keySet());
+        List<UserPost> keys = List.copyOf(delta.posts().keySet());
+        List<FeedActivity> posts = keys.stream().map(delta.posts()::get).toList();
         return client.preparedQuery(FEED_POSTS).execute(Tuple.from(new Object[] {
                         keys.stream().map(k -> k.day().appId()).toArray(String[]::new),
                         keys.stream().map(k -> k.day().date()).toArray(LocalDate[]::new),
                         keys.stream().map(k -> k.day().userId()).toArray(String[]::new),
                         keys.stream().map(UserPost::postId).toArray(Long[]::new),
-                        keys.stream().map(k -> Sql.ts(posts.get(k)[0])).toArray(OffsetDateTime[]::new),
-                        keys.stream().map(k -> Sql.ts(posts.get(k)[1])).toArray(OffsetDateTime[]::new)}))
-                .flatMap(x -> upsert(client, FEED, days));
+                        posts.stream().map(p -> Sql.ts(p.views().first())).toArray(OffsetDateTime[]::new),
+                        posts.stream().map(p -> Sql.ts(p.likes().first())).toArray(OffsetDateTime[]::new)}))
+                .flatMap(x -> upsert(client, FEED, delta.days(), FeedActivity::views, FeedActivity::likes));
     }
 
     /** The messages new to the raw store (fact_user_connections already holds them). */
     public Uni<Void> applyMessenger(SqlClient client, List<EnrichedEvent> fresh) {
-        Map<UserDay, Sides> days = new LinkedHashMap<>();
-        for (EnrichedEvent e : fresh) {
-            if (EventCatalog.MESSAGE_SENT.equals(e.event())) {
-                days.computeIfAbsent(new UserDay(e.appId(), e.eventDate(), e.userId()), k -> new Sides()).add(true, e.timestamp());
-                days.computeIfAbsent(new UserDay(e.appId(), e.eventDate(), e.receiverId()), k -> new Sides()).add(false, e.timestamp());
-            }
-        }
-        return days.isEmpty() ? Uni.createFrom().voidItem() : upsert(client, MESSENGER, days);
+        Map<UserDay, Messages> days = MessengerDelta.of(fresh).days();
+        return days.isEmpty() ? Uni.createFrom().voidItem() : upsert(client, MESSENGER, days, Messages::sent, Messages::received);
     }
 
     /** One row per user-day: its two sides (views and likes, or sent and received messages). */
-    private static Uni<Void> upsert(SqlClient client, String sql, Map<UserDay, Sides> days) {
+    private static <T> Uni<Void> upsert(SqlClient client, String sql, Map<UserDay, T> days, Function<T, Activity> firstSide,
+            Function<T, Activity> secondSide) {
         List<UserDay> keys = List.copyOf(days.keySet());
-        List<Sides> sides = keys.stream().map(days::get).toList();
+        List<Activity> a = keys.stream().map(days::get).map(firstSide).toList();
+        List<Activity> b = keys.stream().map(days::get).map(secondSide).toList();
         return client.preparedQuery(sql).execute(Tuple.from(new Object[] {
                 keys.stream().map(UserDay::appId).toArray(String[]::new),
                 keys.stream().map(UserDay::date).toArray(LocalDate[]::new),
                 keys.stream().map(UserDay::userId).toArray(String[]::new),
-                sides.stream().map(d -> Sql.ts(d.firstA)).toArray(OffsetDateTime[]::new),
-                sides.stream().map(d -> Sql.ts(d.lastA)).toArray(OffsetDateTime[]::new),
-                sides.stream().map(d -> d.countA).toArray(Integer[]::new),
-                sides.stream().map(d -> Sql.ts(d.firstB)).toArray(OffsetDateTime[]::new),
-                sides.stream().map(d -> Sql.ts(d.lastB)).toArray(OffsetDateTime[]::new),
-                sides.stream().map(d -> d.countB).toArray(Integer[]::new)})).replaceWithVoid();
+                a.stream().map(d -> Sql.ts(d.first())).toArray(OffsetDateTime[]::new),
+                a.stream().map(d -> Sql.ts(d.last())).toArray(OffsetDateTime[]::new),
+                a.stream().map(Activity::count).toArray(Integer[]::new),
+                b.stream().map(d -> Sql.ts(d.first())).toArray(OffsetDateTime[]::new),
+                b.stream().map(d -> Sql.ts(d.last())).toArray(OffsetDateTime[]::new),
+                b.stream().map(Activity::count).toArray(Integer[]::new)})).replaceWithVoid();
     }
 }

@@ -1,0 +1,49 @@
+package dev.pulse.aggregate.domain;
+
+import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.EventCatalog;
+import dev.pulse.contract.UserTraits;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A batch's share of fact_user_daily: counters per user-day and the traits attached to its events. */
+public record RollupDelta(Map<TraitsDay, Counters> rows) {
+    /** A user-day under one set of traits ({@link UserTraits#NONE} for events without any). */
+    public record TraitsDay(String appId, LocalDate date, String userId, UserTraits traits) {
+    }
+
+    /** Events by kind (custom events only count as events), revenue of purchases, plays and engagement. */
+    public record Counters(int events, int views, int likes, int messages, int signups, int purchases, BigDecimal revenue,
+            int pageViews, int plays, Engagement engagement) {
+        static Counters of(EnrichedEvent e) {
+            String event = e.event();
+            boolean purchase = EventCatalog.PURCHASE.equals(event);
+            return new Counters(1, one(EventCatalog.FEED_VIEW.equals(event)), one(EventCatalog.FEED_LIKE.equals(event)),
+                    one(EventCatalog.MESSAGE_SENT.equals(event)), one(EventCatalog.SIGNUP.equals(event)), one(purchase),
+                    purchase ? BigDecimal.ZERO.add(e.revenue()) : BigDecimal.ZERO, one(EventCatalog.PAGE_VIEW.equals(event)),
+                    one(EventCatalog.CONTENT_ENGAGEMENT.equals(event) && CounterDelta.isPlay(e)), Engagement.of(e));
+        }
+
+        Counters plus(Counters o) {
+            return new Counters(events + o.events, views + o.views, likes + o.likes, messages + o.messages, signups + o.signups,
+                    purchases + o.purchases, revenue.add(o.revenue), pageViews + o.pageViews, plays + o.plays, engagement.plus(o.engagement));
+        }
+
+        private static int one(boolean counted) {
+            return counted ? 1 : 0;
+        }
+    }
+
+    public static RollupDelta of(List<EnrichedEvent> fresh) {
+        Map<TraitsDay, Counters> rows = new LinkedHashMap<>();
+        for (EnrichedEvent e : fresh) {
+            rows.merge(new TraitsDay(e.appId(), e.eventDate(), e.userId(), e.user() == null ? UserTraits.NONE : e.user()),
+                    Counters.of(e), Counters::plus);
+        }
+        return new RollupDelta(rows);
+    }
+}
