@@ -62,7 +62,9 @@ public class UserRepository {
     /** The last event time, read from the one partition of the user's last active day. */
     public Uni<String> lastSeen(String appId, String userId, LocalDate lastDay) {
         return sql.map("SELECT max(event_ts) FROM events WHERE app_id = $1 AND event_date = $2 AND user_id = $3",
-                List.of(appId, lastDay, userId), row -> String.valueOf(row.getOffsetDateTime(0))).map(rows -> rows.get(0));
+                // none once that day's raw-store partition is dropped (PULSE_AGGREGATE_PARTITIONS_RETENTION_DAYS); its facts stay
+                List.of(appId, lastDay, userId), row -> row.getOffsetDateTime(0) == null ? null : row.getOffsetDateTime(0).toString())
+                .map(rows -> rows.get(0));
     }
 
     private static List<UserProfile.Device> devices(String json) {
