@@ -1,8 +1,5 @@
 package dev.pulse.aggregate.rest;
 
-import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import dev.pulse.aggregate.service.RecomputeService;
 import dev.pulse.web.problem.ProblemException;
 import dev.pulse.web.security.AdminTokenMechanism;
@@ -16,6 +13,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -25,7 +25,8 @@ import java.util.Map;
 @Path("/v1/admin/recompute")
 @HttpAuthenticationMechanism(AdminTokenMechanism.SCHEME)
 @RolesAllowed(Roles.ADMIN)
-@SecurityScheme(securitySchemeName = "admin-token", type = SecuritySchemeType.HTTP, scheme = "bearer", description = "The admin token of aggregate-service (PULSE_AGGREGATE_ADMIN_TOKEN)")
+@SecurityScheme(securitySchemeName = "admin-token", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "The admin token of aggregate-service (PULSE_AGGREGATE_ADMIN_TOKEN)")
 @SecurityRequirement(name = "admin-token")
 public class AdminResource {
     /** Body: the app and the days to rebuild. */

@@ -1,38 +1,38 @@
 package dev.pulse.ingest.rest;
 
-import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.ingest.domain.AppKeys;
 import dev.pulse.ingest.domain.Categories;
+import dev.pulse.ingest.domain.ErasureStatus;
 import dev.pulse.ingest.domain.NewApp;
+import dev.pulse.ingest.domain.Retention;
+import dev.pulse.ingest.domain.Sessions;
 import dev.pulse.ingest.service.AppService;
+import dev.pulse.ingest.service.ErasureService;
 import dev.pulse.web.security.AdminTokenMechanism;
 import dev.pulse.web.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.pulse.ingest.domain.ErasureStatus;
-import dev.pulse.ingest.domain.Retention;
-import dev.pulse.ingest.domain.Sessions;
-import dev.pulse.ingest.service.ErasureService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 import java.net.URI;
 
@@ -41,7 +41,8 @@ import java.net.URI;
 @Path("/v1/admin/apps")
 @HttpAuthenticationMechanism(AdminTokenMechanism.SCHEME)
 @RolesAllowed(Roles.ADMIN)
-@SecurityScheme(securitySchemeName = "admin-token", type = SecuritySchemeType.HTTP, scheme = "bearer", description = "The admin token of ingest-service (PULSE_INGEST_ADMIN_TOKEN)")
+@SecurityScheme(securitySchemeName = "admin-token", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "The admin token of ingest-service (PULSE_INGEST_ADMIN_TOKEN)")
 @SecurityRequirement(name = "admin-token")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

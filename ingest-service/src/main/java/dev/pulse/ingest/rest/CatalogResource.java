@@ -1,15 +1,14 @@
 package dev.pulse.ingest.rest;
 
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.contract.ContentMetadata;
 import dev.pulse.contract.ContentValidation;
 import dev.pulse.contract.ContentValidator;
-import dev.pulse.web.problem.ProblemException;
 import dev.pulse.ingest.domain.ContentUpdate;
 import dev.pulse.ingest.messaging.CatalogProducer;
 import dev.pulse.ingest.security.WriteKeyIdentityProvider;
 import dev.pulse.ingest.security.WriteKeyMechanism;
+import dev.pulse.web.problem.ProblemException;
 import dev.pulse.web.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
@@ -26,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** Upserts the content catalog that enrichment joins against (SPEC §2), with the accepted values of SPEC §8. */
 @Path("/v1/catalog/content/{content_id}")

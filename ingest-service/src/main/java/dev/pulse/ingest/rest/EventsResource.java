@@ -1,8 +1,5 @@
 package dev.pulse.ingest.rest;
 
-import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import dev.pulse.ingest.domain.App;
 import dev.pulse.ingest.security.WriteKeyIdentityProvider;
 import dev.pulse.ingest.security.WriteKeyMechanism;
@@ -23,14 +20,18 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 import java.time.Instant;
 
 @Path("/v1/events")
 @HttpAuthenticationMechanism(WriteKeyMechanism.SCHEME)
 @RolesAllowed(Roles.WRITER)
-@SecurityScheme(securitySchemeName = "write-key", type = SecuritySchemeType.HTTP, scheme = "bearer", description = "An app write key: Authorization: Bearer <write key>")
+@SecurityScheme(securitySchemeName = "write-key", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "An app write key: Authorization: Bearer <write key>")
 @SecurityRequirement(name = "write-key")
 public class EventsResource {
     private final SecurityIdentity identity;

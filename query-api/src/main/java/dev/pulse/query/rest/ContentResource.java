@@ -1,17 +1,16 @@
 package dev.pulse.query.rest;
 
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import dev.pulse.query.security.ReadAccess;
-import dev.pulse.query.security.ReadTokenMechanism;
-import dev.pulse.web.security.Roles;
-import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
-import jakarta.annotation.security.RolesAllowed;
 import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.ContentReport;
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.query.service.ConcurrencyLimiter;
 import dev.pulse.query.service.ContentService;
 import dev.pulse.query.service.InputLimits;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -23,6 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.time.LocalDate;
 

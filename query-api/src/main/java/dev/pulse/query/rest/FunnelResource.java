@@ -1,18 +1,17 @@
 package dev.pulse.query.rest;
 
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import dev.pulse.query.security.ReadAccess;
-import dev.pulse.query.security.ReadTokenMechanism;
-import dev.pulse.web.security.Roles;
-import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
-import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.query.domain.Funnel;
 import dev.pulse.query.domain.FunnelResponse;
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.query.service.ConcurrencyLimiter;
 import dev.pulse.query.service.FunnelParser;
 import dev.pulse.query.service.FunnelService;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -25,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.util.LinkedHashMap;
 import java.util.List;

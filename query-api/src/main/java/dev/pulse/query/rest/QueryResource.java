@@ -1,34 +1,34 @@
 package dev.pulse.query.rest;
 
-import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
-import dev.pulse.query.security.ReadAccess;
-import dev.pulse.query.security.ReadTokenMechanism;
-import dev.pulse.web.security.Roles;
-import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
-import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Metric;
 import dev.pulse.query.domain.Query;
 import dev.pulse.query.domain.QueryResponse;
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.query.service.ConcurrencyLimiter;
 import dev.pulse.query.service.QueryParser;
 import dev.pulse.query.service.QueryService;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +37,8 @@ import java.util.Map;
 @Path("/v1/query")
 @HttpAuthenticationMechanism(ReadTokenMechanism.SCHEME)
 @RolesAllowed(Roles.READER)
-@SecurityScheme(securitySchemeName = "read-token", type = SecuritySchemeType.HTTP, scheme = "bearer", description = "An app read token: Authorization: Bearer <read token>")
+@SecurityScheme(securitySchemeName = "read-token", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "An app read token: Authorization: Bearer <read token>")
 @SecurityRequirement(name = "read-token")
 public class QueryResource {
     private final ReadAccess access;

@@ -1,16 +1,15 @@
 package dev.pulse.query.rest;
 
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import dev.pulse.query.security.ReadAccess;
-import dev.pulse.query.security.ReadTokenMechanism;
-import dev.pulse.web.security.Roles;
-import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
-import jakarta.annotation.security.RolesAllowed;
 import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.RealtimeSnapshot;
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.query.service.InputLimits;
 import dev.pulse.query.service.RealtimeService;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -21,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.time.Instant;
 

@@ -1,19 +1,18 @@
 package dev.pulse.query.rest;
 
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import dev.pulse.query.security.ReadAccess;
-import dev.pulse.query.security.ReadTokenMechanism;
-import dev.pulse.web.security.Roles;
-import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
-import jakarta.annotation.security.RolesAllowed;
-import dev.pulse.web.problem.ProblemException;
 import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.RetentionReport;
+import dev.pulse.query.security.ReadAccess;
+import dev.pulse.query.security.ReadTokenMechanism;
 import dev.pulse.query.service.ConcurrencyLimiter;
 import dev.pulse.query.service.InputLimits;
 import dev.pulse.query.service.RetentionService;
 import dev.pulse.query.service.SegmentParser;
+import dev.pulse.web.problem.ProblemException;
+import dev.pulse.web.security.Roles;
+import io.quarkus.vertx.http.runtime.security.annotation.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -25,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.time.LocalDate;
 
