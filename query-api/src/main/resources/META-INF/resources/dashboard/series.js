@@ -7,7 +7,8 @@ import { view } from './view.js';
 export const METRICS = ['active_users', 'new_users', 'wau', 'mau', 'events', 'revenue', 'views', 'likes', 'ctr', 'posts',
   'feed_users', 'messages', 'senders', 'receivers', 'connections', 'feed_only_users', 'messenger_only_users', 'both_users',
   'signups', 'purchases', 'avg_order_value', 'paying_users', 'page_views', 'plays', 'engagement_seconds', 'avg_engagement_pct',
-  'sessions', 'sessions_per_user', 'avg_session_seconds', 'bounce_rate'];
+  'sessions', 'sessions_per_user', 'avg_session_seconds', 'bounce_rate', 'messenger_users', 'receive_only_users',
+  'avg_time_between_messages_sent'];
 
 const panel = () => document.getElementById('series');
 

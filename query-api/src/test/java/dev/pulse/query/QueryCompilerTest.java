@@ -24,7 +24,8 @@ class QueryCompilerTest {
     private static final Set<Metric> RAW_ONLY = Set.of(Metric.POSTS, Metric.RECEIVERS, Metric.CONNECTIONS, Metric.WAU, Metric.MAU,
             Metric.SESSIONS, Metric.SESSIONS_PER_USER, Metric.AVG_SESSION_SECONDS, Metric.BOUNCE_RATE, Metric.NEW_FEED_USERS,
             Metric.NEW_MESSENGER_USERS, Metric.USERS_LIFETIME_7D, Metric.FEED_USERS_LIFETIME_7D, Metric.MESSENGER_USERS_LIFETIME_7D,
-            Metric.NEW_USERS_7_DAYS_AGO, Metric.FEED_NEW_USERS_7_DAYS_AGO, Metric.MESSENGER_NEW_USERS_7_DAYS_AGO);
+            Metric.NEW_USERS_7_DAYS_AGO, Metric.FEED_NEW_USERS_7_DAYS_AGO, Metric.MESSENGER_NEW_USERS_7_DAYS_AGO, Metric.MESSENGER_USERS,
+            Metric.RECEIVE_ONLY_USERS, Metric.AVG_TIME_BETWEEN_MESSAGES_SENT);
     private final QueryCompiler compiler = new QueryCompiler();
 
     private static Query query(List<Metric> metrics, List<Dimension> dimensions, List<Filter> filters) {

@@ -79,6 +79,11 @@ public enum Metric {
             + " AND e.first_feed_date = e.event_date - 7)", null, null),
     MESSENGER_USERS_LIFETIME_7D("messenger_users_lifetime_7d", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'message.sent'"
             + " AND e.first_messenger_date = e.event_date - 7)", null, null),
+    // both sides of each message (Sources.messengerSides): a row per message and side, the user its sender or its
+    // receiver, with that user's traits; sent_gap is on one row per sender and day only
+    MESSENGER_USERS("messenger_users", "count(DISTINCT e.user_id)", null, null),
+    RECEIVE_ONLY_USERS("receive_only_users", "count(DISTINCT e.user_id) FILTER (WHERE NOT e.any_sent)", null, null),
+    AVG_TIME_BETWEEN_MESSAGES_SENT("avg_time_between_messages_sent", "coalesce(round(avg(e.sent_gap)::numeric, 4), 0)", null, null),
     // the new users of the bucket 7 days earlier, in this bucket: answered by the same question over the range moved back
     NEW_USERS_7_DAYS_AGO("new_users_7_days_ago"),
     FEED_NEW_USERS_7_DAYS_AGO("feed_new_users_7_days_ago"),
@@ -137,6 +142,11 @@ public enum Metric {
             case MESSENGER_NEW_USERS_7_DAYS_AGO -> NEW_MESSENGER_USERS;
             default -> null;
         });
+    }
+
+    /** Whether the metric counts the senders and receivers of messages ({@code Sources.messengerSides}), a query of its own. */
+    public boolean readsMessengerSides() {
+        return this == MESSENGER_USERS || this == RECEIVE_ONLY_USERS || this == AVG_TIME_BETWEEN_MESSAGES_SENT;
     }
 
     /** Whether the metric reads the session columns of {@code Sources.sessionized}. */

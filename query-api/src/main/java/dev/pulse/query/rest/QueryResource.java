@@ -59,14 +59,18 @@ public class QueryResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Dashboard query", description = "Metrics over a date range, broken down by dimensions (SPEC §5–§6, §8:"
-            + " sessions, sessions_per_user, avg_session_seconds, bounce_rate, avg_order_value, paying_users; user:cohort_week).")
+            + " sessions, sessions_per_user, avg_session_seconds, bounce_rate, avg_order_value, paying_users, messenger_users,"
+            + " receive_only_users, avg_time_between_messages_sent; user:cohort_week).")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT), examples = {
             @ExampleObject(name = "DAU, last 7 days", value = """
                     {"app": "demo", "metrics": ["active_users", "events"], "date_range": "7d", "dimensions": ["time:day"]}"""),
             @ExampleObject(name = "Sessions per user by signup cohort", value = """
                     {"app": "demo", "metrics": ["wau", "sessions_per_user"], "date_range": "30d", "dimensions": ["time:day", "user:cohort_week"]}"""),
             @ExampleObject(name = "Session length and bounces by device", value = """
-                    {"app": "demo", "metrics": ["sessions", "avg_session_seconds", "bounce_rate"], "date_range": "7d", "dimensions": ["device"]}""")}))
+                    {"app": "demo", "metrics": ["sessions", "avg_session_seconds", "bounce_rate"], "date_range": "7d", "dimensions": ["device"]}"""),
+            @ExampleObject(name = "Both sides of messages by country", value = """
+                    {"app": "demo", "metrics": ["messenger_users", "receive_only_users", "avg_time_between_messages_sent"], "date_range": "30d",
+                     "dimensions": ["time:day", "user:country"]}""")}))
     @APIResponse(responseCode = "200", description = "Rows of dimension values and metric values")
     @APIResponse(responseCode = "400", description = "Unknown metric or dimension, bad dates, range over 400 days; names the field."
             + " Also a question too big to answer (more groups than max-rows, or past the statement timeout): says how to narrow it")

@@ -75,6 +75,35 @@ public class QueryCompiler {
     }
 
     /**
+     * The metrics over both sides of messages ({@link Sources#messengerSides}); dimensions and filters are time and
+     * user traits only (the parser's rule). Per group and user: whether they sent any message ({@code any_sent}); per
+     * group, user and day, on the first of their sent rows, the mean time between their sent messages
+     * ({@code sent_gap}, as {@code fact_daily_messenger.avg_time_between_sent} keeps it).
+     */
+    public Compiled messengerSides(Query query, List<Metric> metrics) {
+        Binds binds = new Binds();
+        String app = binds.bind(query.app().appId());
+        Range range = new Range(binds.bind(query.from()), binds.bind(query.to()));
+        List<Dimension> dims = query.dimensions();
+        String user = dims.stream().map(Dimension::sql).collect(Collectors.joining(", ", "", dims.isEmpty() ? "" : ", ")) + "e.user_id";
+        String senderDay = "PARTITION BY " + user + ", e.event_date, e.sent";
+        String inner = "SELECT e.*, bool_or(e.sent) OVER (PARTITION BY " + user + ") AS any_sent,"
+                + " CASE WHEN e.sent AND row_number() OVER (" + senderDay + " ORDER BY e.event_ts, e.event_id) = 1"
+                + " THEN mean_gap_seconds(min(e.event_ts) OVER (" + senderDay + "), max(e.event_ts) OVER (" + senderDay + "),"
+                + " count(*) OVER (" + senderDay + ")) END AS sent_gap"
+                + " FROM " + Sources.messengerSides(Sources.needsFirstSeen(dims, query.filters()), app, range.from(), range.to()) + " e"
+                + " WHERE true" + FilterSql.conditions(query.filters(), binds);
+        List<String> columns = dimensionColumns(dims);
+        NewUsers newUsers = newUsers(query, () -> range);
+        for (int i = 0; i < metrics.size(); i++) {
+            columns.add(metrics.get(i).sql(newUsers) + " AS m" + i);
+        }
+        String sql = "SELECT " + String.join(", ", columns) + " FROM (" + inner + ") e"
+                + (dims.isEmpty() ? "" : " GROUP BY " + groupBy(dims.size(), 0));
+        return new Compiled(sql, binds.values());
+    }
+
+    /**
      * Per group and user (or per group only, the user null, when no metric counts users), the partials of the rollup
      * rows of days {@code from..to} (a part of the query's range). Columns: d0..dn, user_id, then the partials in
      * the order given.

@@ -45,10 +45,23 @@ public class QueryParser {
             throw bad("the *_7_days_ago metrics move days and weeks by 7 days, not months: use time:day, time:week or none", "metrics");
         }
         List<Filter> filters = filters(body.get("filters"), "filters");
+        if (metrics.stream().anyMatch(Metric::readsMessengerSides)) {
+            // a receiver has no event of its own to read event, page or content values from: only who and when
+            if (!dimensions.stream().allMatch(QueryParser::userOrTime)) {
+                throw bad("messenger_users, receive_only_users and avg_time_between_messages_sent break down by time and user:* only", "dimensions");
+            }
+            if (!filters.stream().allMatch(f -> userOrTime(f.dimension()))) {
+                throw bad("messenger_users, receive_only_users and avg_time_between_messages_sent filter on user:* only", "filters");
+            }
+        }
         List<Order> orderBy = orderBy(body.get("order_by"), metrics, dimensions);
         int limit = integer(body.get("limit"), "limit", config.maxLimit(), 1, config.maxLimit());
         int offset = integer(body.get("offset"), "offset", 0, 0, Integer.MAX_VALUE);
         return new Query(app, metrics, range[0], range[1], dimensions, filters, orderBy, limit, offset);
+    }
+
+    private static boolean userOrTime(Dimension dimension) {
+        return dimension.isTime() || dimension.apiName().startsWith("user:");
     }
 
     private static List<Metric> metrics(JsonNode node) {

@@ -81,7 +81,9 @@ public class QueryService {
      * null), those come from the cache.
      */
     private Uni<Answer> compute(Query query, LocalDate lastClosed, SqlRows sql) {
-        List<Metric> plain = query.metrics().stream().filter(m -> !m.isRolling() && m.sevenDaysEarlier().isEmpty()).toList();
+        List<Metric> plain = query.metrics().stream()
+                .filter(m -> !m.isRolling() && m.sevenDaysEarlier().isEmpty() && !m.readsMessengerSides()).toList();
+        List<Metric> sides = query.metrics().stream().filter(Metric::readsMessengerSides).toList();
         List<Metric> moved = query.metrics().stream().filter(m -> m.sevenDaysEarlier().isPresent()).toList();
         boolean rolling = query.metrics().stream().anyMatch(Metric::isRolling);
         int dims = query.dimensions().size();
@@ -103,11 +105,18 @@ public class QueryService {
             });
         }
         Uni<List<List<Object>>> rollings = rolling ? run(compiler.rolling(query), sql) : Uni.createFrom().item(List.of());
+        Uni<List<List<Object>>> sideRows = sides.isEmpty() ? Uni.createFrom().item(List.of()) : run(compiler.messengerSides(query, sides), sql);
         Uni<Answer> earlier = moved.isEmpty() ? Uni.createFrom().item(new Answer(List.of(), 0)) : compute(new Query(query.app(),
                 moved.stream().map(m -> m.sevenDaysEarlier().orElseThrow()).toList(), query.from().minusDays(7), query.to().minusDays(7),
                 query.dimensions(), query.filters(), List.of(), Integer.MAX_VALUE, 0), null, sql);
-        return Uni.combine().all().unis(aggregates, rollings, earlier).asTuple().map(results -> {
+        return Uni.combine().all().unis(aggregates, rollings, earlier, sideRows).asTuple().map(results -> {
             Map<List<Object>, Object[]> rows = results.getItem1();
+            for (List<Object> row : results.getItem4()) {
+                Object[] values = values(query, rows, row.subList(0, dims));
+                for (int i = 0; i < sides.size(); i++) {
+                    values[query.metrics().indexOf(sides.get(i))] = row.get(dims + i);
+                }
+            }
             for (List<Object> row : results.getItem2()) {
                 Object[] values = values(query, rows, row.subList(0, dims));
                 setIfAsked(query, values, Metric.WAU, row.get(dims));
