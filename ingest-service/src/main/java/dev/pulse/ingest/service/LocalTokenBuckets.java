@@ -2,6 +2,7 @@ package dev.pulse.ingest.service;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
 
 /**
  * Per-app token buckets over events, in this instance's memory: {@link RateLimiter}'s fallback while Redis does
@@ -11,17 +12,24 @@ import java.util.concurrent.ConcurrentMap;
 final class LocalTokenBuckets {
     private final double ratePerNano;
     private final double burst;
+    private final LongSupplier nanoTime;
     private final ConcurrentMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     LocalTokenBuckets(double eventsPerSecond, double burst) {
+        this(eventsPerSecond, burst, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock refills are measured by (a test's, to move time without waiting) */
+    LocalTokenBuckets(double eventsPerSecond, double burst, LongSupplier nanoTime) {
         this.ratePerNano = eventsPerSecond / 1e9;
         this.burst = burst;
+        this.nanoTime = nanoTime;
     }
 
     /** @return 0 when the events may pass (and are taken from the bucket), else the seconds to wait */
     int tryAcquire(String appId, int events) {
-        return buckets.computeIfAbsent(appId, id -> new Bucket(burst, System.nanoTime()))
-                .take(events, System.nanoTime(), ratePerNano, burst);
+        long now = nanoTime.getAsLong();
+        return buckets.computeIfAbsent(appId, id -> new Bucket(burst, now)).take(events, now, ratePerNano, burst);
     }
 
     private static final class Bucket {

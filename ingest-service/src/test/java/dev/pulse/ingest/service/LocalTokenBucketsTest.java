@@ -2,21 +2,20 @@ package dev.pulse.ingest.service;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The per-instance fallback bucket. At 0.003 events/s a bucket refills 0.003 tokens a second, nothing a test notices:
- * a wait for m missing tokens is ceil(m / 0.003 - t) for the t seconds since the bucket was drained, which stays
- * ceil(m / 0.003) while t is below that quotient's fractional distance to the next integer (a third of a second for
- * m = 1 and m = 2 whose quotients end in .33 and .67). The rate is chosen so that no quotient is a whole number,
- * which would make the answer depend on a nanosecond of refill.
+ * The per-instance fallback bucket, on a clock that stands still unless a test moves it: a wait for m missing tokens
+ * is ceil(m / rate). The slow rate is chosen so that no quotient is a whole number.
  */
 class LocalTokenBucketsTest {
     private static final double SLOW_RATE = 0.003;
     private static final double BURST = 5;
 
-    private final LocalTokenBuckets buckets = new LocalTokenBuckets(SLOW_RATE, BURST);
+    private final LocalTokenBuckets buckets = new LocalTokenBuckets(SLOW_RATE, BURST, () -> 0L);
 
     @Test
     void aFullBurstPassesAtOnceThenTheNextEventWaits() {
@@ -74,13 +73,14 @@ class LocalTokenBucketsTest {
     }
 
     @Test
-    void waitsAreWholeSecondsAndAtLeastOne() throws InterruptedException {
+    void waitsAreWholeSecondsAndAtLeastOne() {
         // 5 events/s with a burst of 1: a missing token takes 200 ms, still announced as 1 s
-        LocalTokenBuckets fast = new LocalTokenBuckets(5, 1);
+        AtomicLong clock = new AtomicLong();
+        LocalTokenBuckets fast = new LocalTokenBuckets(5, 1, clock::get);
         assertEquals(0, fast.tryAcquire("app", 1));
         assertEquals(1, fast.tryAcquire("app", 1));
         // 300 ms refill 1.5 tokens, capped at the burst of 1: one event passes again
-        Thread.sleep(300);
+        clock.addAndGet(300_000_000L);
         assertEquals(0, fast.tryAcquire("app", 1));
     }
 }
