@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /** One user's rows: current traits (dim_users), first event (user_first_seen), active days and devices, last event. */
@@ -63,7 +64,7 @@ public class UserRepository {
     public Uni<String> lastSeen(String appId, String userId, LocalDate lastDay) {
         return sql.map("SELECT max(event_ts) FROM events WHERE app_id = $1 AND event_date = $2 AND user_id = $3",
                 // none once that day's raw-store partition is dropped (PULSE_AGGREGATE_PARTITIONS_RETENTION_DAYS); its facts stay
-                List.of(appId, lastDay, userId), row -> row.getOffsetDateTime(0) == null ? null : row.getOffsetDateTime(0).toString())
+                List.of(appId, lastDay, userId), row -> Objects.toString(row.getOffsetDateTime(0), null))
                 .map(rows -> rows.get(0));
     }
 

@@ -54,24 +54,14 @@ public class QueryCompiler {
                 : Sources.of("events", firstSeen);
         StringBuilder inner = new StringBuilder("SELECT e.*");
         if (mix) {
-            String partition = dims.stream().map(Dimension::sql).collect(Collectors.joining(", ", "", dims.isEmpty() ? "" : ", ")) + "e.user_id";
+            String partition = groupAndUser(dims);
             inner.append(", bool_or(e.event IN ('feed.view', 'feed.like')) OVER (PARTITION BY ").append(partition).append(") AS uses_feed")
                     .append(", bool_or(e.event = 'message.sent') OVER (PARTITION BY ").append(partition).append(") AS uses_messenger");
         }
         inner.append(" FROM ").append(source).append(" e");
         inner.append(" WHERE e.app_id = ").append(app).append(" AND e.event_date BETWEEN ").append(range.from()).append(" AND ")
                 .append(range.to()).append(FilterSql.conditions(query.filters(), binds));
-
-        List<String> columns = dimensionColumns(dims);
-        NewUsers newUsers = newUsers(query, () -> range);
-        for (int i = 0; i < metrics.size(); i++) {
-            columns.add(metrics.get(i).sql(newUsers) + " AS m" + i);
-        }
-        StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", columns)).append(" FROM (").append(inner).append(") e");
-        if (!dims.isEmpty()) {
-            sql.append(" GROUP BY ").append(groupBy(dims.size(), 0));
-        }
-        return new Compiled(sql.toString(), binds.values());
+        return new Compiled(metricsPerGroup(query, metrics, range, inner.toString()), binds.values());
     }
 
     /**
@@ -85,7 +75,7 @@ public class QueryCompiler {
         String app = binds.bind(query.app().appId());
         Range range = new Range(binds.bind(query.from()), binds.bind(query.to()));
         List<Dimension> dims = query.dimensions();
-        String user = dims.stream().map(Dimension::sql).collect(Collectors.joining(", ", "", dims.isEmpty() ? "" : ", ")) + "e.user_id";
+        String user = groupAndUser(dims);
         String senderDay = "PARTITION BY " + user + ", e.event_date, e.sent";
         String inner = "SELECT e.*, bool_or(e.sent) OVER (PARTITION BY " + user + ") AS any_sent,"
                 + " CASE WHEN e.sent AND row_number() OVER (" + senderDay + " ORDER BY e.event_ts, e.event_id) = 1"
@@ -93,14 +83,24 @@ public class QueryCompiler {
                 + " count(*) OVER (" + senderDay + ")) END AS sent_gap"
                 + " FROM " + Sources.messengerSides(Sources.needsFirstSeen(dims, query.filters()), app, range.from(), range.to()) + " e"
                 + " WHERE true" + FilterSql.conditions(query.filters(), binds);
+        return new Compiled(metricsPerGroup(query, metrics, range, inner), binds.values());
+    }
+
+    /** The metrics per group (columns d0..dn, m0..mk) over the rows of {@code inner}, as {@code e}. */
+    private static String metricsPerGroup(Query query, List<Metric> metrics, Range range, String inner) {
+        List<Dimension> dims = query.dimensions();
         List<String> columns = dimensionColumns(dims);
         NewUsers newUsers = newUsers(query, () -> range);
         for (int i = 0; i < metrics.size(); i++) {
             columns.add(metrics.get(i).sql(newUsers) + " AS m" + i);
         }
-        String sql = "SELECT " + String.join(", ", columns) + " FROM (" + inner + ") e"
+        return "SELECT " + String.join(", ", columns) + " FROM (" + inner + ") e"
                 + (dims.isEmpty() ? "" : " GROUP BY " + groupBy(dims.size(), 0));
-        return new Compiled(sql, binds.values());
+    }
+
+    /** The dimensions' expressions and the user: a window over one user's rows of one group. */
+    private static String groupAndUser(List<Dimension> dims) {
+        return dims.stream().map(Dimension::sql).collect(Collectors.joining(", ", "", dims.isEmpty() ? "" : ", ")) + "e.user_id";
     }
 
     /**

@@ -95,12 +95,7 @@ public class QueryService {
         } else {
             aggregates = run(compiler.aggregate(query, plain), sql).map(results -> {
                 Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
-                for (List<Object> row : results) {
-                    Object[] values = values(query, rows, row.subList(0, dims));
-                    for (int i = 0; i < plain.size(); i++) {
-                        values[query.metrics().indexOf(plain.get(i))] = row.get(dims + i);
-                    }
-                }
+                put(query, rows, results, plain);
                 return rows;
             });
         }
@@ -111,12 +106,7 @@ public class QueryService {
                 query.dimensions(), query.filters(), List.of(), Integer.MAX_VALUE, 0), null, sql);
         return Uni.combine().all().unis(aggregates, rollings, earlier, sideRows).asTuple().map(results -> {
             Map<List<Object>, Object[]> rows = results.getItem1();
-            for (List<Object> row : results.getItem4()) {
-                Object[] values = values(query, rows, row.subList(0, dims));
-                for (int i = 0; i < sides.size(); i++) {
-                    values[query.metrics().indexOf(sides.get(i))] = row.get(dims + i);
-                }
-            }
+            put(query, rows, results.getItem4(), sides);
             for (List<Object> row : results.getItem2()) {
                 Object[] values = values(query, rows, row.subList(0, dims));
                 setIfAsked(query, values, Metric.WAU, row.get(dims));
@@ -136,6 +126,17 @@ public class QueryService {
             }
             return page(query, rows);
         });
+    }
+
+    /** Rows of columns d0..dn, m0..mk into the answer's rows, each metric in its place in the query. */
+    private static void put(Query query, Map<List<Object>, Object[]> rows, List<List<Object>> results, List<Metric> metrics) {
+        int dims = query.dimensions().size();
+        for (List<Object> row : results) {
+            Object[] values = values(query, rows, row.subList(0, dims));
+            for (int i = 0; i < metrics.size(); i++) {
+                values[query.metrics().indexOf(metrics.get(i))] = row.get(dims + i);
+            }
+        }
     }
 
     private Uni<Map<List<Object>, Object[]>> fromRollup(Query query, List<Metric> metrics, LocalDate lastClosed, SqlRows sql) {

@@ -55,16 +55,15 @@ final class Sources {
      * when the message was sent (dim_users' version of that moment; none for a receiver Pulse has never seen).
      */
     static String messengerSides(boolean firstSeen, String app, String from, String to) {
-        String messages = " FROM events m WHERE m.app_id = " + app + " AND m.event_date BETWEEN " + from + " AND " + to
+        String messages = " WHERE m.app_id = " + app + " AND m.event_date BETWEEN " + from + " AND " + to
                 + " AND m.event = 'message.sent'";
         String sides = "(SELECT m.app_id, m.event_date, m.event_ts, m.event_id, m.user_id, true AS sent,"
-                + " m.gender, m.age, m.user_os, m.source, m.country, m.city, m.exp_group" + messages
+                + " m.gender, m.age, m.user_os, m.source, m.country, m.city, m.exp_group FROM events m" + messages
                 + " UNION ALL SELECT m.app_id, m.event_date, m.event_ts, m.event_id, m.receiver_id, false,"
                 + " d.gender, d.age, d.os, d.source, d.country, d.city, d.exp_group"
                 + " FROM events m LEFT JOIN dim_users d ON d.app_id = " + app + " AND d.user_id = m.receiver_id"
                 + " AND d.valid_from <= m.event_ts AND (d.valid_to IS NULL OR d.valid_to > m.event_ts)"
-                + " WHERE m.app_id = " + app + " AND m.event_date BETWEEN " + from + " AND " + to
-                + " AND m.event = 'message.sent' AND m.receiver_id IS NOT NULL)";
+                + messages + " AND m.receiver_id IS NOT NULL)";
         return of(sides, firstSeen);
     }
 }
