@@ -8,6 +8,7 @@ import dev.pulse.contract.InvalidEvent;
 import dev.pulse.schema.RedisKeys;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.UserTraits;
+import dev.pulse.aggregate.domain.EventTimesDelta;
 import dev.pulse.contract.testing.FactTables;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
@@ -148,6 +149,14 @@ class AggregationIT {
         assertEquals(count(events, e -> true, e -> e.eventDate() + "|" + e.userId()),
                 rows("SELECT event_date || '|' || user_id, sum(events) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1"));
         assertEquals(views, rows("SELECT event_date || '|' || user_id, sum(views) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1 HAVING sum(views) > 0"));
+
+        // the funnels' event times: every stored event's microsecond once per user, name and week, whatever the order
+        // of arrival (the users' events came in random time order) and despite the replays
+        try (Connection c = infra().dataSource().getConnection()) {
+            assertEquals(0L, FactTables.eventTimesDifferences(c, app), "user_event_times rows that differ from the raw store's");
+        }
+        assertEquals(events.stream().map(e -> e.event() + "|" + e.userId() + "|" + EventTimesDelta.weekStart(e.eventDate())).distinct().count(),
+                queryLong("SELECT count(*) FROM user_event_times WHERE app_id = '" + app + "'"), "one row per user, event name and week");
 
         // fact_daily_posts: unique viewers per post-day
         Map<String, Long> viewers = events.stream().filter(e -> e.event().equals("feed.view"))

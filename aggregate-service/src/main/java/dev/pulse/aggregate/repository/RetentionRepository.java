@@ -39,6 +39,13 @@ public class RetentionRepository {
     private static final String DEVICE_DATES = """
             UPDATE user_devices_cumulated SET dates_active = ARRAY(SELECT d FROM unnest(dates_active) AS d WHERE d >= $2 ORDER BY d)
             WHERE app_id = $1 AND dates_active[1] < $2""";
+    /* the funnels' event times: whole weeks before the cutoff, and the times before it in the week it falls in */
+    private static final String EVENT_TIMES = """
+            UPDATE user_event_times u SET times = user_event_times_without(u.times, -9223372036854775808, user_event_times_day_start($2::date, a.timezone))
+            FROM apps a WHERE a.app_id = $1 AND u.app_id = $1 AND u.week_start = date_trunc('week', $2::date)::date
+              AND user_event_times_at(u.times, 0) < user_event_times_day_start($2::date, a.timezone)""";
+    private static final String EVENT_TIMES_GONE = """
+            DELETE FROM user_event_times WHERE app_id = $1 AND (week_start < date_trunc('week', $2::date)::date OR length(times) = 0)""";
     /* a user still active within retention keeps their first day, or they would count as new again */
     private static final String FIRST_SEEN = """
             DELETE FROM user_first_seen u WHERE u.app_id = $1 AND u.first_date < $2
@@ -85,6 +92,8 @@ public class RetentionRepository {
                 .flatMap(x -> Sql.count(connection, DEVICE_DATES, day, "user_devices_cumulated", counts))
                 .flatMap(x -> Sql.count(connection, "DELETE FROM user_devices_cumulated WHERE app_id = $1 AND cardinality(dates_active) = 0",
                         Tuple.of(due.appId()), "user_devices_cumulated_emptied", counts))
+                .flatMap(x -> Sql.count(connection, EVENT_TIMES, day, "user_event_times_trimmed", counts))
+                .flatMap(x -> Sql.count(connection, EVENT_TIMES_GONE, day, "user_event_times", counts))
                 .flatMap(x -> Sql.count(connection, FIRST_SEEN, day, "user_first_seen", counts))
                 .replaceWith(counts);
     }

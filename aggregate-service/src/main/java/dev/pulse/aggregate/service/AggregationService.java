@@ -4,6 +4,7 @@ import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.ClosedDayVersionRepository;
 import dev.pulse.aggregate.repository.CounterFactsRepository;
 import dev.pulse.aggregate.repository.CumulativeRepository;
+import dev.pulse.aggregate.repository.EventTimesRepository;
 import dev.pulse.aggregate.repository.PostFactsRepository;
 import dev.pulse.aggregate.repository.RawStoreRepository;
 import dev.pulse.aggregate.repository.UserDailyRollupRepository;
@@ -32,6 +33,7 @@ public class AggregationService {
     private final CounterFactsRepository counters;
     private final CumulativeRepository cumulative;
     private final UserDailyRollupRepository rollup;
+    private final EventTimesRepository eventTimes;
     private final AppLocks locks;
     private final ClosedDayVersionRepository closedDays;
     private final RealtimeService realtime;
@@ -42,8 +44,10 @@ public class AggregationService {
 
     public AggregationService(Pool pool, RawStoreRepository rawStore, UserDayFactsRepository userDays,
             PostFactsRepository posts, CounterFactsRepository counters, CumulativeRepository cumulative,
-            UserDailyRollupRepository rollup, AppLocks locks, ClosedDayVersionRepository closedDays, RealtimeService realtime) {
+            UserDailyRollupRepository rollup, EventTimesRepository eventTimes, AppLocks locks, ClosedDayVersionRepository closedDays,
+            RealtimeService realtime) {
         this.realtime = realtime;
+        this.eventTimes = eventTimes;
         this.rollup = rollup;
         this.closedDays = closedDays;
         this.locks = locks;
@@ -80,6 +84,7 @@ public class AggregationService {
                 .flatMap(x -> counters.apply(connection, fresh))
                 .flatMap(x -> userDays.applyMessenger(connection, fresh))
                 .flatMap(x -> cumulative.apply(connection, fresh))
-                .flatMap(x -> rollup.apply(connection, fresh));
+                .flatMap(x -> rollup.apply(connection, fresh))
+                .flatMap(x -> eventTimes.apply(connection, fresh));
     }
 }

@@ -20,7 +20,7 @@ public final class FactTables {
     public static final List<String> TABLES = List.of("fact_daily_feed", "feed_user_posts", "fact_daily_messenger", "fact_daily_posts",
             "post_daily_users", "content_daily_players", "fact_user_connections", "fact_content_engagement_daily", "fact_user_daily",
             "host_activity_reduced", "host_daily_visitors", "user_first_seen", "user_devices_cumulated", "hosts_cumulated",
-            "quality_daily");
+            "quality_daily", "user_event_times");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FactTables() {
@@ -41,6 +41,34 @@ public final class FactTables {
         }
         Collections.sort(rows);
         return rows;
+    }
+
+    /**
+     * The funnels' state against its definition over the raw store: each (event, week, user, microsecond) of the
+     * app's stored events once, and no other; each list strictly ascending. @return rows that differ or are out of order
+     */
+    public static long eventTimesDifferences(Connection connection, String app) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("""
+                WITH state AS (
+                    SELECT u.event, u.week_start, u.user_id, t.micros, t.n,
+                           lag(t.micros) OVER (PARTITION BY u.event, u.week_start, u.user_id ORDER BY t.n) AS previous
+                    FROM user_event_times u, user_event_times_decode(u.times) WITH ORDINALITY AS t(micros, n) WHERE u.app_id = ?),
+                stored AS (
+                    SELECT DISTINCT event, date_trunc('week', event_date)::date AS week_start, user_id,
+                           (extract(epoch FROM event_ts) * 1000000)::bigint AS micros
+                    FROM events WHERE app_id = ?)
+                SELECT (SELECT count(*) FROM state s FULL JOIN stored r USING (event, week_start, user_id, micros)
+                        WHERE s.n IS NULL OR r.event IS NULL)
+                     + (SELECT count(*) FROM state WHERE micros <= previous)
+                     + (SELECT count(*) FROM user_event_times WHERE app_id = ? AND length(times) = 0)""")) {
+            s.setString(1, app);
+            s.setString(2, app);
+            s.setString(3, app);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /** Rows only in {@code before} ("- row") and only in {@code after} ("+ row"), counting repeats. */

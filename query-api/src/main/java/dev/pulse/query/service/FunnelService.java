@@ -4,10 +4,16 @@ import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.Funnel;
 import dev.pulse.query.domain.FunnelPath;
 import dev.pulse.query.domain.FunnelResponse;
+import dev.pulse.query.domain.FunnelTimeline;
+import dev.pulse.query.repository.EventTimesRepository;
 import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,27 +21,71 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Answers a funnel from the raw store: each user's events of the steps, in time order, are read as one row
- * (times and a bit mask of the steps each event matches) and the user's best attempt is found in
- * {@link FunnelPath}; nothing is cached, so late events count as soon as they are stored.
+ * Answers a funnel from each user's events of its steps, in time order, and the user's best attempt found by
+ * {@link FunnelPath}. Steps without filters and no breakdown read the compact state aggregate-service keeps
+ * (user_event_times: the times per user, event name and week); filters and breakdowns need each event's other
+ * columns, so those funnels read the raw store (one row per user: times and a bit mask of the steps each event
+ * matches). Nothing is cached, so late events count as soon as they are stored.
  */
 @ApplicationScoped
 public class FunnelService {
     private final SqlRows sql;
+    private final EventTimesRepository eventTimes;
     private final QueryConfig config;
 
-    public FunnelService(SqlRows sql, QueryConfig config) {
+    public FunnelService(SqlRows sql, EventTimesRepository eventTimes, QueryConfig config) {
         this.sql = sql;
+        this.eventTimes = eventTimes;
         this.config = config;
     }
 
     public Uni<List<FunnelResponse.Group>> run(Funnel funnel) {
-        QueryCompiler.Compiled compiled = FunnelSql.eventsPerUser(funnel);
-        int max = config.maxRows();
-        return sql.query(compiled.sql() + " LIMIT " + (max + 1), compiled.params()).map(rows -> {
-            if (rows.size() > max) {
-                throw InputLimits.bad("more than " + max + " users have events of these steps: narrow it (fewer days, a filter)", "date_range");
+        boolean fromState = funnel.breakdown() == null && funnel.steps().stream().allMatch(step -> step.filters().isEmpty());
+        return (fromState ? pathsFromState(funnel) : pathsFromRawStore(funnel)).map(byGroup -> groups(funnel, byGroup));
+    }
+
+    private Uni<Map<String, List<FunnelPath>>> pathsFromState(Funnel funnel) {
+        List<String> names = funnel.steps().stream().map(Funnel.Step::event).distinct().toList();
+        int[] stepMasks = new int[names.size()];
+        for (int k = 0; k < funnel.steps().size(); k++) {
+            stepMasks[names.indexOf(funnel.steps().get(k).event())] |= 1 << k;
+        }
+        ZoneId zone = funnel.app().zone();
+        long firstFrom = micros(funnel.from(), zone);
+        long firstUntil = micros(funnel.to().plusDays(1), zone);
+        // as the raw store's read: a local day may be 25 hours long, one more day covers the window's end
+        LocalDate through = funnel.to().plusDays(windowDays(funnel) + 1);
+        return eventTimes.weeks(funnel.app().appId(), names, weekStart(funnel.from()), weekStart(through)).map(weeks -> {
+            Map<String, List<EventTimesRepository.WeekTimes>> byUser = new HashMap<>();
+            for (EventTimesRepository.WeekTimes week : weeks) {
+                byUser.computeIfAbsent(week.userId(), u -> new ArrayList<>()).add(week);
             }
+            tooManyUsers(byUser.size());
+            List<FunnelPath> paths = new ArrayList<>();
+            double window = funnel.window().toSeconds();
+            for (List<EventTimesRepository.WeekTimes> ofUser : byUser.values()) {
+                ofUser.sort(Comparator.comparing(EventTimesRepository.WeekTimes::weekStart));
+                List<long[]> times = new ArrayList<>(names.size());
+                for (String name : names) {
+                    times.add(ofUser.stream().filter(w -> w.event().equals(name)).map(EventTimesRepository.WeekTimes::micros)
+                            .flatMapToLong(java.util.Arrays::stream).toArray());
+                }
+                FunnelTimeline timeline = FunnelTimeline.merge(times, stepMasks, firstFrom, firstUntil);
+                FunnelPath path = FunnelPath.best(timeline.ts(), timeline.masks(), null, funnel.steps().size(), window);
+                if (path != null) {
+                    paths.add(path);
+                }
+            }
+            Map<String, List<FunnelPath>> byGroup = new HashMap<>();
+            byGroup.put(null, paths);
+            return byGroup;
+        });
+    }
+
+    private Uni<Map<String, List<FunnelPath>>> pathsFromRawStore(Funnel funnel) {
+        QueryCompiler.Compiled compiled = FunnelSql.eventsPerUser(funnel);
+        return sql.query(compiled.sql() + " LIMIT " + (config.maxRows() + 1), compiled.params()).map(rows -> {
+            tooManyUsers(rows.size());
             double window = funnel.window().toSeconds();
             Map<String, List<FunnelPath>> byGroup = new HashMap<>();
             for (List<Object> row : rows) {
@@ -56,13 +106,35 @@ public class FunnelService {
             if (funnel.breakdown() == null && byGroup.isEmpty()) {
                 byGroup.put(null, List.of());
             }
-            List<String> events = funnel.steps().stream().map(Funnel.Step::event).toList();
-            List<FunnelResponse.Group> groups = new ArrayList<>();
-            byGroup.forEach((group, paths) -> groups.add(new FunnelResponse.Group(group, FunnelFigures.of(paths, events))));
-            // the biggest groups first, then by value (null last), for stable answers
-            groups.sort(Comparator.<FunnelResponse.Group>comparingLong(g -> -g.steps().get(0).users())
-                    .thenComparing(FunnelResponse.Group::breakdownValue, Comparator.nullsLast(Comparator.naturalOrder())));
-            return groups;
+            return byGroup;
         });
+    }
+
+    private void tooManyUsers(int users) {
+        if (users > config.maxRows()) {
+            throw InputLimits.bad("more than " + config.maxRows() + " users have events of these steps: narrow it (fewer days, a filter)", "date_range");
+        }
+    }
+
+    private static List<FunnelResponse.Group> groups(Funnel funnel, Map<String, List<FunnelPath>> byGroup) {
+        List<String> events = funnel.steps().stream().map(Funnel.Step::event).toList();
+        List<FunnelResponse.Group> groups = new ArrayList<>();
+        byGroup.forEach((group, paths) -> groups.add(new FunnelResponse.Group(group, FunnelFigures.of(paths, events))));
+        // the biggest groups first, then by value (null last), for stable answers
+        groups.sort(Comparator.<FunnelResponse.Group>comparingLong(g -> -g.steps().get(0).users())
+                .thenComparing(FunnelResponse.Group::breakdownValue, Comparator.nullsLast(Comparator.naturalOrder())));
+        return groups;
+    }
+
+    static long windowDays(Funnel funnel) {
+        return (funnel.window().toSeconds() + 86_399) / 86_400;
+    }
+
+    private static long micros(LocalDate day, ZoneId zone) {
+        return day.atStartOfDay(zone).toEpochSecond() * 1_000_000;
+    }
+
+    private static LocalDate weekStart(LocalDate day) {
+        return day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
     }
 }

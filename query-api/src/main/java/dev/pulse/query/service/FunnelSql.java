@@ -16,7 +16,7 @@ final class FunnelSql {
      * then, with a breakdown, its value on each event. Steps may end a window after the range's last day.
      */
     static QueryCompiler.Compiled eventsPerUser(Funnel funnel) {
-        long windowDays = (funnel.window().toSeconds() + 86_399) / 86_400;
+        long windowDays = FunnelService.windowDays(funnel);
         Binds binds = new Binds();
         String app = binds.bind(funnel.app().appId());
         String from = binds.bind(funnel.from());

@@ -1,0 +1,39 @@
+package dev.pulse.aggregate.domain;
+
+import dev.pulse.contract.EnrichedEvent;
+
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A batch's share of user_event_times (the funnels' state): the times of each user's events per event name and
+ * app-local week. Keys are in one fixed order, so that two writers upserting the same rows lock them in the same
+ * order and cannot deadlock.
+ */
+public record EventTimesDelta(Map<Key, List<Instant>> times) {
+    /** A user's events of one name in the week starting on Monday {@code weekStart} (app-local, as event_date). */
+    public record Key(String appId, String event, LocalDate weekStart, String userId) {
+        static final Comparator<Key> ORDER = Comparator.comparing(Key::appId).thenComparing(Key::event)
+                .thenComparing(Key::weekStart).thenComparing(Key::userId);
+    }
+
+    public static EventTimesDelta of(List<EnrichedEvent> fresh) {
+        Map<Key, List<Instant>> times = new TreeMap<>(Key.ORDER);
+        for (EnrichedEvent e : fresh) {
+            times.computeIfAbsent(new Key(e.appId(), e.event(), weekStart(e.eventDate()), e.userId()), k -> new ArrayList<>()).add(e.timestamp());
+        }
+        return new EventTimesDelta(times);
+    }
+
+    /** The Monday on or before {@code date}: PostgreSQL's date_trunc('week', date). */
+    public static LocalDate weekStart(LocalDate date) {
+        return date.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+    }
+}

@@ -1,0 +1,42 @@
+package dev.pulse.query.repository;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * The funnels' state (user_event_times, written by aggregate-service): per event name, user and app-local week, the
+ * distinct epoch microseconds of the user's events, ascending, 8 bytes big-endian each.
+ */
+@ApplicationScoped
+public class EventTimesRepository {
+    /** One user's times of one event name in one week. */
+    public record WeekTimes(String userId, String event, LocalDate weekStart, long[] micros) {
+    }
+
+    private final SqlRows sql;
+
+    public EventTimesRepository(SqlRows sql) {
+        this.sql = sql;
+    }
+
+    /** The weeks starting from {@code firstWeek} through {@code lastWeek} of the users who did any of {@code events}. */
+    public Uni<List<WeekTimes>> weeks(String appId, List<String> events, LocalDate firstWeek, LocalDate lastWeek) {
+        return sql.map("""
+                        SELECT user_id, event, week_start, times FROM user_event_times
+                        WHERE app_id = $1 AND event = ANY ($2::text[]) AND week_start BETWEEN $3 AND $4""",
+                List.of(appId, events.toArray(String[]::new), firstWeek, lastWeek),
+                row -> new WeekTimes(row.getString(0), row.getString(1), row.getLocalDate(2), decode(row.getBuffer(3))));
+    }
+
+    static long[] decode(Buffer times) {
+        long[] micros = new long[times.length() / Long.BYTES];
+        for (int i = 0; i < micros.length; i++) {
+            micros[i] = times.getLong(i * Long.BYTES);
+        }
+        return micros;
+    }
+}
