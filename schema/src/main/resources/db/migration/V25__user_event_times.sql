@@ -1,17 +1,19 @@
 -- Issue 18: funnels from compact state. A funnel needs every time each user did each step's event (strict order
--- within a window is decided by all of them), so the state is those times, not counts: per app, event name, user
--- and app-local week (Monday of event_date), the distinct epoch microseconds of the events, ascending, each 8 bytes
+-- within a window is decided by all of them), so the state is those times, not counts: per app, app-local week
+-- (Monday of event_date), event name and user, the distinct epoch microseconds of the events, ascending, each 8 bytes
 -- big-endian in one bytea. A 30-day funnel of 4 steps reads at most users x 4 x 6 rows of plain bytes instead of
 -- every row of the raw store; query-api decodes them without a per-value object. Distinct, because an event at
 -- the very instant of another of the same name and user never changes a funnel (a step must be strictly later),
--- and because a union makes replays (a recompute, a redelivered batch) change nothing.
+-- and because a union makes replays (a redelivered batch) change nothing. times is NULL once a row would exceed
+-- 131,072 times (1 MiB; EventTimesRepository): rewriting ever larger values per batch would make one client's flood
+-- of events cost every app's writes, so such a row stops being kept and funnels over it read the raw store.
 CREATE TABLE user_event_times (
     app_id     text  NOT NULL,
-    event      text  NOT NULL,
     week_start date  NOT NULL,
+    event      text  NOT NULL,
     user_id    text  NOT NULL,
-    times      bytea NOT NULL,
-    PRIMARY KEY (app_id, event, week_start, user_id)
+    times      bytea,
+    PRIMARY KEY (app_id, week_start, event, user_id)
 );
 -- the values are random to a compressor; stored uncompressed they are read without a decompression pass
 ALTER TABLE user_event_times ALTER COLUMN times SET STORAGE EXTERNAL;
@@ -50,13 +52,9 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT user_event_times_encode(ARRAY(SELECT t FROM user_event_times_decode(times) AS t WHERE t < drop_from OR t >= drop_until))
 $$;
 
--- The epoch microseconds of the start of an app-local day.
-CREATE FUNCTION user_event_times_day_start(day date, timezone text) RETURNS bigint LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
-    SELECT (extract(epoch FROM day::timestamp AT TIME ZONE timezone) * 1000000)::bigint
-$$;
-
 -- the times of the events stored before this version
-INSERT INTO user_event_times (app_id, event, week_start, user_id, times)
-SELECT app_id, event, date_trunc('week', event_date)::date, user_id,
-       user_event_times_encode(array_agg((extract(epoch FROM event_ts) * 1000000)::bigint))
-FROM events GROUP BY 1, 2, 3, 4;
+INSERT INTO user_event_times (app_id, week_start, event, user_id, times)
+SELECT app_id, week_start, event, user_id, CASE WHEN length(times) <= 131072 * 8 THEN times END
+FROM (SELECT app_id, date_trunc('week', event_date)::date AS week_start, event, user_id,
+             user_event_times_encode(array_agg((extract(epoch FROM event_ts) * 1000000)::bigint)) AS times
+      FROM events GROUP BY 1, 2, 3, 4) AS w;

@@ -241,6 +241,39 @@ class AggregationIT {
     }
 
     /**
+     * A user-week-name of the funnels' state holds at most 131,072 times: the batch that reaches the limit is still
+     * kept, the next one gives the row up (times NULL: funnels over it read the raw store) instead of rewriting ever
+     * larger values, and later batches leave it so without failing.
+     */
+    @Test
+    void aRowOfTooManyEventTimesIsGivenUpNotRewritten() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(infra().dataSource(), app, "UTC");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        LocalDate week = EventTimesDelta.weekStart(now.atZone(ZoneOffset.UTC).toLocalDate());
+        // all but one of the limit, each earlier than the events sent below
+        long first = week.atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000 - 1_000_000_000_000L;
+        execute("INSERT INTO user_event_times (app_id, week_start, event, user_id, times) SELECT '" + app + "', '" + week
+                + "', 'feed.view', 'heavy', user_event_times_encode(ARRAY(SELECT " + first + " + g FROM generate_series(1, 131071) AS g))");
+        Random random = new Random(11);
+        String rowLength = "SELECT coalesce(length(times), -1) FROM user_event_times WHERE app_id = '" + app + "' AND user_id = 'heavy'";
+        for (int sent = 1; sent <= 3; sent++) {
+            TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "heavy"),
+                    viewOf(event(app, random, now.minusSeconds(sent), "heavy")));
+            long count = sent;
+            await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == count);
+            assertEquals(sent == 1 ? 131_072L * 8 : -1L, queryLong(rowLength), "after event " + sent);
+        }
+    }
+
+    /** The event as enrich-service would send it, made a feed view. */
+    private static String viewOf(EnrichedEvent e) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode json = MAPPER.valueToTree(e);
+        json.put("event", "feed.view").put("post_id", 1);
+        return MAPPER.writeValueAsString(json);
+    }
+
+    /**
      * Late events tell query-api's cache which days changed: their own, and the later first day of a user they move
      * back (its new users change); on-time events and the other days are left alone.
      */

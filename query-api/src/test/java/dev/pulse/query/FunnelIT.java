@@ -226,6 +226,28 @@ class FunnelIT {
                 List.of(named("signup"), named("feed.view"), named("purchase")), 86_400, FIRST, to).size(), "the tie reaches the first step only");
     }
 
+    /** A row aggregate-service gave up (times NULL: too many to keep) sends the funnel to the raw store, same answer. */
+    @Test
+    void aGivenUpRowOfTheStateIsAnsweredFromTheRawStore() throws Exception {
+        Ev signup = EVENTS.stream().filter(named("signup")).min(Comparator.comparing(Ev::ts)).orElseThrow();
+        String row = " WHERE app_id = '" + app + "' AND event = 'signup' AND user_id = '" + signup.user() + "'";
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("UPDATE user_event_times SET times = NULL" + row + " AND week_start = date_trunc('week', '" + signup.day() + "'::date)::date"));
+            try {
+                LocalDate to = FIRST.plusDays(1);
+                JsonNode answer = funnel("{\"app\":\"" + app + "\",\"steps\":[{\"event\":\"signup\"},{\"event\":\"feed.view\"},{\"event\":\"purchase\"}],"
+                        + "\"window\":\"1d\",\"date_range\":[\"" + FIRST + "\",\"" + to + "\"]}");
+                check(answer, expected(List.of(named("signup"), named("feed.view"), named("purchase")), 86_400, FIRST, to, e -> "null"),
+                        List.of("signup", "feed.view", "purchase"));
+            } finally {
+                s.executeUpdate("UPDATE user_event_times u SET times = (SELECT user_event_times_encode(array_agg((extract(epoch FROM e.event_ts) * 1000000)::bigint))"
+                        + " FROM events e WHERE e.app_id = u.app_id AND e.event = u.event AND e.user_id = u.user_id"
+                        + " AND date_trunc('week', e.event_date)::date = u.week_start)" + row.replace("app_id", "u.app_id").replace(" event ", " u.event ")
+                        .replace("user_id", "u.user_id") + " AND u.times IS NULL");
+            }
+        }
+    }
+
     @Test
     void theWindowIsInclusiveToTheSecond() throws Exception {
         JsonNode answer = funnel("{\"app\":\"" + app + "\",\"steps\":[{\"event\":\"signup\"},{\"event\":\"feed.view\"}],\"window\":\"60m\","

@@ -7,26 +7,62 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.List;
 
 /**
- * user_event_times (V25): each user's event times per event name and week, merged as a set, so a replayed event
+ * user_event_times (V25): each user's event times per week and event name, merged as a set, so a replayed event
  * changes nothing. The times travel as timestamptz and become microseconds in PostgreSQL, exactly as the raw
  * store's event_ts does (extract(epoch) of the same value), so the state and the raw store agree to the microsecond.
  */
 @ApplicationScoped
 public class EventTimesRepository {
+    /** Times one row keeps (8 bytes each); a row that would hold more is given up (times NULL, see V25). */
+    static final int MAX_TIMES_PER_ROW = 131_072;
     private static final String UPSERT = """
-            INSERT INTO user_event_times AS u (app_id, event, week_start, user_id, times)
+            INSERT INTO user_event_times AS u (app_id, week_start, event, user_id, times)
             VALUES ($1, $2, $3, $4, user_event_times_encode(ARRAY(
                 SELECT (extract(epoch FROM t) * 1000000)::bigint FROM unnest($5::timestamptz[]) AS t)))
-            ON CONFLICT (app_id, event, week_start, user_id) DO UPDATE SET times = user_event_times_merge(u.times, EXCLUDED.times)""";
+            ON CONFLICT (app_id, week_start, event, user_id) DO UPDATE SET times =
+                CASE WHEN length(u.times) + length(EXCLUDED.times) <= %d * 8 THEN user_event_times_merge(u.times, EXCLUDED.times) END"""
+            .formatted(MAX_TIMES_PER_ROW);
+    /* the rows with a time in [$3, $4): cut out of them (a row NULL for too many times stays NULL: STRICT) */
+    private static final String CUT = """
+            UPDATE user_event_times SET times = user_event_times_without(times, $3, $4)
+            WHERE app_id = $1 AND week_start = $2 AND user_event_times_at(times, 0) < $4 AND user_event_times_at(times, length(times) - 8) >= $3""";
+    private static final String EMPTIED = "DELETE FROM user_event_times WHERE app_id = $1 AND week_start = $2 AND length(times) = 0";
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
         return Sql.batch(connection, UPSERT, EventTimesDelta.of(fresh).times().entrySet().stream().map(entry -> {
             EventTimesDelta.Key k = entry.getKey();
-            return Tuple.of(k.appId(), k.event(), k.weekStart(), k.userId(), entry.getValue().stream().map(Sql::ts).toArray(OffsetDateTime[]::new));
+            return Tuple.of(k.appId(), k.weekStart(), k.event(), k.userId(), entry.getValue().stream().map(Sql::ts).toArray(OffsetDateTime[]::new));
         }).toList());
+    }
+
+    /**
+     * Removes the times of app-local days {@code from} (inclusive) to {@code until} (exclusive), both in the same week,
+     * and rows left empty. The days' bounds come from the app's zone in Java, as event_date does in enrich-service, so
+     * the times cut are exactly those of the days' stored events: PostgreSQL reads some zone names differently
+     * ("+05:30" as POSIX, with the sign turned).
+     */
+    public Uni<Void> cut(SqlConnection connection, String appId, ZoneId zone, LocalDate from, LocalDate until) {
+        LocalDate week = EventTimesDelta.weekStart(from);
+        return connection.preparedQuery(CUT).execute(Tuple.of(appId, week, micros(from, zone), micros(until, zone)))
+                .flatMap(x -> connection.preparedQuery(EMPTIED).execute(Tuple.of(appId, week)))
+                .replaceWithVoid();
+    }
+
+    /** The app's zone as enrich-service reads it. */
+    public Uni<ZoneId> zone(SqlConnection connection, String appId) {
+        return connection.preparedQuery("SELECT timezone FROM apps WHERE app_id = $1").execute(Tuple.of(appId))
+                .map(rows -> ZoneId.of(rows.iterator().next().getString(0)));
+    }
+
+    private static long micros(LocalDate day, ZoneId zone) {
+        Instant start = day.atStartOfDay(zone).toInstant();
+        return start.getEpochSecond() * 1_000_000 + start.getNano() / 1_000;
     }
 }

@@ -18,11 +18,11 @@ public class FactResetRepository {
     private static final List<String> DAY_TABLES = List.of("fact_daily_feed", "feed_user_posts", "fact_daily_messenger", "fact_daily_posts",
             "post_daily_users", "content_daily_players", "fact_user_connections", "fact_content_engagement_daily", "fact_user_daily", "host_daily_visitors");
 
-    /* the app-local day's times out of its week's lists; a list left empty goes (a replay writes it again if due) */
-    private static final String EVENT_TIMES = """
-            UPDATE user_event_times u SET times = user_event_times_without(u.times, user_event_times_day_start($2::date, a.timezone),
-                                                                           user_event_times_day_start($2::date + 1, a.timezone))
-            FROM apps a WHERE a.app_id = $1 AND u.app_id = $1 AND u.week_start = date_trunc('week', $2::date)::date""";
+    private final EventTimesRepository eventTimes;
+
+    public FactResetRepository(EventTimesRepository eventTimes) {
+        this.eventTimes = eventTimes;
+    }
 
     public Uni<Void> reset(SqlConnection connection, String appId, LocalDate date) {
         Uni<Void> chain = Uni.createFrom().voidItem();
@@ -31,9 +31,8 @@ public class FactResetRepository {
                     .execute(Tuple.of(appId, date)).replaceWithVoid());
         }
         return chain
-                .flatMap(x -> connection.preparedQuery(EVENT_TIMES).execute(Tuple.of(appId, date)).replaceWithVoid())
-                .flatMap(x -> connection.preparedQuery("DELETE FROM user_event_times WHERE app_id = $1 AND week_start = date_trunc('week', $2::date)::date"
-                        + " AND length(times) = 0").execute(Tuple.of(appId, date)).replaceWithVoid())
+                .flatMap(x -> eventTimes.zone(connection, appId))
+                .flatMap(zone -> eventTimes.cut(connection, appId, zone, date, date.plusDays(1)))
                 .flatMap(x -> connection.preparedQuery("""
                                 UPDATE quality_daily SET accepted = 0, late = 0, clamped = 0 WHERE app_id = $1 AND event_date = $2""")
                         .execute(Tuple.of(appId, date)).replaceWithVoid())

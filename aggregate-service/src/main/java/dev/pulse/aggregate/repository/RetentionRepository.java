@@ -1,5 +1,6 @@
 package dev.pulse.aggregate.repository;
 
+import dev.pulse.aggregate.domain.EventTimesDelta;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -10,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,44 +26,50 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class RetentionRepository {
-    /** An app with a retention: rows of days before {@code cutoff} (app-local), and invalid records before {@code cutoffInstant}, go. */
-    public record Due(String appId, LocalDate cutoff, Instant cutoffInstant) {
+    /**
+     * An app with a retention: rows of days before {@code cutoff} (app-local), and invalid records before its start
+     * ({@code cutoffInstant}), go.
+     */
+    public record Due(String appId, ZoneId zone, LocalDate cutoff) {
+        /** The first day kept: {@code days} before today in the app's zone (read in Java, as enrich-service dates events). */
+        static Due of(String appId, String timezone, int days, Instant now) {
+            ZoneId zone = ZoneId.of(timezone);
+            return new Due(appId, zone, now.atZone(zone).toLocalDate().minusDays(days));
+        }
+
+        public Instant cutoffInstant() {
+            return cutoff.atStartOfDay(zone).toInstant();
+        }
     }
 
-    /* $1 = now; the cutoff is the app-local day retention_days before today, the first day kept */
-    private static final String CUTOFF = "((($1::timestamptz) AT TIME ZONE timezone)::date - retention_days)";
-    private static final String DUE = "SELECT app_id, " + CUTOFF + " AS cutoff, (" + CUTOFF + "::timestamp AT TIME ZONE timezone) AS cutoff_instant"
-            + " FROM apps WHERE retention_days IS NOT NULL ORDER BY app_id";
-    private static final String FIRST_KEPT = "SELECT " + CUTOFF + " AS cutoff FROM apps WHERE app_id = $2 AND retention_days IS NOT NULL";
+    private static final String DUE = "SELECT app_id, timezone, retention_days FROM apps WHERE retention_days IS NOT NULL ORDER BY app_id";
+    private static final String FIRST_KEPT = "SELECT app_id, timezone, retention_days FROM apps WHERE app_id = $1 AND retention_days IS NOT NULL";
     /** Tables with a row per user and day. */
     private static final List<String> USER_DAY_TABLES = List.of("events", "fact_daily_feed", "feed_user_posts", "fact_daily_messenger",
             "fact_user_connections", "post_daily_users", "content_daily_players", "fact_user_daily", "host_daily_visitors");
     private static final String DEVICE_DATES = """
             UPDATE user_devices_cumulated SET dates_active = ARRAY(SELECT d FROM unnest(dates_active) AS d WHERE d >= $2 ORDER BY d)
             WHERE app_id = $1 AND dates_active[1] < $2""";
-    /* the funnels' event times: whole weeks before the cutoff, and the times before it in the week it falls in */
-    private static final String EVENT_TIMES = """
-            UPDATE user_event_times u SET times = user_event_times_without(u.times, -9223372036854775808, user_event_times_day_start($2::date, a.timezone))
-            FROM apps a WHERE a.app_id = $1 AND u.app_id = $1 AND u.week_start = date_trunc('week', $2::date)::date
-              AND user_event_times_at(u.times, 0) < user_event_times_day_start($2::date, a.timezone)""";
-    private static final String EVENT_TIMES_GONE = """
-            DELETE FROM user_event_times WHERE app_id = $1 AND (week_start < date_trunc('week', $2::date)::date OR length(times) = 0)""";
+    /* the funnels' event times: whole weeks before the cutoff's (the times of that week before it go with EventTimesRepository.cut) */
+    private static final String EVENT_TIMES = "DELETE FROM user_event_times WHERE app_id = $1 AND week_start < date_trunc('week', $2::date)::date";
     /* a user still active within retention keeps their first day, or they would count as new again */
     private static final String FIRST_SEEN = """
             DELETE FROM user_first_seen u WHERE u.app_id = $1 AND u.first_date < $2
               AND NOT EXISTS (SELECT 1 FROM fact_user_daily f WHERE f.app_id = u.app_id AND f.user_id = u.user_id)""";
 
     private final Pool pool;
+    private final EventTimesRepository eventTimes;
 
-    public RetentionRepository(Pool pool) {
+    public RetentionRepository(Pool pool, EventTimesRepository eventTimes) {
         this.pool = pool;
+        this.eventTimes = eventTimes;
     }
 
     public Uni<List<Due>> due(Instant now) {
-        return pool.preparedQuery(DUE).execute(Tuple.of(now.atOffset(ZoneOffset.UTC))).map(rows -> {
+        return pool.preparedQuery(DUE).execute().map(rows -> {
             List<Due> due = new ArrayList<>();
             for (Row row : rows) {
-                due.add(new Due(row.getString("app_id"), row.getLocalDate("cutoff"), row.getOffsetDateTime("cutoff_instant").toInstant()));
+                due.add(due(row, now));
             }
             return due;
         });
@@ -69,8 +77,12 @@ public class RetentionRepository {
 
     /** The app's first day whose raw events retention keeps (app-local), or empty when it has no retention of its own. */
     public Uni<Optional<LocalDate>> firstKeptDay(String appId, Instant now) {
-        return pool.preparedQuery(FIRST_KEPT).execute(Tuple.of(now.atOffset(ZoneOffset.UTC), appId))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getLocalDate("cutoff")));
+        return pool.preparedQuery(FIRST_KEPT).execute(Tuple.of(appId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(due(rows.iterator().next(), now).cutoff()));
+    }
+
+    private static Due due(Row row, Instant now) {
+        return Due.of(row.getString("app_id"), row.getString("timezone"), row.getInteger("retention_days"), now);
     }
 
     /** Only one replica enforces an app's retention at a time; @return false when another holds it */
@@ -92,8 +104,8 @@ public class RetentionRepository {
                 .flatMap(x -> Sql.count(connection, DEVICE_DATES, day, "user_devices_cumulated", counts))
                 .flatMap(x -> Sql.count(connection, "DELETE FROM user_devices_cumulated WHERE app_id = $1 AND cardinality(dates_active) = 0",
                         Tuple.of(due.appId()), "user_devices_cumulated_emptied", counts))
-                .flatMap(x -> Sql.count(connection, EVENT_TIMES, day, "user_event_times_trimmed", counts))
-                .flatMap(x -> Sql.count(connection, EVENT_TIMES_GONE, day, "user_event_times", counts))
+                .flatMap(x -> Sql.count(connection, EVENT_TIMES, day, "user_event_times", counts))
+                .flatMap(x -> eventTimes.cut(connection, due.appId(), due.zone(), EventTimesDelta.weekStart(due.cutoff()), due.cutoff()))
                 .flatMap(x -> Sql.count(connection, FIRST_SEEN, day, "user_first_seen", counts))
                 .replaceWith(counts);
     }

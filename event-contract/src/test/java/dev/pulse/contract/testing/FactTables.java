@@ -45,7 +45,8 @@ public final class FactTables {
 
     /**
      * The funnels' state against its definition over the raw store: each (event, week, user, microsecond) of the
-     * app's stored events once, and no other; each list strictly ascending. @return rows that differ or are out of order
+     * app's stored events once, and no other; each list strictly ascending; rows given up for too many times (NULL)
+     * stand for any. @return rows that differ or are out of order
      */
     public static long eventTimesDifferences(Connection connection, String app) throws SQLException {
         try (PreparedStatement s = connection.prepareStatement("""
@@ -54,9 +55,11 @@ public final class FactTables {
                            lag(t.micros) OVER (PARTITION BY u.event, u.week_start, u.user_id ORDER BY t.n) AS previous
                     FROM user_event_times u, user_event_times_decode(u.times) WITH ORDINALITY AS t(micros, n) WHERE u.app_id = ?),
                 stored AS (
-                    SELECT DISTINCT event, date_trunc('week', event_date)::date AS week_start, user_id,
-                           (extract(epoch FROM event_ts) * 1000000)::bigint AS micros
-                    FROM events WHERE app_id = ?)
+                    SELECT DISTINCT e.event, date_trunc('week', e.event_date)::date AS week_start, e.user_id,
+                           (extract(epoch FROM e.event_ts) * 1000000)::bigint AS micros
+                    FROM events e WHERE e.app_id = ?
+                      AND NOT EXISTS (SELECT 1 FROM user_event_times g WHERE g.app_id = e.app_id AND g.times IS NULL AND g.user_id = e.user_id
+                                      AND g.event = e.event AND g.week_start = date_trunc('week', e.event_date)::date))
                 SELECT (SELECT count(*) FROM state s FULL JOIN stored r USING (event, week_start, user_id, micros)
                         WHERE s.n IS NULL OR r.event IS NULL)
                      + (SELECT count(*) FROM state WHERE micros <= previous)

@@ -13,7 +13,7 @@ import java.util.List;
  */
 @ApplicationScoped
 public class EventTimesRepository {
-    /** One user's times of one event name in one week. */
+    /** One user's times of one event name in one week; null when the row holds too many to be kept (V25). */
     public record WeekTimes(String userId, String event, LocalDate weekStart, long[] micros) {
     }
 
@@ -23,16 +23,22 @@ public class EventTimesRepository {
         this.sql = sql;
     }
 
-    /** The weeks starting from {@code firstWeek} through {@code lastWeek} of the users who did any of {@code events}. */
-    public Uni<List<WeekTimes>> weeks(String appId, List<String> events, LocalDate firstWeek, LocalDate lastWeek) {
+    /**
+     * The weeks starting from {@code firstWeek} through {@code lastWeek} of the users who did any of {@code events},
+     * at most {@code limit} rows.
+     */
+    public Uni<List<WeekTimes>> weeks(String appId, List<String> events, LocalDate firstWeek, LocalDate lastWeek, long limit) {
         return sql.map("""
                         SELECT user_id, event, week_start, times FROM user_event_times
-                        WHERE app_id = $1 AND event = ANY ($2::text[]) AND week_start BETWEEN $3 AND $4""",
-                List.of(appId, events.toArray(String[]::new), firstWeek, lastWeek),
+                        WHERE app_id = $1 AND week_start BETWEEN $2 AND $3 AND event = ANY ($4::text[]) LIMIT $5""",
+                List.of(appId, firstWeek, lastWeek, events.toArray(String[]::new), limit),
                 row -> new WeekTimes(row.getString(0), row.getString(1), row.getLocalDate(2), decode(row.getBuffer(3))));
     }
 
     static long[] decode(Buffer times) {
+        if (times == null) {
+            return null;
+        }
         long[] micros = new long[times.length() / Long.BYTES];
         for (int i = 0; i < micros.length; i++) {
             micros[i] = times.getLong(i * Long.BYTES);

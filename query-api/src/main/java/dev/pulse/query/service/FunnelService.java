@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,9 +42,14 @@ public class FunnelService {
 
     public Uni<List<FunnelResponse.Group>> run(Funnel funnel) {
         boolean fromState = funnel.breakdown() == null && funnel.steps().stream().allMatch(step -> step.filters().isEmpty());
-        return (fromState ? pathsFromState(funnel) : pathsFromRawStore(funnel)).map(byGroup -> groups(funnel, byGroup));
+        Uni<Map<String, List<FunnelPath>>> paths = fromState
+                // a user with too many times of a step's event in a week has no state there: the raw store answers
+                ? pathsFromState(funnel).flatMap(fromTimes -> fromTimes == null ? pathsFromRawStore(funnel) : Uni.createFrom().item(fromTimes))
+                : pathsFromRawStore(funnel);
+        return paths.map(byGroup -> groups(funnel, byGroup));
     }
 
+    /** The paths from user_event_times, or null when a row of it was given up for holding too many times. */
     private Uni<Map<String, List<FunnelPath>>> pathsFromState(Funnel funnel) {
         List<String> names = funnel.steps().stream().map(Funnel.Step::event).distinct().toList();
         int[] stepMasks = new int[names.size()];
@@ -55,12 +61,24 @@ public class FunnelService {
         long firstUntil = micros(funnel.to().plusDays(1), zone);
         // as the raw store's read: a local day may be 25 hours long, one more day covers the window's end
         LocalDate through = funnel.to().plusDays(windowDays(funnel) + 1);
-        return eventTimes.weeks(funnel.app().appId(), names, weekStart(funnel.from()), weekStart(through)).map(weeks -> {
+        LocalDate firstWeek = weekStart(funnel.from());
+        LocalDate lastWeek = weekStart(through);
+        // no more users than max-rows have more rows than this: reading one more proves the question too big
+        long rows = (long) config.maxRows() * names.size() * (ChronoUnit.WEEKS.between(firstWeek, lastWeek) + 1);
+        return eventTimes.weeks(funnel.app().appId(), names, firstWeek, lastWeek, rows + 1).map(weeks -> {
+            if (weeks.size() > rows) {
+                throw tooManyUsers();
+            }
             Map<String, List<EventTimesRepository.WeekTimes>> byUser = new HashMap<>();
             for (EventTimesRepository.WeekTimes week : weeks) {
+                if (week.micros() == null) {
+                    return null;
+                }
                 byUser.computeIfAbsent(week.userId(), u -> new ArrayList<>()).add(week);
             }
-            tooManyUsers(byUser.size());
+            if (byUser.size() > config.maxRows()) {
+                throw tooManyUsers();
+            }
             List<FunnelPath> paths = new ArrayList<>();
             double window = funnel.window().toSeconds();
             for (List<EventTimesRepository.WeekTimes> ofUser : byUser.values()) {
@@ -85,7 +103,9 @@ public class FunnelService {
     private Uni<Map<String, List<FunnelPath>>> pathsFromRawStore(Funnel funnel) {
         QueryCompiler.Compiled compiled = FunnelSql.eventsPerUser(funnel);
         return sql.query(compiled.sql() + " LIMIT " + (config.maxRows() + 1), compiled.params()).map(rows -> {
-            tooManyUsers(rows.size());
+            if (rows.size() > config.maxRows()) {
+                throw tooManyUsers();
+            }
             double window = funnel.window().toSeconds();
             Map<String, List<FunnelPath>> byGroup = new HashMap<>();
             for (List<Object> row : rows) {
@@ -110,10 +130,8 @@ public class FunnelService {
         });
     }
 
-    private void tooManyUsers(int users) {
-        if (users > config.maxRows()) {
-            throw InputLimits.bad("more than " + config.maxRows() + " users have events of these steps: narrow it (fewer days, a filter)", "date_range");
-        }
+    private RuntimeException tooManyUsers() {
+        return InputLimits.bad("more than " + config.maxRows() + " users have events of these steps: narrow it (fewer days, a filter)", "date_range");
     }
 
     private static List<FunnelResponse.Group> groups(Funnel funnel, Map<String, List<FunnelPath>> byGroup) {
