@@ -340,11 +340,12 @@ class AggregationIT {
         TestData.createApp(infra().dataSource(), app, "UTC");
         Random random = new Random(5);
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate timesDamaged = today.minusDays(4);
         LocalDate damaged = today.minusDays(3);
         LocalDate intact = today.minusDays(2);
         List<EnrichedEvent> events = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            LocalDate day = i % 2 == 0 ? damaged : intact;
+        for (int i = 0; i < 300; i++) {
+            LocalDate day = i % 3 == 0 ? damaged : i % 3 == 1 ? intact : timesDamaged;
             events.add(event(app, random, day.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(random.nextInt(86_400)), "u" + random.nextInt(6)));
         }
         Map<String, List<String>> byUser = new TreeMap<>();
@@ -356,9 +357,13 @@ class AggregationIT {
         Instant rejectedAt = intact.atTime(12, 0).toInstant(ZoneOffset.UTC);
         TestData.send(infra().bootstrapServers(), Topics.INVALID, app, MAPPER.writeValueAsString(
                 new InvalidEvent(app, "missing_field", "user_id is required", "{}", Topics.RAW, 0, TestData.newOffset(), rejectedAt)));
-        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = '" + app + "'") == 200
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = '" + app + "'") == 300
                 && queryLong("SELECT count(*) FROM invalid_events WHERE app_id = '" + app + "'") == 1);
         List<String> correct = facts(app);
+        // only the funnels' state of one day: a user's times of it cut out, as if an older version had stored them
+        long start = timesDamaged.atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000;
+        execute("UPDATE user_event_times SET times = user_event_times_without(times, " + start + ", " + (start + 86_400_000_000L) + ")"
+                + " WHERE app_id = '" + app + "' AND user_id = 'u2'");
         execute("DELETE FROM fact_user_daily WHERE app_id = '" + app + "' AND event_date = '" + damaged + "' AND user_id = 'u1'");
         execute("UPDATE host_activity_reduced SET hit_array[" + damaged.getDayOfMonth() + "] = 0 WHERE app_id = '" + app + "' AND month_start = '" + damaged.withDayOfMonth(1) + "'");
         // the app existed before the days closed, so they are due
@@ -369,12 +374,13 @@ class AggregationIT {
         assertEquals(Set.of(today.minusDays(5), today.minusDays(4), damaged, intact, today.minusDays(1)), closed.keySet(),
                 "every ended day since the app was created, not today");
         assertEquals(true, closed.get(damaged).repaired(), "the damaged day is rebuilt");
+        assertEquals(true, closed.get(timesDamaged).repaired(), "the day whose event times were damaged is rebuilt");
         assertEquals(false, closed.get(intact).repaired());
         assertEquals(correct, facts(app), "the rebuilt facts equal the incremental ones before the damage");
         assertEquals(List.of(), dailyClose.closeDaysEndedBy(Instant.now()).await().atMost(Duration.ofSeconds(60))
                 .stream().filter(c -> c.day().appId().equals(app)).toList(), "a day is closed once");
 
-        for (LocalDate day : List.of(damaged, intact)) {
+        for (LocalDate day : List.of(timesDamaged, damaged, intact)) {
             List<EnrichedEvent> ofDay = events.stream().filter(e -> e.eventDate().equals(day)).toList();
             long complete = ofDay.stream().filter(e -> e.device() != null && (e.contentId() == null || e.contentType() != null)).count();
             String where = " FROM quality_snapshot_daily WHERE app_id = '" + app + "' AND event_date = '" + day + "'";
@@ -386,7 +392,8 @@ class AggregationIT {
         String intactDay = " FROM quality_snapshot_daily WHERE app_id = '" + app + "' AND event_date = '" + intact + "'";
         assertEquals(1L, queryLong("SELECT rejected" + intactDay));
         assertEquals(1L, queryLong("SELECT (rejected_by_reason->>'missing_field')::bigint" + intactDay));
-        assertEquals(Math.round(1_000_000.0 * 100 / 101), queryLong("SELECT round(validation_rate * 1000000)" + intactDay));
+        long accepted = events.stream().filter(e -> e.eventDate().equals(intact)).count();
+        assertEquals(Math.round(1_000_000.0 * accepted / (accepted + 1)), queryLong("SELECT round(validation_rate * 1000000)" + intactDay));
     }
 
     private static void execute(String sql) throws SQLException {

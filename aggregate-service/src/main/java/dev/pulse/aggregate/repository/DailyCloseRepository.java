@@ -1,5 +1,6 @@
 package dev.pulse.aggregate.repository;
 
+import dev.pulse.aggregate.domain.EventTimesDelta;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -9,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,13 +23,14 @@ public class DailyCloseRepository {
 
     /**
      * The counts the incremental path must agree on with the raw store. Each is cheap (index ranges of one
-     * app-day) and each fact family has one: the rollup, quality counters, feed facts and the reduced host arrays.
+     * app-day) and each fact family has one: the rollup, quality counters, feed facts, the reduced host arrays and
+     * the funnels' event times (the day's distinct times per name and user; rows given up for too many left out).
      */
     public record Check(long rawEvents, long rawUsers, long rollupEvents, long rollupUsers, long countedAccepted,
-            long rawViews, long feedViews, long rawHits, long reducedHits) {
+            long rawViews, long feedViews, long rawHits, long reducedHits, long rawTimes, long stateTimes) {
         public boolean consistent() {
             return rawEvents == rollupEvents && rawUsers == rollupUsers && rawEvents == countedAccepted
-                    && rawViews == feedViews && rawHits == reducedHits;
+                    && rawViews == feedViews && rawHits == reducedHits && rawTimes == stateTimes;
         }
     }
 
@@ -54,7 +57,12 @@ public class DailyCloseRepository {
               (SELECT coalesce(sum(views), 0) FROM fact_daily_feed WHERE app_id = $1 AND event_date = $2) AS feed_views,
               (SELECT count(*) FROM events WHERE app_id = $1 AND event_date = $2 AND host IS NOT NULL) AS raw_hits,
               (SELECT coalesce(sum(hit_array[$3::int]), 0) FROM host_activity_reduced
-                 WHERE app_id = $1 AND month_start = $4) AS reduced_hits""";
+                 WHERE app_id = $1 AND month_start = $4) AS reduced_hits,
+              (SELECT count(*) FROM (SELECT DISTINCT e.event, e.user_id, e.event_ts FROM events e
+                 WHERE e.app_id = $1 AND e.event_date = $2 AND NOT EXISTS (SELECT 1 FROM user_event_times g
+                   WHERE g.app_id = $1 AND g.week_start = $5 AND g.event = e.event AND g.user_id = e.user_id AND g.times IS NULL)) AS d) AS raw_times,
+              (SELECT count(*) FROM user_event_times u, user_event_times_decode(u.times) AS t
+                 WHERE u.app_id = $1 AND u.week_start = $5 AND t >= $6 AND t < $7) AS state_times""";
 
     private static final String SNAPSHOT = """
             INSERT INTO quality_snapshot_daily (app_id, event_date, accepted, active_users, rejected, rejected_by_reason,
@@ -94,12 +102,14 @@ public class DailyCloseRepository {
     }
 
     public Uni<Check> check(SqlConnection connection, DueDay day) {
-        return connection.preparedQuery(CHECK).execute(Tuple.of(day.appId(), day.date(), day.date().getDayOfMonth(),
-                day.date().withDayOfMonth(1))).map(rows -> {
+        ZoneId zone = ZoneId.of(day.timezone());
+        return connection.preparedQuery(CHECK).execute(Tuple.from(List.of(day.appId(), day.date(), day.date().getDayOfMonth(),
+                day.date().withDayOfMonth(1), EventTimesDelta.weekStart(day.date()), EventTimesRepository.dayStart(day.date(), zone),
+                EventTimesRepository.dayStart(day.date().plusDays(1), zone)))).map(rows -> {
                     Row r = rows.iterator().next();
                     return new Check(r.getLong("raw_events"), r.getLong("raw_users"), r.getLong("rollup_events"),
                             r.getLong("rollup_users"), r.getLong("counted"), r.getLong("raw_views"), r.getLong("feed_views"),
-                            r.getLong("raw_hits"), r.getLong("reduced_hits"));
+                            r.getLong("raw_hits"), r.getLong("reduced_hits"), r.getLong("raw_times"), r.getLong("state_times"));
                 });
     }
 

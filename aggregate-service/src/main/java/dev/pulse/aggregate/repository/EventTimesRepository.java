@@ -50,7 +50,7 @@ public class EventTimesRepository {
      */
     public Uni<Void> cut(SqlConnection connection, String appId, ZoneId zone, LocalDate from, LocalDate until) {
         LocalDate week = EventTimesDelta.weekStart(from);
-        return connection.preparedQuery(CUT).execute(Tuple.of(appId, week, micros(from, zone), micros(until, zone)))
+        return connection.preparedQuery(CUT).execute(Tuple.of(appId, week, dayStart(from, zone), dayStart(until, zone)))
                 .flatMap(x -> connection.preparedQuery(EMPTIED).execute(Tuple.of(appId, week)))
                 .replaceWithVoid();
     }
@@ -61,7 +61,8 @@ public class EventTimesRepository {
                 .map(rows -> ZoneId.of(rows.iterator().next().getString(0)));
     }
 
-    private static long micros(LocalDate day, ZoneId zone) {
+    /** The epoch microseconds at which app-local {@code day} starts. */
+    static long dayStart(LocalDate day, ZoneId zone) {
         Instant start = day.atStartOfDay(zone).toInstant();
         return start.getEpochSecond() * 1_000_000 + start.getNano() / 1_000;
     }
