@@ -83,10 +83,9 @@ public class FunnelService {
             double window = funnel.window().toSeconds();
             for (List<EventTimesRepository.WeekTimes> ofUser : byUser.values()) {
                 ofUser.sort(Comparator.comparing(EventTimesRepository.WeekTimes::weekStart));
-                List<long[]> times = new ArrayList<>(names.size());
-                for (String name : names) {
-                    times.add(ofUser.stream().filter(w -> w.event().equals(name)).map(EventTimesRepository.WeekTimes::micros)
-                            .flatMapToLong(java.util.Arrays::stream).toArray());
+                long[][] times = new long[names.size()][];
+                for (int j = 0; j < times.length; j++) {
+                    times[j] = concatenated(ofUser, names.get(j));
                 }
                 FunnelTimeline timeline = FunnelTimeline.merge(times, stepMasks, firstFrom, firstUntil);
                 FunnelPath path = FunnelPath.best(timeline.ts(), timeline.masks(), null, funnel.steps().size(), window);
@@ -142,6 +141,23 @@ public class FunnelService {
         groups.sort(Comparator.<FunnelResponse.Group>comparingLong(g -> -g.steps().get(0).users())
                 .thenComparing(FunnelResponse.Group::breakdownValue, Comparator.nullsLast(Comparator.naturalOrder())));
         return groups;
+    }
+
+    /** The user's times of {@code event} over the weeks, which come in week order. */
+    private static long[] concatenated(List<EventTimesRepository.WeekTimes> weeks, String event) {
+        int n = 0;
+        for (EventTimesRepository.WeekTimes week : weeks) {
+            n += week.event().equals(event) ? week.micros().length : 0;
+        }
+        long[] times = new long[n];
+        int at = 0;
+        for (EventTimesRepository.WeekTimes week : weeks) {
+            if (week.event().equals(event)) {
+                System.arraycopy(week.micros(), 0, times, at, week.micros().length);
+                at += week.micros().length;
+            }
+        }
+        return times;
     }
 
     static long windowDays(Funnel funnel) {
