@@ -61,4 +61,44 @@ public record FunnelPath(double[] times, String group) {
         }
         return best == null ? null : new FunnelPath(best, group);
     }
+
+    /**
+     * The same best attempt as {@link #best} from the times of each step's event ({@code steps[k]}; a name used by
+     * two steps gives both the same times), the first step's only in [{@code firstFrom}, {@code firstUntil}), all in
+     * epoch microseconds. Each attempt looks up each next step's earliest time after the previous one, so the cost
+     * grows with the first step's events, not with all of them. Null when no time of the first step is in range.
+     */
+    public static FunnelPath best(StepTimes[] steps, long firstFrom, long firstUntil, long windowMicros) {
+        long[] best = null;
+        for (long[] week : steps[0].weeks()) {
+            for (int i = 0; i < week.length && (best == null || best.length < steps.length); i++) {
+                long start = week[i];
+                if (start < firstFrom || start >= firstUntil) {
+                    continue;
+                }
+                long[] times = new long[steps.length];
+                times[0] = start;
+                int reached = 1;
+                for (; reached < steps.length; reached++) {
+                    long found = steps[reached].firstAfter(times[reached - 1]);
+                    if (found == StepTimes.NONE || found - start > windowMicros) {
+                        break;
+                    }
+                    times[reached] = found;
+                }
+                if (best == null || reached > best.length) {
+                    best = java.util.Arrays.copyOf(times, reached);
+                }
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        double[] seconds = new double[best.length];
+        for (int k = 0; k < best.length; k++) {
+            // micros / 1e6 is the double PostgreSQL's extract(epoch)::float8 gives for the same instant: both round once
+            seconds[k] = best[k] / 1e6;
+        }
+        return new FunnelPath(seconds, null);
+    }
 }

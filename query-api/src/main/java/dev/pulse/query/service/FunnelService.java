@@ -4,7 +4,7 @@ import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.Funnel;
 import dev.pulse.query.domain.FunnelPath;
 import dev.pulse.query.domain.FunnelResponse;
-import dev.pulse.query.domain.FunnelTimeline;
+import dev.pulse.query.domain.StepTimes;
 import dev.pulse.query.repository.EventTimesRepository;
 import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
@@ -52,10 +52,6 @@ public class FunnelService {
     /** The paths from user_event_times, or null when a row of it was given up for holding too many times. */
     private Uni<Map<String, List<FunnelPath>>> pathsFromState(Funnel funnel) {
         List<String> names = funnel.steps().stream().map(Funnel.Step::event).distinct().toList();
-        int[] stepMasks = new int[names.size()];
-        for (int k = 0; k < funnel.steps().size(); k++) {
-            stepMasks[names.indexOf(funnel.steps().get(k).event())] |= 1 << k;
-        }
         ZoneId zone = funnel.app().zone();
         long firstFrom = micros(funnel.from(), zone);
         long firstUntil = micros(funnel.to().plusDays(1), zone);
@@ -80,15 +76,15 @@ public class FunnelService {
                 throw tooManyUsers();
             }
             List<FunnelPath> paths = new ArrayList<>();
-            double window = funnel.window().toSeconds();
+            long window = funnel.window().toSeconds() * 1_000_000;
             for (List<EventTimesRepository.WeekTimes> ofUser : byUser.values()) {
                 ofUser.sort(Comparator.comparing(EventTimesRepository.WeekTimes::weekStart));
-                long[][] times = new long[names.size()][];
-                for (int j = 0; j < times.length; j++) {
-                    times[j] = concatenated(ofUser, names.get(j));
+                StepTimes[] steps = new StepTimes[funnel.steps().size()];
+                for (int k = 0; k < steps.length; k++) {
+                    String event = funnel.steps().get(k).event();
+                    steps[k] = new StepTimes(ofUser.stream().filter(w -> w.event().equals(event)).map(EventTimesRepository.WeekTimes::micros).toList());
                 }
-                FunnelTimeline timeline = FunnelTimeline.merge(times, stepMasks, firstFrom, firstUntil);
-                FunnelPath path = FunnelPath.best(timeline.ts(), timeline.masks(), null, funnel.steps().size(), window);
+                FunnelPath path = FunnelPath.best(steps, firstFrom, firstUntil, window);
                 if (path != null) {
                     paths.add(path);
                 }
@@ -141,23 +137,6 @@ public class FunnelService {
         groups.sort(Comparator.<FunnelResponse.Group>comparingLong(g -> -g.steps().get(0).users())
                 .thenComparing(FunnelResponse.Group::breakdownValue, Comparator.nullsLast(Comparator.naturalOrder())));
         return groups;
-    }
-
-    /** The user's times of {@code event} over the weeks, which come in week order. */
-    private static long[] concatenated(List<EventTimesRepository.WeekTimes> weeks, String event) {
-        int n = 0;
-        for (EventTimesRepository.WeekTimes week : weeks) {
-            n += week.event().equals(event) ? week.micros().length : 0;
-        }
-        long[] times = new long[n];
-        int at = 0;
-        for (EventTimesRepository.WeekTimes week : weeks) {
-            if (week.event().equals(event)) {
-                System.arraycopy(week.micros(), 0, times, at, week.micros().length);
-                at += week.micros().length;
-            }
-        }
-        return times;
     }
 
     static long windowDays(Funnel funnel) {
