@@ -15,6 +15,9 @@ CREATE TABLE user_event_times (
     times      bytea,
     PRIMARY KEY (app_id, week_start, event, user_id)
 );
+-- funnels read each user's rows together, in week order, so query-api holds one user's times at a time (and an
+-- erasure finds a user's rows)
+CREATE INDEX user_event_times_user ON user_event_times (app_id, user_id, week_start, event);
 -- the values are random to a compressor; stored uncompressed they are read without a decompression pass
 ALTER TABLE user_event_times ALTER COLUMN times SET STORAGE EXTERNAL;
 

@@ -18,6 +18,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Collector;
 
 /**
  * Runs read-only SQL and hands back rows of JSON-ready values. A statement PostgreSQL cancels for running past
@@ -77,13 +78,23 @@ public class SqlRows {
      * answers to a cancelled statement or an unreachable store.
      */
     public <T> Uni<List<T>> map(String sql, List<Object> params, Function<Row, T> mapper) {
-        return client.preparedQuery(sql).mapping(mapper).execute(Tuple.from(params)).map(rows -> {
+        return answered(client.preparedQuery(sql).mapping(mapper).execute(Tuple.from(params)).map(rows -> {
             List<T> result = new ArrayList<>(rows.size());
             for (T row : rows) {
                 result.add(row);
             }
             return result;
-        }).onFailure(e -> e instanceof PgException pg && QUERY_CANCELED.equals(pg.getSqlState())).transform(e -> ProblemException.badRequest(
+        }));
+    }
+
+    /** The rows folded by {@code collector} in the order they arrive, none of them kept: for answers too big to hold. */
+    public <R> Uni<R> collect(String sql, List<Object> params, Collector<io.vertx.sqlclient.Row, ?, R> collector) {
+        return answered(Uni.createFrom().completionStage(() -> client.getDelegate().preparedQuery(sql).collecting(collector)
+                .execute(io.vertx.sqlclient.Tuple.from(params)).toCompletionStage()).map(io.vertx.sqlclient.SqlResult::value));
+    }
+
+    private <T> Uni<T> answered(Uni<T> result) {
+        return result.onFailure(e -> e instanceof PgException pg && QUERY_CANCELED.equals(pg.getSqlState())).transform(e -> ProblemException.badRequest(
                 "the question ran longer than " + config.statementTimeoutMs() + " ms and was cancelled: narrow it"
                         + " (fewer days, a filter, fewer dimensions)", null))
                 .onFailure(e -> e instanceof PgException pg && TRANSIENT.contains(pg.getSqlState())).transform(e -> ProblemException.unavailable(

@@ -4,7 +4,6 @@ import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.Funnel;
 import dev.pulse.query.domain.FunnelPath;
 import dev.pulse.query.domain.FunnelResponse;
-import dev.pulse.query.domain.StepTimes;
 import dev.pulse.query.repository.EventTimesRepository;
 import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
@@ -61,38 +60,18 @@ public class FunnelService {
         LocalDate lastWeek = weekStart(through);
         // no more users than max-rows have more rows than this: reading one more proves the question too big
         long rows = (long) config.maxRows() * names.size() * (ChronoUnit.WEEKS.between(firstWeek, lastWeek) + 1);
-        return eventTimes.weeks(funnel.app().appId(), names, firstWeek, lastWeek, rows + 1).map(weeks -> {
-            if (weeks.size() > rows) {
-                throw tooManyUsers();
-            }
-            Map<String, List<EventTimesRepository.WeekTimes>> byUser = new HashMap<>();
-            for (EventTimesRepository.WeekTimes week : weeks) {
-                if (week.micros() == null) {
-                    return null;
-                }
-                byUser.computeIfAbsent(week.userId(), u -> new ArrayList<>()).add(week);
-            }
-            if (byUser.size() > config.maxRows()) {
-                throw tooManyUsers();
-            }
-            List<FunnelPath> paths = new ArrayList<>();
-            long window = funnel.window().toSeconds() * 1_000_000;
-            for (List<EventTimesRepository.WeekTimes> ofUser : byUser.values()) {
-                ofUser.sort(Comparator.comparing(EventTimesRepository.WeekTimes::weekStart));
-                StepTimes[] steps = new StepTimes[funnel.steps().size()];
-                for (int k = 0; k < steps.length; k++) {
-                    String event = funnel.steps().get(k).event();
-                    steps[k] = new StepTimes(ofUser.stream().filter(w -> w.event().equals(event)).map(EventTimesRepository.WeekTimes::micros).toList());
-                }
-                FunnelPath path = FunnelPath.best(steps, firstFrom, firstUntil, window);
-                if (path != null) {
-                    paths.add(path);
-                }
-            }
-            Map<String, List<FunnelPath>> byGroup = new HashMap<>();
-            byGroup.put(null, paths);
-            return byGroup;
-        });
+        return eventTimes.weeks(funnel.app().appId(), names, firstWeek, lastWeek, rows + 1, StatePaths.of(funnel, firstFrom, firstUntil))
+                .map(state -> {
+                    if (state.givenUp()) {
+                        return null;
+                    }
+                    if (state.rows() > rows || state.users() > config.maxRows()) {
+                        throw tooManyUsers();
+                    }
+                    Map<String, List<FunnelPath>> byGroup = new HashMap<>();
+                    byGroup.put(null, state.paths());
+                    return byGroup;
+                });
     }
 
     private Uni<Map<String, List<FunnelPath>>> pathsFromRawStore(Funnel funnel) {
