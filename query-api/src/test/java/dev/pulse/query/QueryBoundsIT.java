@@ -97,6 +97,24 @@ class QueryBoundsIT {
         assertEquals(DAYS * devices.size(), narrower.getInt("meta.total_rows"));
     }
 
+    /** A funnel read from the state counts its users against the cap too: one more than it is a 400, the cap answers. */
+    @Test
+    void aFunnelOfMoreUsersThanTheCapIsA400() throws SQLException {
+        String other = TestData.newAppId();
+        String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, "UTC");
+        long noon = FIRST.atTime(12, 0).toEpochSecond(ZoneOffset.UTC) * 1_000_000;
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO user_event_times (app_id, week_start, event, user_id, times) SELECT '" + other + "', date_trunc('week', date '"
+                    + FIRST + "')::date, 'signup', 'u' || g, user_event_times_encode(ARRAY[" + noon + "::bigint]) FROM generate_series(1, " + (MAX_ROWS + 1) + ") AS g");
+            String funnel = "{\"app\":\"" + other + "\",\"steps\":[{\"event\":\"signup\"},{\"event\":\"purchase\"}]," + range(FIRST, FIRST) + "}";
+            assertTooBig(given().header("Authorization", "Bearer " + otherToken).contentType(ContentType.JSON).body(funnel).when().post("/v1/funnel"),
+                    "date_range", String.valueOf(MAX_ROWS), "narrow");
+            s.execute("DELETE FROM user_event_times WHERE app_id = '" + other + "' AND user_id = 'u1'");
+            given().header("Authorization", "Bearer " + otherToken).contentType(ContentType.JSON).body(funnel).when().post("/v1/funnel")
+                    .then().statusCode(200).body("results[0].steps[0].users", org.hamcrest.Matchers.equalTo(MAX_ROWS));
+        }
+    }
+
     @Test
     void timeBucketsFilledInCountTowardTheCap() {
         LocalDate last = FIRST.plusDays(199);
