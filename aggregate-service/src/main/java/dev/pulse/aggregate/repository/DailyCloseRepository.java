@@ -62,7 +62,8 @@ public class DailyCloseRepository {
                  WHERE e.app_id = $1 AND e.event_date = $2 AND NOT EXISTS (SELECT 1 FROM user_event_times g
                    WHERE g.app_id = $1 AND g.week_start = $5 AND g.event = e.event AND g.user_id = e.user_id AND g.times IS NULL)) AS d) AS raw_times,
               (SELECT count(*) FROM user_event_times u, user_event_times_decode(u.times) AS t
-                 WHERE u.app_id = $1 AND u.week_start = $5 AND t >= $6 AND t < $7) AS state_times""";
+                 WHERE u.app_id = $1 AND u.week_start = $5 AND user_event_times_at(u.times, 0) < $7
+                   AND user_event_times_at(u.times, length(u.times) - 8) >= $6 AND t >= $6 AND t < $7) AS state_times""";
 
     private static final String SNAPSHOT = """
             INSERT INTO quality_snapshot_daily (app_id, event_date, accepted, active_users, rejected, rejected_by_reason,

@@ -55,10 +55,11 @@ public class EventTimesRepository {
                 .replaceWithVoid();
     }
 
-    /** The app's zone as enrich-service reads it. */
-    public Uni<ZoneId> zone(SqlConnection connection, String appId) {
+    /** {@link #cut} of one app-local day, in the app's zone as enrich-service reads it; an unknown app has nothing to cut. */
+    public Uni<Void> cutDay(SqlConnection connection, String appId, LocalDate day) {
         return connection.preparedQuery("SELECT timezone FROM apps WHERE app_id = $1").execute(Tuple.of(appId))
-                .map(rows -> ZoneId.of(rows.iterator().next().getString(0)));
+                .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
+                        : cut(connection, appId, ZoneId.of(rows.iterator().next().getString(0)), day, day.plusDays(1)));
     }
 
     /** The epoch microseconds at which app-local {@code day} starts. */

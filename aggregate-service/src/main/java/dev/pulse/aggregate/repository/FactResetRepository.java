@@ -31,8 +31,7 @@ public class FactResetRepository {
                     .execute(Tuple.of(appId, date)).replaceWithVoid());
         }
         return chain
-                .flatMap(x -> eventTimes.zone(connection, appId))
-                .flatMap(zone -> eventTimes.cut(connection, appId, zone, date, date.plusDays(1)))
+                .flatMap(x -> eventTimes.cutDay(connection, appId, date))
                 .flatMap(x -> connection.preparedQuery("""
                                 UPDATE quality_daily SET accepted = 0, late = 0, clamped = 0 WHERE app_id = $1 AND event_date = $2""")
                         .execute(Tuple.of(appId, date)).replaceWithVoid())

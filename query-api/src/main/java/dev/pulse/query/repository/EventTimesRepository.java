@@ -20,24 +20,27 @@ public class EventTimesRepository {
     public record WeekTimes(String userId, String event, LocalDate weekStart, long[] micros) {
     }
 
-    private final SqlRows sql;
-
-    public EventTimesRepository(SqlRows sql) {
-        this.sql = sql;
+    /** The users with a row of {@code event} in one of {@code weeks}, at most {@code limit}; {@code sql}: where to read. */
+    public Uni<List<String>> users(SqlRows sql, String appId, String event, List<LocalDate> weeks, long limit) {
+        return sql.map("""
+                        SELECT DISTINCT user_id FROM user_event_times
+                        WHERE app_id = $1 AND week_start = ANY ($2::date[]) AND event = $3 LIMIT $4""",
+                List.of(appId, weeks.toArray(LocalDate[]::new), event, limit), row -> row.getString(0));
     }
 
     /**
-     * The weeks starting from {@code firstWeek} through {@code lastWeek} of the users who did any of {@code events},
-     * at most {@code limit} rows, folded by {@code collector} user by user (each user's rows together, in week order):
-     * a 30-day funnel at 10M events reads ~50 MB of times, which need not all be held at once.
+     * The rows of {@code users} for {@code events} in the weeks starting from {@code firstWeek} through
+     * {@code lastWeek}, folded by {@code collector} user by user (each user's rows together, in week order): a
+     * 30-day funnel at 10M events reads ~50 MB of times, which need not all be held at once. Each user's rows are
+     * one range of index {@code user_event_times_user}, so the app's other weeks are not read.
      */
-    public <R> Uni<R> weeks(String appId, List<String> events, LocalDate firstWeek, LocalDate lastWeek, long limit,
+    public <R> Uni<R> weeks(SqlRows sql, String appId, List<String> users, List<String> events, LocalDate firstWeek, LocalDate lastWeek,
             Collector<WeekTimes, ?, R> collector) {
         return sql.collect("""
                         SELECT user_id, event, week_start, times FROM user_event_times
-                        WHERE app_id = $1 AND week_start BETWEEN $2 AND $3 AND event = ANY ($4::text[])
-                        ORDER BY user_id, week_start, event LIMIT $5""",
-                List.of(appId, firstWeek, lastWeek, events.toArray(String[]::new), limit),
+                        WHERE app_id = $1 AND user_id = ANY ($2::text[]) AND week_start BETWEEN $3 AND $4 AND event = ANY ($5::text[])
+                        ORDER BY user_id, week_start, event""",
+                List.of(appId, users.toArray(String[]::new), firstWeek, lastWeek, events.toArray(String[]::new)),
                 Collectors.mapping(EventTimesRepository::weekTimes, collector));
     }
 

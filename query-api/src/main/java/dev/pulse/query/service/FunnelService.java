@@ -12,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -58,15 +57,21 @@ public class FunnelService {
         LocalDate through = funnel.to().plusDays(windowDays(funnel) + 1);
         LocalDate firstWeek = weekStart(funnel.from());
         LocalDate lastWeek = weekStart(through);
-        // no more users than max-rows have more rows than this: reading one more proves the question too big
-        long rows = (long) config.maxRows() * names.size() * (ChronoUnit.WEEKS.between(firstWeek, lastWeek) + 1);
-        return eventTimes.weeks(funnel.app().appId(), names, firstWeek, lastWeek, rows + 1, StatePaths.of(funnel, firstFrom, firstUntil))
+        List<LocalDate> firstStepWeeks = firstWeek.datesUntil(weekStart(funnel.to()).plusDays(1), java.time.Period.ofWeeks(1)).toList();
+        // only users with the first step's event in the range can enter: the others' rows are not read; both reads on
+        // one server, so the rows are at least as new as the users
+        return sql.onOneServer(server -> eventTimes.users(server, funnel.app().appId(), funnel.steps().get(0).event(), firstStepWeeks,
+                        config.maxRows() + 1L)
+                .flatMap(users -> {
+                    if (users.size() > config.maxRows()) {
+                        throw tooManyUsers();
+                    }
+                    return eventTimes.weeks(server, funnel.app().appId(), users, names, firstWeek, lastWeek,
+                            StatePaths.of(funnel, firstFrom, firstUntil));
+                }))
                 .map(state -> {
                     if (state.givenUp()) {
                         return null;
-                    }
-                    if (state.rows() > rows || state.users() > config.maxRows()) {
-                        throw tooManyUsers();
                     }
                     Map<String, List<FunnelPath>> byGroup = new HashMap<>();
                     byGroup.put(null, state.paths());

@@ -21,8 +21,6 @@ final class StatePaths {
     private final List<WeekTimes> userWeeks = new ArrayList<>();
     private final List<FunnelPath> paths = new ArrayList<>();
     private String user;
-    private long rows;
-    private long users;
     private boolean givenUp;
 
     private StatePaths(Funnel funnel, long firstFrom, long firstUntil) {
@@ -43,20 +41,11 @@ final class StatePaths {
         return paths;
     }
 
-    long rows() {
-        return rows;
-    }
-
-    long users() {
-        return users;
-    }
-
     boolean givenUp() {
         return givenUp;
     }
 
     private void add(WeekTimes week) {
-        rows++;
         givenUp |= week.micros() == null;
         if (givenUp) {
             return;
@@ -64,7 +53,6 @@ final class StatePaths {
         if (!week.userId().equals(user)) {
             finishUser();
             user = week.userId();
-            users++;
         }
         userWeeks.add(week);
     }
