@@ -55,9 +55,16 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT user_event_times_encode(ARRAY(SELECT t FROM user_event_times_decode(times) AS t WHERE t < drop_from OR t >= drop_until))
 $$;
 
+-- One app's state from its raw store (after a restore, or for a fixture); this migration fills every app's.
+CREATE FUNCTION user_event_times_rebuild(p_app text) RETURNS bigint LANGUAGE sql AS $$
+    DELETE FROM user_event_times WHERE app_id = p_app;
+    INSERT INTO user_event_times (app_id, week_start, event, user_id, times)
+    SELECT app_id, week_start, event, user_id, CASE WHEN length(times) <= 131072 * 8 THEN times END
+    FROM (SELECT app_id, date_trunc('week', event_date)::date AS week_start, event, user_id,
+                 user_event_times_encode(array_agg((extract(epoch FROM event_ts) * 1000000)::bigint)) AS times
+          FROM events WHERE app_id = p_app GROUP BY 1, 2, 3, 4) AS w;
+    SELECT count(*) FROM user_event_times WHERE app_id = p_app;
+$$;
+
 -- the times of the events stored before this version
-INSERT INTO user_event_times (app_id, week_start, event, user_id, times)
-SELECT app_id, week_start, event, user_id, CASE WHEN length(times) <= 131072 * 8 THEN times END
-FROM (SELECT app_id, date_trunc('week', event_date)::date AS week_start, event, user_id,
-             user_event_times_encode(array_agg((extract(epoch FROM event_ts) * 1000000)::bigint)) AS times
-      FROM events GROUP BY 1, 2, 3, 4) AS w;
+SELECT user_event_times_rebuild(app_id) FROM apps;

@@ -300,7 +300,7 @@ public final class Benchmarks {
         String loadedBy = scale.path("copy").asBoolean()
                 ? "Loaded by `BENCH_HISTORY_LOAD=copy BENCH_HISTORY_EVENTS=%d bench/run` on %s, same machine and stack: %,d events of the traffic model, "
                 .formatted(events, loadedOn, scale.get("accepted").asLong()) + "stamped over the 29 days before, were written into the raw store "
-                + "by COPY in the columns enrich-service fills, and the funnels' state built from them by migration V25's statement, in %.1f minutes "
+                + "by COPY in the columns enrich-service fills, and the funnels' state built from them by migration V25's function, in %.1f minutes "
                 .formatted(scale.get("minutes").asDouble()) + "(through the pipeline, 10M events take 90 minutes and more here: issue 15). " + measuredOn
                 : "Loaded by `BENCH_HISTORY_EVENTS=%d bench/run` on %s, same machine and stack: %,d events stamped over the 30 days before "
                 .formatted(events, loadedOn, scale.get("accepted").asLong())

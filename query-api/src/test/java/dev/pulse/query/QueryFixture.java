@@ -88,7 +88,7 @@ final class QueryFixture {
         return events.stream().filter(e -> e.user().equals(user) && kind.test(e)).map(Ev::date).min(LocalDate::compareTo).orElse(null);
     }
 
-    /** The per-user daily rollup of the app's raw events, as aggregate-service keeps it (its own test checks that it does). */
+    /** The per-user daily rollup and the funnels' state of the app's raw events, as aggregate-service keeps them (its own tests check that it does). */
     static void rollUp(Connection c, String app) throws SQLException {
         try (PreparedStatement clear = c.prepareStatement("DELETE FROM fact_user_daily WHERE app_id = ?");
              PreparedStatement rollup = c.prepareStatement("""
@@ -105,6 +105,11 @@ final class QueryFixture {
             clear.executeUpdate();
             rollup.setString(1, app);
             rollup.executeUpdate();
+        }
+        // and the funnels' state, as V25 builds it from the raw store
+        try (PreparedStatement state = c.prepareStatement("SELECT user_event_times_rebuild(?)")) {
+            state.setString(1, app);
+            state.execute();
         }
     }
 }

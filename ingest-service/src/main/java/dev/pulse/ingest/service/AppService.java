@@ -19,7 +19,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.security.SecureRandom;
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.Base64;
@@ -160,11 +159,13 @@ public class AppService {
         if (timezone == null || timezone.isBlank()) {
             return "UTC";
         }
-        try {
-            return ZoneId.of(timezone).getId();
-        } catch (DateTimeException e) {
-            throw ProblemException.badRequest("timezone must be an IANA zone id such as Europe/Berlin", "timezone");
+        // ZoneId.of also takes offsets ("+05:30", "UTC+05:30"), which are no zone of the tz database: PostgreSQL, which
+        // also works out app-local days, would read them as POSIX strings with the sign turned
+        if (!ZoneId.getAvailableZoneIds().contains(timezone)) {
+            throw ProblemException.badRequest("timezone must be an IANA zone id such as Europe/Berlin (an offset such as +05:30 is"
+                    + " not one; Asia/Kolkata or Etc/GMT-5 are)", "timezone");
         }
+        return ZoneId.of(timezone).getId();
     }
 
     private static String newKey(String prefix) {

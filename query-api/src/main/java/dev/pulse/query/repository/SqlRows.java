@@ -73,15 +73,12 @@ public class SqlRows {
         });
     }
 
-    /**
-     * Each row as {@code mapper} makes it, as the row is decoded (the rows themselves are not kept), with the same
-     * answers to a cancelled statement or an unreachable store.
-     */
+    /** Each row as {@code mapper} makes it, with the same answers to a cancelled statement or an unreachable store. */
     public <T> Uni<List<T>> map(String sql, List<Object> params, Function<Row, T> mapper) {
-        return answered(client.preparedQuery(sql).mapping(mapper).execute(Tuple.from(params)).map(rows -> {
+        return answered(client.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
             List<T> result = new ArrayList<>(rows.size());
-            for (T row : rows) {
-                result.add(row);
+            for (Row row : rows) {
+                result.add(mapper.apply(row));
             }
             return result;
         }));
