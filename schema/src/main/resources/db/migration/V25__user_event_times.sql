@@ -5,7 +5,7 @@
 -- every row of the raw store; query-api decodes them without a per-value object. Distinct, because an event at
 -- the very instant of another of the same name and user never changes a funnel (a step must be strictly later),
 -- and because a union makes replays (a redelivered batch) change nothing. times is NULL once a row would exceed
--- 131,072 times (1 MiB; EventTimesRepository): rewriting ever larger values per batch would make one client's flood
+-- 131,072 times (1 MiB; user_event_times_kept): rewriting ever larger values per batch would make one client's flood
 -- of events cost every app's writes, so such a row stops being kept and funnels over it read the raw store.
 CREATE TABLE user_event_times (
     app_id     text  NOT NULL,
@@ -31,6 +31,11 @@ $$;
 
 CREATE FUNCTION user_event_times_encode(micros bigint[]) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT coalesce(string_agg(int8send(t), ''::bytea ORDER BY t), ''::bytea) FROM (SELECT DISTINCT t FROM unnest(micros) AS t) AS d
+$$;
+
+-- Whether a row of that many bytes is kept: one over 131,072 times is given up (times NULL).
+CREATE FUNCTION user_event_times_kept(bytes int) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT bytes <= 131072 * 8
 $$;
 
 -- The time at a byte offset (0: the first, length - 8: the last).
@@ -59,7 +64,7 @@ $$;
 CREATE FUNCTION user_event_times_rebuild(p_app text) RETURNS bigint LANGUAGE sql AS $$
     DELETE FROM user_event_times WHERE app_id = p_app;
     INSERT INTO user_event_times (app_id, week_start, event, user_id, times)
-    SELECT app_id, week_start, event, user_id, CASE WHEN length(times) <= 131072 * 8 THEN times END
+    SELECT app_id, week_start, event, user_id, CASE WHEN user_event_times_kept(length(times)) THEN times END
     FROM (SELECT app_id, date_trunc('week', event_date)::date AS week_start, event, user_id,
                  user_event_times_encode(array_agg((extract(epoch FROM event_ts) * 1000000)::bigint)) AS times
           FROM events WHERE app_id = p_app GROUP BY 1, 2, 3, 4) AS w;

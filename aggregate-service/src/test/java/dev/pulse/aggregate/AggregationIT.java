@@ -5,10 +5,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.pulse.aggregate.service.DailyCloseJob;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.InvalidEvent;
+import dev.pulse.schema.EventTimes;
 import dev.pulse.schema.RedisKeys;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.UserTraits;
-import dev.pulse.aggregate.domain.EventTimesDelta;
 import dev.pulse.contract.testing.FactTables;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
@@ -155,7 +155,7 @@ class AggregationIT {
         try (Connection c = infra().dataSource().getConnection()) {
             assertEquals(0L, FactTables.eventTimesDifferences(c, app), "user_event_times rows that differ from the raw store's");
         }
-        assertEquals(events.stream().map(e -> e.event() + "|" + e.userId() + "|" + EventTimesDelta.weekStart(e.eventDate())).distinct().count(),
+        assertEquals(events.stream().map(e -> e.event() + "|" + e.userId() + "|" + EventTimes.weekStart(e.eventDate())).distinct().count(),
                 queryLong("SELECT count(*) FROM user_event_times WHERE app_id = '" + app + "'"), "one row per user, event name and week");
 
         // fact_daily_posts: unique viewers per post-day
@@ -250,7 +250,7 @@ class AggregationIT {
         String app = TestData.newAppId();
         TestData.createApp(infra().dataSource(), app, "UTC");
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        LocalDate week = EventTimesDelta.weekStart(now.atZone(ZoneOffset.UTC).toLocalDate());
+        LocalDate week = EventTimes.weekStart(now.atZone(ZoneOffset.UTC).toLocalDate());
         // all but one of the limit, each earlier than the events sent below
         long first = week.atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000 - 1_000_000_000_000L;
         execute("INSERT INTO user_event_times (app_id, week_start, event, user_id, times) SELECT '" + app + "', '" + week

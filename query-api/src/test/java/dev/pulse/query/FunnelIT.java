@@ -98,20 +98,10 @@ class FunnelIT {
                 insert.addBatch();
             }
             insert.executeBatch();
-            // the funnels' state, as aggregate-service adds to it (funnels without filters or breakdown read it)
-            try (PreparedStatement times = c.prepareStatement("""
-                    INSERT INTO user_event_times AS u (app_id, event, week_start, user_id, times)
-                    VALUES (?, ?, date_trunc('week', ?::date)::date, ?, user_event_times_encode(ARRAY[?::bigint]))
-                    ON CONFLICT (app_id, event, week_start, user_id) DO UPDATE SET times = user_event_times_merge(u.times, EXCLUDED.times)""")) {
-                for (Ev e : events) {
-                    times.setString(1, app);
-                    times.setString(2, e.event());
-                    times.setObject(3, e.day());
-                    times.setString(4, e.user());
-                    times.setLong(5, e.ts().toEpochMilli() * 1000);
-                    times.addBatch();
-                }
-                times.executeBatch();
+            // the funnels' state of the stored events, as aggregate-service keeps it (funnels without filters or breakdown read it)
+            try (PreparedStatement state = c.prepareStatement("SELECT user_event_times_rebuild(?)")) {
+                state.setString(1, app);
+                state.execute();
             }
         }
         EVENTS.addAll(events);
@@ -240,10 +230,7 @@ class FunnelIT {
                 check(answer, expected(List.of(named("signup"), named("feed.view"), named("purchase")), 86_400, FIRST, to, e -> "null"),
                         List.of("signup", "feed.view", "purchase"));
             } finally {
-                s.executeUpdate("UPDATE user_event_times u SET times = (SELECT user_event_times_encode(array_agg((extract(epoch FROM e.event_ts) * 1000000)::bigint))"
-                        + " FROM events e WHERE e.app_id = u.app_id AND e.event = u.event AND e.user_id = u.user_id"
-                        + " AND date_trunc('week', e.event_date)::date = u.week_start)" + row.replace("app_id", "u.app_id").replace(" event ", " u.event ")
-                        .replace("user_id", "u.user_id") + " AND u.times IS NULL");
+                s.execute("SELECT user_event_times_rebuild('" + app + "')");
             }
         }
     }

@@ -1,11 +1,10 @@
 package dev.pulse.aggregate.domain;
 
 import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.schema.EventTimes;
 
-import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,13 +26,8 @@ public record EventTimesDelta(Map<Key, List<Instant>> times) {
     public static EventTimesDelta of(List<EnrichedEvent> fresh) {
         Map<Key, List<Instant>> times = new TreeMap<>(Key.ORDER);
         for (EnrichedEvent e : fresh) {
-            times.computeIfAbsent(new Key(e.appId(), e.event(), weekStart(e.eventDate()), e.userId()), k -> new ArrayList<>()).add(e.timestamp());
+            times.computeIfAbsent(new Key(e.appId(), e.event(), EventTimes.weekStart(e.eventDate()), e.userId()), k -> new ArrayList<>()).add(e.timestamp());
         }
         return new EventTimesDelta(times);
-    }
-
-    /** The Monday on or before {@code date}: PostgreSQL's date_trunc('week', date). */
-    public static LocalDate weekStart(LocalDate date) {
-        return date.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
     }
 }

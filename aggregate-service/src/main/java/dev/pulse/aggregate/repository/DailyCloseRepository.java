@@ -1,6 +1,6 @@
 package dev.pulse.aggregate.repository;
 
-import dev.pulse.aggregate.domain.EventTimesDelta;
+import dev.pulse.schema.EventTimes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -105,8 +105,8 @@ public class DailyCloseRepository {
     public Uni<Check> check(SqlConnection connection, DueDay day) {
         ZoneId zone = ZoneId.of(day.timezone());
         return connection.preparedQuery(CHECK).execute(Tuple.from(List.of(day.appId(), day.date(), day.date().getDayOfMonth(),
-                day.date().withDayOfMonth(1), EventTimesDelta.weekStart(day.date()), EventTimesRepository.dayStart(day.date(), zone),
-                EventTimesRepository.dayStart(day.date().plusDays(1), zone)))).map(rows -> {
+                day.date().withDayOfMonth(1), EventTimes.weekStart(day.date()), EventTimes.dayStart(day.date(), zone),
+                EventTimes.dayStart(day.date().plusDays(1), zone)))).map(rows -> {
                     Row r = rows.iterator().next();
                     return new Check(r.getLong("raw_events"), r.getLong("raw_users"), r.getLong("rollup_events"),
                             r.getLong("rollup_users"), r.getLong("counted"), r.getLong("raw_views"), r.getLong("feed_views"),

@@ -2,12 +2,12 @@ package dev.pulse.aggregate.repository;
 
 import dev.pulse.aggregate.domain.EventTimesDelta;
 import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.schema.EventTimes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -20,15 +20,13 @@ import java.util.List;
  */
 @ApplicationScoped
 public class EventTimesRepository {
-    /** Times one row keeps (8 bytes each); a row that would hold more is given up (times NULL, see V25). */
-    static final int MAX_TIMES_PER_ROW = 131_072;
+    /* a row that would hold too many times is given up (NULL, user_event_times_kept; see V25) */
     private static final String UPSERT = """
             INSERT INTO user_event_times AS u (app_id, week_start, event, user_id, times)
             VALUES ($1, $2, $3, $4, user_event_times_encode(ARRAY(
                 SELECT (extract(epoch FROM t) * 1000000)::bigint FROM unnest($5::timestamptz[]) AS t)))
             ON CONFLICT (app_id, week_start, event, user_id) DO UPDATE SET times =
-                CASE WHEN length(u.times) + length(EXCLUDED.times) <= %d * 8 THEN user_event_times_merge(u.times, EXCLUDED.times) END"""
-            .formatted(MAX_TIMES_PER_ROW);
+                CASE WHEN user_event_times_kept(length(u.times) + length(EXCLUDED.times)) THEN user_event_times_merge(u.times, EXCLUDED.times) END""";
     /* the rows with a time in [$3, $4): cut out of them (a row NULL for too many times stays NULL: STRICT) */
     private static final String CUT = """
             UPDATE user_event_times SET times = user_event_times_without(times, $3, $4)
@@ -49,8 +47,8 @@ public class EventTimesRepository {
      * ("+05:30" as POSIX, with the sign turned).
      */
     public Uni<Void> cut(SqlConnection connection, String appId, ZoneId zone, LocalDate from, LocalDate until) {
-        LocalDate week = EventTimesDelta.weekStart(from);
-        return connection.preparedQuery(CUT).execute(Tuple.of(appId, week, dayStart(from, zone), dayStart(until, zone)))
+        LocalDate week = EventTimes.weekStart(from);
+        return connection.preparedQuery(CUT).execute(Tuple.of(appId, week, EventTimes.dayStart(from, zone), EventTimes.dayStart(until, zone)))
                 .flatMap(x -> connection.preparedQuery(EMPTIED).execute(Tuple.of(appId, week)))
                 .replaceWithVoid();
     }
@@ -60,11 +58,5 @@ public class EventTimesRepository {
         return connection.preparedQuery("SELECT timezone FROM apps WHERE app_id = $1").execute(Tuple.of(appId))
                 .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
                         : cut(connection, appId, ZoneId.of(rows.iterator().next().getString(0)), day, day.plusDays(1)));
-    }
-
-    /** The epoch microseconds at which app-local {@code day} starts. */
-    static long dayStart(LocalDate day, ZoneId zone) {
-        Instant start = day.atStartOfDay(zone).toInstant();
-        return start.getEpochSecond() * 1_000_000 + start.getNano() / 1_000;
     }
 }

@@ -1,6 +1,6 @@
 package dev.pulse.aggregate.repository;
 
-import dev.pulse.aggregate.domain.EventTimesDelta;
+import dev.pulse.schema.EventTimes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -105,7 +105,7 @@ public class RetentionRepository {
                 .flatMap(x -> Sql.count(connection, "DELETE FROM user_devices_cumulated WHERE app_id = $1 AND cardinality(dates_active) = 0",
                         Tuple.of(due.appId()), "user_devices_cumulated_emptied", counts))
                 .flatMap(x -> Sql.count(connection, EVENT_TIMES, day, "user_event_times", counts))
-                .flatMap(x -> eventTimes.cut(connection, due.appId(), due.zone(), EventTimesDelta.weekStart(due.cutoff()), due.cutoff()))
+                .flatMap(x -> eventTimes.cut(connection, due.appId(), due.zone(), EventTimes.weekStart(due.cutoff()), due.cutoff()))
                 .flatMap(x -> Sql.count(connection, FIRST_SEEN, day, "user_first_seen", counts))
                 .replaceWith(counts);
     }

@@ -6,13 +6,13 @@ import dev.pulse.query.domain.FunnelPath;
 import dev.pulse.query.domain.FunnelResponse;
 import dev.pulse.query.repository.EventTimesRepository;
 import dev.pulse.query.repository.SqlRows;
+import dev.pulse.schema.EventTimes;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.DayOfWeek;
 import java.time.LocalDate;
+import java.time.Period;
 import java.time.ZoneId;
-import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,13 +51,13 @@ public class FunnelService {
     private Uni<Map<String, List<FunnelPath>>> pathsFromState(Funnel funnel) {
         List<String> names = funnel.steps().stream().map(Funnel.Step::event).distinct().toList();
         ZoneId zone = funnel.app().zone();
-        long firstFrom = micros(funnel.from(), zone);
-        long firstUntil = micros(funnel.to().plusDays(1), zone);
+        long firstFrom = EventTimes.dayStart(funnel.from(), zone);
+        long firstUntil = EventTimes.dayStart(funnel.to().plusDays(1), zone);
         // as the raw store's read: a local day may be 25 hours long, one more day covers the window's end
         LocalDate through = funnel.to().plusDays(windowDays(funnel) + 1);
-        LocalDate firstWeek = weekStart(funnel.from());
-        LocalDate lastWeek = weekStart(through);
-        List<LocalDate> firstStepWeeks = firstWeek.datesUntil(weekStart(funnel.to()).plusDays(1), java.time.Period.ofWeeks(1)).toList();
+        LocalDate firstWeek = EventTimes.weekStart(funnel.from());
+        LocalDate lastWeek = EventTimes.weekStart(through);
+        List<LocalDate> firstStepWeeks = firstWeek.datesUntil(EventTimes.weekStart(funnel.to()).plusDays(1), Period.ofWeeks(1)).toList();
         // only users with the first step's event in the range can enter: the others' rows are not read; both reads on
         // one server, so the rows are at least as new as the users
         return sql.onOneServer(server -> eventTimes.users(server, funnel.app().appId(), funnel.steps().get(0).event(), firstStepWeeks,
@@ -125,13 +125,5 @@ public class FunnelService {
 
     static long windowDays(Funnel funnel) {
         return (funnel.window().toSeconds() + 86_399) / 86_400;
-    }
-
-    private static long micros(LocalDate day, ZoneId zone) {
-        return day.atStartOfDay(zone).toEpochSecond() * 1_000_000;
-    }
-
-    private static LocalDate weekStart(LocalDate day) {
-        return day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
     }
 }
