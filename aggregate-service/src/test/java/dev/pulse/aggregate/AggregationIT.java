@@ -108,6 +108,11 @@ class AggregationIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == events.size());
         await().atMost(Duration.ofSeconds(10)).until(() -> queryLong("SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = '" + app + "'") == events.size());
 
+        // the sessions kept on fact_user_daily: the rows of each session's first event
+        try (Connection c = infra().dataSource().getConnection()) {
+            assertEquals(KeptSessions.of(events, 1800), KeptSessions.kept(c, app));
+        }
+
         // fact_daily_feed: views and likes per user-day
         Map<String, Long> views = count(events, e -> e.event().equals("feed.view"), e -> e.eventDate() + "|" + e.userId());
         Map<String, Long> likes = count(events, e -> e.event().equals("feed.like"), e -> e.eventDate() + "|" + e.userId());

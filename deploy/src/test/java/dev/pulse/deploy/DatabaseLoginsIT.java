@@ -67,7 +67,8 @@ class DatabaseLoginsIT {
         for (String table : List.of("user_first_seen", "user_devices_cumulated", "hosts_cumulated", "host_activity_reduced", "quality_daily")) {
             writes.put(table, Set.of("INSERT", "UPDATE", "DELETE"));
         }
-        for (String table : List.of("quality_snapshot_daily", "closed_day_versions", "closed_day_changes")) {
+        // app_sessions: the timeout of each app's kept sessions, set by their rebuild
+        for (String table : List.of("quality_snapshot_daily", "closed_day_versions", "closed_day_changes", "app_sessions")) {
             writes.put(table, Set.of("INSERT", "UPDATE"));
         }
         return writes;

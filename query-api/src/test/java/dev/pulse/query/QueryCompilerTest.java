@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Which store answers which query: the rollup wherever it holds the data, the raw store otherwise. */
 class QueryCompilerTest {
     private static final Set<Metric> RAW_ONLY = Set.of(Metric.POSTS, Metric.RECEIVERS, Metric.CONNECTIONS, Metric.WAU, Metric.MAU,
-            Metric.SESSIONS, Metric.SESSIONS_PER_USER, Metric.AVG_SESSION_SECONDS, Metric.BOUNCE_RATE, Metric.NEW_FEED_USERS,
+            Metric.NEW_FEED_USERS,
             Metric.NEW_MESSENGER_USERS, Metric.USERS_LIFETIME_7D, Metric.FEED_USERS_LIFETIME_7D, Metric.MESSENGER_USERS_LIFETIME_7D,
             Metric.NEW_USERS_7_DAYS_AGO, Metric.FEED_NEW_USERS_7_DAYS_AGO, Metric.MESSENGER_NEW_USERS_7_DAYS_AGO, Metric.MESSENGER_USERS,
             Metric.RECEIVE_ONLY_USERS, Metric.AVG_TIME_BETWEEN_MESSAGES_SENT);
@@ -50,6 +50,19 @@ class QueryCompilerTest {
         assertFalse(compiler.readsRollup(query(List.of(Metric.EVENTS), List.of(Dimension.EVENT_NAME), List.of()), List.of(Metric.EVENTS)));
         assertFalse(compiler.readsRollup(query(List.of(Metric.EVENTS), List.of(Dimension.TIME_DAY),
                 List.of(new Filter("is", Dimension.DEVICE, List.of("tv")))), List.of(Metric.EVENTS)));
+    }
+
+    @Test
+    void sessionsReadTheRollupOnlyWhileKeptWithTheAppsTimeout() {
+        List<Metric> sessions = List.of(Metric.SESSIONS, Metric.BOUNCE_RATE);
+        for (Integer keptWith : Arrays.asList(1800, 600, null)) {
+            Query query = new Query(new App("a", ZoneId.of("UTC"), 1800, keptWith), sessions, LocalDate.of(2026, 1, 1),
+                    LocalDate.of(2026, 1, 30), List.of(Dimension.TIME_DAY), List.of(), List.of(), 100, 0);
+            assertEquals(Integer.valueOf(1800).equals(keptWith), compiler.readsRollup(query, sessions), "kept with " + keptWith);
+            Query events = new Query(query.app(), List.of(Metric.EVENTS), query.from(), query.to(), query.dimensions(), List.of(),
+                    List.of(), 100, 0);
+            assertTrue(compiler.readsRollup(events, List.of(Metric.EVENTS)), "other metrics do not depend on it");
+        }
     }
 
     @Test

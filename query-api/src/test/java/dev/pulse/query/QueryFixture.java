@@ -88,26 +88,12 @@ final class QueryFixture {
         return events.stream().filter(e -> e.user().equals(user) && kind.test(e)).map(Ev::date).min(LocalDate::compareTo).orElse(null);
     }
 
-    /** The per-user daily rollup and the funnels' state of the app's raw events, as aggregate-service keeps them (its own tests check that it does). */
+    /** The per-user daily rollup (sessions included) and the funnels' state of the app's raw events, as V26's and V25's functions build them (aggregate's tests check both against what it keeps). */
     static void rollUp(Connection c, String app) throws SQLException {
-        try (PreparedStatement clear = c.prepareStatement("DELETE FROM fact_user_daily WHERE app_id = ?");
-             PreparedStatement rollup = c.prepareStatement("""
-                     INSERT INTO fact_user_daily
-                     SELECT app_id, event_date, user_id, gender, age, user_os, source, country, city, exp_group,
-                            count(*), count(*) FILTER (WHERE event = 'feed.view'), count(*) FILTER (WHERE event = 'feed.like'),
-                            count(*) FILTER (WHERE event = 'message.sent'), count(*) FILTER (WHERE event = 'signup'),
-                            count(*) FILTER (WHERE event = 'purchase'), coalesce(sum(revenue), 0), count(*) FILTER (WHERE event = 'page_view'),
-                            count(*) FILTER (WHERE event = 'content.engagement' AND action = 'play'), coalesce(sum(engagement_seconds), 0),
-                            coalesce(sum(engagement_pct), 0), count(engagement_pct)
-                     FROM events WHERE app_id = ?
-                     GROUP BY app_id, event_date, user_id, gender, age, user_os, source, country, city, exp_group""")) {
-            clear.setString(1, app);
-            clear.executeUpdate();
+        try (PreparedStatement rollup = c.prepareStatement("SELECT fact_user_daily_rebuild(?)");
+             PreparedStatement state = c.prepareStatement("SELECT user_event_times_rebuild(?)")) {
             rollup.setString(1, app);
-            rollup.executeUpdate();
-        }
-        // and the funnels' state, as V25 builds it from the raw store
-        try (PreparedStatement state = c.prepareStatement("SELECT user_event_times_rebuild(?)")) {
+            rollup.execute();
             state.setString(1, app);
             state.execute();
         }

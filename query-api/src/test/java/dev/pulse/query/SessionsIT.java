@@ -240,6 +240,29 @@ class SessionsIT {
         }
     }
 
+    /**
+     * Sessions kept with the app's timeout are answered from the rollup alone: after the raw events are gone (and the
+     * cache told), the figures stay; kept with another timeout (the short app's, changed after its build), the raw
+     * store answers, as the test above shows.
+     */
+    @Test
+    void sessionsKeptWithTheAppsTimeoutAnswerFromTheRollup() throws Exception {
+        String app = TestData.newAppId();
+        TOKENS.put(app, TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId()));
+        store(app, EVENTS);
+        TestData.execute(PulseInfrastructure.current().dataSource(),
+                "UPDATE apps SET session_timeout_seconds = " + SHORT_TIMEOUT + " WHERE app_id = '" + app + "'");
+        TestData.execute(PulseInfrastructure.current().dataSource(), "SELECT user_day_sessions_rebuild('" + app + "')");
+        String body = SESSION_METRICS + "," + range() + ",\"dimensions\":[\"time:day\"]";
+        Map<String, List<BigDecimal>> expected = expected(sessions(EVENTS, SHORT_TIMEOUT).stream().filter(SessionsIT::inRange).toList(),
+                s -> s.day().toString(), days());
+        assertEquals(expected, actual(query(app, body)));
+        TestData.execute(PulseInfrastructure.current().dataSource(), "DELETE FROM events WHERE app_id = '" + app + "'");
+        TestData.execute(PulseInfrastructure.current().dataSource(), "INSERT INTO closed_day_versions VALUES ('" + app + "', 1)"
+                + " ON CONFLICT (app_id) DO UPDATE SET version = closed_day_versions.version + 1");
+        assertEquals(expected, actual(query(app, body)), "from the rollup, without the raw store");
+    }
+
     @Test
     void aSessionCountsWithItsFirstEventsDeviceAndTheUsersCohort() throws Exception {
         List<Session> sessions = sessions(EVENTS, 1800).stream().filter(SessionsIT::inRange).toList();

@@ -19,6 +19,8 @@ public interface AggregateConfig {
 
     Retention retention();
 
+    Sessions sessions();
+
     interface Realtime {
         /** How far back the per-minute views reach (SPEC: "last N minutes"; N up to this). */
         @WithDefault("1h")
@@ -78,6 +80,12 @@ public interface AggregateConfig {
     interface Retention {
         /** How often per-app retention is enforced (read by the scheduler); {@code off} disables it. */
         @WithDefault("1h")
+        String checkEvery();
+    }
+
+    interface Sessions {
+        /** How often apps whose session timeout changed, or new ones, get their kept sessions rebuilt; {@code off} disables it. */
+        @WithDefault("1m")
         String checkEvery();
     }
 

@@ -7,6 +7,7 @@ import dev.pulse.aggregate.repository.CumulativeRepository;
 import dev.pulse.aggregate.repository.EventTimesRepository;
 import dev.pulse.aggregate.repository.PostFactsRepository;
 import dev.pulse.aggregate.repository.RawStoreRepository;
+import dev.pulse.aggregate.repository.SessionRepository;
 import dev.pulse.aggregate.repository.UserDailyRollupRepository;
 import dev.pulse.aggregate.repository.UserDayFactsRepository;
 import dev.pulse.contract.EnrichedEvent;
@@ -34,6 +35,7 @@ public class AggregationService {
     private final CumulativeRepository cumulative;
     private final UserDailyRollupRepository rollup;
     private final EventTimesRepository eventTimes;
+    private final SessionRepository sessions;
     private final AppLocks locks;
     private final ClosedDayVersionRepository closedDays;
     private final RealtimeService realtime;
@@ -44,10 +46,12 @@ public class AggregationService {
 
     public AggregationService(Pool pool, RawStoreRepository rawStore, UserDayFactsRepository userDays,
             PostFactsRepository posts, CounterFactsRepository counters, CumulativeRepository cumulative,
-            UserDailyRollupRepository rollup, EventTimesRepository eventTimes, AppLocks locks, ClosedDayVersionRepository closedDays,
+            UserDailyRollupRepository rollup, EventTimesRepository eventTimes, SessionRepository sessions, AppLocks locks,
+            ClosedDayVersionRepository closedDays,
             RealtimeService realtime) {
         this.realtime = realtime;
         this.eventTimes = eventTimes;
+        this.sessions = sessions;
         this.rollup = rollup;
         this.closedDays = closedDays;
         this.locks = locks;
@@ -85,6 +89,8 @@ public class AggregationService {
                 .flatMap(x -> userDays.applyMessenger(connection, fresh))
                 .flatMap(x -> cumulative.apply(connection, fresh))
                 .flatMap(x -> rollup.apply(connection, fresh))
+                // after the rollup's rows exist, and after user_first_seen's upsert has locked each user (SessionRepository)
+                .flatMap(x -> sessions.apply(connection, fresh))
                 .flatMap(x -> eventTimes.apply(connection, fresh));
     }
 }

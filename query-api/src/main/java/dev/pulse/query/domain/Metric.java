@@ -49,9 +49,7 @@ public enum Metric {
             t -> t.decimal(Partial.REVENUE)),
     AVG_ORDER_VALUE("avg_order_value", "coalesce(round(sum(e.revenue) FILTER (WHERE e.event = 'purchase')"
             + " / NULLIF(count(*) FILTER (WHERE e.event = 'purchase'), 0), 4), 0)", Set.of(Partial.REVENUE, Partial.PURCHASES),
-            t -> t.count(Partial.PURCHASES) == 0 ? BigDecimal.ZERO
-                    // rounded half up to 4 places, as round(numeric, 4) does in the raw-store form
-                    : t.decimal(Partial.REVENUE).divide(BigDecimal.valueOf(t.count(Partial.PURCHASES)), 4, RoundingMode.HALF_UP)),
+            t -> ratio(t.decimal(Partial.REVENUE), t.count(Partial.PURCHASES))),
     PAYING_USERS("paying_users", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'purchase')", Set.of(Partial.PURCHASES),
             RollupTotals::payingUsers),
     PAGE_VIEWS("page_views", "count(*) FILTER (WHERE e.event = 'page_view')", Set.of(Partial.PAGE_VIEWS), t -> t.count(Partial.PAGE_VIEWS)),
@@ -62,13 +60,17 @@ public enum Metric {
     AVG_ENGAGEMENT_PCT("avg_engagement_pct", "coalesce(round(avg(e.engagement_pct)::numeric, 4), 0)",
             Set.of(Partial.PCT_SUM, Partial.PCT_COUNT), t -> t.count(Partial.PCT_COUNT) == 0 ? BigDecimal.ZERO
                     : roundAsPostgres(t.real(Partial.PCT_SUM) / t.count(Partial.PCT_COUNT))),
-    // sessions over the columns Sources.sessionized adds: a session counts in the bucket (and groups) of its first event
-    SESSIONS("sessions", "count(*) FILTER (WHERE e.s_start)", null, null),
+    // sessions over the columns Sources.sessionized adds: a session counts in the bucket (and groups) of its first
+    // event; the rollup keeps them on the row of that event's traits (V26), rounded as round(numeric, 4) does
+    SESSIONS("sessions", "count(*) FILTER (WHERE e.s_start)", Set.of(Partial.SESSIONS), t -> t.count(Partial.SESSIONS)),
     SESSIONS_PER_USER("sessions_per_user", "coalesce(round(count(*) FILTER (WHERE e.s_start)::numeric"
-            + " / NULLIF(count(DISTINCT e.user_id) FILTER (WHERE e.s_start), 0), 4), 0)", null, null),
-    AVG_SESSION_SECONDS("avg_session_seconds", "coalesce(round(avg(e.s_seconds) FILTER (WHERE e.s_start), 4), 0)", null, null),
+            + " / NULLIF(count(DISTINCT e.user_id) FILTER (WHERE e.s_start), 0), 4), 0)", Set.of(Partial.SESSIONS),
+            t -> ratio(BigDecimal.valueOf(t.count(Partial.SESSIONS)), t.sessionUsers())),
+    AVG_SESSION_SECONDS("avg_session_seconds", "coalesce(round(avg(e.s_seconds) FILTER (WHERE e.s_start), 4), 0)",
+            Set.of(Partial.SESSIONS, Partial.SESSION_SECONDS), t -> ratio(t.decimal(Partial.SESSION_SECONDS), t.count(Partial.SESSIONS))),
     BOUNCE_RATE("bounce_rate", "coalesce(round(count(*) FILTER (WHERE e.s_start AND e.s_events = 1)::numeric"
-            + " / NULLIF(count(*) FILTER (WHERE e.s_start), 0), 4), 0)", null, null),
+            + " / NULLIF(count(*) FILTER (WHERE e.s_start), 0), 4), 0)", Set.of(Partial.SESSIONS, Partial.BOUNCES),
+            t -> ratio(BigDecimal.valueOf(t.count(Partial.BOUNCES)), t.count(Partial.SESSIONS))),
     // 002's day-7 figures: a user's first day, overall or within feed (view or like) or messenger (a message sent)
     NEW_FEED_USERS("new_feed_users", newUsers -> "count(DISTINCT e.user_id) FILTER (WHERE e.event IN ('feed.view', 'feed.like') AND "
             + newUsers.firstIn("e.first_feed_date") + ")", null, null),
@@ -111,6 +113,11 @@ public enum Metric {
         this.sql = sql;
         this.partials = partials;
         this.fromRollup = fromRollup;
+    }
+
+    /** {@code sum / count} rounded half up to 4 places, as round(numeric, 4) does in the raw-store form; 0 of nothing. */
+    private static BigDecimal ratio(BigDecimal sum, long count) {
+        return count == 0 ? BigDecimal.ZERO : sum.divide(BigDecimal.valueOf(count), 4, RoundingMode.HALF_UP);
     }
 
     /** float8 to numeric keeps 15 significant digits in PostgreSQL; then round(…, 4), as the raw-store form does. */
@@ -175,7 +182,8 @@ public enum Metric {
     /** Whether the metric counts users: the rollup is then read per group and user, else per group only. */
     public boolean countsUsers() {
         return switch (this) {
-            case ACTIVE_USERS, NEW_USERS, FEED_USERS, SENDERS, FEED_ONLY_USERS, MESSENGER_ONLY_USERS, BOTH_USERS, PAYING_USERS -> true;
+            case ACTIVE_USERS, NEW_USERS, FEED_USERS, SENDERS, FEED_ONLY_USERS, MESSENGER_ONLY_USERS, BOTH_USERS, PAYING_USERS,
+                 SESSIONS_PER_USER -> true;
             default -> false;
         };
     }

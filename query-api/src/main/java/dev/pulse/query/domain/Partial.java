@@ -21,6 +21,9 @@ public enum Partial {
     ENGAGEMENT_SECONDS("sum(e.engagement_seconds)"),
     PCT_SUM("sum(e.pct_sum)"),
     PCT_COUNT("sum(e.pct_count)"),
+    SESSIONS("sum(e.sessions)"),
+    SESSION_SECONDS("sum(e.session_seconds)"),
+    BOUNCES("sum(e.bounces)"),
     NEW(newUsers -> "bool_or(" + newUsers.firstIn("e.first_date") + ")");
 
     private final Function<NewUsers, String> sql;
@@ -40,7 +43,7 @@ public enum Partial {
     /** The sum over a group's users of this partial of each ({@code column}), of the same SQL type as the partial. */
     public String total(String column) {
         return switch (this) {
-            case REVENUE, ENGAGEMENT_SECONDS, PCT_SUM -> "sum(" + column + ")";
+            case REVENUE, ENGAGEMENT_SECONDS, PCT_SUM, SESSION_SECONDS -> "sum(" + column + ")";
             case NEW -> "bool_or(" + column + ")";
             // sums of int columns are bigint, and a sum of those would be numeric
             default -> "sum(" + column + ")::bigint";

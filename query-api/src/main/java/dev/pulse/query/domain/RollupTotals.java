@@ -13,11 +13,12 @@ public final class RollupTotals {
     private long messengerOnlyUsers;
     private long bothUsers;
     private long payingUsers;
+    private long sessionUsers;
 
     /**
      * A group's totals as PostgreSQL summed its users (QueryCompiler#groupTotals): the sums (indexed by
-     * {@link Partial#ordinal()}), then users, new users, feed users, senders, feed-only, messenger-only, both and
-     * paying users.
+     * {@link Partial#ordinal()}), then users, new users, feed users, senders, feed-only, messenger-only, both, paying
+     * users and users with sessions.
      */
     public static RollupTotals summed(Object[] sums, long[] users) {
         RollupTotals totals = new RollupTotals();
@@ -30,6 +31,7 @@ public final class RollupTotals {
         totals.messengerOnlyUsers = users[5];
         totals.bothUsers = users[6];
         totals.payingUsers = users[7];
+        totals.sessionUsers = users[8];
         return totals;
     }
 
@@ -48,6 +50,7 @@ public final class RollupTotals {
         messengerOnlyUsers += messenger && !feed ? 1 : 0;
         bothUsers += feed && messenger ? 1 : 0;
         payingUsers += positive(user[Partial.PURCHASES.ordinal()]) ? 1 : 0;
+        sessionUsers += positive(user[Partial.SESSIONS.ordinal()]) ? 1 : 0;
     }
 
     private static boolean positive(Object count) {
@@ -96,5 +99,10 @@ public final class RollupTotals {
 
     public long payingUsers() {
         return payingUsers;
+    }
+
+    /** Users of the group with a session starting in it. */
+    public long sessionUsers() {
+        return sessionUsers;
     }
 }

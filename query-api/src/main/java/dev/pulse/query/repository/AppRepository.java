@@ -20,14 +20,16 @@ public class AppRepository {
     }
 
     public Uni<Optional<App>> findByReadTokenHash(String hash) {
-        return pool.preparedQuery("SELECT app_id, timezone, session_timeout_seconds FROM apps WHERE read_token_hash = $1").execute(Tuple.of(hash))
+        return pool.preparedQuery("""
+                        SELECT a.app_id, a.timezone, a.session_timeout_seconds, s.timeout_seconds AS sessions_kept_with
+                        FROM apps a LEFT JOIN app_sessions s ON s.app_id = a.app_id WHERE a.read_token_hash = $1""").execute(Tuple.of(hash))
                 .<Optional<App>>map(rows -> {
                     if (rows.size() == 0) {
                         return Optional.empty();
                     }
                     Row row = rows.iterator().next();
                     return Optional.of(new App(row.getString("app_id"), ZoneId.of(row.getString("timezone")),
-                            row.getInteger("session_timeout_seconds")));
+                            row.getInteger("session_timeout_seconds"), row.getInteger("sessions_kept_with")));
                 })
                 .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }

@@ -26,10 +26,12 @@ public class QueryCompiler {
 
     /**
      * The per-user daily rollup answers a query whose dimensions and filters are time and user traits only, and
-     * whose metrics it holds; it has the same columns as the raw store for those, so the same expressions apply.
+     * whose metrics it holds (sessions: while they are of the app's timeout); it has the same columns as the raw
+     * store for those, so the same expressions apply.
      */
     public boolean readsRollup(Query query, List<Metric> metrics) {
-        return userOnly(query) && metrics.stream().allMatch(Metric::inRollup);
+        return userOnly(query) && metrics.stream().allMatch(Metric::inRollup)
+                && (query.app().sessionsKept() || metrics.stream().noneMatch(Metric::needsSessions));
     }
 
     private static boolean userOnly(Query query) {
@@ -137,7 +139,8 @@ public class QueryCompiler {
     /**
      * Per group, the totals of {@link #partials} over the query's range summed by PostgreSQL, so that only groups
      * reach memory: d0..dn, the partials' totals in the order given, then the counts of users, new users, feed
-     * users, senders, feed-only, messenger-only, both and paying users (as RollupTotals counts them; 0 where not fetched).
+     * users, senders, feed-only, messenger-only, both, paying users and users with sessions (as RollupTotals counts
+     * them; 0 where not fetched).
      */
     public Compiled groupTotals(Query query, List<Partial> partials, boolean perUser) {
         Compiled perGroupAndUser = partials(query, partials, perUser, query.from(), query.to());
@@ -154,7 +157,7 @@ public class QueryCompiler {
         String isNew = partials.contains(Partial.NEW) ? "u.p" + partials.indexOf(Partial.NEW) : "false";
         columns.add("count(*)");
         for (String flag : List.of(isNew, feed, messenger, feed + " AND NOT " + messenger, messenger + " AND NOT " + feed,
-                feed + " AND " + messenger, positive(partials, Partial.PURCHASES))) {
+                feed + " AND " + messenger, positive(partials, Partial.PURCHASES), positive(partials, Partial.SESSIONS))) {
             columns.add("count(*) FILTER (WHERE " + flag + ")");
         }
         String sql = "SELECT " + String.join(", ", columns) + " FROM (" + perGroupAndUser.sql() + ") u"

@@ -1,0 +1,86 @@
+package dev.pulse.aggregate;
+
+import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.UserTraits;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Sessions worked out here from events, per rollup row (user-day and the traits of each session's first event): the
+ * events of a user-day with a session_id grouped by it, the others split where the gap to the previous exceeds the
+ * timeout; and the same figures as fact_user_daily keeps them.
+ */
+final class KeptSessions {
+    private KeptSessions() {
+    }
+
+    /** Row key → "sessions/bounces/seconds", seconds with 6 decimals; rows without sessions left out. */
+    static Map<String, String> of(List<EnrichedEvent> events, int timeoutSeconds) {
+        Map<List<Object>, List<EnrichedEvent>> runs = events.stream().collect(Collectors.groupingBy(
+                e -> List.of(e.userId(), e.eventDate(), String.valueOf(e.sessionId()), e.sessionId() == null)));
+        Map<String, long[]> rows = new TreeMap<>();
+        runs.values().forEach(run -> {
+            List<EnrichedEvent> sorted = run.stream()
+                    .sorted(Comparator.comparing(EnrichedEvent::timestamp).thenComparing(EnrichedEvent::eventId)).toList();
+            List<EnrichedEvent> current = new ArrayList<>();
+            for (EnrichedEvent e : sorted) {
+                if (!current.isEmpty() && e.sessionId() == null
+                        && Duration.between(current.get(current.size() - 1).timestamp(), e.timestamp()).getSeconds() > timeoutSeconds) {
+                    add(rows, current);
+                    current = new ArrayList<>();
+                }
+                current.add(e);
+            }
+            add(rows, current);
+        });
+        Map<String, String> figures = new TreeMap<>();
+        rows.forEach((key, v) -> figures.put(key, v[0] + "/" + v[1] + "/" + BigDecimal.valueOf(v[2], 6).toPlainString()));
+        return figures;
+    }
+
+    private static void add(Map<String, long[]> rows, List<EnrichedEvent> session) {
+        EnrichedEvent first = session.get(0);
+        long micros = Duration.between(first.timestamp(), session.get(session.size() - 1).timestamp()).toNanos() / 1000;
+        long[] row = rows.computeIfAbsent(key(first), k -> new long[3]);
+        row[0]++;
+        row[1] += session.size() == 1 ? 1 : 0;
+        row[2] += micros;
+    }
+
+    private static String key(EnrichedEvent e) {
+        UserTraits t = Objects.requireNonNullElse(e.user(), UserTraits.NONE);
+        return e.eventDate() + "|" + e.userId() + "|" + t.gender() + "|" + t.age() + "|" + t.os() + "|" + t.source() + "|" + t.country()
+                + "|" + t.city() + "|" + t.expGroup();
+    }
+
+    /** The same figures of the app's rollup rows that have sessions. */
+    static Map<String, String> kept(Connection c, String app) throws SQLException {
+        Map<String, String> figures = new TreeMap<>();
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT concat_ws('|', event_date, user_id, coalesce(gender::text, 'null'), coalesce(age::text, 'null'),
+                           coalesce(user_os, 'null'), coalesce(source, 'null'), coalesce(country, 'null'), coalesce(city, 'null'),
+                           coalesce(exp_group::text, 'null')),
+                       sessions || '/' || bounces || '/' || to_char(session_seconds, 'FM999999990.000000')
+                FROM fact_user_daily WHERE app_id = ? AND (sessions, bounces, session_seconds) <> (0, 0, 0)""")) {
+            s.setString(1, app);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    figures.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return figures;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.pulse.aggregate;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pulse.aggregate.service.SessionRebuildJob;
+import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.Topics;
+import dev.pulse.contract.UserTraits;
+import dev.pulse.contract.testing.PulseInfrastructure;
+import dev.pulse.contract.testing.TestData;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The sessions aggregate-service keeps per rollup row, through Kafka, against sessions worked out here: late events
+ * that join two sessions (one exactly at the timeout) or come before a session's first event with other traits
+ * (the session moves to their row), a session_id held across a long gap, and a timeout change rebuilt by the job.
+ */
+@QuarkusTest
+@WithTestResource(PulseInfrastructure.class)
+class SessionStateIT {
+    private static final ZoneId ZONE = ZoneId.of("America/New_York");
+
+    @Inject
+    SessionRebuildJob rebuild;
+
+    private final Random random = new Random(18);
+
+    private EnrichedEvent event(String app, String user, LocalDate day, int hour, int minute, String sessionId, int gender, boolean late) {
+        Instant ts = day.atTime(hour, minute).atZone(ZONE).toInstant();
+        EnrichedEvent e = AggregationIT.event(app, random, ts, user);
+        UserTraits t = e.user();
+        return new EnrichedEvent(app, e.eventId(), e.event(), e.category(), user, ts, day, ts, false, late, sessionId, e.properties(),
+                e.postId(), e.receiverId(), e.contentId(), e.action(), e.durationMs(), e.revenue(), e.currency(),
+                new UserTraits(gender, t.age(), t.os(), t.source(), t.country(), t.city(), t.expGroup()), e.device(), e.os(), e.browser(),
+                e.host(), e.url(), e.referrer(), e.contentTitle(), e.contentType(), e.lengthSeconds(), e.engagementSeconds(), e.engagementPct());
+    }
+
+    @Test
+    void lateEventsJoinAndMoveSessionsAndATimeoutChangeIsRebuilt() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId());
+        LocalDate day = LocalDate.now(ZONE).minusDays(2);
+        List<EnrichedEvent> events = new ArrayList<>(List.of(
+                event(app, "s", day, 10, 0, null, 0, false),
+                event(app, "s", day, 10, 20, null, 0, false),
+                event(app, "s", day, 11, 15, null, 0, false),
+                event(app, "s", day, 13, 0, null, 1, false),
+                event(app, "s", day, 15, 0, "x", 0, false),
+                event(app, "s", day, 18, 0, "x", 0, false),
+                event(app, "t", day, 23, 50, null, 0, false),
+                event(app, "t", day.plusDays(1), 0, 5, null, 0, false)));
+        send(app, events);
+        assertEquals(KeptSessions.of(events, 1800), kept(app));
+        assertEquals(4, sessions(app, "s"), "10:00-10:20, 11:15, 13:00 and the session_id x over three hours");
+        assertEquals(2, sessions(app, "t"), "a session ends at midnight");
+
+        // 10:20 → 10:45 → 11:15: gaps of 25 and exactly 30 minutes, so the two sessions become one
+        EnrichedEvent joining = event(app, "s", day, 10, 45, null, 0, true);
+        // before the first session's first event, with other traits: that session now counts on their row
+        EnrichedEvent earlier = event(app, "s", day, 9, 40, null, 1, true);
+        for (EnrichedEvent late : List.of(joining, earlier)) {
+            events.add(late);
+            send(app, List.of(late));
+            assertEquals(KeptSessions.of(events, 1800), kept(app), "after the late event at " + late.timestamp());
+        }
+        assertEquals(3, sessions(app, "s"), "two sessions joined");
+
+        // a shorter timeout: the job rebuilds the app's sessions with it and tells query-api's cache
+        long version = queryLong("SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'), 0)");
+        execute("UPDATE apps SET session_timeout_seconds = 600 WHERE app_id = '" + app + "'");
+        assertEquals(KeptSessions.of(events, 1800), kept(app), "kept with the old timeout until rebuilt");
+        assertTrue(rebuild.rebuildOutdatedApps().await().atMost(Duration.ofSeconds(60)).contains(app));
+        assertEquals(KeptSessions.of(events, 600), kept(app));
+        assertNotEquals(KeptSessions.of(events, 600), KeptSessions.of(events, 1800), "the timeout matters to these events");
+        assertEquals(600L, queryLong("SELECT timeout_seconds FROM app_sessions WHERE app_id = '" + app + "'"));
+        assertEquals(version + 1, queryLong("SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'"));
+        assertTrue(rebuild.rebuildOutdatedApps().await().atMost(Duration.ofSeconds(60)).stream().noneMatch(app::equals), "rebuilt once");
+
+        // batches after the change keep the new timeout
+        EnrichedEvent after = event(app, "s", day, 13, 8, null, 1, true);
+        events.add(after);
+        send(app, List.of(after));
+        assertEquals(KeptSessions.of(events, 600), kept(app));
+    }
+
+    private void send(String app, List<EnrichedEvent> batch) throws Exception {
+        long expected = queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") + batch.size();
+        for (EnrichedEvent e : batch) {
+            ObjectNode json = AggregationIT.MAPPER.valueToTree(e);
+            TestData.send(PulseInfrastructure.current().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, e.userId()),
+                    AggregationIT.MAPPER.writeValueAsString(json));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == expected);
+    }
+
+    private static Map<String, String> kept(String app) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection()) {
+            return KeptSessions.kept(c, app);
+        }
+    }
+
+    private static long sessions(String app, String user) {
+        return queryLong("SELECT sum(sessions) FROM fact_user_daily WHERE app_id = '" + app + "' AND user_id = '" + user + "'");
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static long queryLong(String sql) {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
