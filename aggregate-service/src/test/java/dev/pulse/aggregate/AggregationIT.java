@@ -348,9 +348,15 @@ class AggregationIT {
         LocalDate timesDamaged = today.minusDays(4);
         LocalDate damaged = today.minusDays(3);
         LocalDate intact = today.minusDays(2);
+        LocalDate sessionsDamaged = today.minusDays(5);
         List<EnrichedEvent> events = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            LocalDate day = i % 3 == 0 ? damaged : i % 3 == 1 ? intact : timesDamaged;
+            LocalDate day = switch (i % 4) {
+                case 0 -> damaged;
+                case 1 -> intact;
+                case 2 -> timesDamaged;
+                default -> sessionsDamaged;
+            };
             events.add(event(app, random, day.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(random.nextInt(86_400)), "u" + random.nextInt(6)));
         }
         Map<String, List<String>> byUser = new TreeMap<>();
@@ -370,6 +376,9 @@ class AggregationIT {
         execute("UPDATE user_event_times SET times = user_event_times_without(times, " + start + ", " + (start + 86_400_000_000L) + ")"
                 + " WHERE app_id = '" + app + "' AND user_id = 'u2'");
         execute("DELETE FROM fact_user_daily WHERE app_id = '" + app + "' AND event_date = '" + damaged + "' AND user_id = 'u1'");
+        // only the sessions of one day: one more bounce than its events make
+        execute("UPDATE fact_user_daily SET bounces = bounces + 1 WHERE app_id = '" + app + "' AND event_date = '" + sessionsDamaged
+                + "' AND user_id = 'u3'");
         execute("UPDATE host_activity_reduced SET hit_array[" + damaged.getDayOfMonth() + "] = 0 WHERE app_id = '" + app + "' AND month_start = '" + damaged.withDayOfMonth(1) + "'");
         // the app existed before the days closed, so they are due
         execute("UPDATE apps SET created_at = now() - interval '5 days' WHERE app_id = '" + app + "'");
@@ -380,12 +389,13 @@ class AggregationIT {
                 "every ended day since the app was created, not today");
         assertEquals(true, closed.get(damaged).repaired(), "the damaged day is rebuilt");
         assertEquals(true, closed.get(timesDamaged).repaired(), "the day whose event times were damaged is rebuilt");
+        assertEquals(true, closed.get(sessionsDamaged).repaired(), "the day whose sessions were damaged is rebuilt");
         assertEquals(false, closed.get(intact).repaired());
         assertEquals(correct, facts(app), "the rebuilt facts equal the incremental ones before the damage");
         assertEquals(List.of(), dailyClose.closeDaysEndedBy(Instant.now()).await().atMost(Duration.ofSeconds(60))
                 .stream().filter(c -> c.day().appId().equals(app)).toList(), "a day is closed once");
 
-        for (LocalDate day : List.of(timesDamaged, damaged, intact)) {
+        for (LocalDate day : List.of(sessionsDamaged, timesDamaged, damaged, intact)) {
             List<EnrichedEvent> ofDay = events.stream().filter(e -> e.eventDate().equals(day)).toList();
             long complete = ofDay.stream().filter(e -> e.device() != null && (e.contentId() == null || e.contentType() != null)).count();
             String where = " FROM quality_snapshot_daily WHERE app_id = '" + app + "' AND event_date = '" + day + "'";

@@ -32,8 +32,9 @@ final class KeptSessions {
                 e -> List.of(e.userId(), e.eventDate(), String.valueOf(e.sessionId()), e.sessionId() == null)));
         Map<String, long[]> rows = new TreeMap<>();
         runs.values().forEach(run -> {
+            // ties in time ordered by event_id as PostgreSQL orders uuids (unsigned bytes: the text form's order, not UUID.compareTo's)
             List<EnrichedEvent> sorted = run.stream()
-                    .sorted(Comparator.comparing(EnrichedEvent::timestamp).thenComparing(EnrichedEvent::eventId)).toList();
+                    .sorted(Comparator.comparing(EnrichedEvent::timestamp).thenComparing(e -> e.eventId().toString())).toList();
             List<EnrichedEvent> current = new ArrayList<>();
             for (EnrichedEvent e : sorted) {
                 if (!current.isEmpty() && e.sessionId() == null

@@ -87,12 +87,13 @@ class SessionStateIT {
 
         // a shorter timeout: the job rebuilds the app's sessions with it and tells query-api's cache
         long version = queryLong("SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'), 0)");
-        execute("UPDATE apps SET session_timeout_seconds = 600 WHERE app_id = '" + app + "'");
+        // as ingest-service's PUT /v1/admin/apps/{app}/sessions does
+        execute("UPDATE apps SET session_timeout_seconds = 600, session_timeout_version = session_timeout_version + 1 WHERE app_id = '" + app + "'");
         assertEquals(KeptSessions.of(events, 1800), kept(app), "kept with the old timeout until rebuilt");
         assertTrue(rebuild.rebuildOutdatedApps().await().atMost(Duration.ofSeconds(60)).contains(app));
         assertEquals(KeptSessions.of(events, 600), kept(app));
         assertNotEquals(KeptSessions.of(events, 600), KeptSessions.of(events, 1800), "the timeout matters to these events");
-        assertEquals(600L, queryLong("SELECT timeout_seconds FROM app_sessions WHERE app_id = '" + app + "'"));
+        assertEquals(1L, queryLong("SELECT timeout_version FROM app_sessions WHERE app_id = '" + app + "'"));
         assertEquals(version + 1, queryLong("SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'"));
         assertTrue(rebuild.rebuildOutdatedApps().await().atMost(Duration.ofSeconds(60)).stream().noneMatch(app::equals), "rebuilt once");
 

@@ -139,6 +139,10 @@ class AdminOperationsIT {
         putSetting(app, "sessions", "{\"timeout_seconds\": 900}").then().statusCode(200).body("app", equalTo(app))
                 .body("timeout_seconds", equalTo(900));
         assertEquals("900", queryString("SELECT session_timeout_seconds FROM apps WHERE app_id = '" + app + "'"));
+        assertEquals("1", queryString("SELECT session_timeout_version FROM apps WHERE app_id = '" + app + "'"), "a change is counted");
+        putSetting(app, "sessions", "{\"timeout_seconds\": 900}").then().statusCode(200);
+        assertEquals("1", queryString("SELECT session_timeout_version FROM apps WHERE app_id = '" + app + "'"),
+                "the same value again is no change: aggregate-service does not rebuild the app's sessions for it");
         for (String bad : List.of("{\"timeout_seconds\": 59}", "{\"timeout_seconds\": 86401}", "{\"timeout_seconds\": 60.5}",
                 "{\"timeout_seconds\": \"900\"}", "{\"timeout_seconds\": null}", "{}", "[]", "{\"timeout_seconds\": true}",
                 // low 64 bits 900: read as a long it would pass

@@ -55,10 +55,10 @@ class QueryCompilerTest {
     @Test
     void sessionsReadTheRollupOnlyWhileKeptWithTheAppsTimeout() {
         List<Metric> sessions = List.of(Metric.SESSIONS, Metric.BOUNCE_RATE);
-        for (Integer keptWith : Arrays.asList(1800, 600, null)) {
-            Query query = new Query(new App("a", ZoneId.of("UTC"), 1800, keptWith), sessions, LocalDate.of(2026, 1, 1),
+        for (boolean kept : List.of(true, false)) {
+            Query query = new Query(new App("a", ZoneId.of("UTC"), 1800, kept), sessions, LocalDate.of(2026, 1, 1),
                     LocalDate.of(2026, 1, 30), List.of(Dimension.TIME_DAY), List.of(), List.of(), 100, 0);
-            assertEquals(Integer.valueOf(1800).equals(keptWith), compiler.readsRollup(query, sessions), "kept with " + keptWith);
+            assertEquals(kept, compiler.readsRollup(query, sessions), "kept " + kept);
             Query events = new Query(query.app(), List.of(Metric.EVENTS), query.from(), query.to(), query.dimensions(), List.of(),
                     List.of(), 100, 0);
             assertTrue(compiler.readsRollup(events, List.of(Metric.EVENTS)), "other metrics do not depend on it");

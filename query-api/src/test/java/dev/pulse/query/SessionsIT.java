@@ -107,7 +107,7 @@ class SessionsIT {
             store(app, EVENTS);
         }
         TestData.execute(PulseInfrastructure.current().dataSource(),
-                "UPDATE apps SET session_timeout_seconds = " + SHORT_TIMEOUT + " WHERE app_id = '" + shortApp + "'");
+                "UPDATE apps SET session_timeout_seconds = " + SHORT_TIMEOUT + ", session_timeout_version = session_timeout_version + 1 WHERE app_id = '" + shortApp + "'");
     }
 
     private static Instant nextMidnight(Instant t) {
@@ -251,7 +251,7 @@ class SessionsIT {
         TOKENS.put(app, TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId()));
         store(app, EVENTS);
         TestData.execute(PulseInfrastructure.current().dataSource(),
-                "UPDATE apps SET session_timeout_seconds = " + SHORT_TIMEOUT + " WHERE app_id = '" + app + "'");
+                "UPDATE apps SET session_timeout_seconds = " + SHORT_TIMEOUT + ", session_timeout_version = session_timeout_version + 1 WHERE app_id = '" + app + "'");
         TestData.execute(PulseInfrastructure.current().dataSource(), "SELECT user_day_sessions_rebuild('" + app + "')");
         String body = SESSION_METRICS + "," + range() + ",\"dimensions\":[\"time:day\"]";
         Map<String, List<BigDecimal>> expected = expected(sessions(EVENTS, SHORT_TIMEOUT).stream().filter(SessionsIT::inRange).toList(),
@@ -261,6 +261,47 @@ class SessionsIT {
         TestData.execute(PulseInfrastructure.current().dataSource(), "INSERT INTO closed_day_versions VALUES ('" + app + "', 1)"
                 + " ON CONFLICT (app_id) DO UPDATE SET version = closed_day_versions.version + 1");
         assertEquals(expected, actual(query(app, body)), "from the rollup, without the raw store");
+    }
+
+    /**
+     * Traits that change within a session: the kept sessions count on the row of the first event's traits, and
+     * sessions_per_user divides by the users who start a session in the group, not by every user with a row there.
+     * The rollup's answers (kept) against the raw store's (a filter every event passes moves the query there).
+     */
+    @Test
+    void sessionsWhoseTraitsChangeCountWithTheirFirstEventFromTheRollupAsFromTheRawStore() throws Exception {
+        String app = TestData.newAppId();
+        TOKENS.put(app, TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId()));
+        LocalDate day = FIRST.plusDays(1);
+        // user, minutes after 09:00, gender: c and a start with gender 0 and go on with 1; b only 1; a starts a second session with 1
+        List<Object[]> events = List.of(new Object[] {"c", 0, 0}, new Object[] {"c", 5, 1}, new Object[] {"a", 60, 0},
+                new Object[] {"a", 70, 1}, new Object[] {"a", 360, 1}, new Object[] {"b", 180, 1});
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection();
+             PreparedStatement insert = c.prepareStatement("""
+                     INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id, gender, device)
+                     VALUES (?, ?, gen_random_uuid(), ?, ?, 'page_view', 'engagement', ?, ?, 'mobile')""")) {
+            for (Object[] e : events) {
+                Instant ts = day.atTime(9, 0).atZone(ZONE).toInstant().plusSeconds(60L * (Integer) e[1]);
+                insert.setString(1, app);
+                insert.setObject(2, day);
+                insert.setTimestamp(3, Timestamp.from(ts));
+                insert.setTimestamp(4, Timestamp.from(ts));
+                insert.setString(5, (String) e[0]);
+                insert.setShort(6, ((Integer) e[2]).shortValue());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            QueryFixture.rollUp(c, app);
+        }
+        long usersWithGender1 = events.stream().filter(e -> (Integer) e[2] == 1).map(e -> e[0]).distinct().count();
+        assertEquals(3, usersWithGender1, "a user with gender 1 but no session starting so: the case the denominator must leave out");
+        String allPass = ",\"filters\":[[\"is\",\"device\",[\"mobile\"]]]";
+        for (String question : List.of(",\"dimensions\":[\"user:gender\"]", ",\"dimensions\":[\"time:day\",\"user:gender\"]",
+                ",\"filters\":[[\"is\",\"user:gender\",[\"1\"]]]")) {
+            String body = SESSION_METRICS + "," + range() + question;
+            String raw = question.contains("filters") ? body.replace("]]]", "]],[\"is\",\"device\",[\"mobile\"]]]") : body + allPass;
+            assertEquals(actual(query(app, raw)), actual(query(app, body)), question);
+        }
     }
 
     @Test

@@ -25,7 +25,7 @@ public class DailyCloseRepository {
      * The counts the incremental path must agree on with the raw store. Each is cheap (index ranges of one
      * app-day) and each fact family has one: the rollup, quality counters, feed facts, the reduced host arrays and
      * the funnels' event times (the day's distinct times per name and user; rows given up for too many left out), the
-     * sessions (their count, bounces and seconds over the day, as the day's stored events make them).
+     * sessions (each rollup row's count, bounces and seconds against what the day's stored events make with the app's timeout).
      */
     public record Check(long rawEvents, long rawUsers, long rollupEvents, long rollupUsers, long countedAccepted,
             long rawViews, long feedViews, long rawHits, long reducedHits, long rawTimes, long stateTimes, boolean sessionsAgree) {
@@ -65,13 +65,7 @@ public class DailyCloseRepository {
               (SELECT count(*) FROM user_event_times u, user_event_times_decode(u.times) AS t
                  WHERE u.app_id = $1 AND u.week_start = $5 AND user_event_times_at(u.times, 0) < $7
                    AND user_event_times_at(u.times, length(u.times) - 8) >= $6 AND t >= $6 AND t < $7) AS state_times,
-              (SELECT (coalesce(sum(s.sessions), 0), coalesce(sum(s.bounces), 0), coalesce(sum(s.session_seconds), 0))
-                 FROM (SELECT array_agg(DISTINCT user_id) AS users FROM events WHERE app_id = $1 AND event_date = $2) AS d,
-                      user_day_sessions($1, d.users, array_fill($2::date, ARRAY[coalesce(cardinality(d.users), 0)]),
-                                        user_day_sessions_timeout($1)) AS s)
-              IS NOT DISTINCT FROM
-              (SELECT (coalesce(sum(sessions), 0), coalesce(sum(bounces), 0), coalesce(sum(session_seconds), 0))
-                 FROM fact_user_daily WHERE app_id = $1 AND event_date = $2) AS sessions_agree""";
+              user_day_sessions_differences($1, $2) = 0 AS sessions_agree""";
 
     private static final String SNAPSHOT = """
             INSERT INTO quality_snapshot_daily (app_id, event_date, accepted, active_users, rejected, rejected_by_reason,

@@ -36,21 +36,49 @@ public class SessionRepository {
                 app.getValue().stream().map(UserDay::date).toArray(LocalDate[]::new))).toList());
     }
 
-    /** Recomputes every user-day of the app with its current timeout, which the app then keeps; the caller holds the app exclusively. */
-    public Uni<Integer> rebuild(SqlConnection connection, String appId) {
-        return connection.preparedQuery("SELECT user_day_sessions_rebuild($1)").execute(Tuple.of(appId))
-                .map(rows -> rows.iterator().next().getInteger(0));
+    /** An app whose kept sessions do not follow its timeout's current version (changed, or never built). */
+    public record Outdated(String appId, int version) {
     }
 
-    /** Apps whose sessions were kept with another timeout than theirs now (or were never built). */
-    public Uni<List<String>> outdated(SqlConnection connection) {
+    public Uni<List<Outdated>> outdated(SqlConnection connection) {
         return connection.query("""
-                        SELECT a.app_id FROM apps a LEFT JOIN app_sessions s USING (app_id)
-                        WHERE s.timeout_seconds IS DISTINCT FROM a.session_timeout_seconds ORDER BY a.app_id""").execute()
+                        SELECT a.app_id, a.session_timeout_version FROM apps a LEFT JOIN app_sessions s ON s.app_id = a.app_id
+                        WHERE s.timeout_version IS DISTINCT FROM a.session_timeout_version ORDER BY a.app_id""").execute()
                 .map(rows -> {
-                    List<String> apps = new ArrayList<>();
-                    rows.forEach(row -> apps.add(row.getString(0)));
+                    List<Outdated> apps = new ArrayList<>();
+                    rows.forEach(row -> apps.add(new Outdated(row.getString(0), row.getInteger(1))));
                     return apps;
                 });
+    }
+
+    /** The app's days whose events the raw store still has. */
+    public Uni<List<LocalDate>> days(SqlConnection connection, String appId) {
+        return connection.preparedQuery("SELECT user_day_sessions_days($1) AS day").execute(Tuple.of(appId)).map(rows -> {
+            List<LocalDate> days = new ArrayList<>();
+            rows.forEach(row -> days.add(row.getLocalDate(0)));
+            return days;
+        });
+    }
+
+    /** Recomputes one day of the app's sessions with its timeout; the caller holds the app. */
+    public Uni<Void> writeDay(SqlConnection connection, String appId, LocalDate day) {
+        return connection.preparedQuery("SELECT user_day_sessions_write_day($1, $2)").execute(Tuple.of(appId, day)).replaceWithVoid();
+    }
+
+    /** Records that the app's sessions follow timeout version {@code version}, unless it changed since; @return whether recorded */
+    public Uni<Boolean> kept(SqlConnection connection, String appId, int version) {
+        return connection.preparedQuery("SELECT user_day_sessions_kept($1, $2)").execute(Tuple.of(appId, version))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /** One rebuild of an app at a time across replicas: a session lock on {@code connection}, held until {@link #unlock}. */
+    public Uni<Boolean> tryLock(SqlConnection connection, String appId) {
+        return connection.preparedQuery("SELECT pg_try_advisory_lock(hashtextextended('pulse-sessions-rebuild:' || $1, 0))")
+                .execute(Tuple.of(appId)).map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    public Uni<Void> unlock(SqlConnection connection, String appId) {
+        return connection.preparedQuery("SELECT pg_advisory_unlock(hashtextextended('pulse-sessions-rebuild:' || $1, 0))")
+                .execute(Tuple.of(appId)).replaceWithVoid();
     }
 }

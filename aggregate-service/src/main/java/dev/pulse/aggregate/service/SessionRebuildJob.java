@@ -3,6 +3,8 @@ package dev.pulse.aggregate.service;
 import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.ClosedDayVersionRepository;
 import dev.pulse.aggregate.repository.SessionRepository;
+import dev.pulse.aggregate.repository.SessionRepository.Outdated;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -10,14 +12,21 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Keeps each app's sessions computed with the app's timeout: an app whose timeout changed (PUT
- * /v1/admin/apps/{app}/sessions, through ingest-service) or that is new gets every user-day recomputed in one
- * transaction holding the app exclusively, so no batch interleaves. Until then query-api answers session metrics from
- * the raw store. The closed-day cache of the app is bumped: its cached sessions were of the old timeout.
+ * Keeps each app's sessions computed with the app's timeout. Batches always use the timeout the app has now; after a
+ * change (PUT /v1/admin/apps/{app}/sessions, through ingest-service, which counts changes in
+ * apps.session_timeout_version), after the upgrade that added kept sessions, or for a new app, this job recomputes
+ * every day the raw store has, one day per transaction holding the app (its batches wait for one day, not for the
+ * history), then records the version in app_sessions — unless the timeout changed meanwhile, when the next run starts
+ * over. query-api answers session metrics from the raw store until then, and the app's closed-day cache is bumped.
+ * One replica rebuilds an app at a time (a session lock); an app that fails is logged and retried at the next run
+ * without holding up the others.
  */
 @ApplicationScoped
 public class SessionRebuildJob {
@@ -25,12 +34,15 @@ public class SessionRebuildJob {
     private final SessionRepository sessions;
     private final AppLocks locks;
     private final ClosedDayVersionRepository closedDays;
+    private final MeterRegistry registry;
 
-    public SessionRebuildJob(Pool pool, SessionRepository sessions, AppLocks locks, ClosedDayVersionRepository closedDays) {
+    public SessionRebuildJob(Pool pool, SessionRepository sessions, AppLocks locks, ClosedDayVersionRepository closedDays,
+            MeterRegistry registry) {
         this.pool = pool;
         this.sessions = sessions;
         this.locks = locks;
         this.closedDays = closedDays;
+        this.registry = registry;
     }
 
     @Scheduled(every = "${pulse.aggregate.sessions.check-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -38,15 +50,39 @@ public class SessionRebuildJob {
         return rebuildOutdatedApps().replaceWithVoid();
     }
 
-    /** @return the apps rebuilt */
+    /** @return the apps whose sessions now follow their timeout */
     public Uni<List<String>> rebuildOutdatedApps() {
         return pool.withConnection(sessions::outdated)
                 .onItem().transformToMulti(apps -> Multi.createFrom().iterable(apps))
-                .onItem().transformToUniAndConcatenate(app -> pool.withTransaction(connection -> locks.exclusive(connection, app)
-                        .flatMap(x -> sessions.rebuild(connection, app))
-                        .invoke(timeout -> Log.infof("sessions of app %s rebuilt with a %d s timeout", app, timeout))
-                        .flatMap(x -> closedDays.bump(connection, Set.of(app)))
-                        .replaceWith(app)))
+                .onItem().transformToUniAndConcatenate(app -> pool.withConnection(held -> sessions.tryLock(held, app.appId())
+                        .flatMap(locked -> locked
+                                ? rebuild(app).onTermination().call(() -> sessions.unlock(held, app.appId()))
+                                : Uni.createFrom().<String>nullItem()))
+                        .onFailure().recoverWithItem(e -> {
+                            Log.errorf(e, "rebuilding the sessions of app %s failed; the next run tries again", app.appId());
+                            registry.counter("pulse.aggregate.sessions.rebuild.failures").increment();
+                            return null;
+                        }))
+                .filter(Objects::nonNull)
                 .collect().asList();
+    }
+
+    private Uni<String> rebuild(Outdated app) {
+        String id = app.appId();
+        return pool.withConnection(c -> sessions.days(c, id))
+                .onItem().transformToMulti(days -> Multi.createFrom().iterable(days))
+                .onItem().transformToUniAndConcatenate((LocalDate day) -> pool.withTransaction(c -> locks.exclusive(c, id)
+                        .flatMap(x -> sessions.writeDay(c, id, day))).replaceWith(day))
+                .collect().with(Collectors.counting())
+                .flatMap(days -> pool.withTransaction(c -> locks.exclusive(c, id)
+                        .flatMap(x -> sessions.kept(c, id, app.version()))
+                        .flatMap(kept -> {
+                            if (!kept) {
+                                Log.infof("the session timeout of app %s changed while its %d days were rebuilt; rebuilding again next run", id, days);
+                                return Uni.createFrom().<String>nullItem();
+                            }
+                            Log.infof("sessions of app %s rebuilt with its timeout (version %d): %d days", id, app.version(), days);
+                            return closedDays.bump(c, Set.of(id)).replaceWith(id);
+                        })));
     }
 }

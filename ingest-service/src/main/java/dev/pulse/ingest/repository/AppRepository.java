@@ -59,7 +59,11 @@ public class AppRepository {
 
     /** @return false when there is no such app */
     public Uni<Boolean> setSessionTimeout(String appId, int seconds) {
-        return pool.preparedQuery("UPDATE apps SET session_timeout_seconds = $2 WHERE app_id = $1 RETURNING app_id")
+        // a change is counted: aggregate-service rebuilds the app's kept sessions for it, query-api reads them once it has
+        return pool.preparedQuery("""
+                        UPDATE apps SET session_timeout_version = session_timeout_version + (session_timeout_seconds <> $2)::int,
+                            session_timeout_seconds = $2
+                        WHERE app_id = $1 RETURNING app_id""")
                 .execute(Tuple.of(appId, seconds))
                 .map(rows -> rows.size() == 1);
     }

@@ -21,7 +21,8 @@ public class AppRepository {
 
     public Uni<Optional<App>> findByReadTokenHash(String hash) {
         return pool.preparedQuery("""
-                        SELECT a.app_id, a.timezone, a.session_timeout_seconds, s.timeout_seconds AS sessions_kept_with
+                        SELECT a.app_id, a.timezone, a.session_timeout_seconds,
+                               coalesce(s.timeout_version = a.session_timeout_version, false) AS sessions_kept
                         FROM apps a LEFT JOIN app_sessions s ON s.app_id = a.app_id WHERE a.read_token_hash = $1""").execute(Tuple.of(hash))
                 .<Optional<App>>map(rows -> {
                     if (rows.size() == 0) {
@@ -29,7 +30,7 @@ public class AppRepository {
                     }
                     Row row = rows.iterator().next();
                     return Optional.of(new App(row.getString("app_id"), ZoneId.of(row.getString("timezone")),
-                            row.getInteger("session_timeout_seconds"), row.getInteger("sessions_kept_with")));
+                            row.getInteger("session_timeout_seconds"), row.getBoolean("sessions_kept")));
                 })
                 .onFailure(StoreFailures::unreachable).transform(e -> StoreFailures.unavailable("PostgreSQL"));
     }
