@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The sessions aggregate-service keeps per rollup row, through Kafka, against sessions worked out here: late events
  * that join two sessions (one exactly at the timeout) or come before a session's first event with other traits
- * (the session moves to their row), a session_id held across a long gap, and a timeout change rebuilt by the job.
+ * (the session moves to their row) or fall into the repeated hour of a DST change, a session_id held across a long
+ * gap, and a timeout change rebuilt by the job.
  */
 @QuarkusTest
 @WithTestResource(PulseInfrastructure.class)
@@ -46,7 +47,10 @@ class SessionStateIT {
     private final Random random = new Random(18);
 
     private EnrichedEvent event(String app, String user, LocalDate day, int hour, int minute, String sessionId, int gender, boolean late) {
-        Instant ts = day.atTime(hour, minute).atZone(ZONE).toInstant();
+        return event(app, user, day, day.atTime(hour, minute).atZone(ZONE).toInstant(), sessionId, gender, late);
+    }
+
+    private EnrichedEvent event(String app, String user, LocalDate day, Instant ts, String sessionId, int gender, boolean late) {
         EnrichedEvent e = AggregationIT.event(app, random, ts, user);
         UserTraits t = e.user();
         return new EnrichedEvent(app, e.eventId(), e.event(), e.category(), user, ts, day, ts, false, late, sessionId, e.properties(),
@@ -59,7 +63,9 @@ class SessionStateIT {
     void lateEventsJoinAndMoveSessionsAndATimeoutChangeIsRebuilt() throws Exception {
         String app = TestData.newAppId();
         TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId());
-        LocalDate day = LocalDate.now(ZONE).minusDays(2);
+        // the day New York's clocks go back: 01:00-02:00 happens twice
+        LocalDate day = LocalDate.of(2026, 11, 1);
+        Instant secondOneOClock = day.atTime(1, 0).atZone(ZONE).withLaterOffsetAtOverlap().toInstant();
         List<EnrichedEvent> events = new ArrayList<>(List.of(
                 event(app, "s", day, 10, 0, null, 0, false),
                 event(app, "s", day, 10, 20, null, 0, false),
@@ -68,22 +74,29 @@ class SessionStateIT {
                 event(app, "s", day, 15, 0, "x", 0, false),
                 event(app, "s", day, 18, 0, "x", 0, false),
                 event(app, "t", day, 23, 50, null, 0, false),
-                event(app, "t", day.plusDays(1), 0, 5, null, 0, false)));
+                event(app, "t", day.plusDays(1), 0, 5, null, 0, false),
+                // 01:30 summer time, then 01:10 winter time: 40 minutes later, though it reads earlier
+                event(app, "d", day, secondOneOClock.minusSeconds(30 * 60), null, 0, false),
+                event(app, "d", day, secondOneOClock.plusSeconds(10 * 60), null, 0, false)));
         send(app, events);
         assertEquals(KeptSessions.of(events, 1800), kept(app));
         assertEquals(4, sessions(app, "s"), "10:00-10:20, 11:15, 13:00 and the session_id x over three hours");
         assertEquals(2, sessions(app, "t"), "a session ends at midnight");
+        assertEquals(2, sessions(app, "d"), "40 minutes apart across the repeated hour");
 
         // 10:20 → 10:45 → 11:15: gaps of 25 and exactly 30 minutes, so the two sessions become one
         EnrichedEvent joining = event(app, "s", day, 10, 45, null, 0, true);
         // before the first session's first event, with other traits: that session now counts on their row
         EnrichedEvent earlier = event(app, "s", day, 9, 40, null, 1, true);
-        for (EnrichedEvent late : List.of(joining, earlier)) {
+        // 01:50 summer time: 20 minutes after d's first event and before the second
+        EnrichedEvent between = event(app, "d", day, secondOneOClock.minusSeconds(10 * 60), null, 0, true);
+        for (EnrichedEvent late : List.of(joining, earlier, between)) {
             events.add(late);
             send(app, List.of(late));
             assertEquals(KeptSessions.of(events, 1800), kept(app), "after the late event at " + late.timestamp());
         }
         assertEquals(3, sessions(app, "s"), "two sessions joined");
+        assertEquals(1, sessions(app, "d"), "and d's two across the repeated hour");
 
         // a shorter timeout: the job rebuilds the app's sessions with it and tells query-api's cache
         long version = queryLong("SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'), 0)");
