@@ -4,7 +4,7 @@
 -- Every table holding an app's data is hash-distributed by app_id and colocated with events, so the statements of
 -- the write and the query path, which all name one app_id, are routed to one shard group, and joins between these
 -- tables (always on app_id) stay on one node. apps (one row per app; looked up by key hash, which is unique across
--- apps), app_sessions (the timeout each app's kept sessions were computed with, read with the app)
+-- apps), app_sessions (the timeout version each app's kept sessions follow, read with the app)
 -- and dim_dates (a calendar) are reference tables, copied to every node. Partitions of events that
 -- create_events_partition() adds later are distributed with their parent. CitusReadySchemaIT checks that this list
 -- names every table of the migrated schema exactly once, with the kind its keys allow.

@@ -123,6 +123,9 @@ BEGIN
         v_days := v_days + 1;
     END LOOP;
     PERFORM user_day_sessions_kept(p_app, v_version);
+    -- query-api's closed-day cache of the app holds sessions of before
+    INSERT INTO closed_day_versions AS c (app_id, version) VALUES (p_app, 1)
+    ON CONFLICT (app_id) DO UPDATE SET version = c.version + 1;
     RETURN v_days;
 END $$;
 

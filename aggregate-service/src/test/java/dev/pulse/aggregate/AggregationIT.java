@@ -380,6 +380,8 @@ class AggregationIT {
         execute("UPDATE fact_user_daily SET bounces = bounces + 1 WHERE app_id = '" + app + "' AND event_date = '" + sessionsDamaged
                 + "' AND user_id = 'u3'");
         execute("UPDATE host_activity_reduced SET hit_array[" + damaged.getDayOfMonth() + "] = 0 WHERE app_id = '" + app + "' AND month_start = '" + damaged.withDayOfMonth(1) + "'");
+        // its sessions are kept with its timeout (SessionRebuildJob's record; the job is off in tests), so the close checks them
+        execute("SELECT user_day_sessions_kept('" + app + "', 0)");
         // the app existed before the days closed, so they are due
         execute("UPDATE apps SET created_at = now() - interval '5 days' WHERE app_id = '" + app + "'");
 

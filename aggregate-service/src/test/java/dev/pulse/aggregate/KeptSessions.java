@@ -38,7 +38,7 @@ final class KeptSessions {
             List<EnrichedEvent> current = new ArrayList<>();
             for (EnrichedEvent e : sorted) {
                 if (!current.isEmpty() && e.sessionId() == null
-                        && Duration.between(current.get(current.size() - 1).timestamp(), e.timestamp()).getSeconds() > timeoutSeconds) {
+                        && Duration.between(current.get(current.size() - 1).timestamp(), e.timestamp()).compareTo(Duration.ofSeconds(timeoutSeconds)) > 0) {
                     add(rows, current);
                     current = new ArrayList<>();
                 }

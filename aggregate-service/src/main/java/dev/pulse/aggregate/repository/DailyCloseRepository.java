@@ -25,7 +25,7 @@ public class DailyCloseRepository {
      * The counts the incremental path must agree on with the raw store. Each is cheap (index ranges of one
      * app-day) and each fact family has one: the rollup, quality counters, feed facts, the reduced host arrays and
      * the funnels' event times (the day's distinct times per name and user; rows given up for too many left out), the
-     * sessions (each rollup row's count, bounces and seconds against what the day's stored events make with the app's timeout).
+     * sessions (each rollup row's count, bounces and seconds against what the day's stored events make with the app's timeout, once kept with it).
      */
     public record Check(long rawEvents, long rawUsers, long rollupEvents, long rollupUsers, long countedAccepted,
             long rawViews, long feedViews, long rawHits, long reducedHits, long rawTimes, long stateTimes, boolean sessionsAgree) {
@@ -65,7 +65,10 @@ public class DailyCloseRepository {
               (SELECT count(*) FROM user_event_times u, user_event_times_decode(u.times) AS t
                  WHERE u.app_id = $1 AND u.week_start = $5 AND user_event_times_at(u.times, 0) < $7
                    AND user_event_times_at(u.times, length(u.times) - 8) >= $6 AND t >= $6 AND t < $7) AS state_times,
-              user_day_sessions_differences($1, $2) = 0 AS sessions_agree""";
+              -- while the kept sessions do not follow the app's timeout (a change not yet rebuilt) query-api does not read them
+              NOT coalesce((SELECT s.timeout_version = a.session_timeout_version FROM apps a JOIN app_sessions s ON s.app_id = a.app_id
+                            WHERE a.app_id = $1), false)
+                OR user_day_sessions_differences($1, $2) = 0 AS sessions_agree""";
 
     private static final String SNAPSHOT = """
             INSERT INTO quality_snapshot_daily (app_id, event_date, accepted, active_users, rejected, rejected_by_reason,

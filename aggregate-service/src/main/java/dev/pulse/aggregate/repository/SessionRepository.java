@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -51,6 +52,14 @@ public class SessionRepository {
                 });
     }
 
+    /** The app's timeout version when its kept sessions do not follow it (read again once the rebuild lock is held). */
+    public Uni<Optional<Integer>> outdated(SqlConnection connection, String appId) {
+        return connection.preparedQuery("""
+                        SELECT a.session_timeout_version FROM apps a LEFT JOIN app_sessions s ON s.app_id = a.app_id
+                        WHERE a.app_id = $1 AND s.timeout_version IS DISTINCT FROM a.session_timeout_version""").execute(Tuple.of(appId))
+                .map(rows -> rows.size() == 0 ? Optional.<Integer>empty() : Optional.of(rows.iterator().next().getInteger(0)));
+    }
+
     /** The app's days whose events the raw store still has. */
     public Uni<List<LocalDate>> days(SqlConnection connection, String appId) {
         return connection.preparedQuery("SELECT user_day_sessions_days($1) AS day").execute(Tuple.of(appId)).map(rows -> {
@@ -77,8 +86,8 @@ public class SessionRepository {
                 .execute(Tuple.of(appId)).map(rows -> rows.iterator().next().getBoolean(0));
     }
 
-    public Uni<Void> unlock(SqlConnection connection, String appId) {
-        return connection.preparedQuery("SELECT pg_advisory_unlock(hashtextextended('pulse-sessions-rebuild:' || $1, 0))")
-                .execute(Tuple.of(appId)).replaceWithVoid();
+    /** Releases every session lock of {@code connection} (only the rebuild's is ever held on it), so none goes back to the pool. */
+    public Uni<Void> unlock(SqlConnection connection) {
+        return connection.query("SELECT pg_advisory_unlock_all()").execute().replaceWithVoid();
     }
 }

@@ -56,7 +56,11 @@ public class SessionRebuildJob {
                 .onItem().transformToMulti(apps -> Multi.createFrom().iterable(apps))
                 .onItem().transformToUniAndConcatenate(app -> pool.withConnection(held -> sessions.tryLock(held, app.appId())
                         .flatMap(locked -> locked
-                                ? rebuild(app).onTermination().call(() -> sessions.unlock(held, app.appId()))
+                                // another replica may have rebuilt it since the list was read
+                                ? pool.withConnection(c -> sessions.outdated(c, app.appId()))
+                                        .flatMap(version -> version.isEmpty() ? Uni.createFrom().<String>nullItem()
+                                                : rebuild(new Outdated(app.appId(), version.get())))
+                                        .onTermination().call(() -> sessions.unlock(held))
                                 : Uni.createFrom().<String>nullItem()))
                         .onFailure().recoverWithItem(e -> {
                             Log.errorf(e, "rebuilding the sessions of app %s failed; the next run tries again", app.appId());
@@ -69,7 +73,8 @@ public class SessionRebuildJob {
 
     private Uni<String> rebuild(Outdated app) {
         String id = app.appId();
-        return pool.withConnection(c -> sessions.days(c, id))
+        // listed under the app's lock: a batch of the old timeout that creates a day has committed by then
+        return pool.withTransaction(c -> locks.exclusive(c, id).flatMap(x -> sessions.days(c, id)))
                 .onItem().transformToMulti(days -> Multi.createFrom().iterable(days))
                 .onItem().transformToUniAndConcatenate((LocalDate day) -> pool.withTransaction(c -> locks.exclusive(c, id)
                         .flatMap(x -> sessions.writeDay(c, id, day))).replaceWith(day))
