@@ -17,6 +17,13 @@ CREATE TABLE app_sessions (
     timeout_version int  NOT NULL
 );
 
+-- Whether the app's kept sessions follow its timeout as it is now: query-api reads them only then, the daily close
+-- checks them only then, aggregate-service rebuilds the app otherwise.
+CREATE FUNCTION user_day_sessions_current(p_app text) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT s.timeout_version = a.session_timeout_version
+                     FROM apps a JOIN app_sessions s ON s.app_id = a.app_id WHERE a.app_id = p_app), false);
+$$;
+
 -- The sessions of app p_app's user-days (p_users[i], p_days[i]) by the traits of their first event: events with a
 -- session_id grouped by it, the others in runs with no gap over p_timeout seconds (README "Sessions"). Seconds
 -- from first to last event; a bounce is a session of one event.

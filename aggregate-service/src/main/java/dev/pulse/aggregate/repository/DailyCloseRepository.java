@@ -66,9 +66,7 @@ public class DailyCloseRepository {
                  WHERE u.app_id = $1 AND u.week_start = $5 AND user_event_times_at(u.times, 0) < $7
                    AND user_event_times_at(u.times, length(u.times) - 8) >= $6 AND t >= $6 AND t < $7) AS state_times,
               -- while the kept sessions do not follow the app's timeout (a change not yet rebuilt) query-api does not read them
-              NOT coalesce((SELECT s.timeout_version = a.session_timeout_version FROM apps a JOIN app_sessions s ON s.app_id = a.app_id
-                            WHERE a.app_id = $1), false)
-                OR user_day_sessions_differences($1, $2) = 0 AS sessions_agree""";
+              NOT user_day_sessions_current($1) OR user_day_sessions_differences($1, $2) = 0 AS sessions_agree""";
 
     private static final String SNAPSHOT = """
             INSERT INTO quality_snapshot_daily (app_id, event_date, accepted, active_users, rejected, rejected_by_reason,

@@ -3,6 +3,8 @@ package dev.pulse.aggregate.repository;
 import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.contract.EnrichedEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,23 +43,23 @@ public class SessionRepository {
     public record Outdated(String appId, int version) {
     }
 
+    private static final String OUTDATED = """
+            SELECT app_id, session_timeout_version FROM apps WHERE NOT user_day_sessions_current(app_id)""";
+
     public Uni<List<Outdated>> outdated(SqlConnection connection) {
-        return connection.query("""
-                        SELECT a.app_id, a.session_timeout_version FROM apps a LEFT JOIN app_sessions s ON s.app_id = a.app_id
-                        WHERE s.timeout_version IS DISTINCT FROM a.session_timeout_version ORDER BY a.app_id""").execute()
-                .map(rows -> {
-                    List<Outdated> apps = new ArrayList<>();
-                    rows.forEach(row -> apps.add(new Outdated(row.getString(0), row.getInteger(1))));
-                    return apps;
-                });
+        return connection.query(OUTDATED + " ORDER BY app_id").execute().map(SessionRepository::outdated);
     }
 
-    /** The app's timeout version when its kept sessions do not follow it (read again once the rebuild lock is held). */
-    public Uni<Optional<Integer>> outdated(SqlConnection connection, String appId) {
-        return connection.preparedQuery("""
-                        SELECT a.session_timeout_version FROM apps a LEFT JOIN app_sessions s ON s.app_id = a.app_id
-                        WHERE a.app_id = $1 AND s.timeout_version IS DISTINCT FROM a.session_timeout_version""").execute(Tuple.of(appId))
-                .map(rows -> rows.size() == 0 ? Optional.<Integer>empty() : Optional.of(rows.iterator().next().getInteger(0)));
+    /** The app, if it is outdated now (read again once the rebuild lock is held). */
+    public Uni<Optional<Outdated>> outdated(SqlConnection connection, String appId) {
+        return connection.preparedQuery(OUTDATED + " AND app_id = $1").execute(Tuple.of(appId))
+                .map(rows -> outdated(rows).stream().findFirst());
+    }
+
+    private static List<Outdated> outdated(RowSet<Row> rows) {
+        List<Outdated> apps = new ArrayList<>();
+        rows.forEach(row -> apps.add(new Outdated(row.getString(0), row.getInteger(1))));
+        return apps;
     }
 
     /** The app's days whose events the raw store still has. */

@@ -54,14 +54,7 @@ public class SessionRebuildJob {
     public Uni<List<String>> rebuildOutdatedApps() {
         return pool.withConnection(sessions::outdated)
                 .onItem().transformToMulti(apps -> Multi.createFrom().iterable(apps))
-                .onItem().transformToUniAndConcatenate(app -> pool.withConnection(held -> sessions.tryLock(held, app.appId())
-                        .flatMap(locked -> locked
-                                // another replica may have rebuilt it since the list was read
-                                ? pool.withConnection(c -> sessions.outdated(c, app.appId()))
-                                        .flatMap(version -> version.isEmpty() ? Uni.createFrom().<String>nullItem()
-                                                : rebuild(new Outdated(app.appId(), version.get())))
-                                        .onTermination().call(() -> sessions.unlock(held))
-                                : Uni.createFrom().<String>nullItem()))
+                .onItem().transformToUniAndConcatenate(app -> rebuildIfNoOtherReplicaIs(app.appId())
                         .onFailure().recoverWithItem(e -> {
                             Log.errorf(e, "rebuilding the sessions of app %s failed; the next run tries again", app.appId());
                             registry.counter("pulse.aggregate.sessions.rebuild.failures").increment();
@@ -69,6 +62,18 @@ public class SessionRebuildJob {
                         }))
                 .filter(Objects::nonNull)
                 .collect().asList();
+    }
+
+    /** @return the app once rebuilt; null when another replica holds it, or has just rebuilt it since the list was read */
+    private Uni<String> rebuildIfNoOtherReplicaIs(String appId) {
+        return pool.withConnection(held -> sessions.tryLock(held, appId).flatMap(locked -> {
+            if (!locked) {
+                return Uni.createFrom().<String>nullItem();
+            }
+            return pool.withConnection(c -> sessions.outdated(c, appId))
+                    .flatMap(app -> app.isEmpty() ? Uni.createFrom().<String>nullItem() : rebuild(app.get()))
+                    .onTermination().call(() -> sessions.unlock(held));
+        }));
     }
 
     private Uni<String> rebuild(Outdated app) {

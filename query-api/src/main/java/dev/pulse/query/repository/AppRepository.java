@@ -21,9 +21,8 @@ public class AppRepository {
 
     public Uni<Optional<App>> findByReadTokenHash(String hash) {
         return pool.preparedQuery("""
-                        SELECT a.app_id, a.timezone, a.session_timeout_seconds,
-                               coalesce(s.timeout_version = a.session_timeout_version, false) AS sessions_kept
-                        FROM apps a LEFT JOIN app_sessions s ON s.app_id = a.app_id WHERE a.read_token_hash = $1""").execute(Tuple.of(hash))
+                        SELECT app_id, timezone, session_timeout_seconds, user_day_sessions_current(app_id) AS sessions_kept
+                        FROM apps WHERE read_token_hash = $1""").execute(Tuple.of(hash))
                 .<Optional<App>>map(rows -> {
                     if (rows.size() == 0) {
                         return Optional.empty();
