@@ -2,6 +2,7 @@ package dev.pulse.aggregate;
 
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.UserTraits;
+import dev.pulse.contract.testing.SessionRuns;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -9,18 +10,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
- * Sessions worked out here from events, per rollup row (user-day and the traits of each session's first event): the
- * events of a user-day with a session_id grouped by it, the others split where the gap to the previous exceeds the
- * timeout; and the same figures as fact_user_daily keeps them.
+ * Sessions worked out here from events ({@link SessionRuns}), per rollup row (user-day and the traits of each
+ * session's first event); and the same figures as fact_user_daily keeps them.
  */
 final class KeptSessions {
     private KeptSessions() {
@@ -28,24 +26,11 @@ final class KeptSessions {
 
     /** Row key → "sessions/bounces/seconds", seconds with 6 decimals; rows without sessions left out. */
     static Map<String, String> of(List<EnrichedEvent> events, int timeoutSeconds) {
-        Map<List<Object>, List<EnrichedEvent>> runs = events.stream().collect(Collectors.groupingBy(
-                e -> List.of(e.userId(), e.eventDate(), String.valueOf(e.sessionId()), e.sessionId() == null)));
         Map<String, long[]> rows = new TreeMap<>();
-        runs.values().forEach(run -> {
-            // ties in time ordered by event_id as PostgreSQL orders uuids (unsigned bytes: the text form's order, not UUID.compareTo's)
-            List<EnrichedEvent> sorted = run.stream()
-                    .sorted(Comparator.comparing(EnrichedEvent::timestamp).thenComparing(e -> e.eventId().toString())).toList();
-            List<EnrichedEvent> current = new ArrayList<>();
-            for (EnrichedEvent e : sorted) {
-                if (!current.isEmpty() && e.sessionId() == null
-                        && Duration.between(current.get(current.size() - 1).timestamp(), e.timestamp()).compareTo(Duration.ofSeconds(timeoutSeconds)) > 0) {
-                    add(rows, current);
-                    current = new ArrayList<>();
-                }
-                current.add(e);
-            }
-            add(rows, current);
-        });
+        // ties in time ordered by event_id as PostgreSQL orders uuids (unsigned bytes: the text form's order, not UUID.compareTo's)
+        SessionRuns.of(events, e -> List.of(e.userId(), e.eventDate()), EnrichedEvent::sessionId, EnrichedEvent::timestamp,
+                Comparator.comparing(EnrichedEvent::timestamp).thenComparing(e -> e.eventId().toString()),
+                Duration.ofSeconds(timeoutSeconds)).forEach(session -> add(rows, session));
         Map<String, String> figures = new TreeMap<>();
         rows.forEach((key, v) -> figures.put(key, v[0] + "/" + v[1] + "/" + BigDecimal.valueOf(v[2], 6).toPlainString()));
         return figures;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.contract.testing.PulseInfrastructure;
+import dev.pulse.contract.testing.SessionRuns;
 import dev.pulse.contract.testing.TestData;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -146,23 +147,8 @@ class SessionsIT {
 
     /** The sessions of the events, as this class's comment defines them. */
     private static List<Session> sessions(List<Ev> events, int timeout) {
-        Map<List<Object>, List<Ev>> runs = events.stream().collect(Collectors.groupingBy(
-                e -> List.of(e.user(), e.day(), String.valueOf(e.sessionId()), e.sessionId() == null)));
-        List<Session> sessions = new ArrayList<>();
-        runs.forEach((key, run) -> {
-            List<Ev> sorted = run.stream().sorted(Comparator.comparing(Ev::ts)).toList();
-            List<Ev> current = new ArrayList<>();
-            for (Ev e : sorted) {
-                if (!current.isEmpty() && e.sessionId() == null
-                        && Duration.between(current.get(current.size() - 1).ts(), e.ts()).getSeconds() > timeout) {
-                    sessions.add(session(current));
-                    current = new ArrayList<>();
-                }
-                current.add(e);
-            }
-            sessions.add(session(current));
-        });
-        return sessions;
+        return SessionRuns.of(events, e -> List.of(e.user(), e.day()), Ev::sessionId, Ev::ts, Comparator.comparing(Ev::ts),
+                Duration.ofSeconds(timeout)).stream().map(SessionsIT::session).toList();
     }
 
     private static Session session(List<Ev> events) {
