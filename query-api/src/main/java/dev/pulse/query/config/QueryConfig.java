@@ -63,5 +63,12 @@ public interface QueryConfig {
         /** How long after midnight a day counts as closed: on-time events of its last seconds are through by then. */
         @WithDefault("5m")
         Duration settle();
+
+        /**
+         * Bytes of funnel state of closed weeks (each event name's times per user, decoded) kept between funnels, so a
+         * funnel reads only its open weeks from PostgreSQL; 0 turns it off.
+         */
+        @WithDefault("67108864")
+        long funnelStateBytes();
     }
 }

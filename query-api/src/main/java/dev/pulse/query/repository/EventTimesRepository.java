@@ -6,7 +6,9 @@ import io.vertx.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collector;
 import java.util.stream.Collectors;
 
@@ -18,6 +20,30 @@ import java.util.stream.Collectors;
 public class EventTimesRepository {
     /** One user's times of one event name in one week; null when the row holds too many to be kept (V25). */
     public record WeekTimes(String userId, String event, LocalDate weekStart, long[] micros) {
+    }
+
+    /**
+     * Every user's times of one event name in one week: null for a user whose row was given up (V25); {@code complete}
+     * false when the week has more rows than were asked for (then {@code times} holds none).
+     */
+    public record EventWeek(Map<String, long[]> times, boolean complete) {
+        /** Bytes held, roughly: the times, and per user its entry, key and array header. */
+        public long bytes() {
+            long bytes = 0;
+            for (Map.Entry<String, long[]> user : times.entrySet()) {
+                bytes += 96 + 2L * user.getKey().length() + (user.getValue() == null ? 0 : 8L * user.getValue().length);
+            }
+            return bytes;
+        }
+    }
+
+    /** One event name's rows of one week, at most {@code limit} of them: one range of the primary key. */
+    public Uni<EventWeek> week(SqlRows sql, String appId, String event, LocalDate weekStart, int limit) {
+        return sql.collect("SELECT user_id, times FROM user_event_times WHERE app_id = $1 AND week_start = $2 AND event = $3 LIMIT $4",
+                List.of(appId, weekStart, event, limit + 1), Collector.<Row, Map<String, long[]>, EventWeek>of(HashMap::new,
+                        (users, row) -> users.put(row.getString(0), decode(row.getBuffer(1))), (a, b) -> {
+                            throw new UnsupportedOperationException("rows arrive in one sequence");
+                        }, users -> users.size() > limit ? new EventWeek(Map.of(), false) : new EventWeek(users, true)));
     }
 
     /** The users with a row of {@code event} in one of {@code weeks}, at most {@code limit}; {@code sql}: where to read. */

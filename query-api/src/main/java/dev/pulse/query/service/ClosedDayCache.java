@@ -30,7 +30,11 @@ public class ClosedDayCache {
     /** wau and mau of a day read the 27 days before it; no answer reads further back than its range. */
     static final int DAYS_READ_BEFORE = 27;
 
-    private record Key(Object question, long appVersion, long daysVersion) {
+    /** What a value about some closed days of an app is valid under: the app's version, the sum of the days' counters. */
+    public record Versions(long app, long days) {
+    }
+
+    private record Key(Object question, Versions versions) {
     }
 
     private final QueryConfig config;
@@ -62,14 +66,22 @@ public class ClosedDayCache {
         if (config.cache().weight() == 0 || lastDay.isAfter(lastClosedDay(app))) {
             return compute.apply(through);
         }
-        return through.onOneServer(server -> server.query("""
-                SELECT (SELECT version FROM closed_day_versions WHERE app_id = $1),
-                       (SELECT sum(version) FROM closed_day_changes WHERE app_id = $1 AND event_date BETWEEN $2 AND $3)""",
-                List.of(app.appId(), firstDay.minusDays(DAYS_READ_BEFORE), lastDay)).flatMap(rows -> {
-            Key key = new Key(question, number(rows.get(0).get(0)), number(rows.get(0).get(1)));
+        return through.onOneServer(server -> versions(server, app, firstDay.minusDays(DAYS_READ_BEFORE), lastDay).flatMap(versions -> {
+            Key key = new Key(question, versions);
             T cached = (T) values.getIfPresent(key);
             return cached != null ? Uni.createFrom().item(cached) : compute.apply(server).invoke(value -> values.put(key, value));
         }));
+    }
+
+    /**
+     * The versions of the app's days {@code firstDay..lastDay}, read on {@code server}: a value read there after them
+     * may be kept under them.
+     */
+    public Uni<Versions> versions(SqlRows server, App app, LocalDate firstDay, LocalDate lastDay) {
+        return server.query("""
+                SELECT (SELECT version FROM closed_day_versions WHERE app_id = $1),
+                       (SELECT sum(version) FROM closed_day_changes WHERE app_id = $1 AND event_date BETWEEN $2 AND $3)""",
+                List.of(app.appId(), firstDay, lastDay)).map(rows -> new Versions(number(rows.get(0).get(0)), number(rows.get(0).get(1))));
     }
 
     private static long number(Object value) {

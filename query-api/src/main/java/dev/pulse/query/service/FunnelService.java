@@ -18,23 +18,28 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collector;
+import java.util.stream.Stream;
 
 /**
  * Answers a funnel from each user's events of its steps, in time order, and the user's best attempt found by
  * {@link FunnelPath}. Steps without filters and no breakdown read the compact state aggregate-service keeps
- * (user_event_times: the times per user, event name and week); filters and breakdowns need each event's other
- * columns, so those funnels read the raw store (one row per user: times and a bit mask of the steps each event
- * matches). Nothing is cached, so late events count as soon as they are stored.
+ * (user_event_times: the times per user, event name and week; its closed weeks held between funnels until late
+ * events change them, {@link FunnelStateCache}); filters and breakdowns need each event's other columns, so those
+ * funnels read the raw store (one row per user: times and a bit mask of the steps each event matches). No answer
+ * is cached: late events count as soon as they are stored.
  */
 @ApplicationScoped
 public class FunnelService {
     private final SqlRows sql;
     private final EventTimesRepository eventTimes;
+    private final FunnelStateCache stateCache;
     private final QueryConfig config;
 
-    public FunnelService(SqlRows sql, EventTimesRepository eventTimes, QueryConfig config) {
+    public FunnelService(SqlRows sql, EventTimesRepository eventTimes, FunnelStateCache stateCache, QueryConfig config) {
         this.sql = sql;
         this.eventTimes = eventTimes;
+        this.stateCache = stateCache;
         this.config = config;
     }
 
@@ -58,16 +63,23 @@ public class FunnelService {
         LocalDate firstWeek = EventTimes.weekStart(funnel.from());
         LocalDate lastWeek = EventTimes.weekStart(through);
         List<LocalDate> firstStepWeeks = firstWeek.datesUntil(EventTimes.weekStart(funnel.to()).plusDays(1), Period.ofWeeks(1)).toList();
-        // only users with the first step's event in the range can enter: the others' rows are not read; both reads on
-        // one server, so the rows are at least as new as the users
-        return sql.onOneServer(server -> eventTimes.users(server, funnel.app().appId(), funnel.steps().get(0).event(), firstStepWeeks,
-                        config.maxRows() + 1L)
-                .flatMap(users -> {
-                    if (users.size() > config.maxRows()) {
-                        throw tooManyUsers();
-                    }
-                    return eventTimes.weeks(server, funnel.app().appId(), users, names, firstWeek, lastWeek,
-                            StatePaths.of(funnel, firstFrom, firstUntil));
+        List<LocalDate> closed = stateCache.closedWeeks(funnel.app(), firstWeek, lastWeek);
+        // every read on one server, so the rows are at least as new as the versions the closed weeks are kept under,
+        // and as the users
+        return sql.onOneServer(server -> stateCache.weeks(server, funnel.app(), names, closed).flatMap(held -> {
+                    // a closed week too big to hold: every week is read user by user
+                    Map<String, List<EventTimesRepository.EventWeek>> closedWeeks = held == null ? Map.of() : held;
+                    LocalDate firstOpenWeek = held == null || closed.isEmpty() ? firstWeek : closed.get(closed.size() - 1).plusWeeks(1);
+                    // only users with the first step's event in the range can enter: the others' rows are not read
+                    return eventTimes.users(server, funnel.app().appId(), funnel.steps().get(0).event(), firstStepWeeks, config.maxRows() + 1L)
+                            .flatMap(users -> {
+                                if (users.size() > config.maxRows()) {
+                                    throw tooManyUsers();
+                                }
+                                Collector<EventTimesRepository.WeekTimes, ?, StatePaths> fold = StatePaths.of(funnel, firstFrom, firstUntil, closedWeeks, users);
+                                return firstOpenWeek.isAfter(lastWeek) ? Uni.createFrom().item(Stream.<EventTimesRepository.WeekTimes>empty().collect(fold))
+                                        : eventTimes.weeks(server, funnel.app().appId(), users, names, firstOpenWeek, lastWeek, fold);
+                            });
                 }))
                 .map(state -> {
                     if (state.givenUp()) {
