@@ -283,18 +283,31 @@ class AggregationIT {
      * back (its new users change); on-time events and the other days are left alone.
      */
     @Test
-    void lateEventsBumpTheDaysTheyChange() throws Exception {
+    void eventsOfEndedDaysBumpTheDaysTheyChange() throws Exception {
         String app = TestData.newAppId();
         TestData.createApp(infra().dataSource(), app, "UTC");
-        LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(1);
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate day = today.minusDays(1);
         Random random = new Random(3);
-        EnrichedEvent onTime = event(app, random, day.atTime(12, 0).toInstant(ZoneOffset.UTC), "a");
-        TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "a"), MAPPER.writeValueAsString(onTime));
+        EnrichedEvent current = event(app, random, Instant.now().truncatedTo(ChronoUnit.SECONDS), "a");
+        TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "a"), MAPPER.writeValueAsString(current));
         await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == 1);
-        assertEquals(Map.of(), rows("SELECT event_date::text, version FROM closed_day_changes WHERE app_id = '" + app + "'"), "on time");
-
         Map<String, Long> expected = new TreeMap<>();
-        long stored = 1;
+        if (!LocalDate.now(ZoneOffset.UTC).equals(today)) {
+            // stored after midnight: its day had ended
+            expected.put(today.toString(), 1L);
+        }
+        assertEquals(expected, rows("SELECT event_date::text, version FROM closed_day_changes WHERE app_id = '" + app + "'"), "today's event");
+
+        // received before midnight (not late) but stored after it: a day query-api may already hold, so it is bumped
+        EnrichedEvent storedAfterMidnight = event(app, random, day.atTime(23, 59, 59).toInstant(ZoneOffset.UTC), "c");
+        assertEquals(false, storedAfterMidnight.late());
+        TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "c"), MAPPER.writeValueAsString(storedAfterMidnight));
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == 2);
+        expected.merge(day.toString(), 1L, Long::sum);
+        assertEquals(expected, new TreeMap<>(rows("SELECT event_date::text, version FROM closed_day_changes WHERE app_id = '" + app + "'")));
+
+        long stored = 2;
         for (String[] late : List.of(new String[] {"a", "3"}, new String[] {"b", "5"}, new String[] {"b", "5"})) {
             LocalDate at = day.minusDays(Long.parseLong(late[1]));
             com.fasterxml.jackson.databind.node.ObjectNode json = MAPPER.valueToTree(event(app, random, at.atTime(9, 0).toInstant(ZoneOffset.UTC), late[0]));
@@ -304,8 +317,8 @@ class AggregationIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == count);
             expected.merge(at.toString(), 1L, Long::sum);
             if (late[0].equals("a")) {
-                // a's first day was the on-time event's: it moves back, and that day's new users change
-                expected.merge(day.toString(), 1L, Long::sum);
+                // a's first day was today's event's: it moves back, and that day's new users change
+                expected.merge(today.toString(), 1L, Long::sum);
             }
         }
         assertEquals(expected, new TreeMap<>(rows("SELECT event_date::text, version FROM closed_day_changes WHERE app_id = '" + app + "'")));

@@ -276,6 +276,32 @@ class FunnelIT {
         assertEquals(1, after.at("/results/0/steps/1/users").asLong(), "the late referral converts one user");
     }
 
+    /** Paths that start in last week, which query-api holds (once it is over), and go on in this week, which it reads. */
+    @Test
+    void pathsAcrossAHeldWeekAndAReadWeek() throws Exception {
+        LocalDate monday = dev.pulse.schema.EventTimes.weekStart(LocalDate.now(ZONE));
+        LocalDate sunday = monday.minusDays(1);
+        java.util.function.BiFunction<LocalDate, Integer, Instant> at = (day, minutes) -> day.atStartOfDay(ZONE).toInstant().plusSeconds(60L * minutes);
+        insert(List.of(
+                new Ev("span-1", "signup", at.apply(sunday, 23 * 60), "C0", "mobile"),
+                new Ev("span-1", "feed.view", at.apply(monday, 30), "C0", "mobile"),
+                new Ev("span-1", "purchase", at.apply(monday, 60), "C0", "mobile"),
+                new Ev("span-2", "signup", at.apply(sunday.minusDays(1), 12 * 60), "C1", "desktop"),
+                new Ev("span-2", "feed.view", at.apply(sunday.minusDays(1), 13 * 60), "C1", "desktop"),
+                new Ev("span-2", "purchase", at.apply(sunday, 11 * 60), "C1", "desktop"),
+                new Ev("span-3", "signup", at.apply(sunday, 22 * 60), "C1", "mobile"),
+                new Ev("span-3", "feed.view", at.apply(sunday, 22 * 60), "C1", "mobile"),
+                new Ev("span-3", "feed.view", at.apply(monday, 10), "C1", "mobile"),
+                new Ev("span-4", "signup", at.apply(sunday, 20 * 60), "C0", "mobile"),
+                new Ev("span-4", "feed.view", at.apply(monday.plusDays(1), 0), "C0", "mobile")));
+        JsonNode answer = funnel("{\"app\":\"" + app + "\",\"steps\":[{\"event\":\"signup\"},{\"event\":\"feed.view\"},{\"event\":\"purchase\"}],"
+                + "\"window\":\"1d\",\"date_range\":[\"" + sunday.minusDays(6) + "\",\"" + sunday + "\"]}");
+        Map<String, List<List<Double>>> expected = expected(List.of(named("signup"), named("feed.view"), named("purchase")), 86_400,
+                sunday.minusDays(6), sunday, e -> "null");
+        check(answer, expected, List.of("signup", "feed.view", "purchase"));
+        assertEquals(List.of(4, 3, 2), expected.get("null").stream().map(List::size).toList(), "users per step");
+    }
+
     /**
      * query-api holds closed weeks of the state until aggregate-service bumps one of their days (it does so in the
      * transaction that stores a late event): a change without a bump is not seen, a bump of another week's day keeps

@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -17,11 +18,14 @@ import java.util.Set;
 @ApplicationScoped
 public class ClosedDayVersionRepository {
     /*
-     * Per late event ($1 app, $2 user, $3 day): its day, and each first day of the user (overall, feed, messenger)
-     * after it, which the event may move back (those days' new users change). Run before user_first_seen is updated.
+     * Per stored event ($1 app, $2 user, $3 day) of a day that has ended in the app's zone when it is stored: its day,
+     * and each first day of the user (overall, feed, messenger) after it, which the event may move back (those days'
+     * new users change). Run before user_first_seen is updated. Ended when stored, not when received: an event of
+     * 23:59 that reaches this transaction after midnight (a backlog, a retry) changes a day query-api may hold.
      */
     private static final String DAYS = """
-            WITH late AS (SELECT * FROM unnest($1::text[], $2::text[], $3::date[]) AS l(app_id, user_id, day)),
+            WITH late AS (SELECT l.* FROM unnest($1::text[], $2::text[], $3::date[]) AS l(app_id, user_id, day)
+                          JOIN apps a USING (app_id) WHERE l.day < (clock_timestamp() AT TIME ZONE a.timezone)::date),
             days AS (
                 SELECT app_id, day FROM late
                 UNION SELECT l.app_id, d FROM late l JOIN user_first_seen f USING (app_id, user_id),
@@ -29,15 +33,19 @@ public class ClosedDayVersionRepository {
             INSERT INTO closed_day_changes AS c (app_id, event_date, version) SELECT app_id, day, 1 FROM days
             ON CONFLICT (app_id, event_date) DO UPDATE SET version = c.version + 1""";
 
-    /** Bumps the days that late events (events of a day that had ended) change. */
+    /**
+     * Bumps the days that events of an ended day change: late ones, and on-time ones stored after their day's
+     * midnight. Today's events, the bulk, are only passed once per user and day.
+     */
     public Uni<Void> bump(SqlConnection connection, List<EnrichedEvent> fresh) {
-        List<EnrichedEvent> late = fresh.stream().filter(EnrichedEvent::late).toList();
-        if (late.isEmpty()) {
+        Set<List<Object>> userDays = new LinkedHashSet<>();
+        fresh.forEach(e -> userDays.add(List.of(e.appId(), e.userId(), e.eventDate())));
+        if (userDays.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return connection.preparedQuery(DAYS).execute(Tuple.of(late.stream().map(EnrichedEvent::appId).toArray(String[]::new),
-                late.stream().map(EnrichedEvent::userId).toArray(String[]::new),
-                late.stream().map(EnrichedEvent::eventDate).toArray(LocalDate[]::new))).replaceWithVoid();
+        return connection.preparedQuery(DAYS).execute(Tuple.of(userDays.stream().map(d -> (String) d.get(0)).toArray(String[]::new),
+                userDays.stream().map(d -> (String) d.get(1)).toArray(String[]::new),
+                userDays.stream().map(d -> (LocalDate) d.get(2)).toArray(LocalDate[]::new))).replaceWithVoid();
     }
 
     public Uni<Void> bump(SqlConnection connection, Set<String> apps) {

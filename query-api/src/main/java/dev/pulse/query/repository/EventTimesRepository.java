@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,27 +24,51 @@ public class EventTimesRepository {
     }
 
     /**
-     * Every user's times of one event name in one week: null for a user whose row was given up (V25); {@code complete}
-     * false when the week has more rows than were asked for (then {@code times} holds none).
+     * Every user's times of one event name in one week (unmodifiable): null for a user whose row was given up (V25);
+     * {@code complete} false, and no times, when the week has more rows or bytes than may be held.
      */
-    public record EventWeek(Map<String, long[]> times, boolean complete) {
-        /** Bytes held, roughly: the times, and per user its entry, key and array header. */
-        public long bytes() {
-            long bytes = 0;
-            for (Map.Entry<String, long[]> user : times.entrySet()) {
-                bytes += 96 + 2L * user.getKey().length() + (user.getValue() == null ? 0 : 8L * user.getValue().length);
-            }
-            return bytes;
+    public record EventWeek(Map<String, long[]> times, boolean complete, long bytes) {
+        static final EventWeek TOO_BIG = new EventWeek(Map.of(), false, 0);
+
+        /** Bytes one user's entry holds, roughly: its times, and its map entry, key and array header. */
+        static long bytes(String user, long[] times) {
+            return 96 + 2L * user.length() + (times == null ? 0 : 8L * times.length);
         }
     }
 
-    /** One event name's rows of one week, at most {@code limit} of them: one range of the primary key. */
-    public Uni<EventWeek> week(SqlRows sql, String appId, String event, LocalDate weekStart, int limit) {
+    /**
+     * One event name's rows of one week, if there are at most {@code maxUsers} of them holding at most {@code maxBytes}
+     * (else {@link EventWeek#TOO_BIG}, and rows past the bound are dropped as they arrive): one range of the primary key.
+     */
+    public Uni<EventWeek> week(SqlRows sql, String appId, String event, LocalDate weekStart, int maxUsers, long maxBytes) {
+        class Users {
+            final Map<String, long[]> times = new HashMap<>();
+            long bytes;
+            boolean tooBig;
+
+            void add(Row row) {
+                if (tooBig) {
+                    return;
+                }
+                String user = row.getString(0);
+                long[] micros = decode(row.getBuffer(1));
+                bytes += EventWeek.bytes(user, micros);
+                tooBig = times.size() >= maxUsers || bytes > maxBytes;
+                if (tooBig) {
+                    times.clear();
+                } else {
+                    times.put(user, micros);
+                }
+            }
+
+            EventWeek week() {
+                return tooBig ? EventWeek.TOO_BIG : new EventWeek(Collections.unmodifiableMap(times), true, bytes);
+            }
+        }
         return sql.collect("SELECT user_id, times FROM user_event_times WHERE app_id = $1 AND week_start = $2 AND event = $3 LIMIT $4",
-                List.of(appId, weekStart, event, limit + 1), Collector.<Row, Map<String, long[]>, EventWeek>of(HashMap::new,
-                        (users, row) -> users.put(row.getString(0), decode(row.getBuffer(1))), (a, b) -> {
-                            throw new UnsupportedOperationException("rows arrive in one sequence");
-                        }, users -> users.size() > limit ? new EventWeek(Map.of(), false) : new EventWeek(users, true)));
+                List.of(appId, weekStart, event, maxUsers + 1), Collector.of(Users::new, Users::add, (a, b) -> {
+                    throw new UnsupportedOperationException("rows arrive in one sequence");
+                }, Users::week));
     }
 
     /** The users with a row of {@code event} in one of {@code weeks}, at most {@code limit}; {@code sql}: where to read. */

@@ -4,13 +4,14 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pulse.query.config.QueryConfig;
 import dev.pulse.query.domain.App;
+import dev.pulse.query.repository.ClosedDayVersionRepository;
+import dev.pulse.query.repository.ClosedDayVersionRepository.Versions;
 import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -30,17 +31,15 @@ public class ClosedDayCache {
     /** wau and mau of a day read the 27 days before it; no answer reads further back than its range. */
     static final int DAYS_READ_BEFORE = 27;
 
-    /** What a value about some closed days of an app is valid under: the app's version, the sum of the days' counters. */
-    public record Versions(long app, long days) {
-    }
-
     private record Key(Object question, Versions versions) {
     }
 
+    private final ClosedDayVersionRepository versions;
     private final QueryConfig config;
     private final Cache<Key, Weighted> values;
 
-    public ClosedDayCache(QueryConfig config) {
+    public ClosedDayCache(ClosedDayVersionRepository versions, QueryConfig config) {
+        this.versions = versions;
         this.config = config;
         this.values = Caffeine.newBuilder().maximumWeight(config.cache().weight())
                 .<Key, Weighted>weigher((key, value) -> Math.max(1, value.weight()))
@@ -66,25 +65,10 @@ public class ClosedDayCache {
         if (config.cache().weight() == 0 || lastDay.isAfter(lastClosedDay(app))) {
             return compute.apply(through);
         }
-        return through.onOneServer(server -> versions(server, app, firstDay.minusDays(DAYS_READ_BEFORE), lastDay).flatMap(versions -> {
-            Key key = new Key(question, versions);
+        return through.onOneServer(server -> versions.days(server, app.appId(), firstDay.minusDays(DAYS_READ_BEFORE), lastDay).flatMap(read -> {
+            Key key = new Key(question, read);
             T cached = (T) values.getIfPresent(key);
             return cached != null ? Uni.createFrom().item(cached) : compute.apply(server).invoke(value -> values.put(key, value));
         }));
-    }
-
-    /**
-     * The versions of the app's days {@code firstDay..lastDay}, read on {@code server}: a value read there after them
-     * may be kept under them.
-     */
-    public Uni<Versions> versions(SqlRows server, App app, LocalDate firstDay, LocalDate lastDay) {
-        return server.query("""
-                SELECT (SELECT version FROM closed_day_versions WHERE app_id = $1),
-                       (SELECT sum(version) FROM closed_day_changes WHERE app_id = $1 AND event_date BETWEEN $2 AND $3)""",
-                List.of(app.appId(), firstDay, lastDay)).map(rows -> new Versions(number(rows.get(0).get(0)), number(rows.get(0).get(1))));
-    }
-
-    private static long number(Object value) {
-        return value == null ? 0 : ((Number) value).longValue();
     }
 }

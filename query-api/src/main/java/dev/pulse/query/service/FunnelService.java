@@ -5,6 +5,7 @@ import dev.pulse.query.domain.Funnel;
 import dev.pulse.query.domain.FunnelPath;
 import dev.pulse.query.domain.FunnelResponse;
 import dev.pulse.query.repository.EventTimesRepository;
+import dev.pulse.query.repository.EventTimesRepository.WeekTimes;
 import dev.pulse.query.repository.SqlRows;
 import dev.pulse.schema.EventTimes;
 import io.smallrye.mutiny.Uni;
@@ -24,10 +25,10 @@ import java.util.stream.Stream;
 /**
  * Answers a funnel from each user's events of its steps, in time order, and the user's best attempt found by
  * {@link FunnelPath}. Steps without filters and no breakdown read the compact state aggregate-service keeps
- * (user_event_times: the times per user, event name and week; its closed weeks held between funnels until late
- * events change them, {@link FunnelStateCache}); filters and breakdowns need each event's other columns, so those
- * funnels read the raw store (one row per user: times and a bit mask of the steps each event matches). No answer
- * is cached: late events count as soon as they are stored.
+ * (user_event_times: the times per user, event name and week; its closed weeks held between funnels until events
+ * stored for one of their days bump it, {@link FunnelStateCache}); filters and breakdowns need each event's other
+ * columns, so those funnels read the raw store (one row per user: times and a bit mask of the steps each event
+ * matches). No answer is cached: late events count as soon as they are stored.
  */
 @ApplicationScoped
 public class FunnelService {
@@ -64,22 +65,21 @@ public class FunnelService {
         LocalDate lastWeek = EventTimes.weekStart(through);
         List<LocalDate> firstStepWeeks = firstWeek.datesUntil(EventTimes.weekStart(funnel.to()).plusDays(1), Period.ofWeeks(1)).toList();
         List<LocalDate> closed = stateCache.closedWeeks(funnel.app(), firstWeek, lastWeek);
-        // every read on one server, so the rows are at least as new as the versions the closed weeks are kept under,
-        // and as the users
-        return sql.onOneServer(server -> stateCache.weeks(server, funnel.app(), names, closed).flatMap(held -> {
-                    // a closed week too big to hold: every week is read user by user
-                    Map<String, List<EventTimesRepository.EventWeek>> closedWeeks = held == null ? Map.of() : held;
-                    LocalDate firstOpenWeek = held == null || closed.isEmpty() ? firstWeek : closed.get(closed.size() - 1).plusWeeks(1);
+        // every read on one server: the open weeks' rows are at least as new as the users read before them; held
+        // weeks are at least as new as the versions they were read under (on another server, maybe newer)
+        return sql.onOneServer(server -> eventTimes.users(server, funnel.app().appId(), funnel.steps().get(0).event(), firstStepWeeks,
+                        config.maxRows() + 1L)
+                .flatMap(users -> {
                     // only users with the first step's event in the range can enter: the others' rows are not read
-                    return eventTimes.users(server, funnel.app().appId(), funnel.steps().get(0).event(), firstStepWeeks, config.maxRows() + 1L)
-                            .flatMap(users -> {
-                                if (users.size() > config.maxRows()) {
-                                    throw tooManyUsers();
-                                }
-                                Collector<EventTimesRepository.WeekTimes, ?, StatePaths> fold = StatePaths.of(funnel, firstFrom, firstUntil, closedWeeks, users);
-                                return firstOpenWeek.isAfter(lastWeek) ? Uni.createFrom().item(Stream.<EventTimesRepository.WeekTimes>empty().collect(fold))
-                                        : eventTimes.weeks(server, funnel.app().appId(), users, names, firstOpenWeek, lastWeek, fold);
-                            });
+                    if (users.size() > config.maxRows()) {
+                        throw tooManyUsers();
+                    }
+                    return stateCache.weeks(server, funnel.app(), names, closed).flatMap(held -> {
+                        Collector<WeekTimes, ?, StatePaths> fold = StatePaths.of(funnel, firstFrom, firstUntil, held.byEvent(), users);
+                        LocalDate firstRead = firstWeek.plusWeeks(held.weeks());
+                        return firstRead.isAfter(lastWeek) ? Uni.createFrom().item(Stream.<WeekTimes>empty().collect(fold))
+                                : eventTimes.weeks(server, funnel.app().appId(), users, names, firstRead, lastWeek, fold);
+                    });
                 }))
                 .map(state -> {
                     if (state.givenUp()) {
