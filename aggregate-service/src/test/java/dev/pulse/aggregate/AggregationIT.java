@@ -26,6 +26,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -284,6 +285,8 @@ class AggregationIT {
      */
     @Test
     void eventsOfEndedDaysBumpTheDaysTheyChange() throws Exception {
+        // which days have ended when events are stored is the point: not across a midnight
+        org.junit.jupiter.api.Assumptions.assumeTrue(LocalTime.now(ZoneOffset.UTC).isBefore(LocalTime.of(23, 58)), "too close to midnight UTC");
         String app = TestData.newAppId();
         TestData.createApp(infra().dataSource(), app, "UTC");
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
@@ -293,10 +296,6 @@ class AggregationIT {
         TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "a"), MAPPER.writeValueAsString(current));
         await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == 1);
         Map<String, Long> expected = new TreeMap<>();
-        if (!LocalDate.now(ZoneOffset.UTC).equals(today)) {
-            // stored after midnight: its day had ended
-            expected.put(today.toString(), 1L);
-        }
         assertEquals(expected, rows("SELECT event_date::text, version FROM closed_day_changes WHERE app_id = '" + app + "'"), "today's event");
 
         // received before midnight (not late) but stored after it: a day query-api may already hold, so it is bumped

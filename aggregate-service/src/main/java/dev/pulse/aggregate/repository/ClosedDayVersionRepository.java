@@ -21,7 +21,8 @@ public class ClosedDayVersionRepository {
      * Per stored event ($1 app, $2 user, $3 day) of a day that has ended in the app's zone when it is stored: its day,
      * and each first day of the user (overall, feed, messenger) after it, which the event may move back (those days'
      * new users change). Run before user_first_seen is updated. Ended when stored, not when received: an event of
-     * 23:59 that reaches this transaction after midnight (a backlog, a retry) changes a day query-api may hold.
+     * 23:59 that reaches this transaction after midnight (a backlog, a retry) changes a day query-api may hold. The
+     * days are bumped in one order, so two batches bumping the same days wait for each other instead of deadlocking.
      */
     private static final String DAYS = """
             WITH late AS (SELECT l.* FROM unnest($1::text[], $2::text[], $3::date[]) AS l(app_id, user_id, day)
@@ -30,7 +31,7 @@ public class ClosedDayVersionRepository {
                 SELECT app_id, day FROM late
                 UNION SELECT l.app_id, d FROM late l JOIN user_first_seen f USING (app_id, user_id),
                     unnest(ARRAY[f.first_date, f.first_feed_date, f.first_messenger_date]) AS d WHERE d > l.day)
-            INSERT INTO closed_day_changes AS c (app_id, event_date, version) SELECT app_id, day, 1 FROM days
+            INSERT INTO closed_day_changes AS c (app_id, event_date, version) SELECT app_id, day, 1 FROM days ORDER BY app_id, day
             ON CONFLICT (app_id, event_date) DO UPDATE SET version = c.version + 1""";
 
     /**

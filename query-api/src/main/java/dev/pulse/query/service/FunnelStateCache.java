@@ -70,7 +70,8 @@ public class FunnelStateCache {
     /**
      * The state of {@code events} in as many of the {@code closed} weeks as can be held, from the first on, read on
      * {@code server}: it stops before a week with a name of more users than a question may hold or of more bytes than a
-     * quarter of the bound, and once the funnel holds the bound. The caller reads the weeks after them user by user.
+     * quarter of the bound, and before a week that would take the funnel past the bound. The caller reads the weeks
+     * after them user by user.
      */
     public Uni<HeldWeeks> weeks(SqlRows server, App app, List<String> events, List<LocalDate> closed) {
         if (closed.isEmpty()) {
@@ -81,16 +82,15 @@ public class FunnelStateCache {
             long[] bytes = {0};
             Uni<Integer> count = Uni.createFrom().item(0);
             for (LocalDate week : closed) {
-                count = count.flatMap(sofar -> sofar < closed.indexOf(week) || bytes[0] > config.cache().funnelStateBytes()
+                count = count.flatMap(sofar -> sofar < closed.indexOf(week)
                         ? Uni.createFrom().item(sofar)
                         : week(server, app, events, week, weekVersions.get(week)).map(names -> {
-                            if (names == null) {
+                            long weekBytes = names == null ? 0 : names.values().stream().mapToLong(EventWeek::bytes).sum();
+                            if (names == null || bytes[0] + weekBytes > config.cache().funnelStateBytes()) {
                                 return sofar;
                             }
-                            names.forEach((event, state) -> {
-                                byEvent.computeIfAbsent(event, e -> new ArrayList<>()).add(state);
-                                bytes[0] += state.bytes();
-                            });
+                            names.forEach((event, state) -> byEvent.computeIfAbsent(event, e -> new ArrayList<>()).add(state));
+                            bytes[0] += weekBytes;
                             return sofar + 1;
                         }));
             }
@@ -114,10 +114,10 @@ public class FunnelStateCache {
 
     private Uni<EventWeek> name(SqlRows server, Key key, Versions weekVersions) {
         Held known = held.getIfPresent(key);
-        if (known != null && known.versions().equals(weekVersions)) {
+        // a week only gains rows while the app's version stays: one too big stays too big, and is not read in full again
+        if (known != null && (known.versions().equals(weekVersions) || !known.week().complete() && known.versions().app() == weekVersions.app())) {
             return Uni.createFrom().item(known.week());
         }
-        // a week too big is remembered as such (it weighs nothing), so it is not read in full again
         return eventTimes.week(server, key.appId(), key.event(), key.week(), config.maxRows(), config.cache().funnelStateBytes() / 4)
                 .invoke(state -> held.put(key, new Held(weekVersions, state)));
     }
