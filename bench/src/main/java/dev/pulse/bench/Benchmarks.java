@@ -375,8 +375,8 @@ public final class Benchmarks {
     private void funnelsAndSessions(JsonNode app, long stored) throws Exception {
         String id = app.get("app").asText();
         String token = app.get("read_token").asText();
-        line("Data: %,d events of one app (spread over 30 days). Each query 30 times after 10 warm-ups (the funnel has no cache: every call "
-                .formatted(stored) + "reads its state; the session metrics go through the closed-day cache like every rollup query); "
+        line("Data: %,d events of one app (spread over 30 days). Each query 30 times after 10 warm-ups (the funnel's answer is not cached: every call "
+                .formatted(stored) + "reads the open weeks' state, query-api holds the closed weeks'; the session metrics go through the closed-day cache like every rollup query); "
                 + "the raw-SQL column times one statement over the raw store through JDBC, as above.", "");
         line("| query | first call | p50 | p99 | SQL over the raw store, p50 | ratio of p50s |", "|---|---|---|---|---|---|");
         String funnel = "{\"app\":\"" + id + "\",\"steps\":[{\"event\":\"signup\"},{\"event\":\"feed.view\"},{\"event\":\"feed.like\"},"
