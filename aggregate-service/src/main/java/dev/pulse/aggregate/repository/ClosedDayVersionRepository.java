@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,36 +18,56 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class ClosedDayVersionRepository {
+    /** A day of an app whose counter is bumped. */
+    public record AppDay(String appId, LocalDate day) {
+    }
+
     /*
      * Per stored event ($1 app, $2 user, $3 day) of a day that has ended in the app's zone when it is stored: its day,
      * and each first day of the user (overall, feed, messenger) after it, which the event may move back (those days'
-     * new users change). Run before user_first_seen is updated. Ended when stored, not when received: an event of
-     * 23:59 that reaches this transaction after midnight (a backlog, a retry) changes a day query-api may hold. The
-     * days are bumped in one order, so two batches bumping the same days wait for each other instead of deadlocking.
+     * new users change). Read before user_first_seen is updated. Ended when stored, not when received: an event of
+     * 23:59 that reaches this transaction after midnight (a backlog, a retry) changes a day query-api may hold.
      */
-    private static final String DAYS = """
+    private static final String ENDED_DAYS = """
             WITH late AS (SELECT l.* FROM unnest($1::text[], $2::text[], $3::date[]) AS l(app_id, user_id, day)
-                          JOIN apps a USING (app_id) WHERE l.day < (clock_timestamp() AT TIME ZONE a.timezone)::date),
-            days AS (
-                SELECT app_id, day FROM late
-                UNION SELECT l.app_id, d FROM late l JOIN user_first_seen f USING (app_id, user_id),
-                    unnest(ARRAY[f.first_date, f.first_feed_date, f.first_messenger_date]) AS d WHERE d > l.day)
-            INSERT INTO closed_day_changes AS c (app_id, event_date, version) SELECT app_id, day, 1 FROM days ORDER BY app_id, day
+                          JOIN apps a USING (app_id) WHERE l.day < (clock_timestamp() AT TIME ZONE a.timezone)::date)
+            SELECT app_id, day FROM late
+            UNION SELECT l.app_id, d FROM late l JOIN user_first_seen f USING (app_id, user_id),
+                unnest(ARRAY[f.first_date, f.first_feed_date, f.first_messenger_date]) AS d WHERE d > l.day""";
+
+    /* in one order, so two batches bumping the same days wait for each other instead of deadlocking */
+    private static final String BUMP_DAYS = """
+            INSERT INTO closed_day_changes AS c (app_id, event_date, version)
+            SELECT app_id, day, 1 FROM unnest($1::text[], $2::date[]) AS d(app_id, day) ORDER BY app_id, day
             ON CONFLICT (app_id, event_date) DO UPDATE SET version = c.version + 1""";
 
     /**
-     * Bumps the days that events of an ended day change: late ones, and on-time ones stored after their day's
-     * midnight. Today's events, the bulk, are only passed once per user and day.
+     * The days that the stored events change and that had ended: those of late events, and of on-time ones stored
+     * after their day's midnight. Today's events, the bulk, are passed once per user and day.
      */
-    public Uni<Void> bump(SqlConnection connection, List<EnrichedEvent> fresh) {
+    public Uni<List<AppDay>> endedDays(SqlConnection connection, List<EnrichedEvent> fresh) {
         Set<List<Object>> userDays = new LinkedHashSet<>();
         fresh.forEach(e -> userDays.add(List.of(e.appId(), e.userId(), e.eventDate())));
         if (userDays.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return connection.preparedQuery(ENDED_DAYS).execute(Tuple.of(userDays.stream().map(d -> (String) d.get(0)).toArray(String[]::new),
+                        userDays.stream().map(d -> (String) d.get(1)).toArray(String[]::new),
+                        userDays.stream().map(d -> (LocalDate) d.get(2)).toArray(LocalDate[]::new)))
+                .map(rows -> {
+                    List<AppDay> days = new ArrayList<>();
+                    rows.forEach(row -> days.add(new AppDay(row.getString(0), row.getLocalDate(1))));
+                    return days;
+                });
+    }
+
+    /** Bumps {@code days}: last in the transaction, so their counters' rows stay locked only until its commit. */
+    public Uni<Void> bump(SqlConnection connection, List<AppDay> days) {
+        if (days.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return connection.preparedQuery(DAYS).execute(Tuple.of(userDays.stream().map(d -> (String) d.get(0)).toArray(String[]::new),
-                userDays.stream().map(d -> (String) d.get(1)).toArray(String[]::new),
-                userDays.stream().map(d -> (LocalDate) d.get(2)).toArray(LocalDate[]::new))).replaceWithVoid();
+        return connection.preparedQuery(BUMP_DAYS).execute(Tuple.of(days.stream().map(AppDay::appId).toArray(String[]::new),
+                days.stream().map(AppDay::day).toArray(LocalDate[]::new))).replaceWithVoid();
     }
 
     public Uni<Void> bump(SqlConnection connection, Set<String> apps) {

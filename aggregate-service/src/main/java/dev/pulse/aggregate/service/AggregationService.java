@@ -73,9 +73,10 @@ public class AggregationService {
         return pool.withTransaction(connection -> locks.shared(connection, apps)
                 .flatMap(x -> realtime.epoch())
                 .flatMap(epoch -> rawStore.insertNew(connection, events)
-                        // the days late events change are read before the facts move the users' first days
-                        .flatMap(fresh -> closedDays.bump(connection, fresh)
-                                .flatMap(x -> applyFacts(connection, fresh))
+                        // the days events of ended days change are read before the facts move the users' first days,
+                        // and bumped last, so that their rows are locked for the least time
+                        .flatMap(fresh -> closedDays.endedDays(connection, fresh)
+                                .flatMap(days -> applyFacts(connection, fresh).flatMap(x -> closedDays.bump(connection, days)))
                                 .replaceWith(new Applied(fresh, epoch)))));
     }
 
