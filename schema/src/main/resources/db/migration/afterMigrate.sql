@@ -29,6 +29,7 @@ DECLARE
         ['pulse_aggregate', 'fact_user_connections',         'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'fact_content_engagement_daily', 'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'fact_user_daily',               'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'fact_user_event_daily',         'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'user_event_times',              'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'app_sessions',                  'INSERT, UPDATE'],
         ['pulse_aggregate', 'host_daily_visitors',           'INSERT, UPDATE, DELETE'],

@@ -155,6 +155,19 @@ class AggregationIT {
         assertEquals(count(events, e -> true, e -> e.eventDate() + "|" + e.userId()),
                 rows("SELECT event_date || '|' || user_id, sum(events) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1"));
         assertEquals(views, rows("SELECT event_date || '|' || user_id, sum(views) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1 HAVING sum(views) > 0"));
+        // fact_user_event_daily: events, plays and engagement per user-day, gender and event-side values
+        java.util.function.Function<EnrichedEvent, String> eventSide = e -> e.eventDate() + "|" + e.userId() + "|" + e.user().gender() + "|"
+                + e.event() + "|" + e.category() + "|" + e.device() + "|" + e.host() + "|" + e.contentType();
+        String sideKey = "concat_ws('|', event_date, user_id, gender, event, category, coalesce(device, 'null'), coalesce(host, 'null'),"
+                + " coalesce(content_type, 'null'))";
+        assertEquals(count(events, e -> true, eventSide),
+                rows("SELECT " + sideKey + ", events FROM fact_user_event_daily WHERE app_id = '" + app + "'"));
+        assertEquals(count(events, e -> "play".equals(e.action()), eventSide),
+                rows("SELECT " + sideKey + ", plays FROM fact_user_event_daily WHERE plays > 0 AND app_id = '" + app + "'"));
+        Map<String, Long> engagementMillis = events.stream().filter(e -> e.engagementSeconds() != null && e.engagementSeconds() > 0)
+                .collect(Collectors.groupingBy(eventSide, Collectors.summingLong(e -> Math.round(e.engagementSeconds() * 1000))));
+        assertEquals(engagementMillis, rows("SELECT " + sideKey + ", round(engagement_seconds * 1000) FROM fact_user_event_daily"
+                + " WHERE engagement_seconds > 0 AND app_id = '" + app + "'"));
 
         // the funnels' event times: every stored event's microsecond once per user, name and week, whatever the order
         // of arrival (the users' events came in random time order) and despite the replays

@@ -82,6 +82,7 @@ final class RawStoreLoader {
             analyze.execute("ANALYZE events");
             analyze.execute("ANALYZE user_event_times");
             analyze.execute("ANALYZE fact_user_daily");
+            analyze.execute("ANALYZE fact_user_event_daily");
         }
     }
 

@@ -63,8 +63,8 @@ class QueryConcurrencyIT {
                 .sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static long waitingOnTheRawStore(Statement s) throws SQLException {
-        try (ResultSet rows = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM events e%'")) {
+    private static long waitingOnTheEventRollup(Statement s) throws SQLException {
+        try (ResultSet rows = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%fact_user_event_daily%'")) {
             rows.next();
             return rows.getLong(1);
         }
@@ -83,12 +83,12 @@ class QueryConcurrencyIT {
         try (Connection lock = PulseInfrastructure.current().dataSource().getConnection(); Statement locking = lock.createStatement();
              Connection watch = PulseInfrastructure.current().dataSource().getConnection(); Statement watching = watch.createStatement()) {
             lock.setAutoCommit(false);
-            locking.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE");
-            // event:name is read from the raw store, which the lock holds
+            locking.execute("LOCK TABLE fact_user_event_daily IN ACCESS EXCLUSIVE MODE");
+            // event:name is read from the event-side rollup, which the lock holds
             for (int i = 0; i < MAX; i++) {
                 held.add(send(busyToken, "/v1/query", body(busy, "event:name")));
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> waitingOnTheRawStore(watching) == MAX);
+            await().atMost(Duration.ofSeconds(60)).until(() -> waitingOnTheEventRollup(watching) == MAX);
 
             HttpResponse<String> refused = send(busyToken, "/v1/query", body(busy, "event:name")).get(60, TimeUnit.SECONDS);
             assertEquals(429, refused.statusCode(), refused.body());

@@ -1,5 +1,6 @@
 package dev.pulse.query;
 
+import dev.pulse.contract.EventCatalog;
 import dev.pulse.contract.testing.PulseInfrastructure;
 
 import java.sql.Connection;
@@ -45,8 +46,8 @@ final class QueryFixture {
         try (Connection c = PulseInfrastructure.current().dataSource().getConnection();
              PreparedStatement insert = c.prepareStatement("""
                      INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id,
-                         post_id, receiver_id, revenue, country, device)
-                     VALUES (?, ?, gen_random_uuid(), ?, ?, ?, 'engagement', ?, ?, ?, ?, ?, ?)""");
+                         post_id, receiver_id, revenue, country, device, host)
+                     VALUES (?, ?, gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
              PreparedStatement first = c.prepareStatement("""
                      INSERT INTO user_first_seen (app_id, user_id, first_date, first_ts, first_feed_date, first_messenger_date)
                      VALUES (?, ?, ?, ?, ?, ?)""")) {
@@ -56,12 +57,14 @@ final class QueryFixture {
                 insert.setTimestamp(3, Timestamp.from(e.ts()));
                 insert.setTimestamp(4, Timestamp.from(e.ts()));
                 insert.setString(5, e.event());
-                insert.setString(6, e.user());
-                insert.setObject(7, e.postId());
-                insert.setString(8, e.receiver());
-                insert.setObject(9, e.event().equals("purchase") ? java.math.BigDecimal.valueOf(e.revenue()) : null);
-                insert.setString(10, e.country());
-                insert.setString(11, e.device());
+                insert.setString(6, EventCatalog.category(e.event()).value());
+                insert.setString(7, e.user());
+                insert.setObject(8, e.postId());
+                insert.setString(9, e.receiver());
+                insert.setObject(10, e.event().equals("purchase") ? java.math.BigDecimal.valueOf(e.revenue()) : null);
+                insert.setString(11, e.country());
+                insert.setString(12, e.device());
+                insert.setString(13, host(e));
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -81,6 +84,11 @@ final class QueryFixture {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Page views are on one of two hosts, by user; other events have none. */
+    static String host(Ev e) {
+        return e.event().equals("page_view") ? "h" + Math.floorMod(e.user().hashCode(), 2) + ".example" : null;
     }
 
     /** The user's first day with an event of the kind, null without one. */

@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every metric against an independent computation over the fixture, in a non-UTC timezone. */
@@ -180,6 +181,46 @@ class QueryResourceIT {
         List<List<Object>> fromRaw = raw.getList("results.metrics");
         for (int i = 0; i < fromRollup.size(); i++) {
             assertEquals(fromRollup.get(i), fromRaw.get(i).subList(0, fromRollup.get(i).size()), "row " + i);
+        }
+    }
+
+    @Test
+    void eventSideBreakdownsAndFiltersFromTheEventRollupEqualTheRawStore() {
+        String common = "\"active_users\",\"events\",\"views\",\"likes\",\"ctr\",\"revenue\",\"new_users\",\"feed_users\","
+                + "\"senders\",\"feed_only_users\",\"both_users\",\"paying_users\",\"page_views\"";
+        for (String dimension : List.of("event:name", "event:category", "device", "page:host", "content:type")) {
+            for (String shape : List.of("\"dimensions\":[\"time:week\",\"" + dimension + "\"]",
+                    "\"dimensions\":[\"user:country\"],\"filters\":[[\"is_not\",\"" + dimension + "\",[\"page_view\",\"mobile\",\"web\"]]]")) {
+                // the first reads fact_user_event_daily (QueryCompilerTest); posts is in no rollup, so the second reads the raw store
+                String tail = "],\"date_range\":" + range() + "," + shape + "}";
+                JsonPath rollup = query("{\"app\":\"" + app + "\",\"metrics\":[" + common + tail);
+                JsonPath raw = query("{\"app\":\"" + app + "\",\"metrics\":[" + common + ",\"posts\"" + tail);
+                assertEquals(raw.getList("results.dimensions"), rollup.getList("results.dimensions"), shape);
+                List<List<Object>> fromRollup = rollup.getList("results.metrics");
+                List<List<Object>> fromRaw = raw.getList("results.metrics");
+                assertFalse(fromRollup.isEmpty(), shape);
+                for (int i = 0; i < fromRollup.size(); i++) {
+                    assertEquals(fromRaw.get(i).subList(0, fromRollup.get(i).size()), fromRollup.get(i), shape + ", row " + i);
+                }
+            }
+        }
+        // and from the generated events themselves: users and events per host over the range
+        LocalDate last = FIRST.plusDays(DAYS - 1);
+        List<QueryFixture.Ev> inRange = data.events.stream().filter(e -> !e.date().isAfter(last)).toList();
+        JsonPath hosts = query("{\"app\":\"" + app + "\",\"metrics\":[\"active_users\",\"events\"],\"date_range\":" + range()
+                + ",\"dimensions\":[\"page:host\"]}");
+        Map<String, Set<String>> users = new HashMap<>();
+        Map<String, Long> events = new HashMap<>();
+        inRange.forEach(e -> {
+            String host = String.valueOf(QueryFixture.host(e));
+            users.computeIfAbsent(host, k -> new HashSet<>()).add(e.user());
+            events.merge(host, 1L, Long::sum);
+        });
+        assertEquals(users.size(), hosts.getList("results").size());
+        for (int i = 0; i < users.size(); i++) {
+            String host = String.valueOf(hosts.getString("results[" + i + "].dimensions[0]"));
+            assertEquals(users.get(host).size(), hosts.getInt("results[" + i + "].metrics[0]"), "users on " + host);
+            assertEquals(events.get(host), hosts.getLong("results[" + i + "].metrics[1]"), "events on " + host);
         }
     }
 

@@ -10,10 +10,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A batch's share of fact_user_daily: counters per user-day and the traits attached to its events. */
+/**
+ * A batch's share of the per-user daily rollups: counters per user-day and the traits attached to its events
+ * (fact_user_daily), and per user-day, traits and event-side values (fact_user_event_daily).
+ */
 public record RollupDelta(Map<TraitsDay, Counters> rows) {
-    /** A user-day under one set of traits ({@link UserTraits#NONE} for events without any). */
-    public record TraitsDay(String appId, LocalDate date, String userId, UserTraits traits) {
+    /** A user-day under one set of traits ({@link UserTraits#NONE} for events without any), and event side when kept by it. */
+    public record TraitsDay(String appId, LocalDate date, String userId, UserTraits traits, EventSide side) {
+    }
+
+    /** The event-side dimensions of SPEC §6 an event has: event:name, event:category, device, page:host, content:type. */
+    public record EventSide(String event, String category, String device, String host, String contentType) {
+        static EventSide of(EnrichedEvent e) {
+            return new EventSide(e.event(), e.category(), e.device(), e.host(), e.contentType());
+        }
     }
 
     /** Events by kind (custom events only count as events), revenue of purchases, plays and engagement. */
@@ -38,11 +48,21 @@ public record RollupDelta(Map<TraitsDay, Counters> rows) {
         }
     }
 
+    /** Per user-day and traits. */
     public static RollupDelta of(List<EnrichedEvent> fresh) {
+        return of(fresh, false);
+    }
+
+    /** Per user-day, traits and event side. */
+    public static RollupDelta byEventSide(List<EnrichedEvent> fresh) {
+        return of(fresh, true);
+    }
+
+    private static RollupDelta of(List<EnrichedEvent> fresh, boolean eventSide) {
         Map<TraitsDay, Counters> rows = new LinkedHashMap<>();
         for (EnrichedEvent e : fresh) {
-            rows.merge(new TraitsDay(e.appId(), e.eventDate(), e.userId(), e.user() == null ? UserTraits.NONE : e.user()),
-                    Counters.of(e), Counters::plus);
+            rows.merge(new TraitsDay(e.appId(), e.eventDate(), e.userId(), e.user() == null ? UserTraits.NONE : e.user(),
+                    eventSide ? EventSide.of(e) : null), Counters.of(e), Counters::plus);
         }
         return new RollupDelta(rows);
     }

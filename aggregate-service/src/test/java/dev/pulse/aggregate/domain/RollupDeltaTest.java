@@ -54,6 +54,29 @@ class RollupDeltaTest {
         });
     }
 
+    @Test
+    void theEventSideSplitsAUserDayByEventNameDeviceHostAndContentTypeAndSumsBackToIt() {
+        RollupDelta plain = RollupDelta.of(BATCH);
+        RollupDelta bySide = RollupDelta.byEventSide(BATCH);
+        assertEquals(BATCH.stream().map(e -> e.userId() + e.eventDate() + e.event() + e.category() + e.device() + e.host()
+                + e.contentType() + e.user()).distinct().count(), bySide.rows().size());
+        bySide.rows().forEach((key, c) -> {
+            List<EnrichedEvent> of = BATCH.stream().filter(e -> traitsDay(e).equals(new TraitsDay(key.appId(), key.date(),
+                    key.userId(), key.traits(), null)) && e.event().equals(key.side().event())
+                    && Objects.equals(e.device(), key.side().device()) && Objects.equals(e.host(), key.side().host())
+                    && Objects.equals(e.contentType(), key.side().contentType())).toList();
+            assertEquals(of.size(), c.events(), key.toString());
+        });
+        plain.rows().forEach((key, c) -> {
+            List<RollupDelta.Counters> parts = bySide.rows().entrySet().stream()
+                    .filter(r -> new TraitsDay(r.getKey().appId(), r.getKey().date(), r.getKey().userId(), r.getKey().traits(), null)
+                            .equals(key)).map(java.util.Map.Entry::getValue).toList();
+            assertEquals(c.events(), parts.stream().mapToInt(RollupDelta.Counters::events).sum(), key.toString());
+            assertEquals(0, c.revenue().compareTo(parts.stream().map(RollupDelta.Counters::revenue).reduce(BigDecimal.ZERO, BigDecimal::add)));
+            assertEquals(c.plays(), parts.stream().mapToInt(RollupDelta.Counters::plays).sum(), key.toString());
+        });
+    }
+
     private static long count(List<EnrichedEvent> events, String kind) {
         return events.stream().filter(e -> e.event().equals(kind)).count();
     }
@@ -64,6 +87,6 @@ class RollupDeltaTest {
     }
 
     private static TraitsDay traitsDay(EnrichedEvent e) {
-        return new TraitsDay(e.appId(), e.eventDate(), e.userId(), e.user() == null ? UserTraits.NONE : e.user());
+        return new TraitsDay(e.appId(), e.eventDate(), e.userId(), e.user() == null ? UserTraits.NONE : e.user(), null);
     }
 }

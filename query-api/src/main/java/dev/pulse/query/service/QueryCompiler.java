@@ -1,6 +1,7 @@
 package dev.pulse.query.service;
 
 import dev.pulse.query.domain.Dimension;
+import dev.pulse.query.domain.Filter;
 import dev.pulse.query.domain.Metric;
 import dev.pulse.query.domain.NewUsers;
 import dev.pulse.query.domain.Partial;
@@ -9,12 +10,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Turns a {@link Query} into SQL over the raw store or the per-user daily rollup. Every identifier comes from the
+ * Turns a {@link Query} into SQL over the raw store or a per-user daily rollup. Every identifier comes from the
  * closed sets of {@link Metric} and {@link Dimension}; every value the client sent travels as a bind parameter.
  */
 @ApplicationScoped
@@ -24,22 +29,34 @@ public class QueryCompiler {
     public record Compiled(String sql, List<Object> params) {
     }
 
+    /** The dimensions fact_user_event_daily keys its rows by, besides time and the user's traits. */
+    private static final Set<Dimension> EVENT_SIDE = EnumSet.of(Dimension.EVENT_NAME, Dimension.EVENT_CATEGORY, Dimension.DEVICE,
+            Dimension.PAGE_HOST, Dimension.CONTENT_TYPE);
+
     /**
-     * The per-user daily rollup answers a query whose dimensions and filters are time and user traits only, and
-     * whose metrics it holds (sessions: while they are of the app's timeout); it has the same columns as the raw
-     * store for those, so the same expressions apply.
+     * The per-user daily rollup that holds a query's dimensions and filters: fact_user_daily for time and user traits
+     * only, fact_user_event_daily when event-side dimensions are among them too; none for post:id and content:id.
+     * Both have the raw store's columns for those, so the same expressions apply.
+     */
+    public Optional<String> rollupTable(Query query) {
+        List<Dimension> all = Stream.concat(query.dimensions().stream(), query.filters().stream().map(Filter::dimension)).toList();
+        if (all.stream().allMatch(QueryCompiler::userOrTime)) {
+            return Optional.of("fact_user_daily");
+        }
+        return all.stream().allMatch(d -> userOrTime(d) || EVENT_SIDE.contains(d)) ? Optional.of("fact_user_event_daily") : Optional.empty();
+    }
+
+    /**
+     * Whether a rollup answers the query: one holds its dimensions and filters and the metrics' partials. Sessions are
+     * kept on fact_user_daily only, and read from it while they are of the app's timeout.
      */
     public boolean readsRollup(Query query, List<Metric> metrics) {
-        return userOnly(query) && metrics.stream().allMatch(Metric::inRollup)
-                && (query.app().sessionsKept() || metrics.stream().noneMatch(Metric::needsSessions));
+        return rollupTable(query).filter(table -> metrics.stream().allMatch(Metric::inRollup)
+                && (metrics.stream().noneMatch(Metric::needsSessions) || table.equals("fact_user_daily") && query.app().sessionsKept()))
+                .isPresent();
     }
 
-    private static boolean userOnly(Query query) {
-        return query.dimensions().stream().allMatch(QueryCompiler::inRollup)
-                && query.filters().stream().allMatch(f -> inRollup(f.dimension()));
-    }
-
-    private static boolean inRollup(Dimension d) {
+    private static boolean userOrTime(Dimension d) {
         return d.isTime() || d.apiName().startsWith("user:");
     }
 
@@ -130,7 +147,8 @@ public class QueryCompiler {
             columns.add(partials.get(i).sql(newUsers) + " AS p" + i);
         }
         String sql = "SELECT " + String.join(", ", columns)
-                + " FROM " + Sources.of("fact_user_daily", partials.contains(Partial.NEW) || Sources.needsFirstSeen(dims, query.filters())) + " e"
+                + " FROM " + Sources.of(rollupTable(query).orElseThrow(),
+                        partials.contains(Partial.NEW) || Sources.needsFirstSeen(dims, query.filters())) + " e"
                 + where + FilterSql.conditions(query.filters(), binds)
                 + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
         return new Compiled(sql, binds.values());
@@ -188,7 +206,7 @@ public class QueryCompiler {
         columns.add("count(DISTINCT e.user_id) AS mau");
         String sql = "SELECT " + String.join(", ", columns)
                 + " FROM (SELECT g::date AS day FROM generate_series(" + from + "::date, " + to + "::date, interval '1 day') AS g) d"
-                + " JOIN " + Sources.of(userOnly(query) ? "fact_user_daily" : "events", Sources.needsFirstSeen(query.dimensions(), query.filters()))
+                + " JOIN " + Sources.of(rollupTable(query).orElse("events"), Sources.needsFirstSeen(query.dimensions(), query.filters()))
                 + " e ON e.app_id = " + app + " AND e.event_date BETWEEN d.day - 27 AND d.day"
                 + " WHERE true" + FilterSql.conditions(query.filters(), binds)
                 + " GROUP BY d.day" + (query.dimensions().isEmpty() ? "" : ", " + groupBy(query.dimensions().size(), 0));
