@@ -32,9 +32,18 @@ CREATE TABLE fact_user_event_daily (
     pct_sum            double precision NOT NULL,
     pct_count          int              NOT NULL
 );
-CREATE UNIQUE INDEX fact_user_event_daily_key ON fact_user_event_daily
-    (app_id, event_date, user_id, event, category, device, host, content_type, gender, age, user_os, source, country, city, exp_group)
-    NULLS NOT DISTINCT;
+-- The row's key besides app, day and user, as one digest: the columns themselves can hold ~3 KB of accepted text
+-- (user traits, a 253-character host, multi-byte characters), over the 2,704 bytes a btree entry may have.
+-- quote_nullable keeps NULL apart from 'NULL' and each value apart from its neighbours.
+CREATE FUNCTION fact_user_event_daily_side(event text, category text, device text, host text, content_type text, gender smallint,
+                                           age smallint, user_os text, source text, country text, city text, exp_group int)
+    RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT md5(quote_nullable(event) || quote_nullable(category) || quote_nullable(device) || quote_nullable(host)
+               || quote_nullable(content_type) || quote_nullable(gender::text) || quote_nullable(age::text) || quote_nullable(user_os)
+               || quote_nullable(source) || quote_nullable(country) || quote_nullable(city) || quote_nullable(exp_group::text))
+$$;
+CREATE UNIQUE INDEX fact_user_event_daily_key ON fact_user_event_daily (app_id, event_date, user_id,
+    fact_user_event_daily_side(event, category, device, host, content_type, gender, age, user_os, source, country, city, exp_group));
 
 -- One app's rows from its raw store, as aggregate-service keeps them, under the app's lock (the caller holds it).
 CREATE FUNCTION fact_user_event_daily_build(p_app text) RETURNS void LANGUAGE sql AS $$
@@ -69,15 +78,15 @@ BEGIN
     RETURN (SELECT count(*) FROM fact_user_daily WHERE app_id = p_app);
 END $$;
 
--- Backfill: every app's rows from its raw store, once, in this migration (the table is new: nothing reads or writes
--- it until the services of this version run). Days an aggregate-service of the previous version writes during a
--- rolling upgrade are repaired by the daily close, which compares this table with the raw store (README, upgrades).
+-- Backfill: every app's rows from its raw store, once, in this migration. No app lock: the table exists for no
+-- other session until this transaction commits, so nothing else writes it meanwhile (and holding one lock per app
+-- to the end would outgrow the lock table with thousands of apps). Events an aggregate-service of the previous
+-- release stores after this snapshot are not in it: README, "Upgrading", says how to find and rebuild those days.
 DO $$
 DECLARE
     app text;
 BEGIN
     FOR app IN SELECT app_id FROM apps ORDER BY app_id LOOP
-        PERFORM pg_advisory_xact_lock(hashtextextended('pulse-app:' || app, 0));
         PERFORM fact_user_event_daily_build(app);
     END LOOP;
 END $$;

@@ -88,6 +88,28 @@ class AggregationIT {
     }
 
     @Test
+    void theWidestValuesEnrichAcceptsFitTheRollupsKeys() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(infra().dataSource(), app, "UTC");
+        // three UTF-8 bytes per character, random so that they do not compress, at the validator's lengths: ~3 KB of
+        // key, over the 2,704 bytes a btree entry may have
+        Random random = new Random(11);
+        java.util.function.IntFunction<String> cjk = n -> random.ints(n, 0x4E00, 0x9FFF)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        String id = cjk.apply(128);
+        Instant ts = Instant.now().minusSeconds(60);
+        EnrichedEvent wide = new EnrichedEvent(app, UUID.randomUUID(), "page_view", "engagement", id, ts, ts.atZone(ZoneOffset.UTC).toLocalDate(),
+                ts, false, false, null, null, null, null, null, null, null, null, null,
+                new UserTraits(1, 30, cjk.apply(128), cjk.apply(128), cjk.apply(128), id, 7),
+                "desktop", null, null, cjk.apply(253), "/", null, null, null, null, null, null);
+        TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, id), MAPPER.writeValueAsString(wide));
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT coalesce(sum(events), 0) FROM fact_user_event_daily WHERE app_id = '"
+                + app + "' AND user_id = '" + id + "' AND host = '" + wide.host() + "'") == 1);
+        assertEquals(1L, queryLong("SELECT sum(page_views) FROM fact_user_daily WHERE app_id = '" + app + "' AND city = '" + id + "'"));
+        assertEquals(0L, queryLong("SELECT count(*) FROM invalid_events WHERE app_id = '" + app + "'"), "nothing quarantined");
+    }
+
+    @Test
     void factsEqualAnIndependentComputationDespiteReplays() throws Exception {
         String app = TestData.newAppId();
         TestData.createApp(infra().dataSource(), app, "UTC");
@@ -156,9 +178,10 @@ class AggregationIT {
                 rows("SELECT event_date || '|' || user_id, sum(events) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1"));
         assertEquals(views, rows("SELECT event_date || '|' || user_id, sum(views) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1 HAVING sum(views) > 0"));
         // fact_user_event_daily: events, plays and engagement per user-day, gender and event-side values
-        java.util.function.Function<EnrichedEvent, String> eventSide = e -> e.eventDate() + "|" + e.userId() + "|" + e.user().gender() + "|"
+        java.util.function.Function<EnrichedEvent, String> eventSide = e -> e.eventDate() + "|" + e.userId() + "|"
+                + (e.user() == null ? null : e.user().gender()) + "|"
                 + e.event() + "|" + e.category() + "|" + e.device() + "|" + e.host() + "|" + e.contentType();
-        String sideKey = "concat_ws('|', event_date, user_id, gender, event, category, coalesce(device, 'null'), coalesce(host, 'null'),"
+        String sideKey = "concat_ws('|', event_date, user_id, coalesce(gender::text, 'null'), event, category, coalesce(device, 'null'), coalesce(host, 'null'),"
                 + " coalesce(content_type, 'null'))";
         assertEquals(count(events, e -> true, eventSide),
                 rows("SELECT " + sideKey + ", events FROM fact_user_event_daily WHERE app_id = '" + app + "'"));
@@ -168,6 +191,10 @@ class AggregationIT {
                 .collect(Collectors.groupingBy(eventSide, Collectors.summingLong(e -> Math.round(e.engagementSeconds() * 1000))));
         assertEquals(engagementMillis, rows("SELECT " + sideKey + ", round(engagement_seconds * 1000) FROM fact_user_event_daily"
                 + " WHERE engagement_seconds > 0 AND app_id = '" + app + "'"));
+        // the SQL rebuild (what V28's backfill and an operator run) makes exactly the rows aggregate keeps, every column
+        List<String> kept = facts(app);
+        execute("SELECT fact_user_daily_rebuild('" + app + "')");
+        assertEquals(kept, facts(app), "both rollups rebuilt from the raw store");
 
         // the funnels' event times: every stored event's microsecond once per user, name and week, whatever the order
         // of arrival (the users' events came in random time order) and despite the replays
@@ -374,12 +401,14 @@ class AggregationIT {
         LocalDate damaged = today.minusDays(3);
         LocalDate intact = today.minusDays(2);
         LocalDate sessionsDamaged = today.minusDays(5);
+        LocalDate eventSideDamaged = today.minusDays(1);
         List<EnrichedEvent> events = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            LocalDate day = switch (i % 4) {
+            LocalDate day = switch (i % 5) {
                 case 0 -> damaged;
                 case 1 -> intact;
                 case 2 -> timesDamaged;
+                case 3 -> eventSideDamaged;
                 default -> sessionsDamaged;
             };
             events.add(event(app, random, day.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(random.nextInt(86_400)), "u" + random.nextInt(6)));
@@ -404,6 +433,9 @@ class AggregationIT {
         // only the sessions of one day: one more bounce than its events make
         execute("UPDATE fact_user_daily SET bounces = bounces + 1 WHERE app_id = '" + app + "' AND event_date = '" + sessionsDamaged
                 + "' AND user_id = 'u3'");
+        // only the event rollup of one day: one row's events under another host, the day's sum of events unchanged
+        execute("UPDATE fact_user_event_daily SET host = 'elsewhere.example' WHERE ctid = (SELECT ctid FROM fact_user_event_daily"
+                + " WHERE app_id = '" + app + "' AND event_date = '" + eventSideDamaged + "' LIMIT 1)");
         execute("UPDATE host_activity_reduced SET hit_array[" + damaged.getDayOfMonth() + "] = 0 WHERE app_id = '" + app + "' AND month_start = '" + damaged.withDayOfMonth(1) + "'");
         // its sessions are kept with its timeout (SessionRebuildJob's record; the job is off in tests), so the close checks them
         execute("SELECT user_day_sessions_kept('" + app + "', 0)");
@@ -417,12 +449,13 @@ class AggregationIT {
         assertEquals(true, closed.get(damaged).repaired(), "the damaged day is rebuilt");
         assertEquals(true, closed.get(timesDamaged).repaired(), "the day whose event times were damaged is rebuilt");
         assertEquals(true, closed.get(sessionsDamaged).repaired(), "the day whose sessions were damaged is rebuilt");
+        assertEquals(true, closed.get(eventSideDamaged).repaired(), "the day whose event rollup was damaged is rebuilt");
         assertEquals(false, closed.get(intact).repaired());
         assertEquals(correct, facts(app), "the rebuilt facts equal the incremental ones before the damage");
         assertEquals(List.of(), dailyClose.closeDaysEndedBy(Instant.now()).await().atMost(Duration.ofSeconds(60))
                 .stream().filter(c -> c.day().appId().equals(app)).toList(), "a day is closed once");
 
-        for (LocalDate day : List.of(sessionsDamaged, timesDamaged, damaged, intact)) {
+        for (LocalDate day : List.of(sessionsDamaged, timesDamaged, damaged, intact, eventSideDamaged)) {
             List<EnrichedEvent> ofDay = events.stream().filter(e -> e.eventDate().equals(day)).toList();
             long complete = ofDay.stream().filter(e -> e.device() != null && (e.contentId() == null || e.contentType() != null)).count();
             String where = " FROM quality_snapshot_daily WHERE app_id = '" + app + "' AND event_date = '" + day + "'";

@@ -27,10 +27,10 @@ public class DailyCloseRepository {
      * the funnels' event times (the day's distinct times per name and user; rows given up for too many left out), the
      * sessions (each rollup row's count, bounces and seconds against what the day's stored events make with the app's timeout, once kept with it).
      */
-    public record Check(long rawEvents, long rawUsers, long rollupEvents, long rollupUsers, long eventRollupEvents, long countedAccepted,
+    public record Check(long rawEvents, long rawUsers, long rollupEvents, long rollupUsers, long eventRollupDifferences, long countedAccepted,
             long rawViews, long feedViews, long rawHits, long reducedHits, long rawTimes, long stateTimes, boolean sessionsAgree) {
         public boolean consistent() {
-            return rawEvents == rollupEvents && rawUsers == rollupUsers && rawEvents == eventRollupEvents && rawEvents == countedAccepted
+            return rawEvents == rollupEvents && rawUsers == rollupUsers && eventRollupDifferences == 0 && rawEvents == countedAccepted
                     && rawViews == feedViews && rawHits == reducedHits && rawTimes == stateTimes && sessionsAgree;
         }
     }
@@ -53,7 +53,20 @@ public class DailyCloseRepository {
               (SELECT count(DISTINCT user_id) FROM events WHERE app_id = $1 AND event_date = $2) AS raw_users,
               (SELECT coalesce(sum(events), 0) FROM fact_user_daily WHERE app_id = $1 AND event_date = $2) AS rollup_events,
               (SELECT count(DISTINCT user_id) FROM fact_user_daily WHERE app_id = $1 AND event_date = $2) AS rollup_users,
-              (SELECT coalesce(sum(events), 0) FROM fact_user_event_daily WHERE app_id = $1 AND event_date = $2) AS event_rollup_events,
+              -- every event-side row with its events, both ways (set operations compare NULLs as equal)
+              (SELECT count(*) FROM (
+                 (SELECT user_id, event, category, device, host, content_type, gender, age, user_os, source, country, city, exp_group,
+                         count(*)::int FROM events WHERE app_id = $1 AND event_date = $2 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+                  EXCEPT ALL
+                  SELECT user_id, event, category, device, host, content_type, gender, age, user_os, source, country, city, exp_group,
+                         events FROM fact_user_event_daily WHERE app_id = $1 AND event_date = $2)
+                 UNION ALL
+                 (SELECT user_id, event, category, device, host, content_type, gender, age, user_os, source, country, city, exp_group,
+                         events FROM fact_user_event_daily WHERE app_id = $1 AND event_date = $2
+                  EXCEPT ALL
+                  SELECT user_id, event, category, device, host, content_type, gender, age, user_os, source, country, city, exp_group,
+                         count(*)::int FROM events WHERE app_id = $1 AND event_date = $2 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)) d)
+                AS event_rollup_differences,
               (SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = $1 AND event_date = $2) AS counted,
               (SELECT count(*) FROM events WHERE app_id = $1 AND event_date = $2 AND event = 'feed.view') AS raw_views,
               (SELECT coalesce(sum(views), 0) FROM fact_daily_feed WHERE app_id = $1 AND event_date = $2) AS feed_views,
@@ -113,7 +126,7 @@ public class DailyCloseRepository {
                 EventTimes.dayStart(day.date().plusDays(1), zone)))).map(rows -> {
                     Row r = rows.iterator().next();
                     return new Check(r.getLong("raw_events"), r.getLong("raw_users"), r.getLong("rollup_events"),
-                            r.getLong("rollup_users"), r.getLong("event_rollup_events"), r.getLong("counted"), r.getLong("raw_views"),
+                            r.getLong("rollup_users"), r.getLong("event_rollup_differences"), r.getLong("counted"), r.getLong("raw_views"),
                             r.getLong("feed_views"), r.getLong("raw_hits"), r.getLong("reduced_hits"), r.getLong("raw_times"), r.getLong("state_times"),
                             r.getBoolean("sessions_agree"));
                 });

@@ -33,19 +33,21 @@ public class UserDailyRollupRepository {
             page_views = f.page_views + EXCLUDED.page_views, plays = f.plays + EXCLUDED.plays,
             engagement_seconds = f.engagement_seconds + EXCLUDED.engagement_seconds,
             pct_sum = f.pct_sum + EXCLUDED.pct_sum, pct_count = f.pct_count + EXCLUDED.pct_count""";
-    private static final String USER_DAILY = upsert("fact_user_daily", "app_id, event_date, user_id, " + TRAITS);
-    private static final String USER_EVENT_DAILY = upsert("fact_user_event_daily",
-            "app_id, event_date, user_id, event, category, device, host, content_type, " + TRAITS);
+    private static final String USER_DAILY = upsert("fact_user_daily", "app_id, event_date, user_id, " + TRAITS,
+            "app_id, event_date, user_id, " + TRAITS);
+    private static final String EVENT_SIDE = "event, category, device, host, content_type, " + TRAITS;
+    private static final String USER_EVENT_DAILY = upsert("fact_user_event_daily", "app_id, event_date, user_id, " + EVENT_SIDE,
+            "app_id, event_date, user_id, fact_user_event_daily_side(" + EVENT_SIDE + ")");
 
-    /** An upsert adding the counters to the row of {@code key} (the table's unique index, in its order). */
-    private static String upsert(String table, String key) {
+    /** An upsert adding the counters to the row of {@code key}, found by the table's unique index ({@code conflict}). */
+    private static String upsert(String table, String key, String conflict) {
         int columns = key.split(",").length + COUNTERS.split(",").length;
         List<String> values = new ArrayList<>();
         for (int i = 1; i <= columns; i++) {
             values.add("$" + i);
         }
         return "INSERT INTO " + table + " AS f (" + key + ", " + COUNTERS + ") VALUES (" + String.join(", ", values) + ")"
-                + " ON CONFLICT (" + key + ") DO UPDATE SET " + ADD;
+                + " ON CONFLICT (" + conflict + ") DO UPDATE SET " + ADD;
     }
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
