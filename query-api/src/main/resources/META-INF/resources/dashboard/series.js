@@ -4,11 +4,12 @@ import { chart } from './charts.js';
 import { csvButton, load, table, tableRows } from './panel.js';
 import { view } from './view.js';
 
-export const METRICS = ['active_users', 'new_users', 'wau', 'mau', 'events', 'revenue', 'views', 'likes', 'ctr', 'posts',
+export const METRICS = ['active_users', 'new_users', 'wau', 'mau', 'events', 'revenue', 'views', 'viewers', 'likes', 'likers', 'ctr',
+  'avg_view_to_like_seconds', 'posts',
   'feed_users', 'messages', 'senders', 'receivers', 'connections', 'feed_only_users', 'messenger_only_users', 'both_users',
   'signups', 'purchases', 'avg_order_value', 'paying_users', 'page_views', 'plays', 'engagement_seconds', 'avg_engagement_pct',
   'sessions', 'sessions_per_user', 'avg_session_seconds', 'bounce_rate', 'messenger_users', 'receive_only_users',
-  'avg_time_between_messages_sent'];
+  'avg_time_between_messages_sent', 'users_lifetime_7d', 'feed_users_lifetime_7d', 'messenger_users_lifetime_7d'];
 
 const panel = () => document.getElementById('series');
 

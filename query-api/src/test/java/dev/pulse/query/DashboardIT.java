@@ -515,6 +515,19 @@ class DashboardIT {
         new Select(browser.driver.findElement(By.id("interval"))).selectByValue("day");
         rendered(before);
         assertEquals("ready", js("return document.getElementById('series').dataset.state"));
+
+        // sessions are one of the series' metrics: the days shown, as the API answers them
+        new Select(browser.driver.findElement(By.id("metric"))).selectByValue("sessions");
+        // a metric change renders the series panel alone
+        await().atMost(WAIT).until(() -> "ready".equals(js("return document.getElementById('series').dataset.state"))
+                && "sessions".equals(js("return document.querySelector('#series .table th:nth-child(2)')?.textContent")));
+        List<List<String>> shown = tableOf("#series");
+        JsonNode answer = api("{\"app\":\"" + app + "\",\"metrics\":[\"sessions\"],\"date_range\":[\"" + shown.get(0).get(0) + "\",\""
+                + shown.get(shown.size() - 1).get(0) + "\"],\"dimensions\":[\"time:day\"]}");
+        List<List<String>> expected = new ArrayList<>();
+        answer.get("results").forEach(r -> expected.add(List.of(r.get("dimensions").get(0).asText(), r.get("metrics").get(0).asText())));
+        assertEquals(expected, shown, "sessions per day");
+        assertTrue(expected.stream().anyMatch(r -> !r.get(1).equals("0")), "the fixture has sessions in the range");
     }
 
     @Test

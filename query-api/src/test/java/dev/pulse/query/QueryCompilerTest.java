@@ -26,7 +26,7 @@ class QueryCompilerTest {
             Metric.NEW_FEED_USERS,
             Metric.NEW_MESSENGER_USERS, Metric.USERS_LIFETIME_7D, Metric.FEED_USERS_LIFETIME_7D, Metric.MESSENGER_USERS_LIFETIME_7D,
             Metric.NEW_USERS_7_DAYS_AGO, Metric.FEED_NEW_USERS_7_DAYS_AGO, Metric.MESSENGER_NEW_USERS_7_DAYS_AGO, Metric.MESSENGER_USERS,
-            Metric.RECEIVE_ONLY_USERS, Metric.AVG_TIME_BETWEEN_MESSAGES_SENT);
+            Metric.RECEIVE_ONLY_USERS, Metric.AVG_TIME_BETWEEN_MESSAGES_SENT, Metric.AVG_VIEW_TO_LIKE_SECONDS);
     private final QueryCompiler compiler = new QueryCompiler();
 
     private static Query query(List<Metric> metrics, List<Dimension> dimensions, List<Filter> filters) {

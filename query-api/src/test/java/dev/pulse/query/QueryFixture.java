@@ -28,6 +28,11 @@ final class QueryFixture {
     final List<Ev> events = new ArrayList<>();
 
     QueryFixture(String app, ZoneId zone, LocalDate firstDay, int days, long seed) {
+        this(app, zone, firstDay, days, seed, 25, 6);
+    }
+
+    /** With {@code users} users and feed events about {@code posts} posts (few of both: many events per user, day and post). */
+    QueryFixture(String app, ZoneId zone, LocalDate firstDay, int days, long seed, int users, int posts) {
         Random random = new Random(seed);
         String[] names = {"feed.view", "feed.like", "message.sent", "purchase", "signup", "page_view"};
         String[] countries = {"DE", "FR", null};
@@ -36,11 +41,11 @@ final class QueryFixture {
             // some events near midnight, to exercise the app-local day boundaries
             long second = random.nextBoolean() ? random.nextInt(days * 86_400) : random.nextInt(days) * 86_400L + 86_400 - 1 - random.nextInt(120);
             Instant ts = start.plusSeconds(second);
-            String user = "u" + random.nextInt(25);
+            String user = "u" + random.nextInt(users);
             String event = names[random.nextInt(names.length)];
             events.add(new Ev(user, event, ts, ts.atZone(zone).toLocalDate(), countries[Math.floorMod(user.hashCode(), 3)],
-                    event.startsWith("feed.") ? (long) random.nextInt(6) : null,
-                    event.equals("message.sent") ? "u" + random.nextInt(25) : null,
+                    event.startsWith("feed.") ? (long) random.nextInt(posts) : null,
+                    event.equals("message.sent") ? "u" + random.nextInt(users) : null,
                     event.equals("purchase") ? random.nextInt(1000) / 100.0 : 0, random.nextBoolean() ? "mobile" : "desktop"));
         }
         try (Connection c = PulseInfrastructure.current().dataSource().getConnection();

@@ -151,6 +151,77 @@ class QueryResourceIT {
     }
 
     @Test
+    void postBreakdownByDayEqualsItsDefinitionOverTheEvents() throws Exception {
+        assertPostBreakdown(app, token, data.events, FIRST, FIRST.plusDays(DAYS - 1));
+        // and where each user views and likes each post many times a day (so the first like and first view matter)
+        String dense = TestData.newAppId();
+        String denseToken = TestData.createApp(PulseInfrastructure.current().dataSource(), dense, ZONE.getId());
+        QueryFixture many = new QueryFixture(dense, ZONE, FIRST, 2, 13, 3, 2);
+        assertPostBreakdown(dense, denseToken, many.events, FIRST, FIRST.plusDays(1));
+
+        // viewers and likers by country, from the per-user rollup
+        JsonPath byCountry = query("{\"app\":\"" + app + "\",\"metrics\":[\"viewers\",\"likers\"],\"date_range\":" + range()
+                + ",\"dimensions\":[\"user:country\"]}");
+        Map<String, List<Long>> countries = new TreeMap<>();
+        for (int i = 0; i < byCountry.getList("results").size(); i++) {
+            List<Number> m = byCountry.getList("results[" + i + "].metrics");
+            countries.put(String.valueOf(byCountry.getString("results[" + i + "].dimensions[0]")), List.of(m.get(0).longValue(), m.get(1).longValue()));
+        }
+        Map<String, List<Long>> expectedCountries = new TreeMap<>();
+        data.events.stream().filter(e -> e.date().isBefore(FIRST.plusDays(DAYS))).collect(Collectors.groupingBy(e -> String.valueOf(e.country())))
+                .forEach((country, of) -> expectedCountries.put(country, List.of(
+                        of.stream().filter(e -> e.event().equals("feed.view")).map(QueryFixture.Ev::user).distinct().count(),
+                        of.stream().filter(e -> e.event().equals("feed.like")).map(QueryFixture.Ev::user).distinct().count())));
+        assertEquals(expectedCountries, countries);
+    }
+
+    /** A post:id breakdown by day of every post figure against its definition over the app's events. */
+    private static void assertPostBreakdown(String app, String token, List<QueryFixture.Ev> events, LocalDate from, LocalDate to)
+            throws Exception {
+        List<QueryFixture.Ev> feed = events.stream().filter(e -> e.postId() != null && !e.date().isBefore(from) && !e.date().isAfter(to)).toList();
+        String body = given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body("{\"app\":\"" + app
+                + "\",\"metrics\":[\"views\",\"viewers\",\"likes\",\"likers\",\"ctr\",\"avg_view_to_like_seconds\"],\"date_range\":"
+                + "[\"" + from + "\",\"" + to + "\"],\"dimensions\":[\"time:day\",\"post:id\"]}").when().post("/v1/query").then().statusCode(200).extract().asString();
+        Map<String, List<BigDecimal>> actual = new TreeMap<>();
+        for (JsonNode row : new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(body).get("results")) {
+            List<BigDecimal> figures = new ArrayList<>();
+            row.get("metrics").forEach(m -> figures.add(m.decimalValue()));
+            if (row.at("/dimensions/1").isNull()) {
+                assertTrue(figures.stream().allMatch(f -> f.signum() == 0), "events without a post have no post figures: " + figures);
+                continue;
+            }
+            actual.put(row.at("/dimensions/0").asText() + " " + row.at("/dimensions/1").asText(), figures);
+        }
+        Map<String, List<BigDecimal>> expected = new TreeMap<>();
+        feed.stream().collect(Collectors.groupingBy(e -> e.date() + " " + e.postId())).forEach((key, of) -> {
+            List<QueryFixture.Ev> views = of.stream().filter(e -> e.event().equals("feed.view")).toList();
+            List<QueryFixture.Ev> likes = of.stream().filter(e -> e.event().equals("feed.like")).toList();
+            // per user: first like minus first view, when the like is not earlier
+            List<Long> gaps = new ArrayList<>();
+            likes.stream().map(QueryFixture.Ev::user).distinct().forEach(user -> {
+                Instant like = likes.stream().filter(e -> e.user().equals(user)).map(QueryFixture.Ev::ts).min(Instant::compareTo).orElseThrow();
+                views.stream().filter(e -> e.user().equals(user)).map(QueryFixture.Ev::ts).min(Instant::compareTo)
+                        .filter(view -> !like.isBefore(view)).ifPresent(view -> gaps.add(like.getEpochSecond() - view.getEpochSecond()));
+            });
+            expected.put(key, List.of(BigDecimal.valueOf(views.size()), BigDecimal.valueOf(views.stream().map(QueryFixture.Ev::user).distinct().count()),
+                    BigDecimal.valueOf(likes.size()), BigDecimal.valueOf(likes.stream().map(QueryFixture.Ev::user).distinct().count()),
+                    views.isEmpty() ? BigDecimal.ZERO : BigDecimal.valueOf((double) likes.size() / views.size()),
+                    gaps.isEmpty() ? BigDecimal.ZERO : BigDecimal.valueOf(gaps.stream().mapToLong(Long::longValue).sum())
+                            .divide(BigDecimal.valueOf(gaps.size()), 4, RoundingMode.HALF_UP)));
+        });
+        // every day of the range is present for each post: a day without its events answers zeros
+        assertTrue(actual.keySet().containsAll(expected.keySet()), () -> "not in the answer: " + expected.keySet().stream()
+                .filter(k -> !actual.containsKey(k)).toList());
+        actual.forEach((key, figures) -> assertTrue(expected.containsKey(key) || figures.stream().allMatch(f -> f.signum() == 0), key));
+        assertTrue(expected.values().stream().anyMatch(f -> f.get(5).signum() > 0), "the fixture has a view followed by a like");
+        expected.forEach((key, figures) -> {
+            for (int i = 0; i < figures.size(); i++) {
+                assertEquals(figures.get(i).doubleValue(), actual.get(key).get(i).doubleValue(), 1e-9, key + " metric " + i);
+            }
+        });
+    }
+
+    @Test
     void rollingAndAppMixMetrics() {
         LocalDate last = FIRST.plusDays(DAYS - 1);
         JsonPath answer = query("{\"app\":\"" + app + "\",\"metrics\":[\"wau\",\"mau\",\"feed_only_users\",\"messenger_only_users\",\"both_users\"],"

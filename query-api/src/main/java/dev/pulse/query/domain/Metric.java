@@ -30,6 +30,12 @@ public enum Metric {
             Set.of(Partial.LIKES, Partial.VIEWS),
             t -> t.count(Partial.VIEWS) == 0 ? 0.0 : (double) t.count(Partial.LIKES) / t.count(Partial.VIEWS)),
     POSTS("posts", "count(DISTINCT e.post_id)", null, null),
+    VIEWERS("viewers", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'feed.view')", Set.of(Partial.VIEWS), RollupTotals::viewers),
+    LIKERS("likers", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'feed.like')", Set.of(Partial.LIKES), RollupTotals::likers),
+    // 002's fact_daily_posts figure, per user, day and post of the events that pass the filters: from the first view to
+    // the first like when the like is not earlier; the column is on that like's row (QueryCompiler#aggregate)
+    AVG_VIEW_TO_LIKE_SECONDS("avg_view_to_like_seconds", "coalesce(round(avg(e.view_to_like) FILTER (WHERE e.view_to_like >= 0)::numeric, 4), 0)",
+            null, null),
     FEED_USERS("feed_users", "count(DISTINCT e.user_id) FILTER (WHERE e.event IN ('feed.view', 'feed.like'))",
             Set.of(Partial.VIEWS, Partial.LIKES), RollupTotals::feedUsers),
     MESSAGES("messages", "count(*) FILTER (WHERE e.event = 'message.sent')", Set.of(Partial.MESSAGES), t -> t.count(Partial.MESSAGES)),
@@ -182,8 +188,8 @@ public enum Metric {
     /** Whether the metric counts users: the rollup is then read per group and user, else per group only. */
     public boolean countsUsers() {
         return switch (this) {
-            case ACTIVE_USERS, NEW_USERS, FEED_USERS, SENDERS, FEED_ONLY_USERS, MESSENGER_ONLY_USERS, BOTH_USERS, PAYING_USERS,
-                 SESSIONS_PER_USER -> true;
+            case ACTIVE_USERS, NEW_USERS, FEED_USERS, VIEWERS, LIKERS, SENDERS, FEED_ONLY_USERS, MESSENGER_ONLY_USERS, BOTH_USERS,
+                 PAYING_USERS, SESSIONS_PER_USER -> true;
             default -> false;
         };
     }
@@ -198,6 +204,11 @@ public enum Metric {
     }
 
     /** Whether the query must know, per user and group, which parts of the app the user used. */
+    /** Whether the metric reads the seconds from a user's first view of a post to their first like of it that day. */
+    public boolean needsViewToLike() {
+        return this == AVG_VIEW_TO_LIKE_SECONDS;
+    }
+
     public boolean needsAppMix() {
         return this == FEED_ONLY_USERS || this == MESSENGER_ONLY_USERS || this == BOTH_USERS;
     }

@@ -8,6 +8,8 @@ public final class RollupTotals {
     private long users;
     private long newUsers;
     private long feedUsers;
+    private long viewers;
+    private long likers;
     private long senders;
     private long feedOnlyUsers;
     private long messengerOnlyUsers;
@@ -18,7 +20,7 @@ public final class RollupTotals {
     /**
      * A group's totals as PostgreSQL summed its users (QueryCompiler#groupTotals): the sums (indexed by
      * {@link Partial#ordinal()}), then users, new users, feed users, senders, feed-only, messenger-only, both, paying
-     * users and users with sessions.
+     * users, users with sessions, viewers and likers.
      */
     public static RollupTotals summed(Object[] sums, long[] users) {
         RollupTotals totals = new RollupTotals();
@@ -32,6 +34,8 @@ public final class RollupTotals {
         totals.bothUsers = users[6];
         totals.payingUsers = users[7];
         totals.sessionUsers = users[8];
+        totals.viewers = users[9];
+        totals.likers = users[10];
         return totals;
     }
 
@@ -51,6 +55,8 @@ public final class RollupTotals {
         bothUsers += feed && messenger ? 1 : 0;
         payingUsers += positive(user[Partial.PURCHASES.ordinal()]) ? 1 : 0;
         sessionUsers += positive(user[Partial.SESSIONS.ordinal()]) ? 1 : 0;
+        viewers += positive(user[Partial.VIEWS.ordinal()]) ? 1 : 0;
+        likers += positive(user[Partial.LIKES.ordinal()]) ? 1 : 0;
     }
 
     private static boolean positive(Object count) {
@@ -79,6 +85,16 @@ public final class RollupTotals {
 
     public long feedUsers() {
         return feedUsers;
+    }
+
+    /** Users of the group who viewed a post. */
+    public long viewers() {
+        return viewers;
+    }
+
+    /** Users of the group who liked a post. */
+    public long likers() {
+        return likers;
     }
 
     public long senders() {

@@ -67,8 +67,9 @@ public class FunnelResource {
             most `window` after the first step's event (inclusive); the first step on a day of `date_range` (app-local). \
             A user's attempt that gets furthest counts (the earliest of equals), once per step; its times give the \
             median and 90th percentile (nearest rank) seconds from the previous step. Steps may filter like /v1/query. \
-            Optional breakdown by a user trait or device, valued on the counted attempt's first event. Exact; read from \
-            the raw store, not cached.""")
+            Optional breakdown by a user trait or device, valued on the counted attempt's first event. Exact; without \
+            step filters or a breakdown, read from the per-user event times aggregate keeps (closed weeks cached), else \
+            from the raw store.""")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT), examples = @ExampleObject(
             name = "signup to first view", value = """
             {"app": "demo", "steps": [{"event": "signup"}, {"event": "feed.view", "filters": [["is", "device", ["mobile"]]]}],

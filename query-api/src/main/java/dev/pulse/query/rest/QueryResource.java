@@ -59,8 +59,11 @@ public class QueryResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Dashboard query", description = "Metrics over a date range, broken down by dimensions (SPEC §5–§6, §8:"
-            + " sessions, sessions_per_user, avg_session_seconds, bounce_rate, avg_order_value, paying_users, messenger_users,"
-            + " receive_only_users, avg_time_between_messages_sent; user:cohort_week).")
+            + " sessions, sessions_per_user, avg_session_seconds, bounce_rate; avg_order_value, paying_users; messenger_users,"
+            + " receive_only_users, avg_time_between_messages_sent; users_lifetime_7d, feed_users_lifetime_7d,"
+            + " messenger_users_lifetime_7d, new_feed_users, new_messenger_users, new_users_7_days_ago, feed_new_users_7_days_ago,"
+            + " messenger_new_users_7_days_ago; viewers, likers, avg_view_to_like_seconds; dimensions user:cohort_week and post:id)."
+            + " README.md defines each.")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT), examples = {
             @ExampleObject(name = "DAU, last 7 days", value = """
                     {"app": "demo", "metrics": ["active_users", "events"], "date_range": "7d", "dimensions": ["time:day"]}"""),
@@ -68,6 +71,15 @@ public class QueryResource {
                     {"app": "demo", "metrics": ["wau", "sessions_per_user"], "date_range": "30d", "dimensions": ["time:day", "user:cohort_week"]}"""),
             @ExampleObject(name = "Session length and bounces by device", value = """
                     {"app": "demo", "metrics": ["sessions", "avg_session_seconds", "bounce_rate"], "date_range": "7d", "dimensions": ["device"]}"""),
+            @ExampleObject(name = "Day-7 figures per country", value = """
+                    {"app": "demo", "metrics": ["users_lifetime_7d", "new_users_7_days_ago", "feed_users_lifetime_7d", "feed_new_users_7_days_ago",
+                     "messenger_users_lifetime_7d", "messenger_new_users_7_days_ago"], "date_range": "30d", "dimensions": ["time:day", "user:country"]}"""),
+            @ExampleObject(name = "Revenue per country", value = """
+                    {"app": "demo", "metrics": ["revenue", "avg_order_value", "paying_users"], "date_range": ["2026-11-01", "2026-11-30"],
+                     "dimensions": ["user:country"]}"""),
+            @ExampleObject(name = "Most viewed posts", value = """
+                    {"app": "demo", "metrics": ["views", "viewers", "likes", "likers", "ctr", "avg_view_to_like_seconds"],
+                     "date_range": ["2026-11-01", "2026-11-30"], "dimensions": ["post:id"], "order_by": [["views", "desc"]], "limit": 20}"""),
             @ExampleObject(name = "Both sides of messages by country", value = """
                     {"app": "demo", "metrics": ["messenger_users", "receive_only_users", "avg_time_between_messages_sent"], "date_range": "30d",
                      "dimensions": ["time:day", "user:country"]}""")}))

@@ -77,6 +77,12 @@ public class QueryCompiler {
             inner.append(", bool_or(e.event IN ('feed.view', 'feed.like')) OVER (PARTITION BY ").append(partition).append(") AS uses_feed")
                     .append(", bool_or(e.event = 'message.sent') OVER (PARTITION BY ").append(partition).append(") AS uses_messenger");
         }
+        if (metrics.stream().anyMatch(Metric::needsViewToLike)) {
+            String post = "PARTITION BY e.user_id, e.event_date, e.post_id";
+            inner.append(", CASE WHEN e.event = 'feed.like' AND row_number() OVER (").append(post).append(", e.event ORDER BY e.event_ts, e.event_id) = 1")
+                    .append(" THEN extract(epoch FROM e.event_ts - min(e.event_ts) FILTER (WHERE e.event = 'feed.view') OVER (").append(post)
+                    .append(")) END AS view_to_like");
+        }
         inner.append(" FROM ").append(source).append(" e");
         inner.append(" WHERE e.app_id = ").append(app).append(" AND e.event_date BETWEEN ").append(range.from()).append(" AND ")
                 .append(range.to()).append(FilterSql.conditions(query.filters(), binds));
@@ -175,7 +181,8 @@ public class QueryCompiler {
         String isNew = partials.contains(Partial.NEW) ? "u.p" + partials.indexOf(Partial.NEW) : "false";
         columns.add("count(*)");
         for (String flag : List.of(isNew, feed, messenger, feed + " AND NOT " + messenger, messenger + " AND NOT " + feed,
-                feed + " AND " + messenger, positive(partials, Partial.PURCHASES), positive(partials, Partial.SESSIONS))) {
+                feed + " AND " + messenger, positive(partials, Partial.PURCHASES), positive(partials, Partial.SESSIONS),
+                positive(partials, Partial.VIEWS), positive(partials, Partial.LIKES))) {
             columns.add("count(*) FILTER (WHERE " + flag + ")");
         }
         String sql = "SELECT " + String.join(", ", columns) + " FROM (" + perGroupAndUser.sql() + ") u"
