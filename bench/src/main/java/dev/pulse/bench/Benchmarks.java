@@ -374,11 +374,12 @@ public final class Benchmarks {
                             + " WHERE c.c BETWEEN current_date - 29 AND current_date AND d.event_date - c.c BETWEEN 0 AND 7 GROUP BY 1, 2", id, duck);
             timeQuery("realtime, 30 minutes", () -> get(query + "/v1/realtime?app=" + id + "&minutes=30", token), null, id, duck);
         }
-        line("", "Time- and user-dimensioned queries and retention read the per-user daily rollup; all answers are exact. The warm-ups "
-                + "fill the closed-day cache: a daily series then computes only today's rows, a breakdown merges the cached per-(country, user) "
+        line("", "Time- and user-dimensioned queries and retention read the per-user daily rollup fact_user_daily, breakdowns by event:name, "
+                + "page:host, device and content:type the per-user event rollup fact_user_event_daily; all answers are exact. The warm-ups "
+                + "fill the closed-day cache: a daily series then computes only today's rows, a breakdown merges the cached per-(group, user) "
                 + "partials of the closed days with today's, retention counts only today's activity. The first call of each meets an empty cache and "
-                + "they read every day of the range. Breakdowns by event:name, page:host, device and content:type read the raw store (issue 15). "
-                + "The raw-SQL time grows with the events, the rollup's with users × days.");
+                + "they read every day of the range. The raw-SQL time grows with the events, the rollups' with users × days (× the distinct "
+                + "event-side values a user-day has).");
     }
 
     /**
