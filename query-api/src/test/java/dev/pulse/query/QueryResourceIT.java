@@ -158,6 +158,31 @@ class QueryResourceIT {
         String denseToken = TestData.createApp(PulseInfrastructure.current().dataSource(), dense, ZONE.getId());
         QueryFixture many = new QueryFixture(dense, ZONE, FIRST, 2, 13, 3, 2);
         assertPostBreakdown(dense, denseToken, many.events, FIRST, FIRST.plusDays(1));
+        // by device, next to rollup metrics: a view on one device and the like on another count in neither group,
+        // as under a filter on either device
+        String range = "[\"" + FIRST + "\",\"" + FIRST.plusDays(1) + "\"]";
+        JsonPath byDevice = given().header("Authorization", "Bearer " + denseToken).contentType(ContentType.JSON)
+                .body("{\"app\":\"" + dense + "\",\"metrics\":[\"active_users\",\"avg_view_to_like_seconds\"],\"date_range\":" + range
+                        + ",\"dimensions\":[\"device\"]}").when().post("/v1/query").then().statusCode(200).extract().jsonPath();
+        for (String device : List.of("mobile", "desktop")) {
+            List<QueryFixture.Ev> on = many.events.stream().filter(e -> e.device().equals(device) && !e.date().isAfter(FIRST.plusDays(1))).toList();
+            Map<String, List<QueryFixture.Ev>> byUserDayPost = on.stream().filter(e -> e.postId() != null)
+                    .collect(Collectors.groupingBy(e -> e.user() + " " + e.date() + " " + e.postId()));
+            List<Long> gaps = new ArrayList<>();
+            byUserDayPost.values().forEach(of -> of.stream().filter(e -> e.event().equals("feed.like")).map(QueryFixture.Ev::ts).min(Instant::compareTo)
+                    .ifPresent(like -> of.stream().filter(e -> e.event().equals("feed.view")).map(QueryFixture.Ev::ts).min(Instant::compareTo)
+                            .filter(view -> !like.isBefore(view)).ifPresent(view -> gaps.add(like.getEpochSecond() - view.getEpochSecond()))));
+            double expected = BigDecimal.valueOf(gaps.stream().mapToLong(Long::longValue).sum())
+                    .divide(BigDecimal.valueOf(gaps.size()), 4, RoundingMode.HALF_UP).doubleValue();
+            int row = byDevice.getList("results.dimensions[0]").indexOf(device);
+            assertEquals(on.stream().map(QueryFixture.Ev::user).distinct().count(), byDevice.getLong("results[" + row + "].metrics[0]"), device);
+            assertEquals(expected, byDevice.getDouble("results[" + row + "].metrics[1]"), 1e-9, device);
+            JsonPath filtered = given().header("Authorization", "Bearer " + denseToken).contentType(ContentType.JSON)
+                    .body("{\"app\":\"" + dense + "\",\"metrics\":[\"avg_view_to_like_seconds\"],\"date_range\":" + range
+                            + ",\"filters\":[[\"is\",\"device\",[\"" + device + "\"]]]}").when().post("/v1/query").then().statusCode(200)
+                    .extract().jsonPath();
+            assertEquals(expected, filtered.getDouble("results[0].metrics[0]"), 1e-9, device + " filter");
+        }
 
         // viewers and likers by country, from the per-user rollup
         JsonPath byCountry = query("{\"app\":\"" + app + "\",\"metrics\":[\"viewers\",\"likers\"],\"date_range\":" + range()
@@ -258,7 +283,7 @@ class QueryResourceIT {
     @Test
     void eventSideBreakdownsAndFiltersFromTheEventRollupEqualTheRawStore() {
         String common = "\"active_users\",\"events\",\"views\",\"likes\",\"ctr\",\"revenue\",\"new_users\",\"feed_users\","
-                + "\"senders\",\"feed_only_users\",\"both_users\",\"paying_users\",\"page_views\"";
+                + "\"senders\",\"feed_only_users\",\"both_users\",\"paying_users\",\"page_views\",\"viewers\",\"likers\"";
         for (String dimension : List.of("event:name", "event:category", "device", "page:host", "content:type")) {
             for (String shape : List.of("\"dimensions\":[\"time:week\",\"" + dimension + "\"]",
                     "\"dimensions\":[\"user:country\"],\"filters\":[[\"is_not\",\"" + dimension + "\",[\"page_view\",\"mobile\",\"web\"]]]")) {
@@ -423,7 +448,7 @@ class QueryResourceIT {
         QueryFixture past = new QueryFixture(other, ZONE, FIRST, 3, 7);
         LocalDate today = LocalDate.now(ZONE);
         String metrics = "\"active_users\",\"events\",\"new_users\",\"feed_users\",\"senders\",\"both_users\",\"feed_only_users\","
-                + "\"messenger_only_users\",\"revenue\",\"avg_order_value\",\"paying_users\"";
+                + "\"messenger_only_users\",\"revenue\",\"avg_order_value\",\"paying_users\",\"viewers\",\"likers\"";
         String tail = "],\"date_range\":[\"" + FIRST + "\",\"" + today + "\"],\"dimensions\":[\"user:country\"]}";
         java.util.function.Function<String, List<Map<String, Object>>> ask = m -> given().header("Authorization", "Bearer " + otherToken)
                 .contentType(ContentType.JSON).body("{\"app\":\"" + other + "\",\"metrics\":[" + m + tail).when().post("/v1/query")

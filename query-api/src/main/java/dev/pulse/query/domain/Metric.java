@@ -32,8 +32,8 @@ public enum Metric {
     POSTS("posts", "count(DISTINCT e.post_id)", null, null),
     VIEWERS("viewers", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'feed.view')", Set.of(Partial.VIEWS), RollupTotals::viewers),
     LIKERS("likers", "count(DISTINCT e.user_id) FILTER (WHERE e.event = 'feed.like')", Set.of(Partial.LIKES), RollupTotals::likers),
-    // 002's fact_daily_posts figure, per user, day and post of the events that pass the filters: from the first view to
-    // the first like when the like is not earlier; the column is on that like's row (QueryCompiler#aggregate)
+    // 002's fact_daily_posts figure, per group, user, day and post of the events that pass the filters: from the first
+    // view to the first like when the like is not earlier; the column is on that like's row (QueryCompiler#viewToLike)
     AVG_VIEW_TO_LIKE_SECONDS("avg_view_to_like_seconds", "coalesce(round(avg(e.view_to_like) FILTER (WHERE e.view_to_like >= 0)::numeric, 4), 0)",
             null, null),
     FEED_USERS("feed_users", "count(DISTINCT e.user_id) FILTER (WHERE e.event IN ('feed.view', 'feed.like'))",
@@ -203,12 +203,12 @@ public enum Metric {
         return this == WAU || this == MAU;
     }
 
-    /** Whether the query must know, per user and group, which parts of the app the user used. */
-    /** Whether the metric reads the seconds from a user's first view of a post to their first like of it that day. */
+    /** Whether the metric reads the seconds from a user's first view of a post to their first like of it that day (a query of its own). */
     public boolean needsViewToLike() {
         return this == AVG_VIEW_TO_LIKE_SECONDS;
     }
 
+    /** Whether the query must know, per user and group, which parts of the app the user used. */
     public boolean needsAppMix() {
         return this == FEED_ONLY_USERS || this == MESSENGER_ONLY_USERS || this == BOTH_USERS;
     }

@@ -62,6 +62,19 @@ public class QueryCompiler {
 
     /** The metrics over every event. */
     public Compiled aggregate(Query query, List<Metric> metrics) {
+        return aggregate(query, metrics, "");
+    }
+
+    /**
+     * The view-to-like metrics, a query of their own over the range's feed events only (its windows would otherwise
+     * sort every event, and move the query's other metrics off the rollups): per group, user, day and post, the
+     * first like minus the first view, on that like's row.
+     */
+    public Compiled viewToLike(Query query, List<Metric> metrics) {
+        return aggregate(query, metrics, " AND e.event IN ('feed.view', 'feed.like')");
+    }
+
+    private Compiled aggregate(Query query, List<Metric> metrics, String events) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
         Range range = new Range(binds.bind(query.from()), binds.bind(query.to()));
@@ -78,14 +91,14 @@ public class QueryCompiler {
                     .append(", bool_or(e.event = 'message.sent') OVER (PARTITION BY ").append(partition).append(") AS uses_messenger");
         }
         if (metrics.stream().anyMatch(Metric::needsViewToLike)) {
-            String post = "PARTITION BY e.user_id, e.event_date, e.post_id";
+            String post = "PARTITION BY " + groupAndUser(dims) + ", e.event_date, e.post_id";
             inner.append(", CASE WHEN e.event = 'feed.like' AND row_number() OVER (").append(post).append(", e.event ORDER BY e.event_ts, e.event_id) = 1")
                     .append(" THEN extract(epoch FROM e.event_ts - min(e.event_ts) FILTER (WHERE e.event = 'feed.view') OVER (").append(post)
                     .append(")) END AS view_to_like");
         }
         inner.append(" FROM ").append(source).append(" e");
         inner.append(" WHERE e.app_id = ").append(app).append(" AND e.event_date BETWEEN ").append(range.from()).append(" AND ")
-                .append(range.to()).append(FilterSql.conditions(query.filters(), binds));
+                .append(range.to()).append(events).append(FilterSql.conditions(query.filters(), binds));
         return new Compiled(metricsPerGroup(query, metrics, range, inner.toString()), binds.values());
     }
 
@@ -163,7 +176,7 @@ public class QueryCompiler {
     /**
      * Per group, the totals of {@link #partials} over the query's range summed by PostgreSQL, so that only groups
      * reach memory: d0..dn, the partials' totals in the order given, then the counts of users, new users, feed
-     * users, senders, feed-only, messenger-only, both, paying users and users with sessions (as RollupTotals counts
+     * users, senders, feed-only, messenger-only, both, paying users, users with sessions, viewers and likers (as RollupTotals counts
      * them; 0 where not fetched).
      */
     public Compiled groupTotals(Query query, List<Partial> partials, boolean perUser) {
