@@ -1,5 +1,6 @@
 package dev.pulse.web.problem;
 
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
@@ -15,6 +16,8 @@ public final class StoreFailures {
     public static final int RETRY_AFTER_SECONDS = 5;
     // SQLSTATE class 08 (connection exception) and the server going away or not yet accepting connections
     private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "53300");
+    // how the Redis client fails a command whose connection closed under it (a store stopping mid-request)
+    private static final String REDIS_CLOSED = "Connection is closed";
 
     private StoreFailures() {
     }
@@ -23,6 +26,7 @@ public final class StoreFailures {
     public static boolean unreachable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof IOException || t instanceof ClosedConnectionException
+                    || t instanceof NoStackTraceThrowable && REDIS_CLOSED.equals(t.getMessage())
                     || t instanceof PgException pg && pg.getSqlState() != null
                     && (pg.getSqlState().startsWith("08") || UNAVAILABLE_STATES.contains(pg.getSqlState()))) {
                 return true;
