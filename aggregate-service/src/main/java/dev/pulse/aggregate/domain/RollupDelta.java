@@ -48,22 +48,20 @@ public record RollupDelta(Map<TraitsDay, Counters> rows) {
         }
     }
 
-    /** Per user-day and traits. */
-    public static RollupDelta of(List<EnrichedEvent> fresh) {
-        return of(fresh, false);
-    }
-
-    /** Per user-day, traits and event side. */
+    /** Per user-day, traits and event side: fact_user_event_daily's rows. */
     public static RollupDelta byEventSide(List<EnrichedEvent> fresh) {
-        return of(fresh, true);
-    }
-
-    private static RollupDelta of(List<EnrichedEvent> fresh, boolean eventSide) {
         Map<TraitsDay, Counters> rows = new LinkedHashMap<>();
         for (EnrichedEvent e : fresh) {
-            rows.merge(new TraitsDay(e.appId(), e.eventDate(), e.userId(), e.user() == null ? UserTraits.NONE : e.user(),
-                    eventSide ? EventSide.of(e) : null), Counters.of(e), Counters::plus);
+            rows.merge(new TraitsDay(e.appId(), e.eventDate(), e.userId(), e.user() == null ? UserTraits.NONE : e.user(), EventSide.of(e)),
+                    Counters.of(e), Counters::plus);
         }
         return new RollupDelta(rows);
+    }
+
+    /** The same counters per user-day and traits only: fact_user_daily's rows, each the sum of its event-side rows. */
+    public RollupDelta withoutEventSide() {
+        Map<TraitsDay, Counters> summed = new LinkedHashMap<>();
+        rows.forEach((k, c) -> summed.merge(new TraitsDay(k.appId(), k.date(), k.userId(), k.traits(), null), c, Counters::plus));
+        return new RollupDelta(summed);
     }
 }

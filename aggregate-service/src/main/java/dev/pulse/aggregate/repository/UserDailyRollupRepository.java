@@ -51,8 +51,9 @@ public class UserDailyRollupRepository {
     }
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
-        return Sql.batch(connection, USER_DAILY, tuples(RollupDelta.of(fresh).rows()))
-                .flatMap(x -> Sql.batch(connection, USER_EVENT_DAILY, tuples(RollupDelta.byEventSide(fresh).rows())));
+        RollupDelta bySide = RollupDelta.byEventSide(fresh);
+        return Sql.batch(connection, USER_DAILY, tuples(bySide.withoutEventSide().rows()))
+                .flatMap(x -> Sql.batch(connection, USER_EVENT_DAILY, tuples(bySide.rows())));
     }
 
     private static List<Tuple> tuples(Map<TraitsDay, Counters> rows) {

@@ -31,7 +31,7 @@ class RollupDeltaTest {
 
     @Test
     void eachUserDayAndTraitsCountsItsEventsByKindWithRevenueAndEngagement() {
-        RollupDelta delta = RollupDelta.of(BATCH);
+        RollupDelta delta = RollupDelta.byEventSide(BATCH).withoutEventSide();
         assertEquals(BATCH.stream().map(RollupDeltaTest::traitsDay).distinct().toList(), List.copyOf(delta.rows().keySet()));
         delta.rows().forEach((key, c) -> {
             List<EnrichedEvent> of = BATCH.stream().filter(e -> traitsDay(e).equals(key)).toList();
@@ -56,7 +56,7 @@ class RollupDeltaTest {
 
     @Test
     void theEventSideSplitsAUserDayByEventNameDeviceHostAndContentTypeAndSumsBackToIt() {
-        RollupDelta plain = RollupDelta.of(BATCH);
+        RollupDelta plain = RollupDelta.byEventSide(BATCH).withoutEventSide();
         RollupDelta bySide = RollupDelta.byEventSide(BATCH);
         assertEquals(BATCH.stream().map(e -> e.userId() + e.eventDate() + e.event() + e.category() + e.device() + e.host()
                 + e.contentType() + e.user()).distinct().count(), bySide.rows().size());
