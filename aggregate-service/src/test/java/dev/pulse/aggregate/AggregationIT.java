@@ -502,6 +502,8 @@ class AggregationIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsInRedis(app, now) == 20);
         redis.flushall();
         await().atMost(Duration.ofSeconds(30)).until(() -> eventsInRedis(app, now) == 20);
+        // the rebuild sets its marker after writing the views: a flush before that would leave the marker alone
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.key().exists(RedisKeys.BUILT_MARKER));
 
         // an upgrade from the key layout without hash tags: its views (rt:<app>:…) and its marker (rt:built) are
         // there, none in the new keys; the new layout's marker is missing, so the views are rebuilt into the new
