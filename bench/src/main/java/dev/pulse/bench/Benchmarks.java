@@ -76,10 +76,17 @@ public final class Benchmarks {
         double baseline = producerPerformance();
         JsonNode app = createApp("bench-load");
         CpuAccounting cpuAccounting = new CpuAccounting(Path.of(env.getOrDefault("PULSE_DATA_DIR", "deploy/local/data")));
+        try (Connection db = rawStore()) {
+            StatementProfile.reset(db);
+        }
         Map<String, Duration> cpuBefore = cpuAccounting.sample();
         LoadResult max = load(app, 0, seconds, stats, Long.MAX_VALUE, Instant::now);
         Duration drain = drain(app, max.accepted());
         Map<String, Duration> cpu = CpuAccounting.between(cpuBefore, cpuAccounting.sample());
+        List<StatementProfile.Row> statements;
+        try (Connection db = rawStore()) {
+            statements = StatementProfile.top(db, 12);
+        }
         JsonNode halfApp = createApp("bench-half");
         LoadResult half = load(halfApp, max.acceptedPerSecond() / 2, seconds, null, Long.MAX_VALUE, Instant::now);
         // freshness is measured on an idle pipeline: nothing of the earlier phases still queued
@@ -115,6 +122,13 @@ public final class Benchmarks {
                 "", "| part | CPU-s | events per CPU-second |", "|---|---|---|");
         cpu.forEach((part, used) -> line("| %s | %.1f | %s |".formatted(part, used.toMillis() / 1000.0,
                 used.isZero() ? "–" : "%.0f".formatted(max.accepted() / (used.toMillis() / 1000.0)))));
+
+        line("", "PostgreSQL's statements over the same run (`pg_stat_statements`, execution time only: planning, parsing, "
+                + "commits and autovacuum are not in it), the %d that took longest:".formatted(statements.size()),
+                "", "| statement | calls | rows | execution s | share | ms per 1,000 events |", "|---|---|---|---|---|---|");
+        statements.forEach(st -> line("| `%s` | %d | %d | %.1f | %.0f %% | %.1f |".formatted(
+                abbreviated(st.statement()), st.calls(), st.rows(), st.totalMillis() / 1000, 100 * st.share(),
+                st.totalMillis() * 1000 / max.accepted())));
 
         section("Freshness at a fixed 2,000 events/s (issue 5)");
         line("| measure | value |", "|---|---|");
@@ -505,6 +519,12 @@ public final class Benchmarks {
             }
             return new Timed(firstMicros / 1000.0, raw.millis(50));
         }
+    }
+
+    /** A statement's first words, enough to tell which it is, fit for a table cell. */
+    private static String abbreviated(String statement) {
+        String cell = statement.replace("|", "\\|").replace("`", "'");
+        return cell.length() <= 110 ? cell : cell.substring(0, 110) + "…";
     }
 
     /** The stack's PostgreSQL, as the owner. */

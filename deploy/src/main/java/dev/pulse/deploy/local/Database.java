@@ -41,6 +41,8 @@ final class Database implements AutoCloseable {
         Files.createDirectories(dir);
         EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port)
                 .setServerConfig("max_connections", "200")
+                // what each statement costs, for the benchmark's profile of PostgreSQL's work per event
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 // the embedded default is off: a crash could lose commits the services already acknowledged
                 .setServerConfig("synchronous_commit", "on").start();
         Database db = new Database(pg, "127.0.0.1", pg.getPort(), "pulse", "postgres", "postgres");
