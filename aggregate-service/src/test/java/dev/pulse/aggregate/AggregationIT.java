@@ -484,6 +484,30 @@ class AggregationIT {
     }
 
     @Test
+    void traitsWhoseQuotedValuesRunTogetherAlikeKeepTheirOwnRows() {
+        // quoted and run together, country "x" + city "y'z" and country "x'y" + city "z" both read 'x''y''z'
+        String app = TestData.newAppId();
+        TestData.createApp(infra().dataSource(), app, "UTC");
+        Instant ts = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
+        List<String> values = new ArrayList<>();
+        for (String[] place : List.of(new String[] {"x", "y'z"}, new String[] {"x'y", "z"})) {
+            EnrichedEvent e = new EnrichedEvent(app, UUID.randomUUID(), "page_view", "engagement", "quoter", ts,
+                    ts.atZone(ZoneOffset.UTC).toLocalDate(), ts, false, false, null, null, null, null, null, null, null, null, null,
+                    new UserTraits(null, null, null, null, place[0], place[1], null), "desktop", null, null, "h.example", "/",
+                    null, null, null, null, null, null);
+            try {
+                values.add(MAPPER.writeValueAsString(e));
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+        TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "quoter"), values.toArray(String[]::new));
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == 2);
+        assertEquals(Map.of("x|y'z", 1L, "x'y|z", 1L),
+                rows("SELECT country || '|' || city, events FROM fact_user_event_daily WHERE app_id = '" + app + "'"));
+    }
+
+    @Test
     void realtimeViewsAreRebuiltWhenRedisLosesThem() {
         String app = TestData.newAppId();
         TestData.createApp(infra().dataSource(), app, "UTC");

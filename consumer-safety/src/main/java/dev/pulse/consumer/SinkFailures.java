@@ -26,11 +26,12 @@ public final class SinkFailures {
     /**
      * SQLState classes a value can cause: data exceptions (22: bad encoding, out of range...), integrity
      * constraints (23), program limits (54: an index row too large), routines and triggers (2F, 38, 39, P0:
-     * RAISE), and a deferred constraint failing at commit (40002). Every other state is the server's or the
-     * schema's (connection 08, resources 53, shutdown 57, an undefined table 42...): waiting, not quarantining.
+     * RAISE), a deferred constraint failing at commit (40002), and two rows of one statement meeting on one
+     * conflict key (21000: an upsert's key that two different values share). Every other state is the server's or
+     * the schema's (connection 08, resources 53, shutdown 57, an undefined table 42...): waiting, not quarantining.
      */
     private static final Set<String> RECORD_CLASSES = Set.of("22", "23", "54", "2F", "38", "39", "P0");
-    private static final Set<String> RECORD_STATES = Set.of("40002");
+    private static final Set<String> RECORD_STATES = Set.of("40002", "21000");
 
     private SinkFailures() {
     }

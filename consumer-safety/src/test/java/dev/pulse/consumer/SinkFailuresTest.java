@@ -43,6 +43,7 @@ class SinkFailuresTest {
         assertFalse(SinkFailures.down(pg("P0001")));
         assertFalse(SinkFailures.down(pg("54000")));
         assertFalse(SinkFailures.down(pg("40002")));
+        assertFalse(SinkFailures.down(pg("21000")));
         assertFalse(SinkFailures.down(new KafkaException("in error state", new RecordTooLargeException("too large"))));
         assertFalse(SinkFailures.down(new UncheckedIOException(new java.io.IOException("not json"))));
         assertFalse(SinkFailures.down(new NullPointerException()));

@@ -3,14 +3,17 @@ package dev.pulse.aggregate.repository;
 import dev.pulse.aggregate.domain.CounterDelta;
 import dev.pulse.aggregate.domain.CounterDelta.ContentDay;
 import dev.pulse.aggregate.domain.CounterDelta.ContentEngagement;
+import dev.pulse.aggregate.domain.NewConnections;
 import dev.pulse.contract.EnrichedEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Facts that are sums, added to per batch of new events: connections, content engagement (with who played what,
@@ -18,10 +21,15 @@ import java.util.List;
  */
 @ApplicationScoped
 public class CounterFactsRepository {
+    /* the pairs the statement inserted rather than updated (xmax is 0 on a row version no transaction has replaced) */
     private static final String CONNECTIONS = """
             INSERT INTO fact_user_connections AS f (app_id, event_date, sender_id, receiver_id, messages_count)
-            VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (app_id, event_date, sender_id, receiver_id) DO UPDATE SET messages_count = f.messages_count + EXCLUDED.messages_count""";
+            SELECT app_id, event_date, sender_id, receiver_id, messages_count
+            FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::int[]) WITH ORDINALITY
+                AS c(app_id, event_date, sender_id, receiver_id, messages_count, row_number)
+            ORDER BY row_number
+            ON CONFLICT (app_id, event_date, sender_id, receiver_id) DO UPDATE SET messages_count = f.messages_count + EXCLUDED.messages_count
+            RETURNING app_id, event_date, sender_id, receiver_id, xmax = 0 AS inserted""";
 
     private static final String CONTENT = """
             INSERT INTO fact_content_engagement_daily AS f (app_id, event_date, content_id, device, events, plays,
@@ -46,11 +54,12 @@ public class CounterFactsRepository {
             ON CONFLICT (app_id, event_date) DO UPDATE SET
                 accepted = f.accepted + EXCLUDED.accepted, late = f.late + EXCLUDED.late, clamped = f.clamped + EXCLUDED.clamped""";
 
-    public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
+    /** @return the connections that are new to fact_user_connections, for fact_daily_messenger's distinct users */
+    public Uni<NewConnections> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
         CounterDelta delta = CounterDelta.of(fresh);
         List<EnrichedEvent> plays = delta.plays();
-        return Sql.batch(connection, CONNECTIONS, delta.connections().entrySet().stream().map(c -> Tuple.of(c.getKey().appId(),
-                        c.getKey().date(), c.getKey().sender(), c.getKey().receiver(), c.getValue())).toList())
+        NewConnections added = new NewConnections();
+        return connections(connection, delta.connections(), added)
                 .flatMap(x -> Sql.batch(connection, CONTENT, delta.content().entrySet().stream().map(c -> {
                     ContentDay k = c.getKey();
                     ContentEngagement v = c.getValue();
@@ -63,6 +72,27 @@ public class CounterFactsRepository {
                         plays.stream().map(EnrichedEvent::eventDate).toArray(LocalDate[]::new),
                         plays.stream().map(EnrichedEvent::userId).toArray(String[]::new)})).replaceWithVoid())
                 .flatMap(x -> Sql.batch(connection, QUALITY, delta.quality().entrySet().stream().map(q -> Tuple.of(q.getKey().appId(),
-                        q.getKey().date(), q.getValue().accepted(), q.getValue().late(), q.getValue().clamped())).toList()));
+                        q.getKey().date(), q.getValue().accepted(), q.getValue().late(), q.getValue().clamped())).toList()))
+                .replaceWith(added);
+    }
+
+    private static Uni<Void> connections(SqlConnection connection, Map<CounterDelta.Connection, Integer> messages, NewConnections added) {
+        if (messages.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<CounterDelta.Connection> keys = List.copyOf(messages.keySet());
+        return connection.preparedQuery(CONNECTIONS).execute(Tuple.from(new Object[] {
+                keys.stream().map(CounterDelta.Connection::appId).toArray(String[]::new),
+                keys.stream().map(CounterDelta.Connection::date).toArray(LocalDate[]::new),
+                keys.stream().map(CounterDelta.Connection::sender).toArray(String[]::new),
+                keys.stream().map(CounterDelta.Connection::receiver).toArray(String[]::new),
+                keys.stream().map(messages::get).toArray(Integer[]::new)})).invoke(rows -> {
+                    for (Row row : rows) {
+                        if (row.getBoolean("inserted")) {
+                            added.add(new CounterDelta.Connection(row.getString("app_id"), row.getLocalDate("event_date"),
+                                    row.getString("sender_id"), row.getString("receiver_id")));
+                        }
+                    }
+                }).replaceWithVoid();
     }
 }

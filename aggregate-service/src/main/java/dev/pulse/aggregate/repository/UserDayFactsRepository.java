@@ -6,6 +6,7 @@ import dev.pulse.aggregate.domain.FeedDelta;
 import dev.pulse.aggregate.domain.FeedDelta.UserPost;
 import dev.pulse.aggregate.domain.MessengerDelta;
 import dev.pulse.aggregate.domain.MessengerDelta.Messages;
+import dev.pulse.aggregate.domain.NewConnections;
 import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.contract.EnrichedEvent;
 import io.smallrye.mutiny.Uni;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -96,33 +98,31 @@ public class UserDayFactsRepository {
                 avg_view_to_like_seconds = EXCLUDED.avg_view_to_like_seconds""";
 
     /*
-     * Incremental: a batch's messages move each side's first/last time and message count; the distinct users of
-     * each side are the user-day's rows in fact_user_connections, which the same transaction has just updated.
+     * Incremental: a batch's messages move each side's first/last time and message count, and each side's distinct
+     * users grow by the connections the batch's upsert of fact_user_connections inserted ($10, $11). Re-counting the
+     * user-day's connections instead was the costliest statement of the write path (bench/RESULTS.md, issue 15): a
+     * heavy sender's day was read again on every batch. A recompute or an erasure empties both tables' days together.
      */
     private static final String MESSENGER = """
             INSERT INTO fact_daily_messenger AS f (app_id, event_date, user_id, first_sent_ts, last_sent_ts, users_sent,
                 messages_sent, first_received_ts, last_received_ts, users_received, messages_received,
                 avg_time_between_sent, avg_time_between_received)
-            SELECT d.app_id, d.event_date, d.user_id, d.first_sent, d.last_sent,
-                   (SELECT count(*) FROM fact_user_connections c
-                    WHERE c.app_id = d.app_id AND c.event_date = d.event_date AND c.sender_id = d.user_id),
-                   d.sent, d.first_received, d.last_received,
-                   (SELECT count(*) FROM fact_user_connections c
-                    WHERE c.app_id = d.app_id AND c.event_date = d.event_date AND c.receiver_id = d.user_id),
-                   d.received,
+            SELECT d.app_id, d.event_date, d.user_id, d.first_sent, d.last_sent, d.new_receivers, d.sent,
+                   d.first_received, d.last_received, d.new_senders, d.received,
                    mean_gap_seconds(d.first_sent, d.last_sent, d.sent),
                    mean_gap_seconds(d.first_received, d.last_received, d.received)
             FROM unnest($1::text[], $2::date[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[],
-                        $7::timestamptz[], $8::timestamptz[], $9::int[])
-                AS d(app_id, event_date, user_id, first_sent, last_sent, sent, first_received, last_received, received)
+                        $7::timestamptz[], $8::timestamptz[], $9::int[], $10::int[], $11::int[])
+                AS d(app_id, event_date, user_id, first_sent, last_sent, sent, first_received, last_received, received,
+                     new_receivers, new_senders)
             ON CONFLICT (app_id, event_date, user_id) DO UPDATE SET
                 first_sent_ts = least(f.first_sent_ts, EXCLUDED.first_sent_ts),
                 last_sent_ts = greatest(f.last_sent_ts, EXCLUDED.last_sent_ts),
-                users_sent = EXCLUDED.users_sent,
+                users_sent = f.users_sent + EXCLUDED.users_sent,
                 messages_sent = f.messages_sent + EXCLUDED.messages_sent,
                 first_received_ts = least(f.first_received_ts, EXCLUDED.first_received_ts),
                 last_received_ts = greatest(f.last_received_ts, EXCLUDED.last_received_ts),
-                users_received = EXCLUDED.users_received,
+                users_received = f.users_received + EXCLUDED.users_received,
                 messages_received = f.messages_received + EXCLUDED.messages_received,
                 avg_time_between_sent = mean_gap_seconds(least(f.first_sent_ts, EXCLUDED.first_sent_ts),
                     greatest(f.last_sent_ts, EXCLUDED.last_sent_ts), f.messages_sent + EXCLUDED.messages_sent),
@@ -147,19 +147,32 @@ public class UserDayFactsRepository {
                 .flatMap(x -> upsert(client, FEED, delta.days(), FeedActivity::views, FeedActivity::likes));
     }
 
-    /** The messages new to the raw store (fact_user_connections already holds them). */
-    public Uni<Void> applyMessenger(SqlClient client, List<EnrichedEvent> fresh) {
+    /** The messages new to the raw store, and the connections they added to fact_user_connections. */
+    public Uni<Void> applyMessenger(SqlClient client, List<EnrichedEvent> fresh, NewConnections added) {
         Map<UserDay, Messages> days = MessengerDelta.of(fresh).days();
-        return days.isEmpty() ? Uni.createFrom().voidItem() : upsert(client, MESSENGER, days, Messages::sent, Messages::received);
+        if (days.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<UserDay> keys = List.copyOf(days.keySet());
+        List<Object> arrays = new ArrayList<>(columns(keys, days, Messages::sent, Messages::received));
+        arrays.add(keys.stream().map(k -> added.sent().getOrDefault(k, 0)).toArray(Integer[]::new));
+        arrays.add(keys.stream().map(k -> added.received().getOrDefault(k, 0)).toArray(Integer[]::new));
+        return client.preparedQuery(MESSENGER).execute(Tuple.from(arrays)).replaceWithVoid();
     }
 
     /** One row per user-day: its two sides (views and likes, or sent and received messages). */
     private static <T> Uni<Void> upsert(SqlClient client, String sql, Map<UserDay, T> days, Function<T, Activity> firstSide,
             Function<T, Activity> secondSide) {
-        List<UserDay> keys = List.copyOf(days.keySet());
+        return client.preparedQuery(sql).execute(Tuple.from(columns(List.copyOf(days.keySet()), days, firstSide, secondSide)))
+                .replaceWithVoid();
+    }
+
+    /** The parameter arrays of the user-days {@code keys}, in that order: key, then each side's first, last and count. */
+    private static <T> List<Object> columns(List<UserDay> keys, Map<UserDay, T> days, Function<T, Activity> firstSide,
+            Function<T, Activity> secondSide) {
         List<Activity> a = keys.stream().map(days::get).map(firstSide).toList();
         List<Activity> b = keys.stream().map(days::get).map(secondSide).toList();
-        return client.preparedQuery(sql).execute(Tuple.from(new Object[] {
+        return List.of(
                 keys.stream().map(UserDay::appId).toArray(String[]::new),
                 keys.stream().map(UserDay::date).toArray(LocalDate[]::new),
                 keys.stream().map(UserDay::userId).toArray(String[]::new),
@@ -168,6 +181,6 @@ public class UserDayFactsRepository {
                 a.stream().map(Activity::count).toArray(Integer[]::new),
                 b.stream().map(d -> Sql.ts(d.first())).toArray(OffsetDateTime[]::new),
                 b.stream().map(d -> Sql.ts(d.last())).toArray(OffsetDateTime[]::new),
-                b.stream().map(Activity::count).toArray(Integer[]::new)})).replaceWithVoid();
+                b.stream().map(Activity::count).toArray(Integer[]::new));
     }
 }

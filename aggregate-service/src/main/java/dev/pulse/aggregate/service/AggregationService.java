@@ -82,12 +82,12 @@ public class AggregationService {
 
     /** Every fact's share of events new to them: the incremental path, and the replay of a recompute. */
     Uni<Void> applyFacts(SqlConnection connection, List<EnrichedEvent> fresh) {
-        // the messenger facts count the connections, so those come first; the feed moves the posts' view-to-like
-        // times, so the posts' rows must exist before it
+        // the messenger facts add the connections the counters inserted, so those come first; the feed moves the
+        // posts' view-to-like times, so the posts' rows must exist before it
         return posts.apply(connection, fresh)
                 .flatMap(x -> userDays.applyFeed(connection, fresh))
                 .flatMap(x -> counters.apply(connection, fresh))
-                .flatMap(x -> userDays.applyMessenger(connection, fresh))
+                .flatMap(added -> userDays.applyMessenger(connection, fresh, added))
                 .flatMap(x -> cumulative.apply(connection, fresh))
                 .flatMap(x -> rollup.apply(connection, fresh))
                 // after the rollup's rows exist, and after user_first_seen's upsert has locked each user (SessionRepository)
