@@ -1,9 +1,9 @@
 -- V28's key ran the quoted values together, so two rows could share it: country "x" and city "y'z" read
 -- 'x''y''z', as do country "x'y" and city "z". aggregate's one-statement upsert then failed the whole batch
 -- ("cannot affect row a second time"), and the per-row upsert before it merged the two rows. With a comma between
--- them the text reads back one way only: a quoted value ends at a quote no second quote follows, NULL is unquoted. The index is built
--- anew in this transaction (writes to the table wait for it); rows V28's key merged stay merged until
--- fact_user_event_daily_build(app) rebuilds the app's.
+-- them the text reads back one way only: a quoted value ends at a quote no second quote follows, NULL is unquoted.
+-- The index is built anew in this transaction (reads and writes of the table wait for it); rows V28's key merged
+-- stay merged until fact_user_daily_rebuild(app) rebuilds the app's.
 DROP INDEX fact_user_event_daily_key;
 CREATE OR REPLACE FUNCTION fact_user_event_daily_side(event text, category text, device text, host text, content_type text,
                                                       gender smallint, age smallint, user_os text, source text, country text,

@@ -21,7 +21,7 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class CounterFactsRepository {
-    /* the pairs the statement inserted rather than updated (xmax is 0 on a row version no transaction has replaced) */
+    /* the pairs the statement inserted rather than updated (an updated row's new version carries the upsert's row lock in xmax) */
     private static final String CONNECTIONS = """
             INSERT INTO fact_user_connections AS f (app_id, event_date, sender_id, receiver_id, messages_count)
             SELECT app_id, event_date, sender_id, receiver_id, messages_count
