@@ -20,6 +20,7 @@ SELECT create_distributed_table('user_first_seen', 'app_id', colocate_with => 'e
 SELECT create_distributed_table('fact_user_daily', 'app_id', colocate_with => 'events');
 SELECT create_distributed_table('fact_user_event_daily', 'app_id', colocate_with => 'events');
 SELECT create_distributed_table('user_event_times', 'app_id', colocate_with => 'events');
+SELECT create_distributed_table('user_day_session_ends', 'app_id', colocate_with => 'events');
 SELECT create_distributed_table('fact_daily_feed', 'app_id', colocate_with => 'events');
 SELECT create_distributed_table('feed_user_posts', 'app_id', colocate_with => 'events');
 SELECT create_distributed_table('fact_daily_posts', 'app_id', colocate_with => 'events');

@@ -32,6 +32,7 @@ DECLARE
         ['pulse_aggregate', 'fact_user_event_daily',         'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'user_event_times',              'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'app_sessions',                  'INSERT, UPDATE'],
+        ['pulse_aggregate', 'user_day_session_ends',         'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'host_daily_visitors',           'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'user_devices_cumulated',        'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'hosts_cumulated',               'INSERT, UPDATE, DELETE'],

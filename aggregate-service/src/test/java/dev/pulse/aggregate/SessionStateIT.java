@@ -117,6 +117,59 @@ class SessionStateIT {
         assertEquals(KeptSessions.of(events, 600), kept(app));
     }
 
+    @Test
+    void sessionsKeptFromTheirEndsMatchTheEventsAndTheEndsARecompute() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId());
+        LocalDate day = LocalDate.of(2026, 6, 10);
+        Instant start = day.atStartOfDay(ZONE).toInstant();
+        List<EnrichedEvent> events = new ArrayList<>();
+        for (int batch = 0; batch < 6; batch++) {
+            List<EnrichedEvent> sent = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                // mostly on from the batch before, now and then hours back; gaps around the 30-minute timeout
+                long minutes = random.nextInt(10) == 0 ? random.nextInt(batch * 60 + 1) : batch * 60L + random.nextInt(70);
+                Instant at = start.plus(Duration.ofMinutes(minutes)).plusNanos(random.nextInt(1_000_000) * 1000L);
+                String sessionId = random.nextInt(4) == 0 ? "s" + random.nextInt(2) : null;
+                sent.add(event(app, "u" + random.nextInt(5), day, at, sessionId, random.nextInt(2), false));
+            }
+            events.addAll(sent);
+            send(app, sent);
+            assertEquals(KeptSessions.of(events, 1800), kept(app), "after batch " + batch);
+            assertEquals(recomputedEnds(app), ends(app), "after batch " + batch);
+        }
+        assertTrue(queryLong("SELECT count(*) FROM user_day_session_ends WHERE app_id = '" + app + "' AND session_id IS NOT NULL") > 0);
+    }
+
+    private static List<String> ends(String app) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection()) {
+            return ends(c, app);
+        }
+    }
+
+    /** The ends user_day_session_ends_write makes of every user-day of the app from its stored events, rolled back. */
+    private static List<String> recomputedEnds(String app) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("SELECT user_day_session_ends_write('" + app + "', array_agg(user_id), array_agg(event_date))"
+                    + " FROM (SELECT DISTINCT user_id, event_date FROM events WHERE app_id = '" + app + "') d");
+            List<String> ends = ends(c, app);
+            c.rollback();
+            return ends;
+        }
+    }
+
+    private static List<String> ends(Connection c, String app) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT row_to_json(e)::text FROM user_day_session_ends e"
+                + " WHERE app_id = '" + app + "' ORDER BY event_date, user_id, session_id")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+
     private void send(String app, List<EnrichedEvent> batch) throws Exception {
         long expected = queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") + batch.size();
         for (EnrichedEvent e : batch) {

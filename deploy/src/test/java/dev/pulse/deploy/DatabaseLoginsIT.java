@@ -61,7 +61,7 @@ class DatabaseLoginsIT {
         writes.put("content_daily_players", Set.of("INSERT", "DELETE"));
         for (String table : List.of("fact_daily_feed", "feed_user_posts", "fact_daily_posts", "post_daily_users", "fact_daily_messenger",
                 "fact_user_connections", "fact_content_engagement_daily", "fact_user_daily", "fact_user_event_daily", "host_daily_visitors",
-                "user_event_times")) {
+                "user_event_times", "user_day_session_ends")) {
             writes.put(table, Set.of("INSERT", "UPDATE", "DELETE"));
         }
         // DELETE: what an erasure or the app's retention removes

@@ -17,7 +17,7 @@ import java.util.List;
 public class FactResetRepository {
     private static final List<String> DAY_TABLES = List.of("fact_daily_feed", "feed_user_posts", "fact_daily_messenger", "fact_daily_posts",
             "post_daily_users", "content_daily_players", "fact_user_connections", "fact_content_engagement_daily", "fact_user_daily", "fact_user_event_daily",
-            "host_daily_visitors");
+            "host_daily_visitors", "user_day_session_ends");
 
     private final EventTimesRepository eventTimes;
 

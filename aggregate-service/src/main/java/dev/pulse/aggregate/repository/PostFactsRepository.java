@@ -12,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,16 +29,21 @@ public class PostFactsRepository {
             ON CONFLICT DO NOTHING
             RETURNING app_id, event_date, post_id, kind""";
 
-    // the mean gaps are computed by PostgreSQL (mean_gap_seconds) on insert and on update alike, from the stored (microsecond) times
+    // the mean gaps are computed by PostgreSQL (mean_gap_seconds) on insert and on update alike, from the stored (microsecond)
+    // times; one statement for the batch's post-days, in the delta's order (a statement per post-day before)
     private static final String UPSERT = """
             INSERT INTO fact_daily_posts AS f (app_id, event_date, post_id, first_action_ts, last_action_ts, views, likes,
                 unique_viewers, unique_likers, avg_time_between_views, avg_time_between_likes,
                 first_view_ts, last_view_ts, first_like_ts, last_like_ts)
-            VALUES ($1, $2, $3, least($8::timestamptz, $10::timestamptz), greatest($9::timestamptz, $11::timestamptz),
-                    $4, $5, $6, $7,
-                    mean_gap_seconds($8::timestamptz, $9::timestamptz, $4::int),
-                    mean_gap_seconds($10::timestamptz, $11::timestamptz, $5::int),
-                    $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::timestamptz)
+            SELECT app_id, event_date, post_id, least(first_view_ts, first_like_ts), greatest(last_view_ts, last_like_ts),
+                   views, likes, unique_viewers, unique_likers,
+                   mean_gap_seconds(first_view_ts, last_view_ts, views), mean_gap_seconds(first_like_ts, last_like_ts, likes),
+                   first_view_ts, last_view_ts, first_like_ts, last_like_ts
+            FROM unnest($1::text[], $2::date[], $3::int8[], $4::int[], $5::int[], $6::int[], $7::int[], $8::timestamptz[], $9::timestamptz[],
+                        $10::timestamptz[], $11::timestamptz[])
+                 WITH ORDINALITY AS r(app_id, event_date, post_id, views, likes, unique_viewers, unique_likers, first_view_ts, last_view_ts,
+                                      first_like_ts, last_like_ts, row_number)
+            ORDER BY row_number
             ON CONFLICT (app_id, event_date, post_id) DO UPDATE SET
                 first_action_ts = least(f.first_action_ts, EXCLUDED.first_action_ts),
                 last_action_ts = greatest(f.last_action_ts, EXCLUDED.last_action_ts),
@@ -73,15 +79,17 @@ public class PostFactsRepository {
                 PostDay day = new PostDay(row.getString("app_id"), row.getLocalDate("event_date"), row.getLong("post_id"));
                 ("v".equals(row.getString("kind")) ? newViewers : newLikers).merge(day, 1, Integer::sum);
             }
-            List<Tuple> upserts = delta.days().entrySet().stream().map(entry -> {
+            List<Object[]> upserts = delta.days().entrySet().stream().map(entry -> {
                 PostDay k = entry.getKey();
                 Activity views = entry.getValue().views();
                 Activity likes = entry.getValue().likes();
-                return Tuple.from(new Object[] {k.appId(), k.date(), k.postId(), views.count(), likes.count(),
+                return new Object[] {k.appId(), k.date(), k.postId(), views.count(), likes.count(),
                         newViewers.getOrDefault(k, 0), newLikers.getOrDefault(k, 0),
-                        Sql.ts(views.first()), Sql.ts(views.last()), Sql.ts(likes.first()), Sql.ts(likes.last())});
+                        Sql.ts(views.first()), Sql.ts(views.last()), Sql.ts(likes.first()), Sql.ts(likes.last())};
             }).toList();
-            return connection.preparedQuery(UPSERT).executeBatch(upserts).replaceWithVoid();
+            return connection.preparedQuery(UPSERT).execute(Sql.columns(upserts, String.class, LocalDate.class, Long.class, Integer.class,
+                    Integer.class, Integer.class, Integer.class, OffsetDateTime.class, OffsetDateTime.class, OffsetDateTime.class,
+                    OffsetDateTime.class)).replaceWithVoid();
         });
     }
 }

@@ -46,7 +46,8 @@ public class RetentionRepository {
     private static final String FIRST_KEPT = "SELECT app_id, timezone, retention_days FROM apps WHERE app_id = $1 AND retention_days IS NOT NULL";
     /** Tables with a row per user and day. */
     private static final List<String> USER_DAY_TABLES = List.of("events", "fact_daily_feed", "feed_user_posts", "fact_daily_messenger",
-            "fact_user_connections", "post_daily_users", "content_daily_players", "fact_user_daily", "fact_user_event_daily", "host_daily_visitors");
+            "fact_user_connections", "post_daily_users", "content_daily_players", "fact_user_daily", "fact_user_event_daily", "host_daily_visitors",
+            "user_day_session_ends");
     private static final String DEVICE_DATES = """
             UPDATE user_devices_cumulated SET dates_active = ARRAY(SELECT d FROM unnest(dates_active) AS d WHERE d >= $2 ORDER BY d)
             WHERE app_id = $1 AND dates_active[1] < $2""";

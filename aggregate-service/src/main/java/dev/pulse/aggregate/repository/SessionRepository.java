@@ -1,42 +1,148 @@
 package dev.pulse.aggregate.repository;
 
+import dev.pulse.aggregate.domain.RollupDelta.TraitsDay;
+import dev.pulse.aggregate.domain.SessionDelta;
 import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.UserTraits;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.sqlclient.data.Numeric;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * The sessions kept on fact_user_daily (V26): after a batch's events are stored and rolled up, each user-day they
- * belong to gets its sessions recomputed from its stored events, so a late event that joins or splits sessions
- * changes the figures exactly. Two transactions never recompute one user-day from snapshots missing each other's
- * events: both upsert the user's user_first_seen row earlier in the transaction (CumulativeRepository; an ON
- * CONFLICT DO UPDATE locks the row even when it changes nothing), so the second waits for the first to commit and
- * its recompute, a later statement, sees the first's events.
+ * The sessions kept on fact_user_daily (V26) and their ends (V31). After a batch's events are stored and rolled up,
+ * the sessions of each user-day they belong to move by what the events do to the stored ends ({@link SessionDelta});
+ * a user-day the ends cannot answer for (an event at or before an end, or no ends kept) gets its sessions and ends
+ * recomputed from its stored events, so a late event that joins or splits sessions changes the figures exactly. Two
+ * transactions never read one user-day's ends or events from snapshots missing each other's: both upsert the
+ * user's user_first_seen row earlier in the transaction (CumulativeRepository; an ON CONFLICT DO UPDATE locks the
+ * row even when it changes nothing), so the second waits for the first to commit, and its statements here, later
+ * ones, see the first's writes.
  */
 @ApplicationScoped
 public class SessionRepository {
     private static final String WRITE = "SELECT user_day_sessions_write($1, $2::text[], $3::date[])";
+    private static final List<String> TRAITS = List.of("gender", "age", "user_os", "source", "country", "city", "exp_group");
+    private static final String TRAIT_COLUMNS = String.join(", ", TRAITS);
+    /* per user-day ($1-$3): its ends, or where it has none a row with its rollup's events; and its app's timeout */
+    private static final String STORED = """
+            WITH k AS (SELECT * FROM unnest($1::text[], $2::date[], $3::text[]) WITH ORDINALITY AS k(app_id, event_date, user_id, row_number))
+            SELECT k.row_number, true AS kept, e.session_id, e.last_ts, e.run_events, NULL::bigint AS events, %1$s,
+                   (SELECT session_timeout_seconds FROM apps a WHERE a.app_id = k.app_id) AS timeout
+            FROM k JOIN user_day_session_ends e ON e.app_id = k.app_id AND e.event_date = k.event_date AND e.user_id = k.user_id
+            UNION ALL
+            SELECT k.row_number, false, NULL, NULL, NULL, (SELECT sum(f.events) FROM fact_user_daily f
+                       WHERE f.app_id = k.app_id AND f.event_date = k.event_date AND f.user_id = k.user_id), %2$s,
+                   (SELECT session_timeout_seconds FROM apps a WHERE a.app_id = k.app_id)
+            FROM k WHERE NOT EXISTS (SELECT 1 FROM user_day_session_ends e
+                                     WHERE e.app_id = k.app_id AND e.event_date = k.event_date AND e.user_id = k.user_id)"""
+            .formatted(TRAITS.stream().map(t -> "e." + t).collect(Collectors.joining(", ")),
+                    TRAITS.stream().map(t -> "NULL").collect(Collectors.joining(", ")));
+    /* each row matches the one rollup row of its key: the key's columns are unique, NULLs equal (V5) */
+    private static final String ADD = """
+            UPDATE fact_user_daily f SET sessions = f.sessions + d.sessions, session_seconds = f.session_seconds + d.seconds,
+                   bounces = f.bounces + d.bounces
+            FROM unnest($1::text[], $2::date[], $3::text[], $4::smallint[], $5::smallint[], $6::text[], $7::text[], $8::text[], $9::text[],
+                        $10::int[], $11::int[], $12::numeric[], $13::int[])
+                 AS d(app_id, event_date, user_id, %s, sessions, seconds, bounces)
+            WHERE f.app_id = d.app_id AND f.event_date = d.event_date AND f.user_id = d.user_id AND %s"""
+            .formatted(TRAIT_COLUMNS, TRAITS.stream().map(t -> "f." + t + " IS NOT DISTINCT FROM d." + t).collect(Collectors.joining(" AND ")));
+    private static final String ENDS = """
+            INSERT INTO user_day_session_ends AS s (app_id, event_date, user_id, session_id, last_ts, run_events, %1$s)
+            SELECT app_id, event_date, user_id, session_id, last_ts, run_events, %1$s
+            FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::smallint[], $8::smallint[],
+                        $9::text[], $10::text[], $11::text[], $12::text[], $13::int[])
+                 WITH ORDINALITY AS r(app_id, event_date, user_id, session_id, last_ts, run_events, %1$s, row_number)
+            ORDER BY row_number
+            ON CONFLICT (app_id, event_date, user_id, session_id) DO UPDATE SET last_ts = EXCLUDED.last_ts,
+                run_events = EXCLUDED.run_events, %2$s"""
+            .formatted(TRAIT_COLUMNS, TRAITS.stream().map(t -> t + " = EXCLUDED." + t).collect(Collectors.joining(", ")));
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
-        Map<String, Set<UserDay>> byApp = fresh.stream().collect(Collectors.groupingBy(EnrichedEvent::appId, TreeMap::new,
-                Collectors.mapping(e -> new UserDay(e.appId(), e.eventDate(), e.userId()), Collectors.toCollection(LinkedHashSet::new))));
+        List<UserDay> days = fresh.stream().map(e -> new UserDay(e.appId(), e.eventDate(), e.userId())).distinct().toList();
+        if (days.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return connection.preparedQuery(STORED).execute(Tuple.of(days.stream().map(UserDay::appId).toArray(String[]::new),
+                        days.stream().map(UserDay::date).toArray(LocalDate[]::new), days.stream().map(UserDay::userId).toArray(String[]::new)))
+                .flatMap(rows -> {
+                    Map<UserDay, SessionDelta.Stored> stored = new HashMap<>();
+                    Map<String, Integer> timeouts = new HashMap<>();
+                    for (Row row : rows) {
+                        UserDay day = days.get(row.getInteger("row_number") - 1);
+                        timeouts.put(day.appId(), row.getInteger("timeout"));
+                        SessionDelta.Stored before = stored.getOrDefault(day, new SessionDelta.Stored(List.of(), 0));
+                        if (row.getBoolean("kept")) {
+                            List<SessionDelta.End> ends = new ArrayList<>(before.ends());
+                            ends.add(new SessionDelta.End(day, row.getString("session_id"), SessionDelta.micros(row.getOffsetDateTime("last_ts").toInstant()),
+                                    row.getInteger("run_events"), traits(row)));
+                            stored.put(day, new SessionDelta.Stored(ends, 0));
+                        } else {
+                            stored.put(day, new SessionDelta.Stored(List.of(), row.getLong("events") == null ? -1 : row.getLong("events")));
+                        }
+                    }
+                    SessionDelta delta = SessionDelta.of(fresh, stored, timeouts);
+                    return add(connection, delta.changes()).flatMap(x -> ends(connection, delta.ends()))
+                            .flatMap(x -> recompute(connection, delta.recompute()));
+                });
+    }
+
+    private static UserTraits traits(Row row) {
+        Short gender = row.getShort("gender");
+        Short age = row.getShort("age");
+        return new UserTraits(gender == null ? null : gender.intValue(), age == null ? null : age.intValue(), row.getString("user_os"),
+                row.getString("source"), row.getString("country"), row.getString("city"), row.getInteger("exp_group"));
+    }
+
+    private static Uni<Void> add(SqlConnection connection, Map<TraitsDay, SessionDelta.Change> changes) {
+        if (changes.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Object[]> rows = new ArrayList<>();
+        changes.forEach((k, c) -> rows.add(Stream.concat(Stream.concat(Stream.of(k.appId(), k.date(), k.userId()), traitValues(k.traits())),
+                Stream.of(c.sessions(), Numeric.create(BigDecimal.valueOf(c.micros(), 6)), c.bounces())).toArray()));
+        return connection.preparedQuery(ADD).execute(Sql.columns(rows, String.class, LocalDate.class, String.class, Short.class, Short.class,
+                String.class, String.class, String.class, String.class, Integer.class, Integer.class, Numeric.class, Integer.class)).replaceWithVoid();
+    }
+
+    private static Uni<Void> ends(SqlConnection connection, List<SessionDelta.End> ends) {
+        if (ends.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Object[]> rows = ends.stream().map(end -> Stream.concat(Stream.of(end.day().appId(), end.day().date(), end.day().userId(),
+                end.sessionId(), Sql.ts(SessionDelta.instant(end.lastMicros())), end.events()), traitValues(end.traits())).toArray()).toList();
+        return connection.preparedQuery(ENDS).execute(Sql.columns(rows, String.class, LocalDate.class, String.class, String.class,
+                OffsetDateTime.class, Integer.class, Short.class, Short.class, String.class, String.class, String.class, String.class,
+                Integer.class)).replaceWithVoid();
+    }
+
+    private static Uni<Void> recompute(SqlConnection connection, Set<UserDay> days) {
+        Map<String, List<UserDay>> byApp = days.stream().collect(Collectors.groupingBy(UserDay::appId, TreeMap::new, Collectors.toList()));
         return Sql.batch(connection, WRITE, byApp.entrySet().stream().map(app -> Tuple.of(app.getKey(),
                 app.getValue().stream().map(UserDay::userId).toArray(String[]::new),
                 app.getValue().stream().map(UserDay::date).toArray(LocalDate[]::new))).toList());
+    }
+
+    private static Stream<Object> traitValues(UserTraits t) {
+        return Stream.of(t.gender() == null ? null : t.gender().shortValue(), t.age() == null ? null : t.age().shortValue(), t.os(),
+                t.source(), t.country(), t.city(), t.expGroup());
     }
 
     /** An app whose kept sessions do not follow its timeout's current version (changed, or never built). */

@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import java.lang.reflect.Array;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -23,6 +24,21 @@ final class Sql {
     /** Runs a statement and notes how many rows it deleted or changed under {@code name}. */
     static Uni<Void> count(SqlConnection connection, String sql, Tuple params, String name, Map<String, Long> counts) {
         return connection.preparedQuery(sql).execute(params).invoke(rows -> counts.put(name, (long) rows.rowCount())).replaceWithVoid();
+    }
+
+    /**
+     * Rows of values as one typed array per column ({@code types}, in the rows' order): the parameters of a statement
+     * that unnests them, one execution for the batch where one per row cost PostgreSQL a statement each.
+     */
+    static Tuple columns(List<Object[]> rows, Class<?>... types) {
+        Object[] arrays = new Object[types.length];
+        for (int i = 0; i < types.length; i++) {
+            arrays[i] = Array.newInstance(types[i], rows.size());
+            for (int r = 0; r < rows.size(); r++) {
+                Array.set(arrays[i], r, rows.get(r)[i]);
+            }
+        }
+        return Tuple.from(arrays);
     }
 
     static OffsetDateTime ts(Instant instant) {

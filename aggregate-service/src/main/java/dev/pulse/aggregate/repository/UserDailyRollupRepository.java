@@ -8,11 +8,9 @@ import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.UserTraits;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.sqlclient.data.Numeric;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.lang.reflect.Array;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,19 +89,9 @@ public class UserDailyRollupRepository {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Object[] arrays = new Object[columns.size()];
-        for (int i = 0; i < arrays.length; i++) {
-            arrays[i] = Array.newInstance(columns.get(i).java(), rows.size());
-        }
-        int row = 0;
-        for (Map.Entry<TraitsDay, Counters> entry : rows.entrySet()) {
-            List<Object> values = values(entry.getKey(), entry.getValue());
-            for (int i = 0; i < arrays.length; i++) {
-                Array.set(arrays[i], row, values.get(i));
-            }
-            row++;
-        }
-        return connection.preparedQuery(sql).execute(Tuple.from(arrays)).replaceWithVoid();
+        List<Object[]> values = rows.entrySet().stream().map(row -> values(row.getKey(), row.getValue()).toArray()).toList();
+        return connection.preparedQuery(sql).execute(Sql.columns(values, columns.stream().map(Column::java).toArray(Class<?>[]::new)))
+                .replaceWithVoid();
     }
 
     /** A row's values in its table's column order: the key, the event side where it has one, traits, counters. */

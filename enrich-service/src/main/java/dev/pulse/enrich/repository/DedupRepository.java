@@ -20,7 +20,9 @@ public class DedupRepository {
     /*
      * One round trip per batch. The outer SELECT reads the snapshot from before the INSERT, so it returns
      * only ids seen by an earlier batch; of those, one from another source position is a resend, while one
-     * from the same position is this record redelivered after its output was never committed.
+     * from the same position is this record redelivered after its output was never committed. Only the rows the
+     * INSERT did not insert are looked up (an inserted one had no earlier row): in the standard run every event was
+     * looked up, a second index descent per event (bench/RESULTS.md, issue 15).
      */
     private static final String REMEMBER = """
             WITH input AS (
@@ -30,8 +32,11 @@ public class DedupRepository {
                 INSERT INTO enrich_dedup (app_id, event_id, source_partition, source_offset)
                 SELECT app_id, event_id, source_partition, source_offset FROM input
                 ON CONFLICT (app_id, event_id) DO NOTHING
+                RETURNING app_id, event_id, source_partition, source_offset
+            ), conflicting AS MATERIALIZED (
+                SELECT * FROM input EXCEPT ALL SELECT * FROM inserted
             )
-            SELECT d.app_id, d.event_id FROM enrich_dedup d JOIN input i USING (app_id, event_id)
+            SELECT d.app_id, d.event_id FROM conflicting i JOIN enrich_dedup d USING (app_id, event_id)
             WHERE (d.source_partition, d.source_offset) <> (i.source_partition, i.source_offset)""";
 
     private final Pool pool;

@@ -1,0 +1,126 @@
+package dev.pulse.aggregate.domain;
+
+import dev.pulse.aggregate.domain.RollupDelta.TraitsDay;
+import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.UserTraits;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A batch's share of the kept sessions (V31), worked out from the ends of its user-days' sessions as stored before
+ * it: each event after its session_id's stored end either extends that end's session (a session_id's events are one
+ * session; those without one join it within the timeout) or starts one. A user-day with an event at or before a
+ * stored end, or whose ends are not stored while it has events from before this batch, is left to a recompute from
+ * its stored events. Times are epoch microseconds, as PostgreSQL keeps them; events of the same microsecond are
+ * ordered by event_id as PostgreSQL orders uuids.
+ *
+ * @param changes   per rollup row (user-day and traits of a session's first event), what to add to its sessions
+ * @param ends      the new ends of the session_ids the batch's events changed
+ * @param recompute the user-days to recompute from their stored events
+ */
+public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<UserDay> recompute) {
+    /** Sessions, seconds (in microseconds) and bounces to add to a rollup row. */
+    public record Change(int sessions, long micros, int bounces) {
+        Change plus(Change other) {
+            return new Change(sessions + other.sessions, micros + other.micros, bounces + other.bounces);
+        }
+    }
+
+    /**
+     * The end of a user-day's last session of one session_id (null: the events without one).
+     *
+     * @param lastMicros its latest event's time
+     * @param events     the last session's events
+     * @param traits     the traits of its first event, whose rollup row counts it
+     */
+    public record End(UserDay day, String sessionId, long lastMicros, int events, UserTraits traits) {
+    }
+
+    /**
+     * What is stored of a user-day before the batch's sessions are applied.
+     *
+     * @param ends   its session ends, none where they are not kept
+     * @param events its events in the rollup, this batch's included
+     */
+    public record Stored(List<End> ends, long events) {
+    }
+
+    private static final Comparator<EnrichedEvent> STORED_ORDER = Comparator.comparingLong((EnrichedEvent e) -> micros(e.timestamp()))
+            .thenComparing((a, b) -> compareUnsigned(a, b));
+
+    /**
+     * @param stored         per user-day of the batch, what is stored of it (a user-day missing here is recomputed)
+     * @param timeoutSeconds per app, its session timeout (an app missing here has its user-days recomputed)
+     */
+    public static SessionDelta of(List<EnrichedEvent> fresh, Map<UserDay, Stored> stored, Map<String, Integer> timeoutSeconds) {
+        Map<UserDay, List<EnrichedEvent>> byDay = new LinkedHashMap<>();
+        fresh.forEach(e -> byDay.computeIfAbsent(new UserDay(e.appId(), e.eventDate(), e.userId()), k -> new ArrayList<>()).add(e));
+        Map<TraitsDay, Change> changes = new LinkedHashMap<>();
+        List<End> ends = new ArrayList<>();
+        Set<UserDay> recompute = new LinkedHashSet<>();
+        byDay.forEach((day, events) -> {
+            Stored kept = stored.get(day);
+            Map<String, End> dayEnds = new HashMap<>();
+            if (kept != null) {
+                kept.ends().forEach(end -> dayEnds.put(end.sessionId(), end));
+            }
+            Integer timeout = timeoutSeconds.get(day.appId());
+            boolean known = kept != null && timeout != null && (!dayEnds.isEmpty() || kept.events() == events.size());
+            if (!known || events.stream().anyMatch(e -> dayEnds.containsKey(e.sessionId())
+                    && micros(e.timestamp()) <= dayEnds.get(e.sessionId()).lastMicros())) {
+                recompute.add(day);
+                return;
+            }
+            long timeoutMicros = timeout * 1_000_000L;
+            Map<String, End> changed = new LinkedHashMap<>();
+            events.stream().sorted(STORED_ORDER).forEach(e -> {
+                String sessionId = e.sessionId();
+                End end = dayEnds.get(sessionId);
+                long at = micros(e.timestamp());
+                End next;
+                if (end == null || sessionId == null && at - end.lastMicros() > timeoutMicros) {
+                    UserTraits traits = e.user() == null ? UserTraits.NONE : e.user();
+                    changes.merge(row(day, traits), new Change(1, 0, 1), Change::plus);
+                    next = new End(day, sessionId, at, 1, traits);
+                } else {
+                    changes.merge(row(day, end.traits()), new Change(0, at - end.lastMicros(), end.events() == 1 ? -1 : 0), Change::plus);
+                    next = new End(day, sessionId, at, end.events() + 1, end.traits());
+                }
+                dayEnds.put(sessionId, next);
+                changed.put(sessionId, next);
+            });
+            ends.addAll(changed.values());
+        });
+        changes.values().removeIf(c -> c.equals(new Change(0, 0, 0)));
+        return new SessionDelta(changes, ends, recompute);
+    }
+
+    /** Epoch microseconds, as the raw store keeps an event's time. */
+    public static long micros(Instant at) {
+        return Math.multiplyExact(at.getEpochSecond(), 1_000_000L) + at.getNano() / 1_000;
+    }
+
+    /** The instant of epoch microseconds {@code micros}. */
+    public static Instant instant(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+
+    private static TraitsDay row(UserDay day, UserTraits traits) {
+        return new TraitsDay(day.appId(), day.date(), day.userId(), traits, null);
+    }
+
+    /* PostgreSQL compares uuids byte by byte, unsigned: UUID.compareTo compares signed halves */
+    private static int compareUnsigned(EnrichedEvent a, EnrichedEvent b) {
+        int high = Long.compareUnsigned(a.eventId().getMostSignificantBits(), b.eventId().getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(a.eventId().getLeastSignificantBits(), b.eventId().getLeastSignificantBits());
+    }
+}
