@@ -1,17 +1,22 @@
 -- Issue 15: sessions kept from their ends. Recomputing every user-day a batch adds events to from all its stored
 -- events was a quarter of PostgreSQL's statement time in the standard run (bench/RESULTS.md), and that work grows
 -- with each user's events of the day. Per user-day and session_id (NULL: the events without one, split by gaps),
--- the end of its last session: the latest event's time, that session's events, and the traits of its first event
--- (the rollup row that counts it). A batch whose events of a user-day all come after those ends extends or starts
--- sessions from the ends alone (SessionRepository); any other user-day is recomputed from its stored events, its
--- ends with it. A user-day has either every end of its events here or none (before this version, or after a reset).
+-- its last session: first and latest event time, its events and the traits of its first event (the rollup row that
+-- counts it); and all the session_id's events of the day. A batch whose events of a user-day all come after the
+-- first event of their session_id's last session extends, grows or starts sessions from these rows alone
+-- (SessionRepository); any other user-day is recomputed from its stored events, these rows with it. The events
+-- count is the check: a user-day is taken from its rows only while they count all its events in the rollup (none
+-- kept, as before this version or after a reset, or rows left over from a path that did not keep them, as an older
+-- aggregate-service's erasure during an upgrade, all fail it).
 CREATE TABLE user_day_session_ends (
     app_id     text        NOT NULL,
     event_date date        NOT NULL,
     user_id    text        NOT NULL,
     session_id text,
+    first_ts   timestamptz NOT NULL,
     last_ts    timestamptz NOT NULL,
     run_events int         NOT NULL,
+    events     int         NOT NULL,
     gender     smallint,
     age        smallint,
     user_os    text,
@@ -61,9 +66,10 @@ $$;
 CREATE FUNCTION user_day_session_ends_write(p_app text, p_users text[], p_days date[]) RETURNS void LANGUAGE sql AS $$
     DELETE FROM user_day_session_ends s USING unnest(p_users, p_days) AS k(user_id, day)
     WHERE s.app_id = p_app AND s.event_date = k.day AND s.user_id = k.user_id;
-    INSERT INTO user_day_session_ends (app_id, event_date, user_id, session_id, last_ts, run_events, gender, age, user_os, source,
-                                       country, city, exp_group)
-    SELECT DISTINCT ON (l.event_date, l.user_id, l.session_id) p_app, l.event_date, l.user_id, l.session_id, l.last_ts, l.events,
+    INSERT INTO user_day_session_ends (app_id, event_date, user_id, session_id, first_ts, last_ts, run_events, events, gender, age,
+                                       user_os, source, country, city, exp_group)
+    SELECT DISTINCT ON (l.event_date, l.user_id, l.session_id) p_app, l.event_date, l.user_id, l.session_id, l.first_ts, l.last_ts,
+           l.events, sum(l.events) OVER (PARTITION BY l.event_date, l.user_id, l.session_id),
            l.gender, l.age, l.user_os, l.source, l.country, l.city, l.exp_group
     FROM user_day_session_list(p_app, p_users, p_days, (SELECT session_timeout_seconds FROM apps WHERE app_id = p_app)) l
     ORDER BY l.event_date, l.user_id, l.session_id, l.s_no DESC;
@@ -80,4 +86,5 @@ CREATE OR REPLACE FUNCTION user_day_sessions_write(p_app text, p_users text[], p
     SELECT user_day_session_ends_write(p_app, p_users, p_days);
 $$;
 
--- No backfill: a user-day without ends is recomputed, ends included, at its next event.
+-- No backfill: a user-day without ends is recomputed, ends included, at its next event. aggregate-service drops the
+-- ends of days before the day before yesterday (UTC): a late event for such a day recomputes its user-day.

@@ -1,6 +1,7 @@
 package dev.pulse.aggregate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pulse.aggregate.repository.SessionRepository;
 import dev.pulse.aggregate.service.SessionRebuildJob;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.Topics;
@@ -43,6 +44,9 @@ class SessionStateIT {
 
     @Inject
     SessionRebuildJob rebuild;
+
+    @Inject
+    SessionRepository sessions;
 
     private final Random random = new Random(18);
 
@@ -139,6 +143,22 @@ class SessionStateIT {
             assertEquals(recomputedEnds(app), ends(app), "after batch " + batch);
         }
         assertTrue(queryLong("SELECT count(*) FROM user_day_session_ends WHERE app_id = '" + app + "' AND session_id IS NOT NULL") > 0);
+
+        // the ends of past days dropped (PartitionMaintenanceJob): the next events of the day recompute their user-days
+        sessions.forgetEndsBefore(day.plusDays(1)).await().atMost(Duration.ofSeconds(30));
+        assertEquals(0L, queryLong("SELECT count(*) FROM user_day_session_ends WHERE app_id = '" + app + "'"));
+        List<EnrichedEvent> after = List.of(event(app, "u0", day, start.plus(Duration.ofHours(7)), null, 0, false),
+                event(app, "u1", day, start.plus(Duration.ofHours(7)), "s0", 1, false));
+        events.addAll(after);
+        send(app, after);
+        assertEquals(KeptSessions.of(events, 1800), kept(app), "after the ends were dropped");
+        // kept again for the two user-days with new events only
+        assertEquals(recomputedEnds(app).stream().filter(SessionStateIT::ofUserZeroOrOne).toList(), ends(app));
+        assertTrue(ends(app).stream().anyMatch(row -> row.contains("\"user_id\":\"u0\"")));
+    }
+
+    private static boolean ofUserZeroOrOne(String endRow) {
+        return endRow.contains("\"user_id\":\"u0\"") || endRow.contains("\"user_id\":\"u1\"");
     }
 
     private static List<String> ends(String app) throws SQLException {

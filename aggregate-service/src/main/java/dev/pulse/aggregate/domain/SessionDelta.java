@@ -16,12 +16,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A batch's share of the kept sessions (V31), worked out from the ends of its user-days' sessions as stored before
- * it: each event after its session_id's stored end either extends that end's session (a session_id's events are one
- * session; those without one join it within the timeout) or starts one. A user-day with an event at or before a
- * stored end, or whose ends are not stored while it has events from before this batch, is left to a recompute from
- * its stored events. Times are epoch microseconds, as PostgreSQL keeps them; events of the same microsecond are
- * ordered by event_id as PostgreSQL orders uuids.
+ * A batch's share of the kept sessions (V31), worked out from what is kept of the last session of each session_id
+ * of its user-days: an event after that session's first event grows it (within its span), extends it (after its
+ * latest event: a session_id's events are one session, those without one join it within the timeout) or starts the
+ * next one. A user-day with an event at or before such a first event (late), or whose kept rows do not count all its
+ * events in the rollup (none kept, or left from a path that did not keep them), is left to a recompute from its
+ * stored events. Times are epoch microseconds, as PostgreSQL keeps them; events of the same microsecond are ordered
+ * by event_id as PostgreSQL orders uuids.
  *
  * @param changes   per rollup row (user-day and traits of a session's first event), what to add to its sessions
  * @param ends      the new ends of the session_ids the batch's events changed
@@ -36,19 +37,21 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
     }
 
     /**
-     * The end of a user-day's last session of one session_id (null: the events without one).
+     * What is kept of a user-day's session_id (null: the events without one).
      *
-     * @param lastMicros its latest event's time
-     * @param events     the last session's events
-     * @param traits     the traits of its first event, whose rollup row counts it
+     * @param startMicros   its last session's first event time
+     * @param lastMicros    its last session's latest event time
+     * @param sessionEvents its last session's events
+     * @param events        all its events of the day
+     * @param traits        the traits of its last session's first event, whose rollup row counts that session
      */
-    public record End(UserDay day, String sessionId, long lastMicros, int events, UserTraits traits) {
+    public record End(UserDay day, String sessionId, long startMicros, long lastMicros, int sessionEvents, int events, UserTraits traits) {
     }
 
     /**
      * What is stored of a user-day before the batch's sessions are applied.
      *
-     * @param ends   its session ends, none where they are not kept
+     * @param ends   its session_ids' ends, none where they are not kept
      * @param events its events in the rollup, this batch's included
      */
     public record Stored(List<End> ends, long events) {
@@ -69,39 +72,46 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
         Set<UserDay> recompute = new LinkedHashSet<>();
         byDay.forEach((day, events) -> {
             Stored kept = stored.get(day);
+            Integer timeout = timeoutSeconds.get(day.appId());
             Map<String, End> dayEnds = new HashMap<>();
             if (kept != null) {
                 kept.ends().forEach(end -> dayEnds.put(end.sessionId(), end));
             }
-            Integer timeout = timeoutSeconds.get(day.appId());
-            boolean known = kept != null && timeout != null && (!dayEnds.isEmpty() || kept.events() == events.size());
-            if (!known || events.stream().anyMatch(e -> dayEnds.containsKey(e.sessionId())
-                    && micros(e.timestamp()) <= dayEnds.get(e.sessionId()).lastMicros())) {
+            boolean counted = kept != null && dayEnds.values().stream().mapToLong(End::events).sum() + events.size() == kept.events();
+            if (timeout == null || !counted || events.stream().anyMatch(e -> dayEnds.containsKey(e.sessionId())
+                    && micros(e.timestamp()) <= dayEnds.get(e.sessionId()).startMicros())) {
                 recompute.add(day);
                 return;
             }
             long timeoutMicros = timeout * 1_000_000L;
             Map<String, End> changed = new LinkedHashMap<>();
             events.stream().sorted(STORED_ORDER).forEach(e -> {
-                String sessionId = e.sessionId();
-                End end = dayEnds.get(sessionId);
-                long at = micros(e.timestamp());
-                End next;
-                if (end == null || sessionId == null && at - end.lastMicros() > timeoutMicros) {
-                    UserTraits traits = e.user() == null ? UserTraits.NONE : e.user();
-                    changes.merge(row(day, traits), new Change(1, 0, 1), Change::plus);
-                    next = new End(day, sessionId, at, 1, traits);
-                } else {
-                    changes.merge(row(day, end.traits()), new Change(0, at - end.lastMicros(), end.events() == 1 ? -1 : 0), Change::plus);
-                    next = new End(day, sessionId, at, end.events() + 1, end.traits());
-                }
-                dayEnds.put(sessionId, next);
-                changed.put(sessionId, next);
+                End end = dayEnds.get(e.sessionId());
+                End next = end == null || e.sessionId() == null && micros(e.timestamp()) - end.lastMicros() > timeoutMicros
+                        ? start(day, e, end == null ? 0 : end.events(), changes)
+                        : grow(end, micros(e.timestamp()), changes);
+                dayEnds.put(e.sessionId(), next);
+                changed.put(e.sessionId(), next);
             });
             ends.addAll(changed.values());
         });
         changes.values().removeIf(c -> c.equals(new Change(0, 0, 0)));
         return new SessionDelta(changes, ends, recompute);
+    }
+
+    /** A session starting with {@code e}: one more session, a bounce until it has a second event. */
+    private static End start(UserDay day, EnrichedEvent e, int eventsBefore, Map<TraitsDay, Change> changes) {
+        UserTraits traits = e.user() == null ? UserTraits.NONE : e.user();
+        changes.merge(row(day, traits), new Change(1, 0, 1), Change::plus);
+        long at = micros(e.timestamp());
+        return new End(day, e.sessionId(), at, at, 1, eventsBefore + 1, traits);
+    }
+
+    /** The end's session with one more event at {@code at}, after its first: later than its latest, it lasts longer. */
+    private static End grow(End end, long at, Map<TraitsDay, Change> changes) {
+        long last = Math.max(end.lastMicros(), at);
+        changes.merge(row(end.day(), end.traits()), new Change(0, last - end.lastMicros(), end.sessionEvents() == 1 ? -1 : 0), Change::plus);
+        return new End(end.day(), end.sessionId(), end.startMicros(), last, end.sessionEvents() + 1, end.events() + 1, end.traits());
     }
 
     /** Epoch microseconds, as the raw store keeps an event's time. */

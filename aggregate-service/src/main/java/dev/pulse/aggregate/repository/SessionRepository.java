@@ -6,6 +6,7 @@ import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.UserTraits;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -29,8 +30,9 @@ import java.util.stream.Stream;
 /**
  * The sessions kept on fact_user_daily (V26) and their ends (V31). After a batch's events are stored and rolled up,
  * the sessions of each user-day they belong to move by what the events do to the stored ends ({@link SessionDelta});
- * a user-day the ends cannot answer for (an event at or before an end, or no ends kept) gets its sessions and ends
- * recomputed from its stored events, so a late event that joins or splits sessions changes the figures exactly. Two
+ * a user-day the ends cannot answer for (an event at or before the first of its session_id's last session, or ends
+ * that do not count all its events) gets its sessions and ends recomputed from its stored events, so a late event
+ * that joins or splits sessions changes the figures exactly. Two
  * transactions never read one user-day's ends or events from snapshots missing each other's: both upsert the
  * user's user_first_seen row earlier in the transaction (CumulativeRepository; an ON CONFLICT DO UPDATE locks the
  * row even when it changes nothing), so the second waits for the first to commit, and its statements here, later
@@ -38,23 +40,19 @@ import java.util.stream.Stream;
  */
 @ApplicationScoped
 public class SessionRepository {
+    private final Pool pool;
     private static final String WRITE = "SELECT user_day_sessions_write($1, $2::text[], $3::date[])";
     private static final List<String> TRAITS = List.of("gender", "age", "user_os", "source", "country", "city", "exp_group");
     private static final String TRAIT_COLUMNS = String.join(", ", TRAITS);
-    /* per user-day ($1-$3): its ends, or where it has none a row with its rollup's events; and its app's timeout */
+    /* per user-day ($1-$3): its events in the rollup, its app's timeout, and a row per kept end (one of NULLs for none) */
     private static final String STORED = """
-            WITH k AS (SELECT * FROM unnest($1::text[], $2::date[], $3::text[]) WITH ORDINALITY AS k(app_id, event_date, user_id, row_number))
-            SELECT k.row_number, true AS kept, e.session_id, e.last_ts, e.run_events, NULL::bigint AS events, %1$s,
+            SELECT k.row_number, e.session_id, e.first_ts, e.last_ts, e.run_events, e.events AS id_events, %s,
+                   (SELECT sum(f.events) FROM fact_user_daily f
+                    WHERE f.app_id = k.app_id AND f.event_date = k.event_date AND f.user_id = k.user_id) AS day_events,
                    (SELECT session_timeout_seconds FROM apps a WHERE a.app_id = k.app_id) AS timeout
-            FROM k JOIN user_day_session_ends e ON e.app_id = k.app_id AND e.event_date = k.event_date AND e.user_id = k.user_id
-            UNION ALL
-            SELECT k.row_number, false, NULL, NULL, NULL, (SELECT sum(f.events) FROM fact_user_daily f
-                       WHERE f.app_id = k.app_id AND f.event_date = k.event_date AND f.user_id = k.user_id), %2$s,
-                   (SELECT session_timeout_seconds FROM apps a WHERE a.app_id = k.app_id)
-            FROM k WHERE NOT EXISTS (SELECT 1 FROM user_day_session_ends e
-                                     WHERE e.app_id = k.app_id AND e.event_date = k.event_date AND e.user_id = k.user_id)"""
-            .formatted(TRAITS.stream().map(t -> "e." + t).collect(Collectors.joining(", ")),
-                    TRAITS.stream().map(t -> "NULL").collect(Collectors.joining(", ")));
+            FROM unnest($1::text[], $2::date[], $3::text[]) WITH ORDINALITY AS k(app_id, event_date, user_id, row_number)
+            LEFT JOIN user_day_session_ends e ON e.app_id = k.app_id AND e.event_date = k.event_date AND e.user_id = k.user_id"""
+            .formatted(TRAITS.stream().map(t -> "e." + t).collect(Collectors.joining(", ")));
     /* each row matches the one rollup row of its key: the key's columns are unique, NULLs equal (V5) */
     private static final String ADD = """
             UPDATE fact_user_daily f SET sessions = f.sessions + d.sessions, session_seconds = f.session_seconds + d.seconds,
@@ -65,15 +63,19 @@ public class SessionRepository {
             WHERE f.app_id = d.app_id AND f.event_date = d.event_date AND f.user_id = d.user_id AND %s"""
             .formatted(TRAIT_COLUMNS, TRAITS.stream().map(t -> "f." + t + " IS NOT DISTINCT FROM d." + t).collect(Collectors.joining(" AND ")));
     private static final String ENDS = """
-            INSERT INTO user_day_session_ends AS s (app_id, event_date, user_id, session_id, last_ts, run_events, %1$s)
-            SELECT app_id, event_date, user_id, session_id, last_ts, run_events, %1$s
-            FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::smallint[], $8::smallint[],
-                        $9::text[], $10::text[], $11::text[], $12::text[], $13::int[])
-                 WITH ORDINALITY AS r(app_id, event_date, user_id, session_id, last_ts, run_events, %1$s, row_number)
+            INSERT INTO user_day_session_ends AS s (app_id, event_date, user_id, session_id, first_ts, last_ts, run_events, events, %1$s)
+            SELECT app_id, event_date, user_id, session_id, first_ts, last_ts, run_events, events, %1$s
+            FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::int[], $8::int[],
+                        $9::smallint[], $10::smallint[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[])
+                 WITH ORDINALITY AS r(app_id, event_date, user_id, session_id, first_ts, last_ts, run_events, events, %1$s, row_number)
             ORDER BY row_number
-            ON CONFLICT (app_id, event_date, user_id, session_id) DO UPDATE SET last_ts = EXCLUDED.last_ts,
-                run_events = EXCLUDED.run_events, %2$s"""
+            ON CONFLICT (app_id, event_date, user_id, session_id) DO UPDATE SET first_ts = EXCLUDED.first_ts, last_ts = EXCLUDED.last_ts,
+                run_events = EXCLUDED.run_events, events = EXCLUDED.events, %2$s"""
             .formatted(TRAIT_COLUMNS, TRAITS.stream().map(t -> t + " = EXCLUDED." + t).collect(Collectors.joining(", ")));
+
+    public SessionRepository(Pool pool) {
+        this.pool = pool;
+    }
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
         List<UserDay> days = fresh.stream().map(e -> new UserDay(e.appId(), e.eventDate(), e.userId())).distinct().toList();
@@ -83,25 +85,33 @@ public class SessionRepository {
         return connection.preparedQuery(STORED).execute(Tuple.of(days.stream().map(UserDay::appId).toArray(String[]::new),
                         days.stream().map(UserDay::date).toArray(LocalDate[]::new), days.stream().map(UserDay::userId).toArray(String[]::new)))
                 .flatMap(rows -> {
-                    Map<UserDay, SessionDelta.Stored> stored = new HashMap<>();
+                    Map<UserDay, List<SessionDelta.End>> ends = new HashMap<>();
+                    Map<UserDay, Long> events = new HashMap<>();
                     Map<String, Integer> timeouts = new HashMap<>();
                     for (Row row : rows) {
                         UserDay day = days.get(row.getInteger("row_number") - 1);
-                        timeouts.put(day.appId(), row.getInteger("timeout"));
-                        SessionDelta.Stored before = stored.getOrDefault(day, new SessionDelta.Stored(List.of(), 0));
-                        if (row.getBoolean("kept")) {
-                            List<SessionDelta.End> ends = new ArrayList<>(before.ends());
-                            ends.add(new SessionDelta.End(day, row.getString("session_id"), SessionDelta.micros(row.getOffsetDateTime("last_ts").toInstant()),
-                                    row.getInteger("run_events"), traits(row)));
-                            stored.put(day, new SessionDelta.Stored(ends, 0));
-                        } else {
-                            stored.put(day, new SessionDelta.Stored(List.of(), row.getLong("events") == null ? -1 : row.getLong("events")));
+                        Integer timeout = row.getInteger("timeout");
+                        if (timeout != null) {
+                            timeouts.put(day.appId(), timeout);
+                        }
+                        Long dayEvents = row.getLong("day_events");
+                        events.put(day, dayEvents == null ? 0 : dayEvents);
+                        List<SessionDelta.End> dayEnds = ends.computeIfAbsent(day, k -> new ArrayList<>());
+                        if (row.getValue("last_ts") != null) {
+                            dayEnds.add(new SessionDelta.End(day, row.getString("session_id"), micros(row, "first_ts"), micros(row, "last_ts"),
+                                    row.getInteger("run_events"), row.getInteger("id_events"), traits(row)));
                         }
                     }
+                    Map<UserDay, SessionDelta.Stored> stored = new HashMap<>();
+                    ends.forEach((day, dayEnds) -> stored.put(day, new SessionDelta.Stored(dayEnds, events.get(day))));
                     SessionDelta delta = SessionDelta.of(fresh, stored, timeouts);
                     return add(connection, delta.changes()).flatMap(x -> ends(connection, delta.ends()))
                             .flatMap(x -> recompute(connection, delta.recompute()));
                 });
+    }
+
+    private static long micros(Row row, String column) {
+        return SessionDelta.micros(row.getOffsetDateTime(column).toInstant());
     }
 
     private static UserTraits traits(Row row) {
@@ -127,10 +137,11 @@ public class SessionRepository {
             return Uni.createFrom().voidItem();
         }
         List<Object[]> rows = ends.stream().map(end -> Stream.concat(Stream.of(end.day().appId(), end.day().date(), end.day().userId(),
-                end.sessionId(), Sql.ts(SessionDelta.instant(end.lastMicros())), end.events()), traitValues(end.traits())).toArray()).toList();
+                end.sessionId(), Sql.ts(SessionDelta.instant(end.startMicros())), Sql.ts(SessionDelta.instant(end.lastMicros())),
+                end.sessionEvents(), end.events()), traitValues(end.traits())).toArray()).toList();
         return connection.preparedQuery(ENDS).execute(Sql.columns(rows, String.class, LocalDate.class, String.class, String.class,
-                OffsetDateTime.class, Integer.class, Short.class, Short.class, String.class, String.class, String.class, String.class,
-                Integer.class)).replaceWithVoid();
+                OffsetDateTime.class, OffsetDateTime.class, Integer.class, Integer.class, Short.class, Short.class, String.class, String.class,
+                String.class, String.class, Integer.class)).replaceWithVoid();
     }
 
     private static Uni<Void> recompute(SqlConnection connection, Set<UserDay> days) {
@@ -143,6 +154,11 @@ public class SessionRepository {
     private static Stream<Object> traitValues(UserTraits t) {
         return Stream.of(t.gender() == null ? null : t.gender().shortValue(), t.age() == null ? null : t.age().shortValue(), t.os(),
                 t.source(), t.country(), t.city(), t.expGroup());
+    }
+
+    /** Drops the session ends of days before {@code day} (a user-day without them is recomputed at its next event). */
+    public Uni<Void> forgetEndsBefore(LocalDate day) {
+        return pool.preparedQuery("DELETE FROM user_day_session_ends WHERE event_date < $1").execute(Tuple.of(day)).replaceWithVoid();
     }
 
     /** An app whose kept sessions do not follow its timeout's current version (changed, or never built). */

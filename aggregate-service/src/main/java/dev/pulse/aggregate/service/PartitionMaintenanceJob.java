@@ -3,6 +3,7 @@ package dev.pulse.aggregate.service;
 import dev.pulse.aggregate.config.AggregateConfig;
 import dev.pulse.aggregate.repository.InvalidEventRepository;
 import dev.pulse.aggregate.repository.PartitionRepository;
+import dev.pulse.aggregate.repository.SessionRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
@@ -17,8 +18,8 @@ import java.time.ZoneOffset;
 /**
  * Keeps raw-store partitions ready a few days ahead (every app timezone's today falls within UTC ±1 day) and
  * drops those past retention; rejections (invalid_events) are kept as long. Replicas coordinate partition changes
- * through a PostgreSQL advisory lock; deleting old rejections and forgetting resends counted longer ago than the
- * ledger keeps them are idempotent, so replicas may do them together.
+ * through a PostgreSQL advisory lock; deleting old rejections, forgetting resends counted longer ago than the
+ * ledger keeps them and the session ends of past days are idempotent, so replicas may do them together.
  */
 @ApplicationScoped
 public class PartitionMaintenanceJob {
@@ -26,12 +27,14 @@ public class PartitionMaintenanceJob {
     static final int DELETE_BATCH = 10_000;
     private final PartitionRepository partitions;
     private final InvalidEventRepository invalidEvents;
+    private final SessionRepository sessions;
     private final AggregateConfig config;
     private final MeterRegistry registry;
 
-    public PartitionMaintenanceJob(PartitionRepository partitions, InvalidEventRepository invalidEvents, AggregateConfig config,
-            MeterRegistry registry) {
+    public PartitionMaintenanceJob(PartitionRepository partitions, InvalidEventRepository invalidEvents, SessionRepository sessions,
+            AggregateConfig config, MeterRegistry registry) {
         this.partitions = partitions;
+        this.sessions = sessions;
         this.invalidEvents = invalidEvents;
         this.config = config;
         this.registry = registry;
@@ -64,6 +67,9 @@ public class PartitionMaintenanceJob {
                     }
                 })
                 .call(x -> invalidEvents.forgetResendsCountedBefore(Instant.now().minus(Duration.ofDays(config.partitions().resendLedgerDays()))))
+                // the session ends serve the in-order events of every app's today and yesterday; a later event for an
+                // older day recomputes its user-day's sessions from the raw store
+                .call(x -> sessions.forgetEndsBefore(today.minusDays(2)))
                 .replaceWithVoid();
     }
 }
