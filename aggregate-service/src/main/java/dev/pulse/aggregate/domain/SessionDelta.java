@@ -19,9 +19,9 @@ import java.util.Set;
  * A batch's share of the kept sessions (V31), worked out from what is kept of the last session of each session_id
  * of its user-days: an event after that session's first event grows it (within its span), extends it (after its
  * latest event: a session_id's events are one session, those without one join it within the timeout) or starts the
- * next one. A user-day with an event at or before such a first event (late), or whose kept rows do not count all its
- * events in the rollup (none kept, or left from a path that did not keep them), is left to a recompute from its
- * stored events. Times are epoch microseconds, as PostgreSQL keeps them; events of the same microsecond are ordered
+ * next one; an event before a session_id's one session starts it earlier. A user-day with an event without a
+ * session_id at or before such a first event (late), or whose kept rows do not count all its events in the rollup
+ * (none kept, or left from a path that did not keep them), is left to a recompute from its stored events. Times are epoch microseconds, as PostgreSQL keeps them; events of the same microsecond are ordered
  * by event_id as PostgreSQL orders uuids.
  *
  * @param changes   per rollup row (user-day and traits of a session's first event), what to add to its sessions
@@ -78,8 +78,7 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
                 kept.ends().forEach(end -> dayEnds.put(end.sessionId(), end));
             }
             boolean counted = kept != null && dayEnds.values().stream().mapToLong(End::events).sum() + events.size() == kept.events();
-            if (timeout == null || !counted || events.stream().anyMatch(e -> dayEnds.containsKey(e.sessionId())
-                    && micros(e.timestamp()) <= dayEnds.get(e.sessionId()).startMicros())) {
+            if (timeout == null || !counted || events.stream().anyMatch(e -> beforeKnown(e, dayEnds.get(e.sessionId())))) {
                 recompute.add(day);
                 return;
             }
@@ -87,9 +86,15 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
             Map<String, End> changed = new LinkedHashMap<>();
             events.stream().sorted(STORED_ORDER).forEach(e -> {
                 End end = dayEnds.get(e.sessionId());
-                End next = end == null || e.sessionId() == null && micros(e.timestamp()) - end.lastMicros() > timeoutMicros
-                        ? start(day, e, end == null ? 0 : end.events(), changes)
-                        : grow(end, micros(e.timestamp()), changes);
+                long at = micros(e.timestamp());
+                End next;
+                if (end == null || e.sessionId() == null && at - end.lastMicros() > timeoutMicros) {
+                    next = start(day, e, end == null ? 0 : end.events(), changes);
+                } else if (at < end.startMicros()) {
+                    next = precede(end, e, changes);
+                } else {
+                    next = grow(end, at, changes);
+                }
                 dayEnds.put(e.sessionId(), next);
                 changed.put(e.sessionId(), next);
             });
@@ -105,6 +110,26 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
         changes.merge(row(day, traits), new Change(1, 0, 1), Change::plus);
         long at = micros(e.timestamp());
         return new End(day, e.sessionId(), at, at, 1, eventsBefore + 1, traits);
+    }
+
+    /**
+     * Whether {@code e} may come before what is known of its session_id's last session: before its first event, where
+     * the events without a session_id may join an earlier session; or, for a session_id's one session, in its first
+     * event's microsecond, where the stored first event's id would decide which is first.
+     */
+    private static boolean beforeKnown(EnrichedEvent e, End end) {
+        long at = micros(e.timestamp());
+        return end != null && (e.sessionId() == null ? at <= end.startMicros() : at == end.startMicros());
+    }
+
+    /** A session_id's one session starting earlier, with {@code e}: it moves to the rollup row of {@code e}'s traits. */
+    private static End precede(End end, EnrichedEvent e, Map<TraitsDay, Change> changes) {
+        UserTraits traits = e.user() == null ? UserTraits.NONE : e.user();
+        long at = micros(e.timestamp());
+        changes.merge(row(end.day(), end.traits()), new Change(-1, end.startMicros() - end.lastMicros(), end.sessionEvents() == 1 ? -1 : 0),
+                Change::plus);
+        changes.merge(row(end.day(), traits), new Change(1, end.lastMicros() - at, 0), Change::plus);
+        return new End(end.day(), end.sessionId(), at, end.lastMicros(), end.sessionEvents() + 1, end.events() + 1, traits);
     }
 
     /** The end's session with one more event at {@code at}, after its first: later than its latest, it lasts longer. */
