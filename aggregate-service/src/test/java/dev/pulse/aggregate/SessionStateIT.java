@@ -144,17 +144,41 @@ class SessionStateIT {
         }
         assertTrue(queryLong("SELECT count(*) FROM user_day_session_ends WHERE app_id = '" + app + "' AND session_id IS NOT NULL") > 0);
 
+        // a new app's sessions were kept with its timeout from its first batch: the job records that without rewriting a day
+        List<String> versions = rows("SELECT xmin::text FROM user_day_session_ends WHERE app_id = '" + app + "' ORDER BY 1");
+        assertTrue(rebuild.rebuildOutdatedApps().await().atMost(Duration.ofSeconds(60)).contains(app));
+        assertEquals(0L, queryLong("SELECT timeout_version FROM app_sessions WHERE app_id = '" + app + "'"));
+        assertEquals(versions, rows("SELECT xmin::text FROM user_day_session_ends WHERE app_id = '" + app + "' ORDER BY 1"),
+                "the ends were not rewritten");
+        assertEquals(KeptSessions.of(events, 1800), kept(app));
+
         // the ends of past days dropped (PartitionMaintenanceJob): the next events of the day recompute their user-days
-        sessions.forgetEndsBefore(day.plusDays(1)).await().atMost(Duration.ofSeconds(30));
+        sessions.forgetEndsBefore(day.plusDays(1), 7).await().atMost(Duration.ofSeconds(30));
         assertEquals(0L, queryLong("SELECT count(*) FROM user_day_session_ends WHERE app_id = '" + app + "'"));
         List<EnrichedEvent> after = List.of(event(app, "u0", day, start.plus(Duration.ofHours(7)), null, 0, false),
                 event(app, "u1", day, start.plus(Duration.ofHours(7)), "s0", 1, false));
         events.addAll(after);
         send(app, after);
         assertEquals(KeptSessions.of(events, 1800), kept(app), "after the ends were dropped");
-        // kept again for the two user-days with new events only
+        // kept again for the two user-days with new events only; the next ones go from those ends
+        List<EnrichedEvent> later = List.of(event(app, "u0", day, start.plus(Duration.ofHours(7)).plusSeconds(90), null, 1, false),
+                event(app, "u1", day, start.plus(Duration.ofHours(6)), "s0", 0, false));
+        events.addAll(later);
+        send(app, later);
+        assertEquals(KeptSessions.of(events, 1800), kept(app), "after the ends were dropped and kept again");
         assertEquals(recomputedEnds(app).stream().filter(SessionStateIT::ofUserZeroOrOne).toList(), ends(app));
         assertTrue(ends(app).stream().anyMatch(row -> row.contains("\"user_id\":\"u0\"")));
+    }
+
+    private static List<String> rows(String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
     }
 
     private static boolean ofUserZeroOrOne(String endRow) {

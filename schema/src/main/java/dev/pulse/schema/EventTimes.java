@@ -1,10 +1,13 @@
 package dev.pulse.schema;
 
+import java.nio.ByteBuffer;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
+import java.util.SortedSet;
 
 /**
  * How the funnels' state user_event_times (V25) is keyed and bounded: aggregate-service writes, cuts and checks it,
@@ -21,7 +24,26 @@ public final class EventTimes {
 
     /** The epoch microseconds at which app-local {@code day} starts, in the zone enrich-service dates events in. */
     public static long dayStart(LocalDate day, ZoneId zone) {
-        Instant start = day.atStartOfDay(zone).toInstant();
-        return start.getEpochSecond() * 1_000_000 + start.getNano() / 1_000;
+        return micros(day.atStartOfDay(zone).toInstant());
+    }
+
+    /**
+     * Epoch microseconds of {@code at} as the raw store keeps an event's time: the PostgreSQL driver sends an instant
+     * in whole microseconds, the nanoseconds beyond cut off (the instants Pulse accepts are after 2000).
+     */
+    public static long micros(Instant at) {
+        return Math.multiplyExact(at.getEpochSecond(), 1_000_000L) + at.getNano() / 1_000;
+    }
+
+    /** The instant of epoch microseconds {@code micros}. */
+    public static Instant instant(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+
+    /** The column's encoding of ascending distinct times: 8 bytes each, big-endian. */
+    public static byte[] encode(SortedSet<Long> micros) {
+        ByteBuffer bytes = ByteBuffer.allocate(micros.size() * 8);
+        micros.forEach(bytes::putLong);
+        return bytes.array();
     }
 }

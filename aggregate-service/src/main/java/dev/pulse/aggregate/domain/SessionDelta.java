@@ -3,9 +3,8 @@ package dev.pulse.aggregate.domain;
 import dev.pulse.aggregate.domain.RollupDelta.TraitsDay;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.UserTraits;
+import dev.pulse.schema.EventTimes;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -57,7 +56,7 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
     public record Stored(List<End> ends, long events) {
     }
 
-    private static final Comparator<EnrichedEvent> STORED_ORDER = Comparator.comparingLong((EnrichedEvent e) -> micros(e.timestamp()))
+    private static final Comparator<EnrichedEvent> STORED_ORDER = Comparator.comparingLong((EnrichedEvent e) -> EventTimes.micros(e.timestamp()))
             .thenComparing((a, b) -> compareUnsigned(a, b));
 
     /**
@@ -86,7 +85,7 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
             Map<String, End> changed = new LinkedHashMap<>();
             events.stream().sorted(STORED_ORDER).forEach(e -> {
                 End end = dayEnds.get(e.sessionId());
-                long at = micros(e.timestamp());
+                long at = EventTimes.micros(e.timestamp());
                 End next;
                 if (end == null || e.sessionId() == null && at - end.lastMicros() > timeoutMicros) {
                     next = start(day, e, end == null ? 0 : end.events(), changes);
@@ -108,7 +107,7 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
     private static End start(UserDay day, EnrichedEvent e, int eventsBefore, Map<TraitsDay, Change> changes) {
         UserTraits traits = e.user() == null ? UserTraits.NONE : e.user();
         changes.merge(row(day, traits), new Change(1, 0, 1), Change::plus);
-        long at = micros(e.timestamp());
+        long at = EventTimes.micros(e.timestamp());
         return new End(day, e.sessionId(), at, at, 1, eventsBefore + 1, traits);
     }
 
@@ -118,14 +117,14 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
      * event's microsecond, where the stored first event's id would decide which is first.
      */
     private static boolean beforeKnown(EnrichedEvent e, End end) {
-        long at = micros(e.timestamp());
+        long at = EventTimes.micros(e.timestamp());
         return end != null && (e.sessionId() == null ? at <= end.startMicros() : at == end.startMicros());
     }
 
     /** A session_id's one session starting earlier, with {@code e}: it moves to the rollup row of {@code e}'s traits. */
     private static End precede(End end, EnrichedEvent e, Map<TraitsDay, Change> changes) {
         UserTraits traits = e.user() == null ? UserTraits.NONE : e.user();
-        long at = micros(e.timestamp());
+        long at = EventTimes.micros(e.timestamp());
         changes.merge(row(end.day(), end.traits()), new Change(-1, end.startMicros() - end.lastMicros(), end.sessionEvents() == 1 ? -1 : 0),
                 Change::plus);
         changes.merge(row(end.day(), traits), new Change(1, end.lastMicros() - at, 0), Change::plus);
@@ -139,15 +138,6 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
         return new End(end.day(), end.sessionId(), end.startMicros(), last, end.sessionEvents() + 1, end.events() + 1, end.traits());
     }
 
-    /** Epoch microseconds, as the raw store keeps an event's time. */
-    public static long micros(Instant at) {
-        return Math.multiplyExact(at.getEpochSecond(), 1_000_000L) + at.getNano() / 1_000;
-    }
-
-    /** The instant of epoch microseconds {@code micros}. */
-    public static Instant instant(long micros) {
-        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-    }
 
     private static TraitsDay row(UserDay day, UserTraits traits) {
         return new TraitsDay(day.appId(), day.date(), day.userId(), traits, null);

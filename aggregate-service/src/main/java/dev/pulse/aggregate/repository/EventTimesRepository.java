@@ -4,38 +4,35 @@ import dev.pulse.aggregate.domain.EventTimesDelta;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.schema.EventTimes;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 
 /**
  * user_event_times (V25): each user's event times per week and event name, merged as a set, so a replayed event
- * changes nothing. The times travel as timestamptz and become microseconds in PostgreSQL, exactly as the raw
- * store's event_ts does (extract(epoch) of the same value), so the state and the raw store agree to the microsecond.
+ * changes nothing. The times are the raw store's event_ts in epoch microseconds, as the driver stores them
+ * ({@link EventTimes#micros}), so the state and the raw store agree to the microsecond.
  */
 @ApplicationScoped
 public class EventTimesRepository {
     /*
-     * One statement for the batch's rows ($1-$4, one element per row, in the delta's order, which the ORDER BY keeps
-     * for the locks) and their times ($5: the row's ordinal, $6: the time): executed row by row, each call planned
-     * the encoding function anew and the upsert was a third of PostgreSQL's time (bench/RESULTS.md, issue 15).
-     * A row that would hold too many times is given up (NULL, user_event_times_kept; see V25).
+     * One statement for the batch's rows, in the delta's order, which the ORDER BY keeps for the locks; each row's times
+     * encoded here. Executed row by row, each call planned the encoding function anew and the upsert was a third of
+     * PostgreSQL's time; encoding in SQL, once per row, was still most of it (bench/RESULTS.md, issue 15). A row that
+     * would hold too many times is given up (NULL, user_event_times_kept; see V25).
      */
     private static final String UPSERT = """
             INSERT INTO user_event_times AS u (app_id, week_start, event, user_id, times)
-            SELECT k.app_id, k.week_start, k.event, k.user_id, t.times
-            FROM unnest($1::text[], $2::date[], $3::text[], $4::text[]) WITH ORDINALITY AS k(app_id, week_start, event, user_id, row_number)
-            JOIN (SELECT row_number, user_event_times_encode(array_agg((extract(epoch FROM at) * 1000000)::bigint)) AS times
-                  FROM unnest($5::bigint[], $6::timestamptz[]) AS x(row_number, at) GROUP BY row_number) AS t USING (row_number)
-            ORDER BY k.row_number
+            SELECT app_id, week_start, event, user_id, times
+            FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::bytea[]) WITH ORDINALITY AS k(app_id, week_start, event, user_id, times, row_number)
+            ORDER BY row_number
             ON CONFLICT (app_id, week_start, event, user_id) DO UPDATE SET times =
                 CASE WHEN user_event_times_kept(length(u.times) + length(EXCLUDED.times)) THEN user_event_times_merge(u.times, EXCLUDED.times) END""";
     /* the rows with a time in [$3, $4): cut out of them (a row NULL for too many times stays NULL: STRICT) */
@@ -45,32 +42,14 @@ public class EventTimesRepository {
     private static final String EMPTIED = "DELETE FROM user_event_times WHERE app_id = $1 AND week_start = $2 AND length(times) = 0";
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
-        Map<EventTimesDelta.Key, List<Instant>> rows = EventTimesDelta.of(fresh).times();
+        Map<EventTimesDelta.Key, SortedSet<Long>> rows = EventTimesDelta.of(fresh).times();
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        int size = rows.size();
-        String[] apps = new String[size];
-        LocalDate[] weeks = new LocalDate[size];
-        String[] events = new String[size];
-        String[] users = new String[size];
-        List<Long> ordinals = new ArrayList<>();
-        List<OffsetDateTime> times = new ArrayList<>();
-        int row = 0;
-        for (Map.Entry<EventTimesDelta.Key, List<Instant>> entry : rows.entrySet()) {
-            EventTimesDelta.Key k = entry.getKey();
-            apps[row] = k.appId();
-            weeks[row] = k.weekStart();
-            events[row] = k.event();
-            users[row] = k.userId();
-            row++;
-            for (Instant at : entry.getValue()) {
-                ordinals.add((long) row);
-                times.add(Sql.ts(at));
-            }
-        }
-        return connection.preparedQuery(UPSERT).execute(Tuple.from(new Object[] {apps, weeks, events, users,
-                ordinals.toArray(Long[]::new), times.toArray(OffsetDateTime[]::new)})).replaceWithVoid();
+        List<Object[]> values = rows.entrySet().stream().map(row -> new Object[] {row.getKey().appId(), row.getKey().weekStart(),
+                row.getKey().event(), row.getKey().userId(), Buffer.buffer(EventTimes.encode(row.getValue()))}).toList();
+        return connection.preparedQuery(UPSERT).execute(Sql.columns(values, String.class, LocalDate.class, String.class, String.class,
+                Buffer.class)).replaceWithVoid();
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.pulse.aggregate.domain.SessionDelta;
 import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.UserTraits;
+import dev.pulse.schema.EventTimes;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -111,7 +113,7 @@ public class SessionRepository {
     }
 
     private static long micros(Row row, String column) {
-        return SessionDelta.micros(row.getOffsetDateTime(column).toInstant());
+        return EventTimes.micros(row.getOffsetDateTime(column).toInstant());
     }
 
     private static UserTraits traits(Row row) {
@@ -137,7 +139,7 @@ public class SessionRepository {
             return Uni.createFrom().voidItem();
         }
         List<Object[]> rows = ends.stream().map(end -> Stream.concat(Stream.of(end.day().appId(), end.day().date(), end.day().userId(),
-                end.sessionId(), Sql.ts(SessionDelta.instant(end.startMicros())), Sql.ts(SessionDelta.instant(end.lastMicros())),
+                end.sessionId(), Sql.ts(EventTimes.instant(end.startMicros())), Sql.ts(EventTimes.instant(end.lastMicros())),
                 end.sessionEvents(), end.events()), traitValues(end.traits())).toArray()).toList();
         return connection.preparedQuery(ENDS).execute(Sql.columns(rows, String.class, LocalDate.class, String.class, String.class,
                 OffsetDateTime.class, OffsetDateTime.class, Integer.class, Integer.class, Short.class, Short.class, String.class, String.class,
@@ -156,9 +158,20 @@ public class SessionRepository {
                 t.source(), t.country(), t.city(), t.expGroup());
     }
 
-    /** Drops the session ends of days before {@code day} (a user-day without them is recomputed at its next event). */
-    public Uni<Void> forgetEndsBefore(LocalDate day) {
-        return pool.preparedQuery("DELETE FROM user_day_session_ends WHERE event_date < $1").execute(Tuple.of(day)).replaceWithVoid();
+    /**
+     * Drops the session ends of days before {@code day}, {@code batch} rows per statement (a user-day without them is
+     * recomputed at its next event). Rows a batch holds are skipped, not waited for: no deadlock with a batch or
+     * another replica doing the same, and what is skipped goes at the next run.
+     *
+     * @return the rows this call deleted
+     */
+    public Uni<Long> forgetEndsBefore(LocalDate day, int batch) {
+        return Multi.createBy().repeating().uni(() -> pool.preparedQuery("""
+                                DELETE FROM user_day_session_ends WHERE ctid = ANY (ARRAY(
+                                    SELECT ctid FROM user_day_session_ends WHERE event_date < $1 LIMIT $2 FOR UPDATE SKIP LOCKED))""")
+                        .execute(Tuple.of(day, batch)).map(rows -> (long) rows.rowCount()))
+                .whilst(deleted -> deleted == batch)
+                .collect().with(Collectors.summingLong(Long::longValue));
     }
 
     /** An app whose kept sessions do not follow its timeout's current version (changed, or never built). */
@@ -191,6 +204,12 @@ public class SessionRepository {
             rows.forEach(row -> days.add(row.getLocalDate(0)));
             return days;
         });
+    }
+
+    /** How many of the app's rollup rows of the day keep other sessions than the day's stored events make with its timeout. */
+    public Uni<Long> differences(SqlConnection connection, String appId, LocalDate day) {
+        return connection.preparedQuery("SELECT user_day_sessions_differences($1, $2)").execute(Tuple.of(appId, day))
+                .map(rows -> rows.iterator().next().getLong(0));
     }
 
     /** Recomputes one day of the app's sessions with its timeout; the caller holds the app. */

@@ -21,9 +21,10 @@ import java.util.stream.Collectors;
 /**
  * Keeps each app's sessions computed with the app's timeout. Batches always use the timeout the app has now; after a
  * change (PUT /v1/admin/apps/{app}/sessions, through ingest-service, which counts changes in
- * apps.session_timeout_version), after the upgrade that added kept sessions, or for a new app, this job recomputes
- * every day the raw store has, one day per transaction holding the app (its batches wait for one day, not for the
- * history), then records the version in app_sessions — unless the timeout changed meanwhile, when the next run starts
+ * apps.session_timeout_version), after the upgrade that added kept sessions, or for a new app, this job checks
+ * every day the raw store has and recomputes those whose kept sessions differ from what their events make, one day
+ * per transaction holding the app (its batches wait for one day, not for the history; a new app's days, kept right
+ * from its first batch, are only read), then records the version in app_sessions — unless the timeout changed meanwhile, when the next run starts
  * over. query-api answers session metrics from the raw store until then, and the app's closed-day cache is bumped.
  * One replica rebuilds an app at a time (a session lock); an app that fails is logged and retried at the next run
  * without holding up the others.
@@ -78,20 +79,24 @@ public class SessionRebuildJob {
 
     private Uni<String> rebuild(Outdated app) {
         String id = app.appId();
-        // listed under the app's lock: a batch of the old timeout that creates a day has committed by then
+        // listed under the app's lock: a batch of the old timeout has committed by then, and every later one keeps the
+        // sessions with the new timeout, so a day whose kept sessions agree with its events now stays right: only the
+        // days that differ are rewritten, holding the app (a new app's batches have kept them with its timeout all along)
         return pool.withTransaction(c -> locks.exclusive(c, id).flatMap(x -> sessions.days(c, id)))
                 .onItem().transformToMulti(days -> Multi.createFrom().iterable(days))
-                .onItem().transformToUniAndConcatenate((LocalDate day) -> pool.withTransaction(c -> locks.exclusive(c, id)
-                        .flatMap(x -> sessions.writeDay(c, id, day))).replaceWith(day))
-                .collect().with(Collectors.counting())
+                .onItem().transformToUniAndConcatenate((LocalDate day) -> pool.withConnection(c -> sessions.differences(c, id, day))
+                        .flatMap(differing -> differing == 0 ? Uni.createFrom().item(false)
+                                : pool.withTransaction(c -> locks.exclusive(c, id).flatMap(x -> sessions.writeDay(c, id, day))).replaceWith(true)))
+                .collect().with(Collectors.partitioningBy(rewritten -> rewritten, Collectors.counting()))
                 .flatMap(days -> pool.withTransaction(c -> locks.exclusive(c, id)
                         .flatMap(x -> sessions.kept(c, id, app.version()))
                         .flatMap(kept -> {
                             if (!kept) {
-                                Log.infof("the session timeout of app %s changed while its %d days were rebuilt; rebuilding again next run", id, days);
+                                Log.infof("the session timeout of app %s changed while its days were rebuilt; rebuilding again next run", id);
                                 return Uni.createFrom().<String>nullItem();
                             }
-                            Log.infof("sessions of app %s rebuilt with its timeout (version %d): %d days", id, app.version(), days);
+                            Log.infof("sessions of app %s follow its timeout (version %d): %d days rewritten, %d already agreed", id,
+                                    app.version(), days.get(true), days.get(false));
                             return closedDays.bump(c, Set.of(id)).replaceWith(id);
                         })));
     }

@@ -20,7 +20,7 @@ public final class FactTables {
     public static final List<String> TABLES = List.of("fact_daily_feed", "feed_user_posts", "fact_daily_messenger", "fact_daily_posts",
             "post_daily_users", "content_daily_players", "fact_user_connections", "fact_content_engagement_daily", "fact_user_daily",
             "fact_user_event_daily", "host_activity_reduced", "host_daily_visitors", "user_first_seen", "user_devices_cumulated", "hosts_cumulated",
-            "quality_daily", "user_event_times", "user_day_session_ends");
+            "quality_daily", "user_event_times");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FactTables() {
