@@ -159,18 +159,23 @@ public class SessionRepository {
     }
 
     /**
-     * Drops the session ends of days before {@code day}, {@code batch} rows per statement (a user-day without them is
-     * recomputed at its next event). Rows a batch holds are skipped, not waited for: no deadlock with a batch or
-     * another replica doing the same, and what is skipped goes at the next run.
+     * Drops the session ends of days before {@code day}, app by app, {@code batch} rows per statement (a user-day without
+     * them is recomputed at its next event). Each statement names its app, so it reads the key's range (and on Citus
+     * one shard); rows a batch holds are skipped, not waited for: no deadlock with a batch or another replica doing the
+     * same, and what is skipped goes at the next run.
      *
      * @return the rows this call deleted
      */
     public Uni<Long> forgetEndsBefore(LocalDate day, int batch) {
-        return Multi.createBy().repeating().uni(() -> pool.preparedQuery("""
-                                DELETE FROM user_day_session_ends WHERE ctid = ANY (ARRAY(
-                                    SELECT ctid FROM user_day_session_ends WHERE event_date < $1 LIMIT $2 FOR UPDATE SKIP LOCKED))""")
-                        .execute(Tuple.of(day, batch)).map(rows -> (long) rows.rowCount()))
-                .whilst(deleted -> deleted == batch)
+        return pool.query("SELECT app_id FROM apps ORDER BY app_id").execute()
+                .onItem().transformToMulti(apps -> Multi.createFrom().iterable(apps)).map(row -> row.getString(0))
+                .onItem().transformToUniAndConcatenate(app -> Multi.createBy().repeating().uni(() -> pool.preparedQuery("""
+                                        DELETE FROM user_day_session_ends WHERE app_id = $1 AND event_date < $2 AND ctid = ANY (ARRAY(
+                                            SELECT ctid FROM user_day_session_ends WHERE app_id = $1 AND event_date < $2 LIMIT $3
+                                            FOR UPDATE SKIP LOCKED))""")
+                                .execute(Tuple.of(app, day, batch)).map(rows -> (long) rows.rowCount()))
+                        .whilst(deleted -> deleted == batch)
+                        .collect().with(Collectors.summingLong(Long::longValue)))
                 .collect().with(Collectors.summingLong(Long::longValue));
     }
 

@@ -69,7 +69,11 @@ public class PartitionMaintenanceJob {
                 .call(x -> invalidEvents.forgetResendsCountedBefore(Instant.now().minus(Duration.ofDays(config.partitions().resendLedgerDays()))))
                 // the session ends serve the in-order events of every app's today and yesterday; a later event for an
                 // older day recomputes its user-day's sessions from the raw store
-                .call(x -> sessions.forgetEndsBefore(today.minusDays(2), batch))
+                .call(x -> sessions.forgetEndsBefore(today.minusDays(2), batch).invoke(dropped -> {
+                    if (dropped > 0) {
+                        Log.infof("dropped %d session ends of days before %s", dropped, today.minusDays(2));
+                    }
+                }))
                 .replaceWithVoid();
     }
 }
