@@ -128,7 +128,7 @@ public class SessionRepository {
             return Uni.createFrom().voidItem();
         }
         List<Object[]> rows = new ArrayList<>();
-        changes.forEach((k, c) -> rows.add(Stream.concat(Stream.concat(Stream.of(k.appId(), k.date(), k.userId()), traitValues(k.traits())),
+        changes.forEach((k, c) -> rows.add(Stream.concat(Stream.concat(Stream.of(k.appId(), k.date(), k.userId()), Sql.traits(k.traits()).stream()),
                 Stream.of(c.sessions(), Numeric.create(BigDecimal.valueOf(c.micros(), 6)), c.bounces())).toArray()));
         return connection.preparedQuery(ADD).execute(Sql.columns(rows, String.class, LocalDate.class, String.class, Short.class, Short.class,
                 String.class, String.class, String.class, String.class, Integer.class, Integer.class, Numeric.class, Integer.class)).replaceWithVoid();
@@ -140,7 +140,7 @@ public class SessionRepository {
         }
         List<Object[]> rows = ends.stream().map(end -> Stream.concat(Stream.of(end.day().appId(), end.day().date(), end.day().userId(),
                 end.sessionId(), Sql.ts(EventTimes.instant(end.startMicros())), Sql.ts(EventTimes.instant(end.lastMicros())),
-                end.sessionEvents(), end.events()), traitValues(end.traits())).toArray()).toList();
+                end.sessionEvents(), end.events()), Sql.traits(end.traits()).stream()).toArray()).toList();
         return connection.preparedQuery(ENDS).execute(Sql.columns(rows, String.class, LocalDate.class, String.class, String.class,
                 OffsetDateTime.class, OffsetDateTime.class, Integer.class, Integer.class, Short.class, Short.class, String.class, String.class,
                 String.class, String.class, Integer.class)).replaceWithVoid();
@@ -151,11 +151,6 @@ public class SessionRepository {
         return Sql.batch(connection, WRITE, byApp.entrySet().stream().map(app -> Tuple.of(app.getKey(),
                 app.getValue().stream().map(UserDay::userId).toArray(String[]::new),
                 app.getValue().stream().map(UserDay::date).toArray(LocalDate[]::new))).toList());
-    }
-
-    private static Stream<Object> traitValues(UserTraits t) {
-        return Stream.of(t.gender() == null ? null : t.gender().shortValue(), t.age() == null ? null : t.age().shortValue(), t.os(),
-                t.source(), t.country(), t.city(), t.expGroup());
     }
 
     /**

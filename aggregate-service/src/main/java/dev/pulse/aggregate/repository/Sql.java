@@ -1,5 +1,6 @@
 package dev.pulse.aggregate.repository;
 
+import dev.pulse.contract.UserTraits;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -8,6 +9,7 @@ import java.lang.reflect.Array;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -39,6 +41,12 @@ final class Sql {
             }
         }
         return Tuple.from(arrays);
+    }
+
+    /** A rollup key's traits as its columns hold them: gender, age, user_os, source, country, city, exp_group. */
+    static List<Object> traits(UserTraits t) {
+        return Arrays.asList(t.gender() == null ? null : t.gender().shortValue(), t.age() == null ? null : t.age().shortValue(), t.os(),
+                t.source(), t.country(), t.city(), t.expGroup());
     }
 
     static OffsetDateTime ts(Instant instant) {

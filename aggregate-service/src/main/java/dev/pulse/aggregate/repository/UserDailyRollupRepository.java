@@ -5,7 +5,6 @@ import dev.pulse.aggregate.domain.RollupDelta.Counters;
 import dev.pulse.aggregate.domain.RollupDelta.EventSide;
 import dev.pulse.aggregate.domain.RollupDelta.TraitsDay;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.UserTraits;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.sqlclient.data.Numeric;
@@ -96,15 +95,13 @@ public class UserDailyRollupRepository {
 
     /** A row's values in its table's column order: the key, the event side where it has one, traits, counters. */
     private static List<Object> values(TraitsDay k, Counters c) {
-        UserTraits t = k.traits();
         EventSide side = k.side();
         List<Object> values = new ArrayList<>(Arrays.asList(k.appId(), k.date(), k.userId()));
         if (side != null) {
             values.addAll(Arrays.asList(side.event(), side.category(), side.device(), side.host(), side.contentType()));
         }
-        values.addAll(Arrays.asList(t.gender() == null ? null : t.gender().shortValue(), t.age() == null ? null : t.age().shortValue(),
-                t.os(), t.source(), t.country(), t.city(), t.expGroup(),
-                c.events(), c.views(), c.likes(), c.messages(), c.signups(), c.purchases(), Numeric.create(c.revenue()), c.pageViews(),
+        values.addAll(Sql.traits(k.traits()));
+        values.addAll(Arrays.asList(c.events(), c.views(), c.likes(), c.messages(), c.signups(), c.purchases(), Numeric.create(c.revenue()), c.pageViews(),
                 c.plays(), c.engagement().seconds(), c.engagement().pctSum(), c.engagement().pctCount()));
         return values;
     }
