@@ -40,7 +40,10 @@ DECLARE
         ['pulse_aggregate', 'quality_daily',                 'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'quality_snapshot_daily',        'INSERT, UPDATE'],
         ['pulse_aggregate', 'closed_day_versions',           'INSERT, UPDATE'],
-        ['pulse_aggregate', 'closed_day_changes',            'INSERT, UPDATE']];
+        ['pulse_aggregate', 'closed_day_changes',            'INSERT, UPDATE'],
+        ['pulse_aggregate', 'user_ordinals',                 'INSERT, DELETE'],
+        ['pulse_aggregate', 'day_state',                     'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'day_values',                    'INSERT, DELETE']];
     logins CONSTANT text[] := ARRAY['pulse_ingest', 'pulse_enrich', 'pulse_aggregate', 'pulse_query'];
     readers CONSTANT text[] := ARRAY['pulse_enrich', 'pulse_aggregate', 'pulse_query'];
     login text;

@@ -69,16 +69,25 @@ final class RawStoreLoader {
     }
 
     /**
-     * The app's funnel state and per-user daily rollup (sessions included) from its raw events, by migrations V25's
-     * and V26's functions; then fresh planner statistics.
+     * The app's funnel state and per-user daily rollups (sessions included) from its raw events, by migrations V25's
+     * and V26's functions, and its users' first days; then fresh planner statistics.
      */
     static void buildState(Connection db, String app) throws SQLException {
         try (PreparedStatement state = db.prepareStatement("SELECT user_event_times_rebuild(?)");
-             PreparedStatement rollup = db.prepareStatement("SELECT fact_user_daily_rebuild(?)"); Statement analyze = db.createStatement()) {
+             PreparedStatement rollup = db.prepareStatement("SELECT fact_user_daily_rebuild(?)");
+             PreparedStatement firstSeen = db.prepareStatement("""
+                     INSERT INTO user_first_seen (app_id, user_id, first_date, first_ts, first_feed_date, first_messenger_date)
+                     SELECT app_id, user_id, min(event_date), min(event_ts), min(event_date) FILTER (WHERE event IN ('feed.view', 'feed.like')),
+                            min(event_date) FILTER (WHERE event = 'message.sent')
+                     FROM events WHERE app_id = ? GROUP BY 1, 2 ON CONFLICT DO NOTHING""");
+             Statement analyze = db.createStatement()) {
             state.setString(1, app);
             state.execute();
             rollup.setString(1, app);
             rollup.execute();
+            // the users' first days, as aggregate keeps them: new users, retention cohorts and the day state read them
+            firstSeen.setString(1, app);
+            firstSeen.execute();
             analyze.execute("ANALYZE events");
             analyze.execute("ANALYZE user_event_times");
             analyze.execute("ANALYZE fact_user_daily");

@@ -64,6 +64,10 @@ class DatabaseLoginsIT {
                 "user_event_times", "user_day_session_ends")) {
             writes.put(table, Set.of("INSERT", "UPDATE", "DELETE"));
         }
+        // DELETE: an erased user's ordinal; a day's state replaced by its rebuild
+        writes.put("user_ordinals", Set.of("INSERT", "DELETE"));
+        writes.put("day_state", Set.of("INSERT", "UPDATE", "DELETE"));
+        writes.put("day_values", Set.of("INSERT", "DELETE"));
         // DELETE: what an erasure or the app's retention removes
         for (String table : List.of("user_first_seen", "user_devices_cumulated", "hosts_cumulated", "host_activity_reduced", "quality_daily")) {
             writes.put(table, Set.of("INSERT", "UPDATE", "DELETE"));

@@ -34,6 +34,7 @@ import java.util.stream.Collectors;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The walking skeleton, end to end: the four packaged services on a real Kafka, PostgreSQL and Redis, driven
@@ -312,6 +313,118 @@ class PipelineIT {
             assertEquals(expectedPost, figures(HTTP.get(url("query-api", "/v1/posts/7" + range), readToken).body()), "post 7");
             assertEquals(expectedClip, figures(HTTP.get(url("query-api", "/v1/content/clip-1" + range), readToken).body()), "clip-1");
         });
+    }
+
+    /**
+     * Rollup answers over closed days come from aggregate's day state (V33) and equal the raw store's for every
+     * dimension the state keeps, with filters, over a range up to today, after a late event, and read from the state
+     * indeed: a value changed in it shows in the next new question.
+     */
+    @Test
+    void answersFromTheDayStateEqualTheRawStoreForEveryDimension() throws Exception {
+        JsonNode app = createApp("UTC");
+        String appId = app.get("app").asText();
+        String writeKey = app.get("write_key").asText();
+        String readToken = app.get("read_token").asText();
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate first = today.minusDays(4);
+        LocalDate lastClosed = today.minusDays(2);
+        Random random = new Random(15);
+        String[] countries = {"DE", "FR", "US", null};
+        String[] kinds = {"feed.view", "feed.view", "feed.like", "message.sent", "page_view", "signup", "level.up"};
+        String[] devices = {"mobile", "desktop", null};
+        List<String> events = new ArrayList<>();
+        for (LocalDate day : List.of(first, first.plusDays(1), lastClosed, today)) {
+            for (int i = 0; i < 40; i++) {
+                int user = random.nextInt(12);
+                String kind = kinds[random.nextInt(kinds.length)];
+                String country = countries[(user + random.nextInt(2)) % countries.length];
+                String properties = switch (kind) {
+                    case "feed.view", "feed.like" -> ",\"properties\":{\"post_id\":" + random.nextInt(5) + "}";
+                    case "message.sent" -> ",\"properties\":{\"receiver_id\":\"u" + random.nextInt(12) + "\"}";
+                    default -> "";
+                };
+                String device = devices[random.nextInt(devices.length)];
+                String host = "site" + random.nextInt(3) + ".example";
+                events.add("{\"event\":\"" + kind + "\",\"user_id\":\"u" + user + "\",\"event_id\":\"" + UUID.randomUUID()
+                        + "\",\"timestamp\":\"" + day.atTime(1 + i % 20, i) + "Z\"" + properties
+                        + ",\"user\":{\"gender\":" + user % 2 + ",\"age\":" + (20 + user) + ",\"os\":\"os" + user % 3 + "\",\"source\":\"s"
+                        + user % 2 + "\",\"city\":\"c" + user % 4 + "\",\"exp_group\":" + user % 3
+                        + (country == null ? "" : ",\"country\":\"" + country + "\"") + "}"
+                        + ",\"context\":{\"host\":\"" + host + "\",\"url\":\"https://" + host + "/p\"" + (device == null ? "" : ",\"device\":\"" + device + "\"") + "}}");
+            }
+        }
+        assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), writeKey, "[" + String.join(",", events) + "]").status());
+        String stored = "{\"app\":\"" + appId + "\",\"metrics\":[\"events\"],\"date_range\":[\"" + first + "\",\"" + today + "\"]}";
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> HTTP.post(url("query-api", "/v1/query"),
+                readToken, stored).body().path("results").path(0).path("metrics").path(0).asInt() == events.size());
+        awaitDayState(appId, first, lastClosed);
+        assertStateAnswersEqualTheRawStore(appId, readToken, first, lastClosed, today);
+
+        // a late event of a new user for a closed day: that day is read from the rollup until its state is built again
+        String late = "{\"event\":\"level.up\",\"user_id\":\"late-user\",\"event_id\":\"" + UUID.randomUUID() + "\",\"timestamp\":\""
+                + first.plusDays(1).atTime(12, 0) + "Z\",\"user\":{\"country\":\"DE\"},\"context\":{\"device\":\"tv\"}}";
+        assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), writeKey, "[" + late + "]").status());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> HTTP.post(url("query-api", "/v1/query"),
+                readToken, stored).body().path("results").path(0).path("metrics").path(0).asInt() == events.size() + 1);
+        assertStateAnswersEqualTheRawStore(appId, readToken, first, lastClosed, today);
+        awaitDayState(appId, first, lastClosed);
+        assertStateAnswersEqualTheRawStore(appId, readToken, first, lastClosed, today);
+
+        // the state is what answers: a changed sum shows in a question not asked before
+        String question = "{\"app\":\"" + appId + "\",\"metrics\":[\"events\"],\"date_range\":[\"" + first + "\",\"" + lastClosed
+                + "\"],\"dimensions\":[\"device\"],\"filters\":[[\"is\",\"device\",[\"tv\"]]]}";
+        try (Connection c = stack.openDatabase(); var s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("UPDATE day_values SET events = events + 1000 WHERE app_id = '" + appId + "' AND dimension = 'device'"
+                    + " AND value = 'tv'"));
+        }
+        assertEquals(1001, HTTP.post(url("query-api", "/v1/query"), readToken, question).body().path("results").path(0).path("metrics").path(0).asInt());
+    }
+
+    /** Until aggregate has built the state of days {@code from..to} under the versions they have now. */
+    private static void awaitDayState(String appId, LocalDate from, LocalDate to) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            try (Connection c = stack.openDatabase(); var s = c.createStatement(); var rs = s.executeQuery("""
+                    SELECT count(*) FROM day_state s WHERE s.app_id = '%1$s' AND s.event_date BETWEEN '%2$s' AND '%3$s'
+                      AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = '%1$s'), 0)
+                      AND s.day_version = coalesce((SELECT version FROM closed_day_changes c WHERE c.app_id = '%1$s' AND c.event_date = s.event_date), 0)"""
+                    .formatted(appId, from, to))) {
+                rs.next();
+                return rs.getLong(1) == from.datesUntil(to.plusDays(1)).count();
+            }
+        });
+    }
+
+    /** Each question asked twice: with the rollup's metrics only (the day state answers), and with posts (the raw store answers). */
+    private static void assertStateAnswersEqualTheRawStore(String appId, String readToken, LocalDate first, LocalDate lastClosed, LocalDate today) {
+        String metrics = "\"active_users\",\"events\",\"views\",\"likes\",\"ctr\",\"new_users\",\"feed_users\",\"senders\","
+                + "\"feed_only_users\",\"messenger_only_users\",\"both_users\",\"page_views\",\"viewers\",\"likers\"";
+        List<String> shapes = new ArrayList<>(List.of("\"dimensions\":[]", "\"dimensions\":[\"time:day\"]", "\"dimensions\":[\"time:week\"]",
+                "\"dimensions\":[\"user:country\"],\"filters\":[[\"is_not\",\"user:country\",[\"FR\"]]]",
+                "\"dimensions\":[\"time:day\"],\"filters\":[[\"contains\",\"page:host\",[\"site1\"]]]"));
+        for (String dimension : List.of("user:gender", "user:age", "user:os", "user:source", "user:country", "user:city", "user:exp_group",
+                "event:name", "event:category", "device", "page:host", "content:type")) {
+            shapes.add("\"dimensions\":[\"" + dimension + "\"]");
+        }
+        shapes.add("\"dimensions\":[\"time:day\",\"device\"]");
+        for (LocalDate to : List.of(lastClosed, today)) {
+            for (String shape : shapes) {
+                String tail = "],\"date_range\":[\"" + first + "\",\"" + to + "\"]," + shape + "}";
+                JsonNode state = HTTP.post(url("query-api", "/v1/query"), readToken, "{\"app\":\"" + appId + "\",\"metrics\":[" + metrics + tail).body();
+                JsonNode raw = HTTP.post(url("query-api", "/v1/query"), readToken, "{\"app\":\"" + appId + "\",\"metrics\":[" + metrics + ",\"posts\"" + tail).body();
+                assertEquals(raw.path("results").size(), state.path("results").size(), shape + " to " + to + ": " + state);
+                assertTrue(state.path("results").size() > 0, shape);
+                for (int i = 0; i < raw.path("results").size(); i++) {
+                    JsonNode rawRow = raw.path("results").path(i);
+                    JsonNode stateRow = state.path("results").path(i);
+                    assertEquals(rawRow.path("dimensions"), stateRow.path("dimensions"), shape + " to " + to + ", row " + i);
+                    for (int m = 0; m < stateRow.path("metrics").size(); m++) {
+                        assertEquals(rawRow.path("metrics").path(m).decimalValue().stripTrailingZeros(),
+                                stateRow.path("metrics").path(m).decimalValue().stripTrailingZeros(), shape + " to " + to + ", row " + i + ", metric " + m);
+                    }
+                }
+            }
+        }
     }
 
     /** /v1/users/{id}'s messenger block from message.sent events sent over HTTP, against the messages themselves. */

@@ -21,6 +21,8 @@ public interface AggregateConfig {
 
     Sessions sessions();
 
+    DayStates dayState();
+
     interface Realtime {
         /** How far back the per-minute views reach (SPEC: "last N minutes"; N up to this). */
         @WithDefault("1h")
@@ -87,6 +89,24 @@ public interface AggregateConfig {
         /** How often apps whose session timeout changed, or new ones, get their kept sessions rebuilt; {@code off} disables it. */
         @WithDefault("1m")
         String checkEvery();
+    }
+
+    interface DayStates {
+        /** How often closed app-days without a current day state are looked for (read by the scheduler); {@code off} disables it. */
+        @WithDefault("30s")
+        String checkEvery();
+
+        /** The days kept, counted back from the last closed one: dashboards' ranges within them answer from the state. */
+        @WithDefault("92")
+        int days();
+
+        /** How long after its midnight a day is over: query-api's pulse.query.cache.settle. */
+        @WithDefault("5m")
+        Duration settle();
+
+        /** App-days built per run, the latest first. */
+        @WithDefault("50")
+        int perRun();
     }
 
     interface Admin {

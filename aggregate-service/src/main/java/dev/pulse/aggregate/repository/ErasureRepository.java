@@ -26,7 +26,7 @@ public class ErasureRepository {
     /** Tables keyed by the user, deleted on every day (also days whose raw events retention has dropped). */
     private static final List<String> USER_TABLES = List.of("fact_daily_feed", "feed_user_posts", "fact_daily_messenger",
             "post_daily_users", "content_daily_players", "fact_user_daily", "fact_user_event_daily", "host_daily_visitors", "user_first_seen",
-            "user_devices_cumulated", "user_event_times", "user_day_session_ends");
+            "user_devices_cumulated", "user_event_times", "user_day_session_ends", "user_ordinals");
     /* $1 app, $2 user, $3 pseudonym */
     private static final String PSEUDONYMISE_RECEIVER = """
             UPDATE events SET receiver_id = $3,

@@ -36,6 +36,11 @@ public enum Partial {
         this.sql = sql;
     }
 
+    /** Its sum's column in the day state (V33 day_values); none for the flag, which the state keeps as first users. */
+    public java.util.Optional<String> stateColumn() {
+        return this == NEW ? java.util.Optional.empty() : java.util.Optional.of(name().toLowerCase(java.util.Locale.ROOT));
+    }
+
     public String sql(NewUsers newUsers) {
         return sql.apply(newUsers);
     }

@@ -149,7 +149,24 @@ public class QueryCompiler {
     public Compiled partials(Query query, List<Partial> partials, boolean perUser, LocalDate from, LocalDate to) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
-        String where = " WHERE e.app_id = " + app + " AND e.event_date BETWEEN " + binds.bind(from) + " AND " + binds.bind(to);
+        String days = "e.event_date BETWEEN " + binds.bind(from) + " AND " + binds.bind(to);
+        return new Compiled(partials(query, partials, perUser, binds, app, days), binds.values());
+    }
+
+    /**
+     * As {@link #partials} per group and user, over the rollup rows of {@code days} only, with the user's ordinal
+     * (V33 user_ordinals; null while aggregate has given none) as the last column: what the day state does not hold.
+     */
+    public Compiled partialsWithOrdinals(Query query, List<Partial> partials, List<LocalDate> days) {
+        Binds binds = new Binds();
+        String app = binds.bind(query.app().appId());
+        String inner = partials(query, partials, true, binds, app, "e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])");
+        return new Compiled("SELECT p.*, o.ordinal FROM (" + inner + ") p LEFT JOIN user_ordinals o ON o.app_id = " + app + " AND o.user_id = p.u",
+                binds.values());
+    }
+
+    private String partials(Query query, List<Partial> partials, boolean perUser, Binds binds, String app, String days) {
+        String where = " WHERE e.app_id = " + app + " AND " + days;
         // the query's range, to clip new users to, is bound where a condition reads it: PostgreSQL refuses parameters
         // a statement does not use, and a daily bucket needs no clipping
         Range[] clip = new Range[1];
@@ -165,12 +182,49 @@ public class QueryCompiler {
         for (int i = 0; i < partials.size(); i++) {
             columns.add(partials.get(i).sql(newUsers) + " AS p" + i);
         }
-        String sql = "SELECT " + String.join(", ", columns)
+        return "SELECT " + String.join(", ", columns)
                 + " FROM " + Sources.of(rollupTable(query).orElseThrow(),
                         partials.contains(Partial.NEW) || Sources.needsFirstSeen(dims, query.filters())) + " e"
                 + where + FilterSql.conditions(query.filters(), binds)
                 + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
+    }
+
+    /**
+     * The day state (V33) of the app's days {@code from..to} that holds under the versions they have now: a row per
+     * such day ({@code day_row} true: its first users' bitmap when {@code firstUsers}), then a row per day and value of
+     * {@code dimension} the query's filters (all on that dimension) keep. Columns: event_date, day_row, first_users,
+     * value, then {@code bitmaps} and {@code sums} (day_values columns) in the order given.
+     */
+    public Compiled dayState(Query query, String dimension, List<String> bitmaps, List<String> sums, boolean firstUsers, LocalDate from,
+            LocalDate to) {
+        Binds binds = new Binds();
+        String app = binds.bind(query.app().appId());
+        List<String> nulls = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        Stream.concat(bitmaps.stream(), sums.stream()).forEach(column -> {
+            nulls.add("NULL");
+            values.add("v." + column);
+        });
+        String sql = "WITH s AS MATERIALIZED (SELECT s.event_date, s.first_users FROM day_state s WHERE s.app_id = " + app
+                + " AND s.event_date BETWEEN " + binds.bind(from) + " AND " + binds.bind(to)
+                + " AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = " + app + "), 0)"
+                + " AND s.day_version = coalesce((SELECT c.version FROM closed_day_changes c WHERE c.app_id = " + app
+                + " AND c.event_date = s.event_date), 0))"
+                + " SELECT s.event_date, true AS day_row, " + (firstUsers ? "s.first_users" : "NULL::bytea") + ", NULL::text"
+                + nulls.stream().map(n -> ", " + n).collect(Collectors.joining()) + " FROM s"
+                + " UNION ALL SELECT v.event_date, false, NULL, v.value" + values.stream().map(v -> ", " + v).collect(Collectors.joining())
+                + " FROM s JOIN day_values v ON v.app_id = " + app + " AND v.event_date = s.event_date AND v.dimension = " + binds.bind(dimension)
+                + FilterSql.conditions(query.filters(), binds, filter -> "v.value");
         return new Compiled(sql, binds.values());
+    }
+
+    /** The users whose first day is one of {@code days}: first_date, user_id, ordinal (null while aggregate has given none). */
+    public Compiled firstUsers(Query query, List<LocalDate> days) {
+        Binds binds = new Binds();
+        String app = binds.bind(query.app().appId());
+        return new Compiled("SELECT f.first_date, f.user_id, o.ordinal FROM user_first_seen f LEFT JOIN user_ordinals o ON o.app_id = f.app_id"
+                + " AND o.user_id = f.user_id WHERE f.app_id = " + app + " AND f.first_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new))
+                + "::date[])", binds.values());
     }
 
     /**

@@ -43,9 +43,11 @@ public class QueryService {
     private final SqlRows sql;
     private final ClosedDayCache cache;
     private final QueryConfig config;
+    private final DayStateService dayState;
 
-    public QueryService(QueryCompiler compiler, SqlRows sql, ClosedDayCache cache, QueryConfig config) {
+    public QueryService(QueryCompiler compiler, SqlRows sql, ClosedDayCache cache, QueryConfig config, DayStateService dayState) {
         this.compiler = compiler;
+        this.dayState = dayState;
         this.sql = sql;
         this.cache = cache;
         this.config = config;
@@ -145,21 +147,11 @@ public class QueryService {
     private Uni<Map<List<Object>, Object[]>> fromRollup(Query query, List<Metric> metrics, LocalDate lastClosed, SqlRows sql) {
         List<Partial> partials = metrics.stream().flatMap(m -> m.partials().stream()).distinct().sorted().toList();
         boolean perUser = metrics.stream().anyMatch(Metric::countsUsers);
-        Uni<Map<List<Object>, RollupTotals>> groups;
-        if (lastClosed == null) {
-            groups = groupTotals(query, partials, perUser, sql);
-        } else {
-            // distinct users over several days do not add up, per-user partials do: the closed days' are cached,
-            // the open days' read, and the two merged per group and user
-            PartialsQuestion question = new PartialsQuestion(query.app(), query.dimensions(), query.filters(), partials, perUser,
-                    query.from(), query.to(), lastClosed);
-            Uni<UserPartials> closed = cache.get(sql, query.app(), query.from(), lastClosed, question,
-                    server -> partials(query, partials, perUser, query.from(), lastClosed, server));
-            Uni<UserPartials> open = partials(query, partials, perUser, lastClosed.plusDays(1), query.to(), sql);
-            // more (group, user) pairs than may be held: PostgreSQL sums the whole range per group instead, uncached
-            groups = Uni.combine().all().unis(closed, open).asTuple().map(parts -> parts.getItem1().totals(parts.getItem2()))
-                    .onFailure(TooManyRows.class).recoverWithUni(() -> groupTotals(query, partials, perUser, sql));
-        }
+        LocalDate lastStateDay = lastClosed != null ? lastClosed : query.to().isAfter(cache.lastClosedDay(query.app())) ? null : query.to();
+        Uni<Map<List<Object>, RollupTotals>> groups = dayState.dimension(query).filter(d -> lastStateDay != null)
+                .map(dimension -> dayState.totals(query, dimension, partials, lastStateDay, sql)
+                        .flatMap(totals -> totals.isPresent() ? Uni.createFrom().item(totals.get()) : perUserTotals(query, partials, perUser, lastClosed, sql)))
+                .orElseGet(() -> perUserTotals(query, partials, perUser, lastClosed, sql));
         return groups.map(totalsByGroup -> {
             Map<List<Object>, Object[]> rows = new LinkedHashMap<>();
             totalsByGroup.forEach((group, totals) -> {
@@ -170,6 +162,24 @@ public class QueryService {
             });
             return rows;
         });
+    }
+
+    /** Per group, the totals of the rollup read per user, or per group where the range is not partly over. */
+    private Uni<Map<List<Object>, RollupTotals>> perUserTotals(Query query, List<Partial> partials, boolean perUser, LocalDate lastClosed,
+            SqlRows sql) {
+        if (lastClosed == null) {
+            return groupTotals(query, partials, perUser, sql);
+        }
+        // distinct users over several days do not add up, per-user partials do: the closed days' are cached,
+        // the open days' read, and the two merged per group and user
+        PartialsQuestion question = new PartialsQuestion(query.app(), query.dimensions(), query.filters(), partials, perUser,
+                query.from(), query.to(), lastClosed);
+        Uni<UserPartials> closed = cache.get(sql, query.app(), query.from(), lastClosed, question,
+                server -> partials(query, partials, perUser, query.from(), lastClosed, server));
+        Uni<UserPartials> open = partials(query, partials, perUser, lastClosed.plusDays(1), query.to(), sql);
+        // more (group, user) pairs than may be held: PostgreSQL sums the whole range per group instead, uncached
+        return Uni.combine().all().unis(closed, open).asTuple().map(parts -> parts.getItem1().totals(parts.getItem2()))
+                .onFailure(TooManyRows.class).recoverWithUni(() -> groupTotals(query, partials, perUser, sql));
     }
 
     private Uni<Map<List<Object>, RollupTotals>> groupTotals(Query query, List<Partial> partials, boolean perUser, SqlRows sql) {

@@ -1,0 +1,194 @@
+package dev.pulse.aggregate.repository;
+
+import dev.pulse.aggregate.domain.DayState;
+import dev.pulse.aggregate.domain.DayState.Sums;
+import dev.pulse.schema.DayStateDimension;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The day state (V33): which closed app-days lack it or hold it under versions that changed, the user ordinals it
+ * needs, and a day's state read from the rollups and written in one transaction that sees one snapshot.
+ */
+@ApplicationScoped
+public class DayStateRepository {
+    /** An app-day whose state is missing or out of date. */
+    public record Due(String appId, LocalDate day) {
+    }
+
+    /** A day's state with the versions of the snapshot it was read from; null when a user of the day has no ordinal yet. */
+    public record Read(long appVersion, long dayVersion, DayState state) {
+    }
+
+    /*
+     * $1 settle seconds, $2 days kept, $3 at most this many: the app-days that are over (as query-api's closed-day cache
+     * counts them), from the app's first user's day, without a state of their versions; the latest first
+     */
+    private static final String DUE = """
+            SELECT a.app_id, d::date AS day
+            FROM apps a
+            CROSS JOIN LATERAL (SELECT ((now() - make_interval(secs => $1)) AT TIME ZONE a.timezone)::date - 1 AS last_closed) l
+            CROSS JOIN LATERAL generate_series(greatest(l.last_closed - $2 + 1,
+                    (SELECT min(f.first_date) FROM user_first_seen f WHERE f.app_id = a.app_id)), l.last_closed, interval '1 day') AS d
+            LEFT JOIN closed_day_versions v ON v.app_id = a.app_id
+            LEFT JOIN closed_day_changes c ON c.app_id = a.app_id AND c.event_date = d::date
+            LEFT JOIN day_state s ON s.app_id = a.app_id AND s.event_date = d::date
+            WHERE s.app_id IS NULL OR s.app_version <> coalesce(v.version, 0) OR s.day_version <> coalesce(c.version, 0)
+            ORDER BY d DESC, a.app_id
+            LIMIT $3""";
+
+    /*
+     * $1 app, $2 day: ordinals for the day's users who have none, after the app's highest, one transaction at a time
+     * per app (the lock is the first statement, so the highest is read after any other's commit)
+     */
+    private static final String LOCK_ORDINALS = "SELECT pg_advisory_xact_lock(hashtextextended('pulse-ordinals:' || $1, 0))";
+    private static final String ASSIGN_ORDINALS = """
+            INSERT INTO user_ordinals (app_id, user_id, ordinal)
+            SELECT $1, n.user_id, coalesce((SELECT max(o.ordinal) FROM user_ordinals o WHERE o.app_id = $1), -1)
+                                  + row_number() OVER (ORDER BY n.user_id)
+            FROM (SELECT f.user_id FROM fact_user_daily f WHERE f.app_id = $1 AND f.event_date = $2
+                  UNION SELECT f.user_id FROM user_first_seen f WHERE f.app_id = $1 AND f.first_date = $2) n
+            WHERE NOT EXISTS (SELECT 1 FROM user_ordinals o WHERE o.app_id = $1 AND o.user_id = n.user_id)""";
+
+    private static final String SUMS = "events, views, likes, messages, signups, purchases, revenue, page_views, plays, engagement_seconds, pct_sum, pct_count";
+    private static final DayStateDimension[] USER_SIDE = Arrays.stream(DayStateDimension.values()).filter(DayStateDimension::userSide)
+            .toArray(DayStateDimension[]::new);
+    private static final DayStateDimension[] EVENT_SIDE = Arrays.stream(DayStateDimension.values()).filter(d -> !d.userSide())
+            .toArray(DayStateDimension[]::new);
+    private static final String USER_ROWS = rows("fact_user_daily", USER_SIDE, "sessions, session_seconds, bounces");
+    private static final String EVENT_ROWS = rows("fact_user_event_daily", EVENT_SIDE, "0, 0::numeric, 0");
+    private static final String VERSIONS = """
+            SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = $1), 0),
+                   coalesce((SELECT version FROM closed_day_changes WHERE app_id = $1 AND event_date = $2), 0)""";
+    private static final String FIRST_USERS = """
+            SELECT o.ordinal FROM user_first_seen f LEFT JOIN user_ordinals o ON o.app_id = f.app_id AND o.user_id = f.user_id
+            WHERE f.app_id = $1 AND f.first_date = $2""";
+    private static final String INSERT_VALUES = """
+            INSERT INTO day_values SELECT $1, $2, v.* FROM unnest($3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[], $8::bytea[],
+                $9::bytea[], $10::bytea[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::numeric[],
+                $18::int8[], $19::int8[], $20::float8[], $21::float8[], $22::int8[], $23::int8[], $24::numeric[], $25::int8[]) AS v""";
+    private static final String UPSERT_STATE = """
+            INSERT INTO day_state (app_id, event_date, app_version, day_version, first_users) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = $3, day_version = $4, first_users = $5""";
+
+    private static String rows(String table, DayStateDimension[] dimensions, String sessions) {
+        return "SELECT o.ordinal, " + Arrays.stream(dimensions).map(DayStateDimension::column).collect(Collectors.joining(", "))
+                + ", " + SUMS + ", " + sessions + " FROM " + table
+                + " f LEFT JOIN user_ordinals o ON o.app_id = f.app_id AND o.user_id = f.user_id WHERE f.app_id = $1 AND f.event_date = $2";
+    }
+
+    public Uni<List<Due>> due(SqlConnection connection, Duration settle, int days, int limit) {
+        return connection.preparedQuery(DUE).execute(Tuple.of((double) settle.toSeconds(), days, limit)).map(rows -> {
+            List<Due> due = new ArrayList<>();
+            rows.forEach(row -> due.add(new Due(row.getString(0), row.getLocalDate(1))));
+            return due;
+        });
+    }
+
+    /** Gives the day's users without an ordinal one; in its own transaction (it holds the app's ordinals until commit). */
+    public Uni<Integer> assignOrdinals(SqlConnection connection, String appId, LocalDate day) {
+        return connection.preparedQuery(LOCK_ORDINALS).execute(Tuple.of(appId))
+                .flatMap(x -> connection.preparedQuery(ASSIGN_ORDINALS).execute(Tuple.of(appId, day)))
+                .map(rows -> rows.rowCount());
+    }
+
+    /** Makes the caller's transaction see one snapshot: its first statement. */
+    public Uni<Void> repeatableRead(SqlConnection connection) {
+        return connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute().replaceWithVoid();
+    }
+
+    /** Whether no other transaction builds this app-day now (held until commit). */
+    public Uni<Boolean> tryLock(SqlConnection connection, String appId, LocalDate day) {
+        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtextextended('pulse-day-state:' || $1 || ':' || $2, 0))")
+                .execute(Tuple.of(appId, day.toString())).map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    public Uni<Read> read(SqlConnection connection, String appId, LocalDate day) {
+        Tuple key = Tuple.of(appId, day);
+        DayState state = new DayState();
+        boolean[] complete = {true};
+        return connection.preparedQuery(VERSIONS).execute(key).flatMap(versions -> {
+            Row v = versions.iterator().next();
+            return connection.preparedQuery(USER_ROWS).execute(key).invoke(rows -> rows.forEach(row -> complete[0] &= add(state, USER_SIDE, row)))
+                    .flatMap(x -> connection.preparedQuery(EVENT_ROWS).execute(key))
+                    .invoke(rows -> rows.forEach(row -> complete[0] &= add(state, EVENT_SIDE, row)))
+                    .flatMap(x -> connection.preparedQuery(FIRST_USERS).execute(key))
+                    .map(rows -> {
+                        for (Row row : rows) {
+                            Integer ordinal = row.getInteger(0);
+                            complete[0] &= ordinal != null;
+                            if (ordinal != null) {
+                                state.addFirstUser(ordinal);
+                            }
+                        }
+                        return complete[0] ? new Read(v.getLong(0), v.getLong(1), state) : null;
+                    });
+        });
+    }
+
+    private static boolean add(DayState state, DayStateDimension[] dimensions, Row row) {
+        Integer ordinal = row.getInteger(0);
+        if (ordinal == null) {
+            return false;
+        }
+        String[] values = new String[dimensions.length];
+        for (int i = 0; i < dimensions.length; i++) {
+            values[i] = row.getString(1 + i);
+        }
+        int s = 1 + dimensions.length;
+        state.add(ordinal, dimensions, values, new Sums(row.getLong(s), row.getLong(s + 1), row.getLong(s + 2), row.getLong(s + 3),
+                row.getLong(s + 4), row.getLong(s + 5), row.getBigDecimal(s + 6), row.getLong(s + 7), row.getLong(s + 8),
+                row.getDouble(s + 9), row.getDouble(s + 10), row.getLong(s + 11), row.getLong(s + 12), row.getBigDecimal(s + 13),
+                row.getLong(s + 14)));
+        return true;
+    }
+
+    /** Replaces the app-day's state with {@code read}. */
+    public Uni<Void> write(SqlConnection connection, String appId, LocalDate day, Read read) {
+        List<Object[]> rows = new ArrayList<>();
+        for (Map.Entry<DayState.Key, DayState.Value> entry : read.state().values().entrySet()) {
+            DayState.Value v = entry.getValue();
+            Sums s = v.sums();
+            rows.add(new Object[]{entry.getKey().dimension().apiName(), entry.getKey().value(), bytes(v.users), bytes(v.viewers), bytes(v.likers),
+                    bytes(v.senders), bytes(v.payers), bytes(v.sessionUsers), s.events(), s.views(), s.likes(), s.messages(), s.signups(),
+                    s.purchases(), s.revenue(), s.pageViews(), s.plays(), s.engagementSeconds(), s.pctSum(), s.pctCount(), s.sessions(),
+                    s.sessionSeconds(), s.bounces()});
+        }
+        Tuple columns = Sql.columns(rows, String.class, String.class, Buffer.class, Buffer.class, Buffer.class, Buffer.class, Buffer.class,
+                Buffer.class, Long.class, Long.class, Long.class, Long.class, Long.class, Long.class, BigDecimal.class, Long.class, Long.class,
+                Double.class, Double.class, Long.class, Long.class, BigDecimal.class, Long.class);
+        Tuple insert = Tuple.of(appId, day);
+        for (int i = 0; i < columns.size(); i++) {
+            insert.addValue(columns.getValue(i));
+        }
+        return connection.preparedQuery("DELETE FROM day_values WHERE app_id = $1 AND event_date = $2").execute(Tuple.of(appId, day))
+                .flatMap(x -> rows.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(INSERT_VALUES).execute(insert).replaceWithVoid())
+                .flatMap(x -> connection.preparedQuery(UPSERT_STATE).execute(Tuple.of(appId, day, read.appVersion(), read.dayVersion(),
+                        bytes(read.state().firstUsers()))))
+                .replaceWithVoid();
+    }
+
+    /** Drops the state of days before {@code day}, which no app keeps any more. */
+    public Uni<Integer> forgetBefore(SqlConnection connection, LocalDate day) {
+        return connection.preparedQuery("DELETE FROM day_values WHERE event_date < $1").execute(Tuple.of(day))
+                .flatMap(values -> connection.preparedQuery("DELETE FROM day_state WHERE event_date < $1").execute(Tuple.of(day))
+                        .map(states -> states.rowCount()));
+    }
+
+    private static Buffer bytes(org.roaringbitmap.RoaringBitmap users) {
+        return Buffer.buffer(DayStateDimension.bytes(users));
+    }
+}

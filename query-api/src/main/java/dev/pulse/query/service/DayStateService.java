@@ -1,0 +1,221 @@
+package dev.pulse.query.service;
+
+import dev.pulse.query.config.QueryConfig;
+import dev.pulse.query.domain.App;
+import dev.pulse.query.domain.Dimension;
+import dev.pulse.query.domain.Filter;
+import dev.pulse.query.domain.GroupUsers;
+import dev.pulse.query.domain.GroupUsers.Kind;
+import dev.pulse.query.domain.Partial;
+import dev.pulse.query.domain.Query;
+import dev.pulse.query.domain.RollupTotals;
+import dev.pulse.query.repository.SqlRows;
+import dev.pulse.schema.DayStateDimension;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.roaringbitmap.RoaringBitmap;
+
+import java.time.LocalDate;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Rollup answers from the day state (V33) that aggregate-service keeps per closed app-day: a query whose dimensions
+ * and filters name at most one dimension besides time, one the state holds, reads per day and value the users'
+ * bitmaps and sums instead of a row per user and group. Days whose state is missing or was built under other
+ * versions, and the days not over yet, are read from the rollup per user with each user's ordinal and merged in, so
+ * answers are exact whatever the state's progress. The closed days' merge is cached like any closed-day answer.
+ */
+@ApplicationScoped
+public class DayStateService {
+    /** The closed days' groups, or none when a user of a day without state has no ordinal yet (the rollup answers). */
+    record ClosedGroups(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers, boolean answered)
+            implements ClosedDayCache.Weighted {
+        @Override
+        public int weight() {
+            return groups.values().stream().mapToInt(GroupUsers::weight).sum()
+                    + firstUsers.values().stream().mapToInt(b -> 1 + (int) (b.getLongSizeInBytes() / 256)).sum();
+        }
+    }
+
+    private record Question(App app, List<Dimension> dimensions, List<Filter> filters, List<Partial> partials, LocalDate from,
+                            LocalDate to, LocalDate lastDay) {
+    }
+
+    private final QueryCompiler compiler;
+    private final ClosedDayCache cache;
+    private final int maxRows;
+
+    public DayStateService(QueryCompiler compiler, ClosedDayCache cache, QueryConfig config) {
+        this.compiler = compiler;
+        this.cache = cache;
+        this.maxRows = config.maxRows();
+    }
+
+    /** The state dimension that answers the query, if one does: its only dimension besides time, and its filters' too. */
+    public Optional<DayStateDimension> dimension(Query query) {
+        Set<Dimension> named = new HashSet<>();
+        query.dimensions().stream().filter(d -> !d.isTime()).forEach(named::add);
+        query.filters().forEach(f -> named.add(f.dimension()));
+        if (named.size() > 1) {
+            return Optional.empty();
+        }
+        return named.isEmpty() ? Optional.of(DayStateDimension.TOTAL) : DayStateDimension.of(named.iterator().next().apiName());
+    }
+
+    /**
+     * Per group, the totals of the query's rollup partials over its range, the days through {@code lastClosed} from
+     * the state; empty when the state cannot answer (the caller reads the rollup).
+     */
+    public Uni<Optional<Map<List<Object>, RollupTotals>>> totals(Query query, DayStateDimension dimension, List<Partial> partials,
+            LocalDate lastClosed, SqlRows sql) {
+        Question question = new Question(query.app(), query.dimensions(), query.filters(), partials, query.from(), query.to(), lastClosed);
+        Uni<ClosedGroups> closed = cache.get(sql, query.app(), query.from(), lastClosed, question,
+                server -> closed(query, dimension, partials, lastClosed, server));
+        List<LocalDate> open = lastClosed.plusDays(1).datesUntil(query.to().plusDays(1)).toList();
+        Uni<List<List<Object>>> openRows = open.isEmpty() ? Uni.createFrom().item(List.of())
+                : bounded(compiler.partialsWithOrdinals(query, partials, open), sql);
+        return Uni.combine().all().unis(closed, openRows).asTuple().map(parts -> {
+            ClosedGroups part = parts.getItem1();
+            if (!part.answered() || parts.getItem2() == null) {
+                return Optional.empty();
+            }
+            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
+            part.groups().forEach((key, users) -> groups.put(key, users.copy()));
+            // a user of the open days without an ordinal is in no closed day's state: a number of its own, from the top
+            addUsers(query, partials, groups, parts.getItem2(), new HashMap<>());
+            Map<List<Object>, RollupTotals> totals = new LinkedHashMap<>();
+            groups.forEach((key, users) -> totals.put(key, users.totals(part.firstUsers().getOrDefault(bucket(query, key), new RoaringBitmap()))));
+            return Optional.of(totals);
+        });
+    }
+
+    private Uni<ClosedGroups> closed(Query query, DayStateDimension dimension, List<Partial> partials, LocalDate lastDay, SqlRows sql) {
+        List<Kind> kinds = Stream.of(Kind.values()).filter(k -> k.neededFor(partials)).toList();
+        List<Partial> sums = partials.stream().filter(p -> p.stateColumn().isPresent()).toList();
+        boolean firstUsers = partials.contains(Partial.NEW);
+        QueryCompiler.Compiled state = compiler.dayState(query, dimension.apiName(), kinds.stream().map(Kind::column).toList(),
+                sums.stream().map(p -> p.stateColumn().orElseThrow()).toList(), firstUsers, query.from(), lastDay);
+        return sql.map(state.sql(), state.params(), row -> row).flatMap(rows -> {
+            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
+            Map<String, RoaringBitmap> first = new HashMap<>();
+            Set<LocalDate> built = new HashSet<>();
+            for (Row row : rows) {
+                LocalDate day = row.getLocalDate(0);
+                if (row.getBoolean(1)) {
+                    built.add(day);
+                    if (firstUsers) {
+                        first.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(users(row.getBuffer(2)));
+                    }
+                    continue;
+                }
+                GroupUsers group = groups.computeIfAbsent(key(query, dimension, day, row.getString(3)), k -> new GroupUsers());
+                for (int i = 0; i < kinds.size(); i++) {
+                    group.or(kinds.get(i), users(row.getBuffer(4 + i)));
+                }
+                for (int i = 0; i < sums.size(); i++) {
+                    group.add(sums.get(i), sum(row.getValue(4 + kinds.size() + i)));
+                }
+            }
+            List<LocalDate> missing = query.from().datesUntil(lastDay.plusDays(1)).filter(d -> !built.contains(d)).toList();
+            if (built.isEmpty()) {
+                // no state yet (aggregate's job off or behind): reading every day per user twice would double the cost
+                return Uni.createFrom().item(new ClosedGroups(Map.of(), Map.of(), false));
+            }
+            if (missing.isEmpty()) {
+                return Uni.createFrom().item(new ClosedGroups(groups, first, true));
+            }
+            QueryCompiler.Compiled perUser = compiler.partialsWithOrdinals(query, partials, missing);
+            Uni<List<List<Object>>> firstOfMissing = firstUsers ? bounded(compiler.firstUsers(query, missing), sql) : Uni.createFrom().item(List.of());
+            return Uni.combine().all().unis(bounded(perUser, sql), firstOfMissing).asTuple().map(read -> {
+                // cached, so only real ordinals: a user without one yet would get a number the open days' merge could not know
+                if (read.getItem1() == null || read.getItem2() == null || read.getItem1().stream().anyMatch(r -> r.getLast() == null)
+                        || read.getItem2().stream().anyMatch(r -> r.get(2) == null)) {
+                    return new ClosedGroups(Map.of(), Map.of(), false);
+                }
+                addUsers(query, partials, groups, read.getItem1(), Map.of());
+                for (List<Object> user : read.getItem2()) {
+                    LocalDate day = LocalDate.parse((String) user.get(0));
+                    if (!day.isBefore(query.from())) {
+                        first.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).add(((Number) user.get(2)).intValue());
+                    }
+                }
+                return new ClosedGroups(groups, first, true);
+            });
+        });
+    }
+
+    /** The rows, or null when there are more than max-rows: then the rollup path answers, as it would have. */
+    private Uni<List<List<Object>>> bounded(QueryCompiler.Compiled compiled, SqlRows sql) {
+        return sql.query(compiled.sql() + " LIMIT " + (maxRows + 1), compiled.params()).map(rows -> rows.size() > maxRows ? null : rows);
+    }
+
+    /** Rows of d0..dn, user, partials, ordinal (partialsWithOrdinals) into the groups; {@code unnumbered} numbers users without an ordinal. */
+    private static void addUsers(Query query, List<Partial> partials, Map<List<Object>, GroupUsers> groups, List<List<Object>> rows,
+            Map<String, Integer> unnumbered) {
+        int dims = query.dimensions().size();
+        for (List<Object> row : rows) {
+            Object[] values = new Object[Partial.values().length];
+            for (int i = 0; i < partials.size(); i++) {
+                values[partials.get(i).ordinal()] = row.get(dims + 1 + i);
+            }
+            Object ordinal = row.getLast();
+            int user = ordinal != null ? ((Number) ordinal).intValue() : unnumbered.computeIfAbsent((String) row.get(dims), u -> -1 - unnumbered.size());
+            groups.computeIfAbsent(new ArrayList<>(row.subList(0, dims)), k -> new GroupUsers()).addUser(user, values);
+        }
+    }
+
+    /** The group of a state row: each time dimension's bucket of its day, the value as the rollup's column gives it. */
+    private static List<Object> key(Query query, DayStateDimension dimension, LocalDate day, String value) {
+        List<Object> key = new ArrayList<>(query.dimensions().size());
+        for (Dimension d : query.dimensions()) {
+            key.add(d.isTime() ? label(d, day) : typed(dimension, value));
+        }
+        return key;
+    }
+
+    private static Object typed(DayStateDimension dimension, String value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (dimension) {
+            case USER_GENDER, USER_AGE, USER_EXP_GROUP -> Integer.valueOf(value);
+            default -> value;
+        };
+    }
+
+    private static String label(Dimension time, LocalDate day) {
+        return switch (time) {
+            case TIME_DAY -> day.toString();
+            case TIME_WEEK -> day.with(TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY)).toString();
+            default -> day.toString().substring(0, 7);
+        };
+    }
+
+    /** Which first users count as new in a group of the query: those of its time bucket, or of the range without one. */
+    private static String bucket(Query query, LocalDate day) {
+        return query.timeDimension().map(time -> label(time, day)).orElse("");
+    }
+
+    private static String bucket(Query query, List<Object> key) {
+        return query.timeDimension().map(time -> (String) key.get(query.dimensions().indexOf(time))).orElse("");
+    }
+
+    private static RoaringBitmap users(Buffer bytes) {
+        return DayStateDimension.users(bytes.getBytes());
+    }
+
+    private static Object sum(Object value) {
+        return value instanceof io.vertx.sqlclient.data.Numeric n ? n.bigDecimalValue() : value;
+    }
+}

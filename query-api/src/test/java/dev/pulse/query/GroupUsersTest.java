@@ -1,0 +1,95 @@
+package dev.pulse.query;
+
+import dev.pulse.query.domain.GroupUsers;
+import dev.pulse.query.domain.Metric;
+import dev.pulse.query.domain.Partial;
+import dev.pulse.query.domain.RollupTotals;
+import org.junit.jupiter.api.Test;
+import org.roaringbitmap.RoaringBitmap;
+
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A group's users as bitmaps give every rollup metric the per-user partials give: random days of random users,
+ * folded both ways (per user merged over the days, as UserPartials does; per day ORed, as the day state does).
+ */
+class GroupUsersTest {
+    @Test
+    void everyRollupMetricEqualsThePerUserFold() {
+        Random random = new Random(5);
+        for (int round = 0; round < 50; round++) {
+            Map<Integer, Object[]> perUser = new HashMap<>();
+            GroupUsers byDay = new GroupUsers();
+            RoaringBitmap firstUsers = new RoaringBitmap();
+            for (int day = 0; day < 5; day++) {
+                GroupUsers dayUsers = new GroupUsers();
+                for (int row = 0; row < 20; row++) {
+                    int user = random.nextInt(15);
+                    boolean firstHere = random.nextInt(10) == 0;
+                    Object[] partials = partials(random, firstHere);
+                    if (firstHere) {
+                        firstUsers.add(user);
+                    }
+                    perUser.merge(user, partials, GroupUsersTest::merge);
+                    // the state keeps the flag as first users, not per row
+                    Object[] kept = partials.clone();
+                    kept[Partial.NEW.ordinal()] = null;
+                    dayUsers.addUser(user, kept);
+                }
+                byDay = or(byDay, dayUsers);
+            }
+            RollupTotals expected = new RollupTotals();
+            perUser.forEach((user, partials) -> {
+                partials[Partial.NEW.ordinal()] = firstUsers.contains(user);
+                expected.add(partials);
+            });
+            RollupTotals actual = byDay.totals(firstUsers);
+            for (Metric metric : Metric.values()) {
+                if (metric.inRollup()) {
+                    assertEquals(String.valueOf(metric.fromRollup(expected)), String.valueOf(metric.fromRollup(actual)), metric.apiName());
+                }
+            }
+        }
+    }
+
+    /** The fold of two days' groups as the state does it: bitmaps ORed, sums added. */
+    private static GroupUsers or(GroupUsers a, GroupUsers b) {
+        GroupUsers merged = a.copy();
+        for (GroupUsers.Kind kind : GroupUsers.Kind.values()) {
+            merged.or(kind, b.users(kind));
+        }
+        for (Partial partial : Partial.values()) {
+            if (partial != Partial.NEW) {
+                merged.add(partial, b.sum(partial));
+            }
+        }
+        return merged;
+    }
+
+    private static Object[] partials(Random random, boolean isNew) {
+        Object[] p = new Object[Partial.values().length];
+        for (Partial partial : Partial.values()) {
+            p[partial.ordinal()] = switch (partial) {
+                case REVENUE -> BigDecimal.valueOf(random.nextInt(3) * 250, 2);
+                case SESSION_SECONDS -> BigDecimal.valueOf(random.nextInt(400));
+                case ENGAGEMENT_SECONDS, PCT_SUM -> (double) random.nextInt(8);
+                case NEW -> isNew;
+                default -> (long) random.nextInt(3);
+            };
+        }
+        return p;
+    }
+
+    private static Object[] merge(Object[] a, Object[] b) {
+        Object[] merged = new Object[a.length];
+        for (int i = 0; i < a.length; i++) {
+            merged[i] = Partial.merge(a[i], b[i]);
+        }
+        return merged;
+    }
+}
