@@ -22,6 +22,7 @@ SELECT create_distributed_table('fact_user_event_daily', 'app_id', colocate_with
 SELECT create_distributed_table('user_event_times', 'app_id', colocate_with => 'events');
 SELECT create_distributed_table('user_day_session_ends', 'app_id', colocate_with => 'events');
 SELECT create_distributed_table('user_ordinals', 'app_id', colocate_with => 'events');
+SELECT create_distributed_table('user_ordinal_counters', 'app_id', colocate_with => 'events');
 SELECT create_distributed_table('day_state', 'app_id', colocate_with => 'events');
 SELECT create_distributed_table('day_values', 'app_id', colocate_with => 'events');
 SELECT create_distributed_table('fact_daily_feed', 'app_id', colocate_with => 'events');

@@ -4,7 +4,8 @@
 -- bitmap of user ordinals (users who viewed, liked, sent, paid, had a session, each as its own bitmap) with the
 -- value's sums; query-api ORs them across days (DayStateDimension lists the dimensions; README "Day state").
 
--- A small integer per user of an app, given by aggregate's day-state job when it first meets the user.
+-- A small integer per user of an app, given by aggregate's day-state job when it first meets the user; the app's
+-- counter only grows, so an ordinal erased or dropped by retention is never given to another user.
 CREATE TABLE user_ordinals (
     app_id  text NOT NULL,
     user_id text NOT NULL,
@@ -12,15 +13,23 @@ CREATE TABLE user_ordinals (
     PRIMARY KEY (app_id, user_id)
 );
 CREATE UNIQUE INDEX user_ordinals_ordinal ON user_ordinals (app_id, ordinal);
+CREATE TABLE user_ordinal_counters (
+    app_id text PRIMARY KEY,
+    given  int  NOT NULL
+);
 
 -- One row per built app-day: the versions it was built under (closed_day_versions, closed_day_changes; it answers
--- while both are unchanged) and the ordinals of the users whose first day it is.
+-- while both are unchanged), the ordinals of the users whose first day it is, and whether its values are kept (not
+-- for a day with more distinct values than the job holds: query-api reads that day from the rollups). A day is built
+-- once more an hour after it ended, for a batch that checked the day before midnight and committed after the build.
 CREATE TABLE day_state (
-    app_id      text   NOT NULL,
-    event_date  date   NOT NULL,
-    app_version bigint NOT NULL,
-    day_version bigint NOT NULL,
-    first_users bytea  NOT NULL,
+    app_id      text        NOT NULL,
+    event_date  date        NOT NULL,
+    app_version bigint      NOT NULL,
+    day_version bigint      NOT NULL,
+    first_users bytea       NOT NULL,
+    held        boolean     NOT NULL,
+    built_at    timestamptz NOT NULL,
     PRIMARY KEY (app_id, event_date)
 );
 

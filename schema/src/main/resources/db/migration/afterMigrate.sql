@@ -42,6 +42,7 @@ DECLARE
         ['pulse_aggregate', 'closed_day_versions',           'INSERT, UPDATE'],
         ['pulse_aggregate', 'closed_day_changes',            'INSERT, UPDATE'],
         ['pulse_aggregate', 'user_ordinals',                 'INSERT, DELETE'],
+        ['pulse_aggregate', 'user_ordinal_counters',         'INSERT, UPDATE'],
         ['pulse_aggregate', 'day_state',                     'INSERT, UPDATE, DELETE'],
         ['pulse_aggregate', 'day_values',                    'INSERT, DELETE']];
     logins CONSTANT text[] := ARRAY['pulse_ingest', 'pulse_enrich', 'pulse_aggregate', 'pulse_query'];

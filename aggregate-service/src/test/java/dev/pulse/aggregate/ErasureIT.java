@@ -103,7 +103,7 @@ class ErasureIT {
         assertEquals(renamed(facts(reference), reference, app), facts(app), "every derived row equals a build without the user");
         assertEquals(othersBefore, othersRows(app), "other users' own rows are unchanged");
         // the session ends are no fact (dropped after two days, kept again from the raw store), but they name users too
-        for (String table : Stream.concat(FactTables.TABLES.stream(), Stream.of("events", "invalid_events", "user_day_session_ends")).toList()) {
+        for (String table : Stream.concat(FactTables.TABLES.stream(), Stream.of("events", "invalid_events", "user_day_session_ends", "user_ordinals")).toList()) {
             assertEquals(0L, queryLong("SELECT count(*) FROM " + table + " t WHERE app_id = '" + app + "' AND row_to_json(t)::text LIKE '%\"" + ERASED + "\"%'"),
                     table + " names the erased user");
         }

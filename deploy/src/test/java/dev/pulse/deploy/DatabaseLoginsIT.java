@@ -66,6 +66,7 @@ class DatabaseLoginsIT {
         }
         // DELETE: an erased user's ordinal; a day's state replaced by its rebuild
         writes.put("user_ordinals", Set.of("INSERT", "DELETE"));
+        writes.put("user_ordinal_counters", Set.of("INSERT", "UPDATE"));
         writes.put("day_state", Set.of("INSERT", "UPDATE", "DELETE"));
         writes.put("day_values", Set.of("INSERT", "DELETE"));
         // DELETE: what an erasure or the app's retention removes

@@ -331,7 +331,7 @@ class PipelineIT {
         LocalDate lastClosed = today.minusDays(2);
         Random random = new Random(15);
         String[] countries = {"DE", "FR", "US", null};
-        String[] kinds = {"feed.view", "feed.view", "feed.like", "message.sent", "page_view", "signup", "level.up"};
+        String[] kinds = {"feed.view", "feed.view", "feed.like", "message.sent", "page_view", "signup", "level.up", "purchase"};
         String[] devices = {"mobile", "desktop", null};
         List<String> events = new ArrayList<>();
         for (LocalDate day : List.of(first, first.plusDays(1), lastClosed, today)) {
@@ -342,6 +342,7 @@ class PipelineIT {
                 String properties = switch (kind) {
                     case "feed.view", "feed.like" -> ",\"properties\":{\"post_id\":" + random.nextInt(5) + "}";
                     case "message.sent" -> ",\"properties\":{\"receiver_id\":\"u" + random.nextInt(12) + "\"}";
+                    case "purchase" -> ",\"properties\":{\"revenue\":" + random.nextInt(5000) / 100.0 + "}";
                     default -> "";
                 };
                 String device = devices[random.nextInt(devices.length)];
@@ -398,8 +399,10 @@ class PipelineIT {
     /** Each question asked twice: with the rollup's metrics only (the day state answers), and with posts (the raw store answers). */
     private static void assertStateAnswersEqualTheRawStore(String appId, String readToken, LocalDate first, LocalDate lastClosed, LocalDate today) {
         String metrics = "\"active_users\",\"events\",\"views\",\"likes\",\"ctr\",\"new_users\",\"feed_users\",\"senders\","
-                + "\"feed_only_users\",\"messenger_only_users\",\"both_users\",\"page_views\",\"viewers\",\"likers\"";
+                + "\"feed_only_users\",\"messenger_only_users\",\"both_users\",\"page_views\",\"viewers\",\"likers\",\"revenue\",\"paying_users\","
+                + "\"avg_order_value\"";
         List<String> shapes = new ArrayList<>(List.of("\"dimensions\":[]", "\"dimensions\":[\"time:day\"]", "\"dimensions\":[\"time:week\"]",
+                "\"dimensions\":[\"time:month\",\"user:gender\"]",
                 "\"dimensions\":[\"user:country\"],\"filters\":[[\"is_not\",\"user:country\",[\"FR\"]]]",
                 "\"dimensions\":[\"time:day\"],\"filters\":[[\"contains\",\"page:host\",[\"site1\"]]]"));
         for (String dimension : List.of("user:gender", "user:age", "user:os", "user:source", "user:country", "user:city", "user:exp_group",

@@ -107,6 +107,17 @@ public interface AggregateConfig {
         /** App-days built per run, the latest first. */
         @WithDefault("50")
         int perRun();
+
+        /**
+         * Distinct dimension values an app-day's state holds (each a few bitmaps in the job's memory while it builds); a
+         * day with more is answered from the rollups per user.
+         */
+        @WithDefault("100000")
+        int maxValues();
+
+        /** How long an app-day whose build failed waits before the job tries it again (others go first meanwhile). */
+        @WithDefault("10m")
+        Duration retryAfter();
     }
 
     interface Admin {

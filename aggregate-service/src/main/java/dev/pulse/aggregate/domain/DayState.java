@@ -59,12 +59,31 @@ public final class DayState {
 
     private final Map<Key, Value> values = new LinkedHashMap<>();
     private final RoaringBitmap firstUsers = new RoaringBitmap();
+    private final int maxValues;
+    private boolean held = true;
+
+    /** A state holding at most {@code maxValues} values: a day with more is not held (its values are dropped). */
+    public DayState(int maxValues) {
+        this.maxValues = maxValues;
+    }
 
     /** A rollup row of user {@code ordinal}: {@code values[i]} is its value of {@code dimensions[i]}. */
     public void add(int ordinal, DayStateDimension[] dimensions, String[] values, Sums sums) {
+        if (!held) {
+            return;
+        }
         for (int i = 0; i < dimensions.length; i++) {
             this.values.computeIfAbsent(new Key(dimensions[i], values[i]), k -> new Value()).add(ordinal, sums);
         }
+        if (this.values.size() > maxValues) {
+            held = false;
+            this.values.clear();
+        }
+    }
+
+    /** Whether its values are kept: false once there were more than it holds. */
+    public boolean held() {
+        return held;
     }
 
     /** A user whose first day this is. */

@@ -25,6 +25,12 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class DayStateRepository {
+    private final AppLocks locks;
+
+    public DayStateRepository(AppLocks locks) {
+        this.locks = locks;
+    }
+
     /** An app-day whose state is missing or out of date. */
     public record Due(String appId, LocalDate day) {
     }
@@ -35,34 +41,43 @@ public class DayStateRepository {
 
     /*
      * $1 settle seconds, $2 days kept, $3 at most this many: the app-days that are over (as query-api's closed-day cache
-     * counts them), from the app's first user's day, without a state of their versions; the latest first
+     * counts them), from the app's first user's day, without a state of their versions, or built within the hour after
+     * they ended (once more then: a batch that found its day not over yet may have committed after that build); the
+     * latest first
      */
     private static final String DUE = """
             SELECT a.app_id, d::date AS day
             FROM apps a
-            CROSS JOIN LATERAL (SELECT ((now() - make_interval(secs => $1)) AT TIME ZONE a.timezone)::date - 1 AS last_closed) l
-            CROSS JOIN LATERAL generate_series(greatest(l.last_closed - $2 + 1,
+            CROSS JOIN LATERAL (SELECT ((now() - make_interval(secs => $1::float8)) AT TIME ZONE a.timezone)::date - 1 AS last_closed) l
+            CROSS JOIN LATERAL generate_series(greatest(l.last_closed - $2::int + 1,
                     (SELECT min(f.first_date) FROM user_first_seen f WHERE f.app_id = a.app_id)), l.last_closed, interval '1 day') AS d
             LEFT JOIN closed_day_versions v ON v.app_id = a.app_id
             LEFT JOIN closed_day_changes c ON c.app_id = a.app_id AND c.event_date = d::date
             LEFT JOIN day_state s ON s.app_id = a.app_id AND s.event_date = d::date
+            CROSS JOIN LATERAL (SELECT ((d::date + 1)::timestamp AT TIME ZONE a.timezone) + interval '1 hour' AS settled) e
             WHERE s.app_id IS NULL OR s.app_version <> coalesce(v.version, 0) OR s.day_version <> coalesce(c.version, 0)
+               OR (s.built_at < e.settled AND now() > e.settled)
             ORDER BY d DESC, a.app_id
-            LIMIT $3""";
+            LIMIT $3::int""";
 
     /*
-     * $1 app, $2 day: ordinals for the day's users who have none, after the app's highest, one transaction at a time
-     * per app (the lock is the first statement, so the highest is read after any other's commit)
+     * $1 app, $2 day: ordinals for the day's users who have none, from the app's counter, one transaction at a time per
+     * app (the lock comes first, so the counter is read after any other's commit); a counter only grows, so no ordinal
+     * an erasure or retention removed is given again
      */
     private static final String LOCK_ORDINALS = "SELECT pg_advisory_xact_lock(hashtextextended('pulse-ordinals:' || $1, 0))";
     private static final String ASSIGN_ORDINALS = """
+            WITH n AS (SELECT u.user_id, row_number() OVER (ORDER BY u.user_id) AS r
+                       FROM (SELECT f.user_id FROM fact_user_daily f WHERE f.app_id = $1 AND f.event_date = $2
+                             UNION SELECT f.user_id FROM fact_user_event_daily f WHERE f.app_id = $1 AND f.event_date = $2
+                             UNION SELECT f.user_id FROM user_first_seen f WHERE f.app_id = $1 AND f.first_date = $2) u
+                       WHERE NOT EXISTS (SELECT 1 FROM user_ordinals o WHERE o.app_id = $1 AND o.user_id = u.user_id)),
+                 c AS (INSERT INTO user_ordinal_counters AS c (app_id, given) SELECT $1, count(*) FROM n HAVING count(*) > 0
+                       ON CONFLICT (app_id) DO UPDATE SET given = c.given + excluded.given RETURNING c.given)
             INSERT INTO user_ordinals (app_id, user_id, ordinal)
-            SELECT $1, n.user_id, coalesce((SELECT max(o.ordinal) FROM user_ordinals o WHERE o.app_id = $1), -1)
-                                  + row_number() OVER (ORDER BY n.user_id)
-            FROM (SELECT f.user_id FROM fact_user_daily f WHERE f.app_id = $1 AND f.event_date = $2
-                  UNION SELECT f.user_id FROM user_first_seen f WHERE f.app_id = $1 AND f.first_date = $2) n
-            WHERE NOT EXISTS (SELECT 1 FROM user_ordinals o WHERE o.app_id = $1 AND o.user_id = n.user_id)""";
+            SELECT $1, n.user_id, c.given - (SELECT count(*) FROM n) + n.r - 1 FROM n, c""";
 
+    private static final int FETCH = 2_000;
     private static final String SUMS = "events, views, likes, messages, signups, purchases, revenue, page_views, plays, engagement_seconds, pct_sum, pct_count";
     private static final DayStateDimension[] USER_SIDE = Arrays.stream(DayStateDimension.values()).filter(DayStateDimension::userSide)
             .toArray(DayStateDimension[]::new);
@@ -81,8 +96,8 @@ public class DayStateRepository {
                 $9::bytea[], $10::bytea[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::numeric[],
                 $18::int8[], $19::int8[], $20::float8[], $21::float8[], $22::int8[], $23::int8[], $24::numeric[], $25::int8[]) AS v""";
     private static final String UPSERT_STATE = """
-            INSERT INTO day_state (app_id, event_date, app_version, day_version, first_users) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = $3, day_version = $4, first_users = $5""";
+            INSERT INTO day_state (app_id, event_date, app_version, day_version, first_users, held, built_at) VALUES ($1, $2, $3, $4, $5, $6, now())
+            ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = $3, day_version = $4, first_users = $5, held = $6, built_at = now()""";
 
     private static String rows(String table, DayStateDimension[] dimensions, String sessions) {
         return "SELECT o.ordinal, " + Arrays.stream(dimensions).map(DayStateDimension::column).collect(Collectors.joining(", "))
@@ -98,9 +113,13 @@ public class DayStateRepository {
         });
     }
 
-    /** Gives the day's users without an ordinal one; in its own transaction (it holds the app's ordinals until commit). */
+    /**
+     * Gives the day's users without an ordinal one; in its own transaction, holding the app as batches do (an erasure
+     * holds it exclusively, so an erased user is not given one from facts read before the erasure) and its ordinals.
+     */
     public Uni<Integer> assignOrdinals(SqlConnection connection, String appId, LocalDate day) {
-        return connection.preparedQuery(LOCK_ORDINALS).execute(Tuple.of(appId))
+        return locks.shared(connection, List.of(appId))
+                .flatMap(x -> connection.preparedQuery(LOCK_ORDINALS).execute(Tuple.of(appId)))
                 .flatMap(x -> connection.preparedQuery(ASSIGN_ORDINALS).execute(Tuple.of(appId, day)))
                 .map(rows -> rows.rowCount());
     }
@@ -116,27 +135,34 @@ public class DayStateRepository {
                 .execute(Tuple.of(appId, day.toString())).map(rows -> rows.iterator().next().getBoolean(0));
     }
 
-    public Uni<Read> read(SqlConnection connection, String appId, LocalDate day) {
+    /**
+     * The app-day's state as this transaction's snapshot has it, its rows streamed through a cursor; values beyond
+     * {@code maxValues} are not kept (the state says so, and query-api reads that day per user); null when a user of
+     * the day has no ordinal yet.
+     */
+    public Uni<Read> read(SqlConnection connection, String appId, LocalDate day, int maxValues) {
         Tuple key = Tuple.of(appId, day);
-        DayState state = new DayState();
+        DayState state = new DayState(maxValues);
         boolean[] complete = {true};
         return connection.preparedQuery(VERSIONS).execute(key).flatMap(versions -> {
             Row v = versions.iterator().next();
-            return connection.preparedQuery(USER_ROWS).execute(key).invoke(rows -> rows.forEach(row -> complete[0] &= add(state, USER_SIDE, row)))
-                    .flatMap(x -> connection.preparedQuery(EVENT_ROWS).execute(key))
-                    .invoke(rows -> rows.forEach(row -> complete[0] &= add(state, EVENT_SIDE, row)))
-                    .flatMap(x -> connection.preparedQuery(FIRST_USERS).execute(key))
-                    .map(rows -> {
-                        for (Row row : rows) {
-                            Integer ordinal = row.getInteger(0);
-                            complete[0] &= ordinal != null;
-                            if (ordinal != null) {
-                                state.addFirstUser(ordinal);
-                            }
+            return stream(connection, USER_ROWS, key, row -> complete[0] &= add(state, USER_SIDE, row))
+                    .flatMap(x -> stream(connection, EVENT_ROWS, key, row -> complete[0] &= add(state, EVENT_SIDE, row)))
+                    .flatMap(x -> stream(connection, FIRST_USERS, key, row -> {
+                        Integer ordinal = row.getInteger(0);
+                        complete[0] &= ordinal != null;
+                        if (ordinal != null) {
+                            state.addFirstUser(ordinal);
                         }
-                        return complete[0] ? new Read(v.getLong(0), v.getLong(1), state) : null;
-                    });
+                    }))
+                    .map(x -> complete[0] ? new Read(v.getLong(0), v.getLong(1), state) : null);
         });
+    }
+
+    /** Each row of the statement, fetched a page at a time: a big app-day's rows are never all in memory. */
+    private static Uni<Void> stream(SqlConnection connection, String sql, Tuple params, java.util.function.Consumer<Row> each) {
+        return connection.prepare(sql).flatMap(statement -> statement.createStream(FETCH, params).toMulti().invoke(each).collect().last()
+                .call(statement::close)).replaceWithVoid();
     }
 
     private static boolean add(DayState state, DayStateDimension[] dimensions, Row row) {
@@ -159,7 +185,7 @@ public class DayStateRepository {
     /** Replaces the app-day's state with {@code read}. */
     public Uni<Void> write(SqlConnection connection, String appId, LocalDate day, Read read) {
         List<Object[]> rows = new ArrayList<>();
-        for (Map.Entry<DayState.Key, DayState.Value> entry : read.state().values().entrySet()) {
+        for (Map.Entry<DayState.Key, DayState.Value> entry : read.state().held() ? read.state().values().entrySet() : Map.<DayState.Key, DayState.Value>of().entrySet()) {
             DayState.Value v = entry.getValue();
             Sums s = v.sums();
             rows.add(new Object[]{entry.getKey().dimension().apiName(), entry.getKey().value(), bytes(v.users), bytes(v.viewers), bytes(v.likers),
@@ -177,15 +203,15 @@ public class DayStateRepository {
         return connection.preparedQuery("DELETE FROM day_values WHERE app_id = $1 AND event_date = $2").execute(Tuple.of(appId, day))
                 .flatMap(x -> rows.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(INSERT_VALUES).execute(insert).replaceWithVoid())
                 .flatMap(x -> connection.preparedQuery(UPSERT_STATE).execute(Tuple.of(appId, day, read.appVersion(), read.dayVersion(),
-                        bytes(read.state().firstUsers()))))
+                        bytes(read.state().firstUsers()), read.state().held())))
                 .replaceWithVoid();
     }
 
-    /** Drops the state of days before {@code day}, which no app keeps any more. */
+    /** Drops the state of days before {@code day}, which no app keeps any more: the day first, so no value outlives it. */
     public Uni<Integer> forgetBefore(SqlConnection connection, LocalDate day) {
-        return connection.preparedQuery("DELETE FROM day_values WHERE event_date < $1").execute(Tuple.of(day))
-                .flatMap(values -> connection.preparedQuery("DELETE FROM day_state WHERE event_date < $1").execute(Tuple.of(day))
-                        .map(states -> states.rowCount()));
+        return connection.preparedQuery("DELETE FROM day_state WHERE event_date < $1").execute(Tuple.of(day))
+                .flatMap(states -> connection.preparedQuery("DELETE FROM day_values WHERE event_date < $1").execute(Tuple.of(day))
+                        .replaceWith(states.rowCount()));
     }
 
     private static Buffer bytes(org.roaringbitmap.RoaringBitmap users) {

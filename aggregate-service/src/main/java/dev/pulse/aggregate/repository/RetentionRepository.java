@@ -44,16 +44,20 @@ public class RetentionRepository {
 
     private static final String DUE = "SELECT app_id, timezone, retention_days FROM apps WHERE retention_days IS NOT NULL ORDER BY app_id";
     private static final String FIRST_KEPT = "SELECT app_id, timezone, retention_days FROM apps WHERE app_id = $1 AND retention_days IS NOT NULL";
-    /** Tables with a row per user and day. */
+    /** Tables with rows per day that name users (the day state by their ordinals). */
     private static final List<String> USER_DAY_TABLES = List.of("events", "fact_daily_feed", "feed_user_posts", "fact_daily_messenger",
             "fact_user_connections", "post_daily_users", "content_daily_players", "fact_user_daily", "fact_user_event_daily", "host_daily_visitors",
-            "user_day_session_ends");
+            "user_day_session_ends", "day_state", "day_values");
     private static final String DEVICE_DATES = """
             UPDATE user_devices_cumulated SET dates_active = ARRAY(SELECT d FROM unnest(dates_active) AS d WHERE d >= $2 ORDER BY d)
             WHERE app_id = $1 AND dates_active[1] < $2""";
     /* the funnels' event times: whole weeks before the cutoff's (the times of that week before it go with EventTimesRepository.cut) */
     private static final String EVENT_TIMES = "DELETE FROM user_event_times WHERE app_id = $1 AND week_start < date_trunc('week', $2::date)::date";
     /* a user still active within retention keeps their first day, or they would count as new again */
+    /* the day state's numbers of users retention has forgotten (their days' state went with the days) */
+    private static final String ORDINALS = """
+            DELETE FROM user_ordinals o WHERE o.app_id = $1
+              AND NOT EXISTS (SELECT 1 FROM user_first_seen f WHERE f.app_id = o.app_id AND f.user_id = o.user_id)""";
     private static final String FIRST_SEEN = """
             DELETE FROM user_first_seen u WHERE u.app_id = $1 AND u.first_date < $2
               AND NOT EXISTS (SELECT 1 FROM fact_user_daily f WHERE f.app_id = u.app_id AND f.user_id = u.user_id)""";
@@ -108,6 +112,7 @@ public class RetentionRepository {
                 .flatMap(x -> Sql.count(connection, EVENT_TIMES, day, "user_event_times", counts))
                 .flatMap(x -> eventTimes.cut(connection, due.appId(), due.zone(), EventTimes.weekStart(due.cutoff()), due.cutoff()))
                 .flatMap(x -> Sql.count(connection, FIRST_SEEN, day, "user_first_seen", counts))
+                .flatMap(x -> Sql.count(connection, ORDINALS, Tuple.of(due.appId()), "user_ordinals", counts))
                 .replaceWith(counts);
     }
 }

@@ -11,7 +11,10 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.time.ZoneOffset;
 
 /**
@@ -26,6 +29,8 @@ public class DayStateJob {
     private final DayStateRepository repository;
     private final AggregateConfig.DayStates config;
     private final MeterRegistry registry;
+    /** App-days whose build failed, until when they wait: one that always fails does not hold up the rest. */
+    private final Map<Due, Instant> failed = new ConcurrentHashMap<>();
 
     public DayStateJob(Pool pool, DayStateRepository repository, AggregateConfig config, MeterRegistry registry) {
         this.pool = pool;
@@ -41,11 +46,14 @@ public class DayStateJob {
 
     /** @return how many app-days were built */
     public Uni<Long> build() {
-        return pool.withConnection(c -> repository.due(c, config.settle(), config.days(), config.perRun()))
-                .onItem().transformToMulti(due -> Multi.createFrom().iterable(due))
+        Instant now = Instant.now();
+        failed.values().removeIf(until -> until.isBefore(now));
+        return pool.withConnection(c -> repository.due(c, config.settle(), config.days(), config.perRun() + failed.size()))
+                .onItem().transformToMulti(due -> Multi.createFrom().iterable(due.stream().filter(d -> !failed.containsKey(d)).limit(config.perRun()).toList()))
                 .onItem().transformToUniAndConcatenate(due -> build(due).onFailure().recoverWithItem(e -> {
-                    Log.errorf(e, "building the day state of app %s, %s failed; the next run tries again", due.appId(), due.day());
+                    Log.errorf(e, "building the day state of app %s, %s failed; tried again after %s", due.appId(), due.day(), config.retryAfter());
                     registry.counter("pulse.aggregate.day_state.failures").increment();
+                    failed.put(due, Instant.now().plus(config.retryAfter()));
                     return false;
                 }))
                 .filter(built -> built).collect().with(java.util.stream.Collectors.counting())
@@ -56,7 +64,7 @@ public class DayStateJob {
         return pool.withTransaction(c -> repository.assignOrdinals(c, due.appId(), due.day()))
                 .flatMap(x -> pool.withTransaction(c -> repository.repeatableRead(c)
                         .flatMap(y -> repository.tryLock(c, due.appId(), due.day()))
-                        .flatMap(locked -> !locked ? Uni.createFrom().item(false) : repository.read(c, due.appId(), due.day())
+                        .flatMap(locked -> !locked ? Uni.createFrom().item(false) : repository.read(c, due.appId(), due.day(), config.maxValues())
                                 // a user met after the ordinals were given: the next run gives them one
                                 .flatMap(read -> read == null ? Uni.createFrom().item(false)
                                         : repository.write(c, due.appId(), due.day(), read).replaceWith(true)))));
@@ -64,7 +72,7 @@ public class DayStateJob {
 
     /** Drops the state of days older than any app keeps (every app's today is within a day of UTC's). */
     public Uni<Integer> forgetOld(LocalDate utcToday) {
-        return pool.withConnection(c -> repository.forgetBefore(c, utcToday.minusDays(config.days() + 2L)));
+        return pool.withTransaction(c -> repository.forgetBefore(c, utcToday.minusDays(config.days() + 2L)));
     }
 
     @Scheduled(every = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

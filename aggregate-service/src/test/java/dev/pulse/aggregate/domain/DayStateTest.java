@@ -36,7 +36,7 @@ class DayStateTest {
                     random.nextInt(100), random.nextInt(3), random.nextInt(2), BigDecimal.valueOf(random.nextInt(600)), random.nextInt(2));
             rows.add(new Row(user, new String[]{null, countries[random.nextInt(3)], String.valueOf(20 + random.nextInt(4))}, sums));
         }
-        DayState state = new DayState();
+        DayState state = new DayState(1_000);
         rows.forEach(r -> state.add(r.user(), DIMENSIONS, r.values(), r.sums()));
 
         Map<Key, Set<Integer>> users = new HashMap<>();
@@ -74,6 +74,20 @@ class DayStateTest {
         // the format both services read
         RoaringBitmap total = state.values().get(new Key(DayStateDimension.TOTAL, null)).users;
         assertEquals(total, DayStateDimension.users(DayStateDimension.bytes(total.clone())));
+    }
+
+    @Test
+    void aDayWithMoreValuesThanItHoldsKeepsNone() {
+        DayState state = new DayState(5);
+        Sums one = new Sums(1, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0);
+        for (int host = 0; host < 5; host++) {
+            // the total and one host per row: the sixth value is one too many
+            state.add(host, new DayStateDimension[]{DayStateDimension.TOTAL, DayStateDimension.PAGE_HOST}, new String[]{null, "h" + host}, one);
+        }
+        assertEquals(false, state.held());
+        assertEquals(Map.of(), state.values());
+        state.addFirstUser(3);
+        assertEquals(1, state.firstUsers().getCardinality(), "first users are kept: they are per day, not per value");
     }
 
     private static Set<Integer> set(RoaringBitmap bitmap) {

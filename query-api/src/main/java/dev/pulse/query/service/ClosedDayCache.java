@@ -26,6 +26,11 @@ public class ClosedDayCache {
     /** What a cached value costs: its rows or entries (the cache's bound is their total). */
     public interface Weighted {
         int weight();
+
+        /** Whether it may be kept: not an answer that only says another way must answer, which may change sooner. */
+        default boolean cacheable() {
+            return true;
+        }
     }
 
     /** wau and mau of a day read the 27 days before it; no answer reads further back than its range. */
@@ -68,7 +73,11 @@ public class ClosedDayCache {
         return through.onOneServer(server -> versions.days(server, app.appId(), firstDay.minusDays(DAYS_READ_BEFORE), lastDay).flatMap(read -> {
             Key key = new Key(question, read);
             T cached = (T) values.getIfPresent(key);
-            return cached != null ? Uni.createFrom().item(cached) : compute.apply(server).invoke(value -> values.put(key, value));
+            return cached != null ? Uni.createFrom().item(cached) : compute.apply(server).invoke(value -> {
+                if (value.cacheable()) {
+                    values.put(key, value);
+                }
+            });
         }));
     }
 }

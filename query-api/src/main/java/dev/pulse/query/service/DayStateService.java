@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -45,6 +46,12 @@ public class DayStateService {
         public int weight() {
             return groups.values().stream().mapToInt(GroupUsers::weight).sum()
                     + firstUsers.values().stream().mapToInt(b -> 1 + (int) (b.getLongSizeInBytes() / 256)).sum();
+        }
+
+        /** Not kept when unanswered: the job may build the missing state or give the missing ordinals any moment. */
+        @Override
+        public boolean cacheable() {
+            return answered;
         }
     }
 
@@ -90,10 +97,13 @@ public class DayStateService {
             if (!part.answered() || parts.getItem2() == null) {
                 return Optional.empty();
             }
-            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
-            part.groups().forEach((key, users) -> groups.put(key, users.copy()));
+            // the cached groups are copied where the open days add to them, and only there
+            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>(part.groups());
+            Set<List<Object>> copied = new HashSet<>();
+            Function<List<Object>, GroupUsers> writable = key -> groups.compute(key,
+                    (k, cached) -> cached == null ? new GroupUsers() : copied.add(k) && part.groups().containsKey(k) ? cached.copy() : cached);
             // a user of the open days without an ordinal is in no closed day's state: a number of its own, from the top
-            addUsers(query, partials, groups, parts.getItem2(), new HashMap<>());
+            addUsers(query, partials, writable, parts.getItem2(), new HashMap<>());
             Map<List<Object>, RollupTotals> totals = new LinkedHashMap<>();
             groups.forEach((key, users) -> totals.put(key, users.totals(part.firstUsers().getOrDefault(bucket(query, key), new RoaringBitmap()))));
             return Optional.of(totals);
@@ -106,7 +116,11 @@ public class DayStateService {
         boolean firstUsers = partials.contains(Partial.NEW);
         QueryCompiler.Compiled state = compiler.dayState(query, dimension.apiName(), kinds.stream().map(Kind::column).toList(),
                 sums.stream().map(p -> p.stateColumn().orElseThrow()).toList(), firstUsers, query.from(), lastDay);
-        return sql.map(state.sql(), state.params(), row -> row).flatMap(rows -> {
+        return sql.map(state.sql() + " LIMIT " + (maxRows + 1), state.params(), row -> row).flatMap(rows -> {
+            if (rows.size() > maxRows) {
+                // more values and days than an answer may hold: the rollup path bounds it as it always has
+                return Uni.createFrom().item(new ClosedGroups(Map.of(), Map.of(), false));
+            }
             Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
             Map<String, RoaringBitmap> first = new HashMap<>();
             Set<LocalDate> built = new HashSet<>();
@@ -143,7 +157,7 @@ public class DayStateService {
                         || read.getItem2().stream().anyMatch(r -> r.get(2) == null)) {
                     return new ClosedGroups(Map.of(), Map.of(), false);
                 }
-                addUsers(query, partials, groups, read.getItem1(), Map.of());
+                addUsers(query, partials, key -> groups.computeIfAbsent(key, k -> new GroupUsers()), read.getItem1(), Map.of());
                 for (List<Object> user : read.getItem2()) {
                     LocalDate day = LocalDate.parse((String) user.get(0));
                     if (!day.isBefore(query.from())) {
@@ -160,8 +174,8 @@ public class DayStateService {
         return sql.query(compiled.sql() + " LIMIT " + (maxRows + 1), compiled.params()).map(rows -> rows.size() > maxRows ? null : rows);
     }
 
-    /** Rows of d0..dn, user, partials, ordinal (partialsWithOrdinals) into the groups; {@code unnumbered} numbers users without an ordinal. */
-    private static void addUsers(Query query, List<Partial> partials, Map<List<Object>, GroupUsers> groups, List<List<Object>> rows,
+    /** Rows of d0..dn, user, partials, ordinal (partialsWithOrdinals) into the group {@code groups} gives per key; {@code unnumbered} numbers users without an ordinal. */
+    private static void addUsers(Query query, List<Partial> partials, Function<List<Object>, GroupUsers> groups, List<List<Object>> rows,
             Map<String, Integer> unnumbered) {
         int dims = query.dimensions().size();
         for (List<Object> row : rows) {
@@ -171,7 +185,7 @@ public class DayStateService {
             }
             Object ordinal = row.getLast();
             int user = ordinal != null ? ((Number) ordinal).intValue() : unnumbered.computeIfAbsent((String) row.get(dims), u -> -1 - unnumbered.size());
-            groups.computeIfAbsent(new ArrayList<>(row.subList(0, dims)), k -> new GroupUsers()).addUser(user, values);
+            groups.apply(new ArrayList<>(row.subList(0, dims))).addUser(user, values);
         }
     }
 

@@ -190,7 +190,7 @@ public class QueryCompiler {
     }
 
     /**
-     * The day state (V33) of the app's days {@code from..to} that holds under the versions they have now: a row per
+     * The day state (V33) of the app's days {@code from..to} that holds its values under the versions they have now: a row per
      * such day ({@code day_row} true: its first users' bitmap when {@code firstUsers}), then a row per day and value of
      * {@code dimension} the query's filters (all on that dimension) keep. Columns: event_date, day_row, first_users,
      * value, then {@code bitmaps} and {@code sums} (day_values columns) in the order given.
@@ -206,7 +206,7 @@ public class QueryCompiler {
             values.add("v." + column);
         });
         String sql = "WITH s AS MATERIALIZED (SELECT s.event_date, s.first_users FROM day_state s WHERE s.app_id = " + app
-                + " AND s.event_date BETWEEN " + binds.bind(from) + " AND " + binds.bind(to)
+                + " AND s.event_date BETWEEN " + binds.bind(from) + " AND " + binds.bind(to) + " AND s.held"
                 + " AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = " + app + "), 0)"
                 + " AND s.day_version = coalesce((SELECT c.version FROM closed_day_changes c WHERE c.app_id = " + app
                 + " AND c.event_date = s.event_date), 0))"

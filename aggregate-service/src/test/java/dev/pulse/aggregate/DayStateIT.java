@@ -1,0 +1,137 @@
+package dev.pulse.aggregate;
+
+import dev.pulse.aggregate.service.DayStateJob;
+import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.Topics;
+import dev.pulse.contract.testing.PulseInfrastructure;
+import dev.pulse.contract.testing.TestData;
+import dev.pulse.schema.DayStateDimension;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The day state the job builds from the rollups, through Kafka, against the raw store: per closed day and value of
+ * every kept dimension, its users (ordinals read back to user ids) and events; rebuilt after a late event.
+ */
+@QuarkusTest
+@WithTestResource(PulseInfrastructure.class)
+class DayStateIT {
+    @Inject
+    DayStateJob job;
+
+    @Test
+    void eachValueHoldsItsUsersAndEventsAsTheRawStoreHasThemAndALateEventRebuildsItsDay() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(PulseInfrastructure.current().dataSource(), app, "UTC");
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate first = today.minusDays(5);
+        Random random = new Random(33);
+        List<EnrichedEvent> events = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            LocalDate day = first.plusDays(random.nextInt(2));
+            events.add(AggregationIT.event(app, random, day.atTime(random.nextInt(24), random.nextInt(60)).toInstant(ZoneOffset.UTC),
+                    "u" + random.nextInt(15)));
+        }
+        send(app, events);
+        awaitBuilt(app, first, today.minusDays(2));
+        assertStateEqualsTheRawStore(app, first, first.plusDays(1));
+
+        // a new user's late event for the first day: the day is due again, and built with them
+        EnrichedEvent late = AggregationIT.event(app, random, first.atTime(12, 0).toInstant(ZoneOffset.UTC), "late-user");
+        send(app, List.of(late));
+        awaitBuilt(app, first, today.minusDays(2));
+        assertStateEqualsTheRawStore(app, first, first.plusDays(1));
+        assertEquals(1L, queryLong("SELECT count(*) FROM user_ordinals WHERE app_id = '" + app + "' AND user_id = 'late-user'"));
+    }
+
+    /** Runs the job until every day {@code from..to} has a state of its current versions. */
+    private void awaitBuilt(String app, LocalDate from, LocalDate to) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            job.build().await().atMost(Duration.ofSeconds(30));
+            return queryLong("""
+                    SELECT count(*) FROM day_state s WHERE s.app_id = '%1$s' AND s.event_date BETWEEN '%2$s' AND '%3$s' AND s.held
+                      AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = '%1$s'), 0)
+                      AND s.day_version = coalesce((SELECT version FROM closed_day_changes c WHERE c.app_id = '%1$s' AND c.event_date = s.event_date), 0)"""
+                    .formatted(app, from, to)) == from.datesUntil(to.plusDays(1)).count();
+        });
+    }
+
+    private static void assertStateEqualsTheRawStore(String app, LocalDate from, LocalDate to) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection()) {
+            Map<Integer, String> users = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT ordinal, user_id FROM user_ordinals WHERE app_id = ?")) {
+                s.setString(1, app);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        users.put(rs.getInt(1), rs.getString(2));
+                    }
+                }
+            }
+            for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
+                for (DayStateDimension dimension : DayStateDimension.values()) {
+                    Map<String, String> expected = new TreeMap<>();
+                    try (PreparedStatement s = c.prepareStatement("SELECT " + dimension.column() + ", array_agg(DISTINCT user_id ORDER BY user_id)::text, count(*)"
+                            + " FROM events WHERE app_id = ? AND event_date = ? GROUP BY 1")) {
+                        s.setString(1, app);
+                        s.setObject(2, day);
+                        try (ResultSet rs = s.executeQuery()) {
+                            while (rs.next()) {
+                                expected.put(String.valueOf(rs.getString(1)), rs.getString(2) + " " + rs.getLong(3));
+                            }
+                        }
+                    }
+                    Map<String, String> actual = new TreeMap<>();
+                    try (PreparedStatement s = c.prepareStatement("SELECT value, users, events FROM day_values WHERE app_id = ? AND event_date = ? AND dimension = ?")) {
+                        s.setString(1, app);
+                        s.setObject(2, day);
+                        s.setString(3, dimension.apiName());
+                        try (ResultSet rs = s.executeQuery()) {
+                            while (rs.next()) {
+                                TreeSet<String> ids = new TreeSet<>();
+                                DayStateDimension.users(rs.getBytes(2)).forEach((int o) -> ids.add(users.get(o)));
+                                actual.put(String.valueOf(rs.getString(1)), "{" + String.join(",", ids) + "} " + rs.getLong(3));
+                            }
+                        }
+                    }
+                    assertEquals(expected, actual, day + " " + dimension);
+                }
+            }
+        }
+    }
+
+    private void send(String app, List<EnrichedEvent> batch) throws Exception {
+        long expected = queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") + batch.size();
+        for (EnrichedEvent e : batch) {
+            TestData.send(PulseInfrastructure.current().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, e.userId()),
+                    AggregationIT.MAPPER.writeValueAsString(AggregationIT.MAPPER.valueToTree(e)));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == expected);
+    }
+
+    private static long queryLong(String sql) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
