@@ -41,7 +41,8 @@ public class DayStateRepository {
 
     /*
      * $1 settle seconds, $2 days kept, $3 at most this many: the app-days that are over (as query-api's closed-day cache
-     * counts them), from the app's first user's day, without a state of their versions, or built within the hour after
+     * counts them), from the app's first user's day and its retention's first kept day (older ones retention deletes),
+     * without a state of their versions, or built within the hour after
      * they ended (once more then: a batch that found its day not over yet may have committed after that build); the
      * latest first
      */
@@ -50,7 +51,8 @@ public class DayStateRepository {
             FROM apps a
             CROSS JOIN LATERAL (SELECT ((now() - make_interval(secs => $1::float8)) AT TIME ZONE a.timezone)::date - 1 AS last_closed) l
             CROSS JOIN LATERAL generate_series(greatest(l.last_closed - $2::int + 1,
-                    (SELECT min(f.first_date) FROM user_first_seen f WHERE f.app_id = a.app_id)), l.last_closed, interval '1 day') AS d
+                    (SELECT min(f.first_date) FROM user_first_seen f WHERE f.app_id = a.app_id),
+                    (now() AT TIME ZONE a.timezone)::date - a.retention_days), l.last_closed, interval '1 day') AS d
             LEFT JOIN closed_day_versions v ON v.app_id = a.app_id
             LEFT JOIN closed_day_changes c ON c.app_id = a.app_id AND c.event_date = d::date
             LEFT JOIN day_state s ON s.app_id = a.app_id AND s.event_date = d::date
@@ -88,6 +90,9 @@ public class DayStateRepository {
     private static final String VERSIONS = """
             SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = $1), 0),
                    coalesce((SELECT version FROM closed_day_changes WHERE app_id = $1 AND event_date = $2), 0)""";
+    private static final String LOCK_VERSIONS = """
+            SELECT (SELECT 1 FROM closed_day_versions WHERE app_id = $1 FOR SHARE),
+                   (SELECT 1 FROM closed_day_changes WHERE app_id = $1 AND event_date = $2 FOR SHARE)""";
     private static final String FIRST_USERS = """
             SELECT o.ordinal FROM user_first_seen f LEFT JOIN user_ordinals o ON o.app_id = f.app_id AND o.user_id = f.user_id
             WHERE f.app_id = $1 AND f.first_date = $2""";
@@ -129,9 +134,14 @@ public class DayStateRepository {
         return connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute().replaceWithVoid();
     }
 
-    /** Whether no other transaction builds this app-day now (held until commit). */
+    /**
+     * Whether no other transaction builds this app-day now and no erasure or recompute holds the app (both held until
+     * commit): one that starts later waits for this build, whose snapshot it will then change, and deletes or bumps after it.
+     */
     public Uni<Boolean> tryLock(SqlConnection connection, String appId, LocalDate day) {
-        return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtextextended('pulse-day-state:' || $1 || ':' || $2, 0))")
+        return connection.preparedQuery("""
+                        SELECT pg_try_advisory_xact_lock(hashtextextended('pulse-day-state:' || $1 || ':' || $2, 0))
+                               AND pg_try_advisory_xact_lock_shared(hashtextextended('pulse-app:' || $1, 0))""")
                 .execute(Tuple.of(appId, day.toString())).map(rows -> rows.iterator().next().getBoolean(0));
     }
 
@@ -162,7 +172,7 @@ public class DayStateRepository {
     /** Each row of the statement, fetched a page at a time: a big app-day's rows are never all in memory. */
     private static Uni<Void> stream(SqlConnection connection, String sql, Tuple params, java.util.function.Consumer<Row> each) {
         return connection.prepare(sql).flatMap(statement -> statement.createStream(FETCH, params).toMulti().invoke(each).collect().last()
-                .call(statement::close)).replaceWithVoid();
+                .onTermination().call(statement::close)).replaceWithVoid();
     }
 
     private static boolean add(DayState state, DayStateDimension[] dimensions, Row row) {
@@ -200,7 +210,9 @@ public class DayStateRepository {
         for (int i = 0; i < columns.size(); i++) {
             insert.addValue(columns.getValue(i));
         }
-        return connection.preparedQuery("DELETE FROM day_values WHERE app_id = $1 AND event_date = $2").execute(Tuple.of(appId, day))
+        // the versions read, locked: one an erasure or a late batch bumped after this snapshot fails the build (40001)
+        return connection.preparedQuery(LOCK_VERSIONS).execute(Tuple.of(appId, day))
+                .flatMap(x -> connection.preparedQuery("DELETE FROM day_values WHERE app_id = $1 AND event_date = $2").execute(Tuple.of(appId, day)))
                 .flatMap(x -> rows.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(INSERT_VALUES).execute(insert).replaceWithVoid())
                 .flatMap(x -> connection.preparedQuery(UPSERT_STATE).execute(Tuple.of(appId, day, read.appVersion(), read.dayVersion(),
                         bytes(read.state().firstUsers()), read.state().held())))

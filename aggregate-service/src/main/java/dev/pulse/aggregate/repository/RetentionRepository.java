@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -94,6 +95,14 @@ public class RetentionRepository {
     public Uni<Boolean> tryLock(SqlConnection connection, String appId) {
         return connection.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtextextended('pulse-retention:' || $1, 0)) AS locked")
                 .execute(Tuple.of(appId)).map(rows -> rows.iterator().next().getBoolean("locked"));
+    }
+
+    /** What only the day state holds: deleting it changes no answer, so it alone does not bump the app's version. */
+    private static final Set<String> STATE_ONLY = Set.of("day_state", "day_values", "user_ordinals");
+
+    /** Whether what retention deleted changes answers about the app's past (and cached ones must go). */
+    public static boolean changesAnswers(Map<String, Long> deleted) {
+        return deleted.entrySet().stream().anyMatch(e -> e.getValue() > 0 && !STATE_ONLY.contains(e.getKey()));
     }
 
     /** @return rows deleted (or trimmed) per table */

@@ -6,6 +6,7 @@ import dev.pulse.aggregate.repository.DayStateRepository.Due;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
+import io.vertx.pgclient.PgException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -50,7 +51,10 @@ public class DayStateJob {
         failed.values().removeIf(until -> until.isBefore(now));
         return pool.withConnection(c -> repository.due(c, config.settle(), config.days(), config.perRun() + failed.size()))
                 .onItem().transformToMulti(due -> Multi.createFrom().iterable(due.stream().filter(d -> !failed.containsKey(d)).limit(config.perRun()).toList()))
-                .onItem().transformToUniAndConcatenate(due -> build(due).onFailure().recoverWithItem(e -> {
+                .onItem().transformToUniAndConcatenate(due -> build(due)
+                        // versions bumped or the day rebuilt by another replica since the snapshot: the next run builds it
+                        .onFailure(e -> e instanceof PgException pg && "40001".equals(pg.getSqlState())).recoverWithItem(false)
+                        .onFailure().recoverWithItem(e -> {
                     Log.errorf(e, "building the day state of app %s, %s failed; tried again after %s", due.appId(), due.day(), config.retryAfter());
                     registry.counter("pulse.aggregate.day_state.failures").increment();
                     failed.put(due, Instant.now().plus(config.retryAfter()));

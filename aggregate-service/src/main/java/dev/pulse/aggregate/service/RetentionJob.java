@@ -55,7 +55,7 @@ public class RetentionJob {
                         .flatMap(locked -> locked
                                 ? locks.exclusive(connection, due.appId()).flatMap(x -> repository.delete(connection, due))
                                         // query-api caches closed days' answers, per-user partials included, under the app's version
-                                        .call(deleted -> deleted.values().stream().anyMatch(n -> n > 0)
+                                        .call(deleted -> RetentionRepository.changesAnswers(deleted)
                                                 ? closedDays.bump(connection, Set.of(due.appId())) : Uni.createFrom().voidItem())
                                         .map(deleted -> new Enforced(due, deleted))
                                 : Uni.createFrom().nullItem())))

@@ -40,18 +40,22 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class DayStateService {
     /** The closed days' groups, or none when a user of a day without state has no ordinal yet (the rollup answers). */
-    record ClosedGroups(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers, boolean answered)
+    record ClosedGroups(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers, boolean answered, boolean lasting)
             implements ClosedDayCache.Weighted {
+        static final ClosedGroups NOT_YET = new ClosedGroups(Map.of(), Map.of(), false, false);
+        /** More rows than an answer may hold: that stays so while the versions do. */
+        static final ClosedGroups TOO_MANY = new ClosedGroups(Map.of(), Map.of(), false, true);
+
         @Override
         public int weight() {
             return groups.values().stream().mapToInt(GroupUsers::weight).sum()
                     + firstUsers.values().stream().mapToInt(b -> 1 + (int) (b.getLongSizeInBytes() / 256)).sum();
         }
 
-        /** Not kept when unanswered: the job may build the missing state or give the missing ordinals any moment. */
+        /** Not kept when the job may soon build the missing state or give the missing ordinals. */
         @Override
         public boolean cacheable() {
-            return answered;
+            return answered || lasting;
         }
     }
 
@@ -119,7 +123,7 @@ public class DayStateService {
         return sql.map(state.sql() + " LIMIT " + (maxRows + 1), state.params(), row -> row).flatMap(rows -> {
             if (rows.size() > maxRows) {
                 // more values and days than an answer may hold: the rollup path bounds it as it always has
-                return Uni.createFrom().item(new ClosedGroups(Map.of(), Map.of(), false));
+                return Uni.createFrom().item(ClosedGroups.TOO_MANY);
             }
             Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
             Map<String, RoaringBitmap> first = new HashMap<>();
@@ -144,18 +148,20 @@ public class DayStateService {
             List<LocalDate> missing = query.from().datesUntil(lastDay.plusDays(1)).filter(d -> !built.contains(d)).toList();
             if (built.isEmpty()) {
                 // no state yet (aggregate's job off or behind): reading every day per user twice would double the cost
-                return Uni.createFrom().item(new ClosedGroups(Map.of(), Map.of(), false));
+                return Uni.createFrom().item(ClosedGroups.NOT_YET);
             }
             if (missing.isEmpty()) {
-                return Uni.createFrom().item(new ClosedGroups(groups, first, true));
+                return Uni.createFrom().item(new ClosedGroups(groups, first, true, true));
             }
             QueryCompiler.Compiled perUser = compiler.partialsWithOrdinals(query, partials, missing);
             Uni<List<List<Object>>> firstOfMissing = firstUsers ? bounded(compiler.firstUsers(query, missing), sql) : Uni.createFrom().item(List.of());
             return Uni.combine().all().unis(bounded(perUser, sql), firstOfMissing).asTuple().map(read -> {
+                if (read.getItem1() == null || read.getItem2() == null) {
+                    return ClosedGroups.TOO_MANY;
+                }
                 // cached, so only real ordinals: a user without one yet would get a number the open days' merge could not know
-                if (read.getItem1() == null || read.getItem2() == null || read.getItem1().stream().anyMatch(r -> r.getLast() == null)
-                        || read.getItem2().stream().anyMatch(r -> r.get(2) == null)) {
-                    return new ClosedGroups(Map.of(), Map.of(), false);
+                if (read.getItem1().stream().anyMatch(r -> r.getLast() == null) || read.getItem2().stream().anyMatch(r -> r.get(2) == null)) {
+                    return ClosedGroups.NOT_YET;
                 }
                 addUsers(query, partials, key -> groups.computeIfAbsent(key, k -> new GroupUsers()), read.getItem1(), Map.of());
                 for (List<Object> user : read.getItem2()) {
@@ -164,7 +170,7 @@ public class DayStateService {
                         first.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).add(((Number) user.get(2)).intValue());
                     }
                 }
-                return new ClosedGroups(groups, first, true);
+                return new ClosedGroups(groups, first, true, true);
             });
         });
     }
