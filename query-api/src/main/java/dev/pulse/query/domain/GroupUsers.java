@@ -67,6 +67,19 @@ public final class GroupUsers {
         users[kind.ordinal()].or(more);
     }
 
+    /** Adds another part of the same group over other days: users ORed, sums added. */
+    public void or(GroupUsers other) {
+        for (int i = 0; i < users.length; i++) {
+            users[i].or(other.users[i]);
+        }
+        newUsers.or(other.newUsers);
+        for (Partial partial : Partial.values()) {
+            if (partial != Partial.NEW) {
+                add(partial, other.sums[partial.ordinal()]);
+            }
+        }
+    }
+
     public RoaringBitmap users(Kind kind) {
         return users[kind.ordinal()];
     }

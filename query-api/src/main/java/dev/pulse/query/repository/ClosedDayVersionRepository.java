@@ -27,6 +27,18 @@ public class ClosedDayVersionRepository {
                 List.of(appId, firstDay, lastDay)).map(rows -> new Versions(number(rows.get(0).get(0)), number(rows.get(0).get(1))));
     }
 
+    /** The versions of each day {@code firstDay..lastDay}: the app's, and the day's own counter. */
+    public Uni<Map<LocalDate, Versions>> eachDay(SqlRows sql, String appId, LocalDate firstDay, LocalDate lastDay) {
+        return sql.query("""
+                SELECT d::date, (SELECT version FROM closed_day_versions WHERE app_id = $1), c.version
+                FROM generate_series($2::date, $3::date, interval '1 day') AS d
+                LEFT JOIN closed_day_changes c ON c.app_id = $1 AND c.event_date = d::date""", List.of(appId, firstDay, lastDay)).map(rows -> {
+            Map<LocalDate, Versions> days = new HashMap<>();
+            rows.forEach(row -> days.put(LocalDate.parse((String) row.get(0)), new Versions(number(row.get(1)), number(row.get(2)))));
+            return days;
+        });
+    }
+
     /** The versions of each week (Monday to Sunday) from {@code firstWeek} through {@code lastWeek}, in one statement. */
     public Uni<Map<LocalDate, Versions>> weeks(SqlRows sql, String appId, LocalDate firstWeek, LocalDate lastWeek) {
         return sql.query("""

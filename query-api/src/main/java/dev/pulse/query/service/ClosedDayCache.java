@@ -12,6 +12,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -77,6 +82,45 @@ public class ClosedDayCache {
                 if (value.cacheable()) {
                     values.put(key, value);
                 }
+            });
+        }));
+    }
+
+    /** A question about one day, kept under that day's versions only. */
+    private record DayQuestion(Object question, LocalDate day) {
+    }
+
+    /**
+     * Values of a question about each of the app's closed days {@code firstDay..lastDay}, each cached under the versions
+     * of its own day: a late event for one day leaves the others' values cached. {@code compute} gets the days not
+     * cached, reads through the {@link SqlRows} the versions were read on (see {@link #get}) and gives a value for each.
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends Weighted> Uni<Map<LocalDate, T>> eachDay(SqlRows through, App app, LocalDate firstDay, LocalDate lastDay, Object question,
+            BiFunction<SqlRows, List<LocalDate>, Uni<Map<LocalDate, T>>> compute) {
+        List<LocalDate> days = firstDay.datesUntil(lastDay.plusDays(1)).toList();
+        if (config.cache().weight() == 0) {
+            return compute.apply(through, days);
+        }
+        return through.onOneServer(server -> versions.eachDay(server, app.appId(), firstDay, lastDay).flatMap(read -> {
+            Map<LocalDate, T> found = new TreeMap<>();
+            List<LocalDate> missing = new ArrayList<>();
+            for (LocalDate day : days) {
+                T cached = (T) values.getIfPresent(new Key(new DayQuestion(question, day), read.get(day)));
+                if (cached != null) {
+                    found.put(day, cached);
+                } else {
+                    missing.add(day);
+                }
+            }
+            return missing.isEmpty() ? Uni.createFrom().item(found) : compute.apply(server, missing).map(computed -> {
+                computed.forEach((day, value) -> {
+                    if (value.cacheable()) {
+                        values.put(new Key(new DayQuestion(question, day), read.get(day)), value);
+                    }
+                });
+                found.putAll(computed);
+                return found;
             });
         }));
     }

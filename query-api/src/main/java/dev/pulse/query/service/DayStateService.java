@@ -27,7 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -35,32 +37,32 @@ import java.util.stream.Stream;
  * and filters name at most one dimension besides time, one the state holds, reads per day and value the users'
  * bitmaps and sums instead of a row per user and group. Days whose state is missing or was built under other
  * versions, and the days not over yet, are read from the rollup per user with each user's ordinal and merged in, so
- * answers are exact whatever the state's progress. The closed days' merge is cached like any closed-day answer.
+ * answers are exact whatever the state's progress. Each closed day's part is cached under that day's versions: a late
+ * event for one day leaves the other days' parts cached, and the next answer reads that day only.
  */
 @ApplicationScoped
 public class DayStateService {
-    /** The closed days' groups, or none when a user of a day without state has no ordinal yet (the rollup answers). */
-    record ClosedGroups(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers, boolean answered, boolean lasting)
-            implements ClosedDayCache.Weighted {
-        static final ClosedGroups NOT_YET = new ClosedGroups(Map.of(), Map.of(), false, false);
-        /** More rows than an answer may hold: that stays so while the versions do. */
-        static final ClosedGroups TOO_MANY = new ClosedGroups(Map.of(), Map.of(), false, true);
+    /**
+     * A closed day's groups and the users whose first day it is; or none ({@code answered} false) when a user of a day
+     * without state has no ordinal yet, or the rows were more than an answer may hold (the rollup path answers).
+     */
+    record DayPart(Map<List<Object>, GroupUsers> groups, RoaringBitmap firstUsers, boolean answered) implements ClosedDayCache.Weighted {
+        static final DayPart UNANSWERED = new DayPart(Map.of(), new RoaringBitmap(), false);
 
         @Override
         public int weight() {
-            return groups.values().stream().mapToInt(GroupUsers::weight).sum()
-                    + firstUsers.values().stream().mapToInt(b -> 1 + (int) (b.getLongSizeInBytes() / 256)).sum();
+            return groups.values().stream().mapToInt(GroupUsers::weight).sum() + 1 + (int) (firstUsers.getLongSizeInBytes() / 256);
         }
 
-        /** Not kept when the job may soon build the missing state or give the missing ordinals. */
+        /** Not kept unanswered: the job may build the missing state or give the missing ordinals any moment. */
         @Override
         public boolean cacheable() {
-            return answered || lasting;
+            return answered;
         }
     }
 
-    private record Question(App app, List<Dimension> dimensions, List<Filter> filters, List<Partial> partials, LocalDate from,
-                            LocalDate to, LocalDate lastDay) {
+    /** What a day's part depends on besides the day: not the range (new users are worked out from first users). */
+    private record Question(App app, List<Dimension> dimensions, List<Filter> filters, List<Partial> partials) {
     }
 
     private final QueryCompiler compiler;
@@ -90,54 +92,63 @@ public class DayStateService {
      */
     public Uni<Optional<Map<List<Object>, RollupTotals>>> totals(Query query, DayStateDimension dimension, List<Partial> partials,
             LocalDate lastClosed, SqlRows sql) {
-        Question question = new Question(query.app(), query.dimensions(), query.filters(), partials, query.from(), query.to(), lastClosed);
-        Uni<ClosedGroups> closed = cache.get(sql, query.app(), query.from(), lastClosed, question,
-                server -> closed(query, dimension, partials, lastClosed, server));
+        // the days' parts hold no flag of new users: those are each day's first users, whatever the range
+        List<Partial> perDay = partials.stream().filter(p -> p != Partial.NEW).toList();
+        Uni<Map<LocalDate, DayPart>> closed = cache.eachDay(sql, query.app(), query.from(), lastClosed,
+                new Question(query.app(), query.dimensions(), query.filters(), perDay),
+                (server, days) -> days(query, dimension, perDay, partials.contains(Partial.NEW), days, server));
         List<LocalDate> open = lastClosed.plusDays(1).datesUntil(query.to().plusDays(1)).toList();
         Uni<List<List<Object>>> openRows = open.isEmpty() ? Uni.createFrom().item(List.of())
                 : bounded(compiler.partialsWithOrdinals(query, partials, open), sql);
         return Uni.combine().all().unis(closed, openRows).asTuple().map(parts -> {
-            ClosedGroups part = parts.getItem1();
-            if (!part.answered() || parts.getItem2() == null) {
+            if (parts.getItem2() == null || parts.getItem1().values().stream().anyMatch(part -> !part.answered())) {
                 return Optional.empty();
             }
-            // the cached groups are copied where the open days add to them, and only there
-            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>(part.groups());
+            // the cached parts are never changed: a group is copied the first time another part adds to it
+            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
             Set<List<Object>> copied = new HashSet<>();
             Function<List<Object>, GroupUsers> writable = key -> groups.compute(key,
-                    (k, cached) -> cached == null ? new GroupUsers() : copied.add(k) && part.groups().containsKey(k) ? cached.copy() : cached);
+                    (k, held) -> held == null ? new GroupUsers() : copied.add(k) ? held.copy() : held);
+            Map<String, RoaringBitmap> firstUsers = new HashMap<>();
+            parts.getItem1().forEach((day, part) -> {
+                part.groups().forEach((key, users) -> {
+                    if (groups.putIfAbsent(key, users) != null) {
+                        writable.apply(key).or(users);
+                    }
+                });
+                firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(part.firstUsers());
+            });
             // a user of the open days without an ordinal is in no closed day's state: a number of its own, from the top
             addUsers(query, partials, writable, parts.getItem2(), new HashMap<>());
             Map<List<Object>, RollupTotals> totals = new LinkedHashMap<>();
-            groups.forEach((key, users) -> totals.put(key, users.totals(part.firstUsers().getOrDefault(bucket(query, key), new RoaringBitmap()))));
+            groups.forEach((key, users) -> totals.put(key, users.totals(firstUsers.getOrDefault(bucket(query, key), new RoaringBitmap()))));
             return Optional.of(totals);
         });
     }
 
-    private Uni<ClosedGroups> closed(Query query, DayStateDimension dimension, List<Partial> partials, LocalDate lastDay, SqlRows sql) {
+    /** The parts of closed {@code days}: from their state where it holds, else from the rollup per user. */
+    private Uni<Map<LocalDate, DayPart>> days(Query query, DayStateDimension dimension, List<Partial> partials, boolean firstUsers,
+            List<LocalDate> days, SqlRows sql) {
         List<Kind> kinds = Stream.of(Kind.values()).filter(k -> k.neededFor(partials)).toList();
         List<Partial> sums = partials.stream().filter(p -> p.stateColumn().isPresent()).toList();
-        boolean firstUsers = partials.contains(Partial.NEW);
         QueryCompiler.Compiled state = compiler.dayState(query, dimension.apiName(), kinds.stream().map(Kind::column).toList(),
-                sums.stream().map(p -> p.stateColumn().orElseThrow()).toList(), firstUsers, query.from(), lastDay);
+                sums.stream().map(p -> p.stateColumn().orElseThrow()).toList(), firstUsers, days);
         return sql.map(state.sql() + " LIMIT " + (maxRows + 1), state.params(), row -> row).flatMap(rows -> {
+            Map<LocalDate, DayPart> parts = new TreeMap<>();
             if (rows.size() > maxRows) {
-                // more values and days than an answer may hold: the rollup path bounds it as it always has
-                return Uni.createFrom().item(ClosedGroups.TOO_MANY);
+                days.forEach(day -> parts.put(day, DayPart.UNANSWERED));
+                return Uni.createFrom().item(parts);
             }
-            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
-            Map<String, RoaringBitmap> first = new HashMap<>();
-            Set<LocalDate> built = new HashSet<>();
             for (Row row : rows) {
                 LocalDate day = row.getLocalDate(0);
+                DayPart part = parts.computeIfAbsent(day, d -> new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true));
                 if (row.getBoolean(1)) {
-                    built.add(day);
                     if (firstUsers) {
-                        first.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(users(row.getBuffer(2)));
+                        part.firstUsers().or(users(row.getBuffer(2)));
                     }
                     continue;
                 }
-                GroupUsers group = groups.computeIfAbsent(key(query, dimension, day, row.getString(3)), k -> new GroupUsers());
+                GroupUsers group = part.groups().computeIfAbsent(key(query, dimension, day, row.getString(3)), k -> new GroupUsers());
                 for (int i = 0; i < kinds.size(); i++) {
                     group.or(kinds.get(i), users(row.getBuffer(4 + i)));
                 }
@@ -145,33 +156,36 @@ public class DayStateService {
                     group.add(sums.get(i), sum(row.getValue(4 + kinds.size() + i)));
                 }
             }
-            List<LocalDate> missing = query.from().datesUntil(lastDay.plusDays(1)).filter(d -> !built.contains(d)).toList();
-            if (built.isEmpty()) {
-                // no state yet (aggregate's job off or behind): reading every day per user twice would double the cost
-                return Uni.createFrom().item(ClosedGroups.NOT_YET);
-            }
+            List<LocalDate> missing = days.stream().filter(d -> !parts.containsKey(d)).toList();
             if (missing.isEmpty()) {
-                return Uni.createFrom().item(new ClosedGroups(groups, first, true, true));
+                return Uni.createFrom().item(parts);
             }
-            QueryCompiler.Compiled perUser = compiler.partialsWithOrdinals(query, partials, missing);
+            if (parts.isEmpty() && missing.size() > 1) {
+                // no state for any of several days (aggregate's job off or behind): reading them per user here, then
+                // again on the rollup path for want of ordinals, would double the cost
+                missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
+                return Uni.createFrom().item(parts);
+            }
             Uni<List<List<Object>>> firstOfMissing = firstUsers ? bounded(compiler.firstUsers(query, missing), sql) : Uni.createFrom().item(List.of());
-            return Uni.combine().all().unis(bounded(perUser, sql), firstOfMissing).asTuple().map(read -> {
-                if (read.getItem1() == null || read.getItem2() == null) {
-                    return ClosedGroups.TOO_MANY;
-                }
-                // cached, so only real ordinals: a user without one yet would get a number the open days' merge could not know
-                if (read.getItem1().stream().anyMatch(r -> r.getLast() == null) || read.getItem2().stream().anyMatch(r -> r.get(2) == null)) {
-                    return ClosedGroups.NOT_YET;
-                }
-                addUsers(query, partials, key -> groups.computeIfAbsent(key, k -> new GroupUsers()), read.getItem1(), Map.of());
-                for (List<Object> user : read.getItem2()) {
-                    LocalDate day = LocalDate.parse((String) user.get(0));
-                    if (!day.isBefore(query.from())) {
-                        first.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).add(((Number) user.get(2)).intValue());
-                    }
-                }
-                return new ClosedGroups(groups, first, true, true);
-            });
+            return Uni.combine().all().unis(bounded(compiler.dayPartialsWithOrdinals(query, partials, missing), sql), firstOfMissing).asTuple()
+                    .map(read -> {
+                        // cached, so only real ordinals: a user without one yet would get a number the open days' merge could not know
+                        if (read.getItem1() == null || read.getItem2() == null || read.getItem1().stream().anyMatch(r -> r.getLast() == null)
+                                || read.getItem2().stream().anyMatch(r -> r.get(2) == null)) {
+                            missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
+                            return parts;
+                        }
+                        missing.forEach(day -> parts.put(day, new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true)));
+                        int dayColumn = query.dimensions().size() + 1 + partials.size();
+                        read.getItem1().stream().collect(Collectors.groupingBy(r -> (String) r.get(dayColumn))).forEach((day, rowsOfDay) -> {
+                            DayPart part = parts.get(LocalDate.parse(day));
+                            addUsers(query, partials, key -> part.groups().computeIfAbsent(key, k -> new GroupUsers()), rowsOfDay, Map.of());
+                        });
+                        for (List<Object> user : read.getItem2()) {
+                            parts.get(LocalDate.parse((String) user.get(0))).firstUsers().add(((Number) user.get(2)).intValue());
+                        }
+                        return parts;
+                    });
         });
     }
 
@@ -180,7 +194,10 @@ public class DayStateService {
         return sql.query(compiled.sql() + " LIMIT " + (maxRows + 1), compiled.params()).map(rows -> rows.size() > maxRows ? null : rows);
     }
 
-    /** Rows of d0..dn, user, partials, ordinal (partialsWithOrdinals) into the group {@code groups} gives per key; {@code unnumbered} numbers users without an ordinal. */
+    /**
+     * Rows of d0..dn, user, partials, (the day,) ordinal (partialsWithOrdinals) into the group
+     * {@code groups} gives per key; {@code unnumbered} numbers users without an ordinal.
+     */
     private static void addUsers(Query query, List<Partial> partials, Function<List<Object>, GroupUsers> groups, List<List<Object>> rows,
             Map<String, Integer> unnumbered) {
         int dims = query.dimensions().size();

@@ -150,7 +150,7 @@ public class QueryCompiler {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
         String days = "e.event_date BETWEEN " + binds.bind(from) + " AND " + binds.bind(to);
-        return new Compiled(partials(query, partials, perUser, binds, app, days), binds.values());
+        return new Compiled(partials(query, partials, perUser, binds, app, days, false), binds.values());
     }
 
     /**
@@ -158,14 +158,23 @@ public class QueryCompiler {
      * (V33 user_ordinals; null while aggregate has given none) as the last column: what the day state does not hold.
      */
     public Compiled partialsWithOrdinals(Query query, List<Partial> partials, List<LocalDate> days) {
+        return partialsWithOrdinals(query, partials, days, false);
+    }
+
+    /** As {@link #partialsWithOrdinals}, per day too: d0..dn, user, partials, the day, the ordinal. */
+    public Compiled dayPartialsWithOrdinals(Query query, List<Partial> partials, List<LocalDate> days) {
+        return partialsWithOrdinals(query, partials, days, true);
+    }
+
+    private Compiled partialsWithOrdinals(Query query, List<Partial> partials, List<LocalDate> days, boolean byDay) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
-        String inner = partials(query, partials, true, binds, app, "e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])");
+        String inner = partials(query, partials, true, binds, app, "e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])", byDay);
         return new Compiled("SELECT p.*, o.ordinal FROM (" + inner + ") p LEFT JOIN user_ordinals o ON o.app_id = " + app + " AND o.user_id = p.u",
                 binds.values());
     }
 
-    private String partials(Query query, List<Partial> partials, boolean perUser, Binds binds, String app, String days) {
+    private String partials(Query query, List<Partial> partials, boolean perUser, Binds binds, String app, String days, boolean byDay) {
         String where = " WHERE e.app_id = " + app + " AND " + days;
         // the query's range, to clip new users to, is bound where a condition reads it: PostgreSQL refuses parameters
         // a statement does not use, and a daily bucket needs no clipping
@@ -182,21 +191,23 @@ public class QueryCompiler {
         for (int i = 0; i < partials.size(); i++) {
             columns.add(partials.get(i).sql(newUsers) + " AS p" + i);
         }
+        if (byDay) {
+            columns.add("e.event_date AS day");
+        }
         return "SELECT " + String.join(", ", columns)
                 + " FROM " + Sources.of(rollupTable(query).orElseThrow(),
                         partials.contains(Partial.NEW) || Sources.needsFirstSeen(dims, query.filters())) + " e"
                 + where + FilterSql.conditions(query.filters(), binds)
-                + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
+                + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) + (byDay ? ", e.event_date" : "") : "");
     }
 
     /**
-     * The day state (V33) of the app's days {@code from..to} that holds its values under the versions they have now: a row per
+     * The day state (V33) of the app's {@code days} that holds its values under the versions they have now: a row per
      * such day ({@code day_row} true: its first users' bitmap when {@code firstUsers}), then a row per day and value of
      * {@code dimension} the query's filters (all on that dimension) keep. Columns: event_date, day_row, first_users,
      * value, then {@code bitmaps} and {@code sums} (day_values columns) in the order given.
      */
-    public Compiled dayState(Query query, String dimension, List<String> bitmaps, List<String> sums, boolean firstUsers, LocalDate from,
-            LocalDate to) {
+    public Compiled dayState(Query query, String dimension, List<String> bitmaps, List<String> sums, boolean firstUsers, List<LocalDate> days) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
         List<String> nulls = new ArrayList<>();
@@ -206,7 +217,7 @@ public class QueryCompiler {
             values.add("v." + column);
         });
         String sql = "WITH s AS MATERIALIZED (SELECT s.event_date, s.first_users FROM day_state s WHERE s.app_id = " + app
-                + " AND s.event_date BETWEEN " + binds.bind(from) + " AND " + binds.bind(to) + " AND s.held"
+                + " AND s.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[]) AND s.held"
                 + " AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = " + app + "), 0)"
                 + " AND s.day_version = coalesce((SELECT c.version FROM closed_day_changes c WHERE c.app_id = " + app
                 + " AND c.event_date = s.event_date), 0))"
