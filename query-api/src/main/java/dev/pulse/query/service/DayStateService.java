@@ -43,26 +43,50 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class DayStateService {
     /**
-     * A closed day's groups and the users whose first day it is; or none ({@code answered} false) when a user of a day
-     * without state has no ordinal yet, or the rows were more than an answer may hold (the rollup path answers).
+     * A closed day's groups and the users whose first day it is; or none ({@code answered} false) when the rows were
+     * more than an answer may hold, or the range has no state at all (the rollup path answers). {@code numbered}: all
+     * its users have ordinals, so it can be kept for other answers.
      */
-    record DayPart(Map<List<Object>, GroupUsers> groups, RoaringBitmap firstUsers, boolean answered) implements ClosedDayCache.Weighted {
-        static final DayPart UNANSWERED = new DayPart(Map.of(), new RoaringBitmap(), false);
+    record DayPart(Map<List<Object>, GroupUsers> groups, RoaringBitmap firstUsers, boolean answered, boolean numbered)
+            implements ClosedDayCache.Weighted {
+        static final DayPart UNANSWERED = new DayPart(Map.of(), new RoaringBitmap(), false, false);
+
+        static DayPart empty() {
+            return new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true, true);
+        }
 
         @Override
         public int weight() {
             return groups.values().stream().mapToInt(GroupUsers::weight).sum() + 1 + (int) (firstUsers.getLongSizeInBytes() / 256);
         }
 
-        /** Not kept unanswered: the job may build the missing state or give the missing ordinals any moment. */
+        /**
+         * Kept only answered and with real ordinals: a user the job has not numbered yet has a number of this answer
+         * only (the job may build the missing state any moment, too).
+         */
         @Override
         public boolean cacheable() {
-            return answered;
+            return answered && numbered;
         }
     }
 
-    /** What a day's part depends on besides the day: not the range (new users are worked out from first users). */
-    private record Question(App app, List<Dimension> dimensions, List<Filter> filters, List<Partial> partials) {
+    /**
+     * Numbers, within one answer, for users aggregate has not given an ordinal yet, from the top of the range (no
+     * ordinal reaches them): such a user is in no kept part, only in parts and open days read for this answer.
+     */
+    private static final class Unnumbered {
+        private final Map<String, Integer> numbers = new HashMap<>();
+
+        synchronized int of(String user) {
+            return numbers.computeIfAbsent(user, u -> -1 - numbers.size());
+        }
+    }
+
+    /**
+     * What a day's part depends on besides the day: not the range (new users are worked out from first users, which a
+     * part holds when asked for them).
+     */
+    private record Question(App app, List<Dimension> dimensions, List<Filter> filters, List<Partial> partials, boolean firstUsers) {
     }
 
     private final QueryCompiler compiler;
@@ -94,9 +118,11 @@ public class DayStateService {
             LocalDate lastClosed, SqlRows sql) {
         // the days' parts hold no flag of new users: those are each day's first users, whatever the range
         List<Partial> perDay = partials.stream().filter(p -> p != Partial.NEW).toList();
+        Unnumbered unnumbered = new Unnumbered();
         Uni<Map<LocalDate, DayPart>> closed = cache.eachDay(sql, query.app(), query.from(), lastClosed,
-                new Question(query.app(), query.dimensions(), query.filters(), perDay),
-                (server, days) -> days(query, dimension, perDay, partials.contains(Partial.NEW), days, server));
+                new Question(query.app(), query.dimensions(), query.filters(), perDay, partials.contains(Partial.NEW)),
+                (server, days) -> days(query, dimension, perDay, partials.contains(Partial.NEW), days, days.size() == rangeDays(query.from(), lastClosed),
+                        unnumbered, server));
         List<LocalDate> open = lastClosed.plusDays(1).datesUntil(query.to().plusDays(1)).toList();
         Uni<List<List<Object>>> openRows = open.isEmpty() ? Uni.createFrom().item(List.of())
                 : bounded(compiler.partialsWithOrdinals(query, partials, open), sql);
@@ -118,17 +144,27 @@ public class DayStateService {
                 });
                 firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(part.firstUsers());
             });
-            // a user of the open days without an ordinal is in no closed day's state: a number of its own, from the top
-            addUsers(query, partials, writable, parts.getItem2(), new HashMap<>());
+            addUsers(query, partials, writable, parts.getItem2(), unnumbered);
+            if (groups.size() > maxRows) {
+                // days cached by narrower questions may merge into more groups than an answer may hold: bounded as before
+                return Optional.empty();
+            }
             Map<List<Object>, RollupTotals> totals = new LinkedHashMap<>();
             groups.forEach((key, users) -> totals.put(key, users.totals(firstUsers.getOrDefault(bucket(query, key), new RoaringBitmap()))));
             return Optional.of(totals);
         });
     }
 
-    /** The parts of closed {@code days}: from their state where it holds, else from the rollup per user. */
+    private static long rangeDays(LocalDate from, LocalDate to) {
+        return java.time.temporal.ChronoUnit.DAYS.between(from, to) + 1;
+    }
+
+    /**
+     * The parts of closed {@code days}: from their state where it holds, else from the rollup per user ({@code wholeRange}:
+     * they are all of the question's closed days, none was cached).
+     */
     private Uni<Map<LocalDate, DayPart>> days(Query query, DayStateDimension dimension, List<Partial> partials, boolean firstUsers,
-            List<LocalDate> days, SqlRows sql) {
+            List<LocalDate> days, boolean wholeRange, Unnumbered unnumbered, SqlRows sql) {
         List<Kind> kinds = Stream.of(Kind.values()).filter(k -> k.neededFor(partials)).toList();
         List<Partial> sums = partials.stream().filter(p -> p.stateColumn().isPresent()).toList();
         QueryCompiler.Compiled state = compiler.dayState(query, dimension.apiName(), kinds.stream().map(Kind::column).toList(),
@@ -141,7 +177,7 @@ public class DayStateService {
             }
             for (Row row : rows) {
                 LocalDate day = row.getLocalDate(0);
-                DayPart part = parts.computeIfAbsent(day, d -> new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true));
+                DayPart part = parts.computeIfAbsent(day, d -> DayPart.empty());
                 if (row.getBoolean(1)) {
                     if (firstUsers) {
                         part.firstUsers().or(users(row.getBuffer(2)));
@@ -160,29 +196,30 @@ public class DayStateService {
             if (missing.isEmpty()) {
                 return Uni.createFrom().item(parts);
             }
-            if (parts.isEmpty() && missing.size() > 1) {
-                // no state for any of several days (aggregate's job off or behind): reading them per user here, then
-                // again on the rollup path for want of ordinals, would double the cost
+            if (parts.isEmpty() && missing.size() > 1 && wholeRange) {
+                // no state for any day of the range (aggregate's job off, or not yet run): reading them per user here,
+                // then again on the rollup path for want of ordinals, would double the cost
                 missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
                 return Uni.createFrom().item(parts);
             }
             Uni<List<List<Object>>> firstOfMissing = firstUsers ? bounded(compiler.firstUsers(query, missing), sql) : Uni.createFrom().item(List.of());
             return Uni.combine().all().unis(bounded(compiler.dayPartialsWithOrdinals(query, partials, missing), sql), firstOfMissing).asTuple()
                     .map(read -> {
-                        // cached, so only real ordinals: a user without one yet would get a number the open days' merge could not know
-                        if (read.getItem1() == null || read.getItem2() == null || read.getItem1().stream().anyMatch(r -> r.getLast() == null)
-                                || read.getItem2().stream().anyMatch(r -> r.get(2) == null)) {
+                        if (read.getItem1() == null || read.getItem2() == null) {
                             missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
                             return parts;
                         }
-                        missing.forEach(day -> parts.put(day, new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true)));
                         int dayColumn = query.dimensions().size() + 1 + partials.size();
-                        read.getItem1().stream().collect(Collectors.groupingBy(r -> (String) r.get(dayColumn))).forEach((day, rowsOfDay) -> {
-                            DayPart part = parts.get(LocalDate.parse(day));
-                            addUsers(query, partials, key -> part.groups().computeIfAbsent(key, k -> new GroupUsers()), rowsOfDay, Map.of());
-                        });
-                        for (List<Object> user : read.getItem2()) {
-                            parts.get(LocalDate.parse((String) user.get(0))).firstUsers().add(((Number) user.get(2)).intValue());
+                        Map<String, List<List<Object>>> rowsByDay = read.getItem1().stream().collect(Collectors.groupingBy(r -> (String) r.get(dayColumn)));
+                        Map<String, List<List<Object>>> firstByDay = read.getItem2().stream().collect(Collectors.groupingBy(r -> (String) r.get(0)));
+                        for (LocalDate day : missing) {
+                            List<List<Object>> rowsOfDay = rowsByDay.getOrDefault(day.toString(), List.of());
+                            List<List<Object>> firstOfDay = firstByDay.getOrDefault(day.toString(), List.of());
+                            boolean numbered = rowsOfDay.stream().allMatch(r -> r.getLast() != null) && firstOfDay.stream().allMatch(r -> r.get(2) != null);
+                            DayPart part = new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true, numbered);
+                            addUsers(query, partials, key -> part.groups().computeIfAbsent(key, k -> new GroupUsers()), rowsOfDay, unnumbered);
+                            firstOfDay.forEach(user -> part.firstUsers().add(user.get(2) != null ? ((Number) user.get(2)).intValue() : unnumbered.of((String) user.get(1))));
+                            parts.put(day, part);
                         }
                         return parts;
                     });
@@ -199,7 +236,7 @@ public class DayStateService {
      * {@code groups} gives per key; {@code unnumbered} numbers users without an ordinal.
      */
     private static void addUsers(Query query, List<Partial> partials, Function<List<Object>, GroupUsers> groups, List<List<Object>> rows,
-            Map<String, Integer> unnumbered) {
+            Unnumbered unnumbered) {
         int dims = query.dimensions().size();
         for (List<Object> row : rows) {
             Object[] values = new Object[Partial.values().length];
@@ -207,7 +244,7 @@ public class DayStateService {
                 values[partials.get(i).ordinal()] = row.get(dims + 1 + i);
             }
             Object ordinal = row.getLast();
-            int user = ordinal != null ? ((Number) ordinal).intValue() : unnumbered.computeIfAbsent((String) row.get(dims), u -> -1 - unnumbered.size());
+            int user = ordinal != null ? ((Number) ordinal).intValue() : unnumbered.of((String) row.get(dims));
             groups.apply(new ArrayList<>(row.subList(0, dims))).addUser(user, values);
         }
     }
