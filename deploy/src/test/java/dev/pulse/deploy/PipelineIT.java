@@ -362,12 +362,14 @@ class PipelineIT {
         awaitDayState(appId, first, lastClosed);
         assertStateAnswersEqualTheRawStore(appId, readToken, first, lastClosed, today);
 
-        // a late event of a new user for a closed day: that day is read from the rollup until its state is built again
+        // late events of new users for two closed days: those are read from the rollup, together, until their state is built again
         String late = "{\"event\":\"level.up\",\"user_id\":\"late-user\",\"event_id\":\"" + UUID.randomUUID() + "\",\"timestamp\":\""
                 + first.plusDays(1).atTime(12, 0) + "Z\",\"user\":{\"country\":\"DE\"},\"context\":{\"device\":\"tv\"}}";
-        assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), writeKey, "[" + late + "]").status());
+        String later = "{\"event\":\"signup\",\"user_id\":\"late-user-2\",\"event_id\":\"" + UUID.randomUUID() + "\",\"timestamp\":\""
+                + lastClosed.atTime(13, 0) + "Z\",\"user\":{\"country\":\"FR\"},\"context\":{\"device\":\"mobile\"}}";
+        assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), writeKey, "[" + late + "," + later + "]").status());
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> HTTP.post(url("query-api", "/v1/query"),
-                readToken, stored).body().path("results").path(0).path("metrics").path(0).asInt() == events.size() + 1);
+                readToken, stored).body().path("results").path(0).path("metrics").path(0).asInt() == events.size() + 2);
         assertStateAnswersEqualTheRawStore(appId, readToken, first, lastClosed, today);
         awaitDayState(appId, first, lastClosed);
         assertStateAnswersEqualTheRawStore(appId, readToken, first, lastClosed, today);

@@ -44,10 +44,10 @@ import java.util.stream.Stream;
 public class DayStateService {
     /**
      * A closed day's groups and the users whose first day it is; or none ({@code answered} false) when the rows were
-     * more than an answer may hold, or the range has no state at all (the rollup path answers). {@code numbered}: all
-     * its users have ordinals, so it can be kept for other answers.
+     * more than an answer may hold, or the range has no state at all (the rollup path answers). {@code keep}: it may be
+     * kept for other answers (a day's own part, all its users numbered by aggregate).
      */
-    record DayPart(Map<List<Object>, GroupUsers> groups, RoaringBitmap firstUsers, boolean answered, boolean numbered)
+    record DayPart(Map<List<Object>, GroupUsers> groups, RoaringBitmap firstUsers, boolean answered, boolean keep)
             implements ClosedDayCache.Weighted {
         static final DayPart UNANSWERED = new DayPart(Map.of(), new RoaringBitmap(), false, false);
 
@@ -61,12 +61,12 @@ public class DayStateService {
         }
 
         /**
-         * Kept only answered and with real ordinals: a user the job has not numbered yet has a number of this answer
-         * only (the job may build the missing state any moment, too).
+         * Kept only answered, on its own and with real ordinals: a user the job has not numbered yet has a number of
+         * this answer only (the job may build the missing state any moment, too).
          */
         @Override
         public boolean cacheable() {
-            return answered && numbered;
+            return answered && keep;
         }
     }
 
@@ -202,23 +202,28 @@ public class DayStateService {
                 missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
                 return Uni.createFrom().item(parts);
             }
+            // one day without state is read per group and user and kept for the next answers; several (late events on
+            // many days, faster than the job builds them) are read together, per group and user over all of them, in
+            // the first one's part (a row per user and day would multiply the rows by the days, for parts the next late
+            // event changes anyway): those are not kept
+            boolean single = missing.size() == 1;
             Uni<List<List<Object>>> firstOfMissing = firstUsers ? bounded(compiler.firstUsers(query, missing), sql) : Uni.createFrom().item(List.of());
-            return Uni.combine().all().unis(bounded(compiler.dayPartialsWithOrdinals(query, partials, missing), sql), firstOfMissing).asTuple()
+            return Uni.combine().all().unis(bounded(compiler.partialsWithOrdinals(query, partials, missing), sql), firstOfMissing).asTuple()
                     .map(read -> {
                         if (read.getItem1() == null || read.getItem2() == null) {
                             missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
                             return parts;
                         }
-                        int dayColumn = query.dimensions().size() + 1 + partials.size();
-                        Map<String, List<List<Object>>> rowsByDay = read.getItem1().stream().collect(Collectors.groupingBy(r -> (String) r.get(dayColumn)));
+                        boolean numbered = read.getItem1().stream().allMatch(r -> r.getLast() != null)
+                                && read.getItem2().stream().allMatch(r -> r.get(2) != null);
                         Map<String, List<List<Object>>> firstByDay = read.getItem2().stream().collect(Collectors.groupingBy(r -> (String) r.get(0)));
                         for (LocalDate day : missing) {
-                            List<List<Object>> rowsOfDay = rowsByDay.getOrDefault(day.toString(), List.of());
-                            List<List<Object>> firstOfDay = firstByDay.getOrDefault(day.toString(), List.of());
-                            boolean numbered = rowsOfDay.stream().allMatch(r -> r.getLast() != null) && firstOfDay.stream().allMatch(r -> r.get(2) != null);
-                            DayPart part = new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true, numbered);
-                            addUsers(query, partials, key -> part.groups().computeIfAbsent(key, k -> new GroupUsers()), rowsOfDay, unnumbered);
-                            firstOfDay.forEach(user -> part.firstUsers().add(user.get(2) != null ? ((Number) user.get(2)).intValue() : unnumbered.of((String) user.get(1))));
+                            DayPart part = new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true, single && numbered);
+                            if (day.equals(missing.getFirst())) {
+                                addUsers(query, partials, key -> part.groups().computeIfAbsent(key, k -> new GroupUsers()), read.getItem1(), unnumbered);
+                            }
+                            firstByDay.getOrDefault(day.toString(), List.of()).forEach(user -> part.firstUsers()
+                                    .add(user.get(2) != null ? ((Number) user.get(2)).intValue() : unnumbered.of((String) user.get(1))));
                             parts.put(day, part);
                         }
                         return parts;
@@ -232,7 +237,7 @@ public class DayStateService {
     }
 
     /**
-     * Rows of d0..dn, user, partials, (the day,) ordinal (partialsWithOrdinals) into the group
+     * Rows of d0..dn, user, partials, ordinal (partialsWithOrdinals) into the group
      * {@code groups} gives per key; {@code unnumbered} numbers users without an ordinal.
      */
     private static void addUsers(Query query, List<Partial> partials, Function<List<Object>, GroupUsers> groups, List<List<Object>> rows,

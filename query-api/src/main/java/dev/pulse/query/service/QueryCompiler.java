@@ -150,7 +150,7 @@ public class QueryCompiler {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
         String days = "e.event_date BETWEEN " + binds.bind(from) + " AND " + binds.bind(to);
-        return new Compiled(partials(query, partials, perUser, binds, app, days, false), binds.values());
+        return new Compiled(partials(query, partials, perUser, binds, app, days), binds.values());
     }
 
     /**
@@ -158,23 +158,14 @@ public class QueryCompiler {
      * (V33 user_ordinals; null while aggregate has given none) as the last column: what the day state does not hold.
      */
     public Compiled partialsWithOrdinals(Query query, List<Partial> partials, List<LocalDate> days) {
-        return partialsWithOrdinals(query, partials, days, false);
-    }
-
-    /** As {@link #partialsWithOrdinals}, per day too: d0..dn, user, partials, the day, the ordinal. */
-    public Compiled dayPartialsWithOrdinals(Query query, List<Partial> partials, List<LocalDate> days) {
-        return partialsWithOrdinals(query, partials, days, true);
-    }
-
-    private Compiled partialsWithOrdinals(Query query, List<Partial> partials, List<LocalDate> days, boolean byDay) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
-        String inner = partials(query, partials, true, binds, app, "e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])", byDay);
+        String inner = partials(query, partials, true, binds, app, "e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])");
         return new Compiled("SELECT p.*, o.ordinal FROM (" + inner + ") p LEFT JOIN user_ordinals o ON o.app_id = " + app + " AND o.user_id = p.u",
                 binds.values());
     }
 
-    private String partials(Query query, List<Partial> partials, boolean perUser, Binds binds, String app, String days, boolean byDay) {
+    private String partials(Query query, List<Partial> partials, boolean perUser, Binds binds, String app, String days) {
         String where = " WHERE e.app_id = " + app + " AND " + days;
         // the query's range, to clip new users to, is bound where a condition reads it: PostgreSQL refuses parameters
         // a statement does not use, and a daily bucket needs no clipping
@@ -191,14 +182,11 @@ public class QueryCompiler {
         for (int i = 0; i < partials.size(); i++) {
             columns.add(partials.get(i).sql(newUsers) + " AS p" + i);
         }
-        if (byDay) {
-            columns.add("e.event_date AS day");
-        }
         return "SELECT " + String.join(", ", columns)
                 + " FROM " + Sources.of(rollupTable(query).orElseThrow(),
                         partials.contains(Partial.NEW) || Sources.needsFirstSeen(dims, query.filters())) + " e"
                 + where + FilterSql.conditions(query.filters(), binds)
-                + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) + (byDay ? ", e.event_date" : "") : "");
+                + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
     }
 
     /**
