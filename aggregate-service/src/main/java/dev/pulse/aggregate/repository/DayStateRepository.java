@@ -195,7 +195,8 @@ public class DayStateRepository {
     /** Replaces the app-day's state with {@code read}. */
     public Uni<Void> write(SqlConnection connection, String appId, LocalDate day, Read read) {
         List<Object[]> rows = new ArrayList<>();
-        for (Map.Entry<DayState.Key, DayState.Value> entry : read.state().held() ? read.state().values().entrySet() : Map.<DayState.Key, DayState.Value>of().entrySet()) {
+        // a state not held has no values: only its day row is written
+        for (Map.Entry<DayState.Key, DayState.Value> entry : read.state().values().entrySet()) {
             DayState.Value v = entry.getValue();
             Sums s = v.sums();
             rows.add(new Object[]{entry.getKey().dimension().apiName(), entry.getKey().value(), bytes(v.users), bytes(v.viewers), bytes(v.likers),

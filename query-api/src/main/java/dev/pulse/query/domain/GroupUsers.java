@@ -80,14 +80,6 @@ public final class GroupUsers {
         }
     }
 
-    public RoaringBitmap users(Kind kind) {
-        return users[kind.ordinal()];
-    }
-
-    public Object sum(Partial partial) {
-        return sums[partial.ordinal()];
-    }
-
     public void add(Partial partial, Object sum) {
         sums[partial.ordinal()] = Partial.merge(sums[partial.ordinal()], sum);
     }
