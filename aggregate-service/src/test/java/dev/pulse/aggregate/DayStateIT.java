@@ -64,6 +64,80 @@ class DayStateIT {
         assertEquals(1L, queryLong("SELECT count(*) FROM user_ordinals WHERE app_id = '" + app + "' AND user_id = 'late-user'"));
     }
 
+    @Test
+    void lateEventsOfKnownUsersChangeTheStateInTheirBatchAsARebuildWould() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(PulseInfrastructure.current().dataSource(), app, "UTC");
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        LocalDate first = today.minusDays(5);
+        LocalDate second = first.plusDays(1);
+        Random random = new Random(34);
+        List<EnrichedEvent> events = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            LocalDate day = first.plusDays(random.nextInt(2));
+            events.add(AggregationIT.event(app, random, day.atTime(random.nextInt(24), random.nextInt(60)).toInstant(ZoneOffset.UTC),
+                    "u" + random.nextInt(15)));
+        }
+        // a user first seen on the second day, whose first day a late event moves back
+        events.add(AggregationIT.event(app, random, second.atTime(9, 0).toInstant(ZoneOffset.UTC), "mover"));
+        send(app, events);
+        awaitBuilt(app, first, today.minusDays(2));
+        String built = queryString("SELECT max(built_at)::text FROM day_state WHERE app_id = '" + app + "'");
+
+        // late events of users who have ordinals, on both days: the batch changes each day's state, the job does not run
+        List<EnrichedEvent> late = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            LocalDate day = first.plusDays(random.nextInt(2));
+            late.add(AggregationIT.event(app, random, day.atTime(random.nextInt(24), random.nextInt(60)).toInstant(ZoneOffset.UTC),
+                    "u" + random.nextInt(15)));
+        }
+        late.add(AggregationIT.event(app, random, first.atTime(8, 0).toInstant(ZoneOffset.UTC), "mover"));
+        String before = queryString("SELECT string_agg(event_date || ':' || day_version, ',' ORDER BY event_date) FROM day_state WHERE app_id = '" + app + "'");
+        send(app, late);
+        assertEquals(0, queryLong("""
+                SELECT count(*) FROM day_state s WHERE s.app_id = '%1$s' AND s.event_date BETWEEN '%2$s' AND '%3$s'
+                  AND s.day_version <> coalesce((SELECT version FROM closed_day_changes c WHERE c.app_id = '%1$s' AND c.event_date = s.event_date), 0)"""
+                .formatted(app, first, second)), "each late day's state is current once its events are stored; before: " + before);
+        assertEquals(built, queryString("SELECT max(built_at)::text FROM day_state WHERE app_id = '" + app + "'"), "no day was built again");
+        assertStateEqualsTheRawStore(app, first, second);
+        assertEquals("mover", queryString("SELECT string_agg(user_id, ',') FROM user_first_seen WHERE app_id = '" + app + "' AND user_id = 'mover' AND first_date = '"
+                + first + "'"));
+
+        // and what a build from the rollups gives, to the last bit and sum
+        String changed = dump(app, first, second);
+        execute("UPDATE day_state SET day_version = -1 WHERE app_id = '" + app + "'");
+        awaitBuilt(app, first, today.minusDays(2));
+        assertEquals(dump(app, first, second), changed);
+    }
+
+    /** The app's state of days {@code from..to}: each row's bitmaps as ordinals, its sums (doubles to 1e-6), the days' first users. */
+    private static String dump(String app, LocalDate from, LocalDate to) throws SQLException {
+        StringBuilder dump = new StringBuilder();
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); PreparedStatement s = c.prepareStatement("""
+                SELECT v.*, s.first_users FROM day_values v JOIN day_state s USING (app_id, event_date)
+                WHERE v.app_id = ? AND v.event_date BETWEEN ? AND ? ORDER BY v.event_date, v.dimension, v.value NULLS FIRST""")) {
+            s.setString(1, app);
+            s.setObject(2, from);
+            s.setObject(3, to);
+            try (ResultSet rs = s.executeQuery()) {
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    for (int i = 2; i <= columns; i++) {
+                        Object value = rs.getObject(i);
+                        dump.append(switch (value) {
+                            case byte[] bytes -> DayStateDimension.users(bytes).toString();
+                            case Double d -> String.format("%.6f", d);
+                            case null -> "null";
+                            default -> value.toString();
+                        }).append(' ');
+                    }
+                    dump.append('\n');
+                }
+            }
+        }
+        return dump.toString();
+    }
+
     /** Runs the job until every day {@code from..to} has a state of its current versions. */
     private void awaitBuilt(String app, LocalDate from, LocalDate to) {
         await().atMost(Duration.ofSeconds(60)).until(() -> {
@@ -88,6 +162,17 @@ class DayStateIT {
                 }
             }
             for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
+                TreeSet<String> firstUsers = new TreeSet<>();
+                try (PreparedStatement s = c.prepareStatement("SELECT first_users FROM day_state WHERE app_id = ? AND event_date = ?")) {
+                    s.setString(1, app);
+                    s.setObject(2, day);
+                    try (ResultSet rs = s.executeQuery()) {
+                        rs.next();
+                        DayStateDimension.users(rs.getBytes(1)).forEach((int o) -> firstUsers.add(users.get(o)));
+                    }
+                }
+                assertEquals(queryString("SELECT coalesce(string_agg(user_id, ',' ORDER BY user_id COLLATE \"C\"), '') FROM user_first_seen WHERE app_id = '" + app
+                        + "' AND first_date = '" + day + "'"), String.join(",", firstUsers), day + " first users");
                 for (DayStateDimension dimension : DayStateDimension.values()) {
                     Map<String, String> expected = new TreeMap<>();
                     try (PreparedStatement s = c.prepareStatement("SELECT " + dimension.column() + ", array_agg(DISTINCT user_id ORDER BY user_id)::text, count(*)"
@@ -126,6 +211,19 @@ class DayStateIT {
                     AggregationIT.MAPPER.writeValueAsString(AggregationIT.MAPPER.valueToTree(e)));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == expected);
+    }
+
+    private static String queryString(String sql) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement()) {
+            s.executeUpdate(sql);
+        }
     }
 
     private static long queryLong(String sql) throws SQLException {

@@ -16,6 +16,21 @@ public final class DayState {
     public record Sums(long events, long views, long likes, long messages, long signups, long purchases, BigDecimal revenue,
                        long pageViews, long plays, double engagementSeconds, double pctSum, long pctCount, long sessions,
                        BigDecimal sessionSeconds, long bounces) {
+        public static final Sums ZERO = new Sums(0, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0);
+
+        public Sums plus(Sums o) {
+            return new Sums(events + o.events, views + o.views, likes + o.likes, messages + o.messages, signups + o.signups,
+                    purchases + o.purchases, revenue.add(o.revenue), pageViews + o.pageViews, plays + o.plays,
+                    engagementSeconds + o.engagementSeconds, pctSum + o.pctSum, pctCount + o.pctCount, sessions + o.sessions,
+                    sessionSeconds.add(o.sessionSeconds), bounces + o.bounces);
+        }
+
+        public Sums minus(Sums o) {
+            return new Sums(events - o.events, views - o.views, likes - o.likes, messages - o.messages, signups - o.signups,
+                    purchases - o.purchases, revenue.subtract(o.revenue), pageViews - o.pageViews, plays - o.plays,
+                    engagementSeconds - o.engagementSeconds, pctSum - o.pctSum, pctCount - o.pctCount, sessions - o.sessions,
+                    sessionSeconds.subtract(o.sessionSeconds), bounces - o.bounces);
+        }
     }
 
     public record Key(DayStateDimension dimension, String value) {
@@ -23,16 +38,36 @@ public final class DayState {
 
     /** A value's users and sums. */
     public static final class Value {
-        public final RoaringBitmap users = new RoaringBitmap();
-        public final RoaringBitmap viewers = new RoaringBitmap();
-        public final RoaringBitmap likers = new RoaringBitmap();
-        public final RoaringBitmap senders = new RoaringBitmap();
-        public final RoaringBitmap payers = new RoaringBitmap();
-        public final RoaringBitmap sessionUsers = new RoaringBitmap();
-        private Sums sums = new Sums(0, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0);
+        public final RoaringBitmap users;
+        public final RoaringBitmap viewers;
+        public final RoaringBitmap likers;
+        public final RoaringBitmap senders;
+        public final RoaringBitmap payers;
+        public final RoaringBitmap sessionUsers;
+        private Sums sums;
+
+        public Value() {
+            this(new RoaringBitmap(), new RoaringBitmap(), new RoaringBitmap(), new RoaringBitmap(), new RoaringBitmap(), new RoaringBitmap(),
+                    Sums.ZERO);
+        }
+
+        public Value(RoaringBitmap users, RoaringBitmap viewers, RoaringBitmap likers, RoaringBitmap senders, RoaringBitmap payers,
+                RoaringBitmap sessionUsers, Sums sums) {
+            this.users = users;
+            this.viewers = viewers;
+            this.likers = likers;
+            this.senders = senders;
+            this.payers = payers;
+            this.sessionUsers = sessionUsers;
+            this.sums = sums;
+        }
 
         public Sums sums() {
             return sums;
+        }
+
+        private RoaringBitmap[] sets() {
+            return new RoaringBitmap[]{users, viewers, likers, senders, payers, sessionUsers};
         }
 
         private void add(int ordinal, Sums row) {
@@ -42,18 +77,27 @@ public final class DayState {
             addIf(senders, row.messages(), ordinal);
             addIf(payers, row.purchases(), ordinal);
             addIf(sessionUsers, row.sessions(), ordinal);
-            Sums s = sums;
-            sums = new Sums(s.events() + row.events(), s.views() + row.views(), s.likes() + row.likes(), s.messages() + row.messages(),
-                    s.signups() + row.signups(), s.purchases() + row.purchases(), s.revenue().add(row.revenue()), s.pageViews() + row.pageViews(),
-                    s.plays() + row.plays(), s.engagementSeconds() + row.engagementSeconds(), s.pctSum() + row.pctSum(),
-                    s.pctCount() + row.pctCount(), s.sessions() + row.sessions(), s.sessionSeconds().add(row.sessionSeconds()),
-                    s.bounces() + row.bounces());
+            sums = sums.plus(row);
         }
 
         private static void addIf(RoaringBitmap users, long count, int ordinal) {
             if (count > 0) {
                 users.add(ordinal);
             }
+        }
+
+        /**
+         * This value once the users {@code changed} hold what {@code after} has of them instead of {@code before}
+         * (each holds those users' rows only): their bits are taken from {@code after}, the sums move by the difference.
+         */
+        Value changed(RoaringBitmap changed, Value before, Value after) {
+            RoaringBitmap[] mine = sets();
+            RoaringBitmap[] theirs = after.sets();
+            RoaringBitmap[] sets = new RoaringBitmap[mine.length];
+            for (int i = 0; i < mine.length; i++) {
+                sets[i] = RoaringBitmap.or(RoaringBitmap.andNot(mine[i], changed), theirs[i]);
+            }
+            return new Value(sets[0], sets[1], sets[2], sets[3], sets[4], sets[5], sums.plus(after.sums).minus(before.sums));
         }
     }
 

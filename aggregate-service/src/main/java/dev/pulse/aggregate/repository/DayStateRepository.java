@@ -1,22 +1,31 @@
 package dev.pulse.aggregate.repository;
 
+import dev.pulse.aggregate.domain.AppDay;
+import dev.pulse.aggregate.domain.DayChange;
 import dev.pulse.aggregate.domain.DayState;
+import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.aggregate.domain.DayState.Sums;
 import dev.pulse.schema.DayStateDimension;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.roaringbitmap.RoaringBitmap;
 
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -96,6 +105,33 @@ public class DayStateRepository {
     private static final String FIRST_USERS = """
             SELECT o.ordinal FROM user_first_seen f LEFT JOIN user_ordinals o ON o.app_id = f.app_id AND o.user_id = f.user_id
             WHERE f.app_id = $1 AND f.first_date = $2""";
+    private static final String LATE = """
+            unnest($1::text[], $2::date[], $3::text[]) AS t(app_id, event_date, user_id)
+            JOIN day_state s ON s.app_id = t.app_id AND s.event_date = t.event_date AND s.held""";
+    private static final String LATE_USER_ROWS = lateRows("fact_user_daily", USER_SIDE, "sessions, session_seconds, bounces");
+    private static final String LATE_EVENT_ROWS = lateRows("fact_user_event_daily", EVENT_SIDE, "0, 0::numeric, 0");
+    /* the late users of days that hold a state: their ordinals, and whether the day is now their first */
+    private static final String LATE_USERS = "SELECT t.app_id, t.event_date, o.ordinal, f.first_date = t.event_date FROM " + LATE + """
+
+            LEFT JOIN user_ordinals o ON o.app_id = t.app_id AND o.user_id = t.user_id
+            LEFT JOIN user_first_seen f ON f.app_id = t.app_id AND f.user_id = t.user_id""";
+    /* $1 app, $2 day, $3 the day's version before the batch's bump: its state, locked, if it is current and held */
+    private static final String CURRENT_STATE = """
+            SELECT s.first_users, (SELECT count(*) FROM day_values v WHERE v.app_id = s.app_id AND v.event_date = s.event_date)
+            FROM day_state s WHERE s.app_id = $1 AND s.event_date = $2 AND s.held AND s.day_version = $3
+              AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = $1), 0)
+            FOR UPDATE OF s""";
+    /* $1 app, $2 day, $3 dimensions, $4 values: those rows of the day (a value may be null) */
+    private static final String KEYS = """
+            unnest($3::text[], $4::text[]) AS k(dimension, value)
+            WHERE d.app_id = $1 AND d.event_date = $2 AND d.dimension = k.dimension AND d.value IS NOT DISTINCT FROM k.value""";
+    private static final String VALUES_OF_KEYS = """
+            SELECT d.dimension, d.value, d.users, d.viewers, d.likers, d.senders, d.payers, d.session_users, d.events, d.views, d.likes,
+                   d.messages, d.signups, d.purchases, d.revenue, d.page_views, d.plays, d.engagement_seconds, d.pct_sum, d.pct_count,
+                   d.sessions, d.session_seconds, d.bounces
+            FROM day_values d, """ + KEYS;
+    private static final String DELETE_KEYS = "DELETE FROM day_values d USING " + KEYS;
+    private static final String CHANGE_STATE = "UPDATE day_state SET day_version = $3, first_users = $4 WHERE app_id = $1 AND event_date = $2";
     private static final String INSERT_VALUES = """
             INSERT INTO day_values SELECT $1, $2, v.* FROM unnest($3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[], $8::bytea[],
                 $9::bytea[], $10::bytea[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::numeric[],
@@ -105,9 +141,19 @@ public class DayStateRepository {
             ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = $3, day_version = $4, first_users = $5, held = $6, built_at = now()""";
 
     private static String rows(String table, DayStateDimension[] dimensions, String sessions) {
+        return rows(table, dimensions, sessions, table + " f", "WHERE f.app_id = $1 AND f.event_date = $2");
+    }
+
+    /** The rows of {@code from}, with each user's ordinal and, last, the row's app and day. */
+    private static String rows(String table, DayStateDimension[] dimensions, String sessions, String from, String where) {
         return "SELECT o.ordinal, " + Arrays.stream(dimensions).map(DayStateDimension::column).collect(Collectors.joining(", "))
-                + ", " + SUMS + ", " + sessions + " FROM " + table
-                + " f LEFT JOIN user_ordinals o ON o.app_id = f.app_id AND o.user_id = f.user_id WHERE f.app_id = $1 AND f.event_date = $2";
+                + ", " + SUMS + ", " + sessions + ", f.app_id, f.event_date FROM " + from
+                + " LEFT JOIN user_ordinals o ON o.app_id = f.app_id AND o.user_id = f.user_id " + where;
+    }
+
+    /** The rows of {@code table} of the late users ($1 apps, $2 days, $3 users) on days that hold a state. */
+    private static String lateRows(String table, DayStateDimension[] dimensions, String sessions) {
+        return rows(table, dimensions, sessions, LATE + " JOIN " + table + " f ON f.app_id = t.app_id AND f.event_date = t.event_date AND f.user_id = t.user_id", "");
     }
 
     public Uni<List<Due>> due(SqlConnection connection, Duration settle, int days, int limit) {
@@ -184,19 +230,28 @@ public class DayStateRepository {
         for (int i = 0; i < dimensions.length; i++) {
             values[i] = row.getString(1 + i);
         }
-        int s = 1 + dimensions.length;
-        state.add(ordinal, dimensions, values, new Sums(row.getLong(s), row.getLong(s + 1), row.getLong(s + 2), row.getLong(s + 3),
-                row.getLong(s + 4), row.getLong(s + 5), row.getBigDecimal(s + 6), row.getLong(s + 7), row.getLong(s + 8),
-                row.getDouble(s + 9), row.getDouble(s + 10), row.getLong(s + 11), row.getLong(s + 12), row.getBigDecimal(s + 13),
-                row.getLong(s + 14)));
+        state.add(ordinal, dimensions, values, sums(row, 1 + dimensions.length));
         return true;
     }
 
     /** Replaces the app-day's state with {@code read}. */
     public Uni<Void> write(SqlConnection connection, String appId, LocalDate day, Read read) {
+        // the versions read, locked: one an erasure or a late batch bumped after this snapshot fails the build (40001)
+        return connection.preparedQuery(LOCK_VERSIONS).execute(Tuple.of(appId, day))
+                .flatMap(x -> connection.preparedQuery("DELETE FROM day_values WHERE app_id = $1 AND event_date = $2").execute(Tuple.of(appId, day)))
+                // a state not held has no values: only its day row is written
+                .flatMap(x -> insert(connection, appId, day, read.state().values()))
+                .flatMap(x -> connection.preparedQuery(UPSERT_STATE).execute(Tuple.of(appId, day, read.appVersion(), read.dayVersion(),
+                        bytes(read.state().firstUsers()), read.state().held())))
+                .replaceWithVoid();
+    }
+
+    private static Uni<Void> insert(SqlConnection connection, String appId, LocalDate day, Map<DayState.Key, DayState.Value> values) {
+        if (values.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
         List<Object[]> rows = new ArrayList<>();
-        // a state not held has no values: only its day row is written
-        for (Map.Entry<DayState.Key, DayState.Value> entry : read.state().values().entrySet()) {
+        for (Map.Entry<DayState.Key, DayState.Value> entry : values.entrySet()) {
             DayState.Value v = entry.getValue();
             Sums s = v.sums();
             rows.add(new Object[]{entry.getKey().dimension().apiName(), entry.getKey().value(), bytes(v.users), bytes(v.viewers), bytes(v.likers),
@@ -211,13 +266,139 @@ public class DayStateRepository {
         for (int i = 0; i < columns.size(); i++) {
             insert.addValue(columns.getValue(i));
         }
-        // the versions read, locked: one an erasure or a late batch bumped after this snapshot fails the build (40001)
-        return connection.preparedQuery(LOCK_VERSIONS).execute(Tuple.of(appId, day))
-                .flatMap(x -> connection.preparedQuery("DELETE FROM day_values WHERE app_id = $1 AND event_date = $2").execute(Tuple.of(appId, day)))
-                .flatMap(x -> rows.isEmpty() ? Uni.createFrom().voidItem() : connection.preparedQuery(INSERT_VALUES).execute(insert).replaceWithVoid())
-                .flatMap(x -> connection.preparedQuery(UPSERT_STATE).execute(Tuple.of(appId, day, read.appVersion(), read.dayVersion(),
-                        bytes(read.state().firstUsers()), read.state().held())))
-                .replaceWithVoid();
+        return connection.preparedQuery(INSERT_VALUES).execute(insert).replaceWithVoid();
+    }
+
+    /**
+     * The late users' share of the state of each app-day of {@code late} that holds one: their rollup rows as this
+     * transaction sees them now, folded. A day with a row of a user who has no ordinal yet is left out.
+     */
+    public Uni<Map<AppDay, DayState>> lateShares(SqlConnection connection, List<UserDay> late) {
+        if (late.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        Map<AppDay, DayState> shares = new HashMap<>();
+        late.forEach(l -> shares.computeIfAbsent(new AppDay(l.appId(), l.date()), d -> new DayState(Integer.MAX_VALUE)));
+        Set<AppDay> incomplete = new HashSet<>();
+        Tuple params = lateParams(late);
+        return connection.preparedQuery(LATE_USER_ROWS).execute(params)
+                .invoke(rows -> rows.forEach(row -> fold(shares, incomplete, USER_SIDE, row)))
+                .flatMap(x -> connection.preparedQuery(LATE_EVENT_ROWS).execute(params))
+                .invoke(rows -> rows.forEach(row -> fold(shares, incomplete, EVENT_SIDE, row)))
+                .map(x -> {
+                    shares.keySet().removeAll(incomplete);
+                    return shares;
+                });
+    }
+
+    /**
+     * What the batch changed in each day of {@code before} (its late users' shares read before the batch touched the
+     * rollups): their shares now, who they are and whose first day it is. A day a user without an ordinal is in is left out.
+     */
+    public Uni<Map<AppDay, DayChange>> changes(SqlConnection connection, List<UserDay> late, Map<AppDay, DayState> before) {
+        if (before.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return lateShares(connection, late).flatMap(after -> connection.preparedQuery(LATE_USERS).execute(lateParams(late)).map(rows -> {
+            Map<AppDay, RoaringBitmap[]> users = new HashMap<>();
+            Set<AppDay> incomplete = new HashSet<>();
+            rows.forEach(row -> {
+                AppDay day = new AppDay(row.getString(0), row.getLocalDate(1));
+                Integer ordinal = row.getInteger(2);
+                if (ordinal == null) {
+                    incomplete.add(day);
+                    return;
+                }
+                RoaringBitmap[] u = users.computeIfAbsent(day, d -> new RoaringBitmap[]{new RoaringBitmap(), new RoaringBitmap()});
+                u[0].add(ordinal);
+                if (Boolean.TRUE.equals(row.getBoolean(3))) {
+                    u[1].add(ordinal);
+                }
+            });
+            Map<AppDay, DayChange> changes = new HashMap<>();
+            before.forEach((day, share) -> {
+                RoaringBitmap[] u = users.get(day);
+                if (after.containsKey(day) && u != null && !incomplete.contains(day)) {
+                    changes.put(day, new DayChange(share, after.get(day), u[0], u[1]));
+                }
+            });
+            return changes;
+        }));
+    }
+
+    /**
+     * Applies each change to its day's state where that was current and held before the batch bumped the day
+     * ({@code versions}: the days' versions after the bump, which locked them: no other batch or build changes the
+     * state meanwhile); the others are left to the job. A change that would hold more than {@code maxValues} values
+     * is left to the job too, which marks the day not held.
+     * @return how many days' states were changed
+     */
+    public Uni<Long> change(SqlConnection connection, Map<AppDay, Long> versions, Map<AppDay, DayChange> changes, int maxValues) {
+        return Multi.createFrom().iterable(changes.entrySet()).filter(e -> versions.containsKey(e.getKey()))
+                .onItem().transformToUniAndConcatenate(e -> change(connection, e.getKey(), versions.get(e.getKey()), e.getValue(), maxValues))
+                .filter(changed -> changed).collect().with(Collectors.counting());
+    }
+
+    private Uni<Boolean> change(SqlConnection connection, AppDay day, long version, DayChange change, int maxValues) {
+        return connection.preparedQuery(CURRENT_STATE).execute(Tuple.of(day.appId(), day.date(), version - 1)).flatMap(states -> {
+            if (states.size() == 0) {
+                return Uni.createFrom().item(false);
+            }
+            Row state = states.iterator().next();
+            List<DayState.Key> keys = List.copyOf(change.keys());
+            Tuple touched = Tuple.of(day.appId(), day.date(), keys.stream().map(k -> k.dimension().apiName()).toArray(String[]::new),
+                    keys.stream().map(DayState.Key::value).toArray(String[]::new));
+            return connection.preparedQuery(VALUES_OF_KEYS).execute(touched).flatMap(rows -> {
+                Map<DayState.Key, DayState.Value> stored = new HashMap<>();
+                RoaringBitmap firstUsers;
+                try {
+                    rows.forEach(row -> stored.put(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)), value(row)));
+                    firstUsers = change.firstUsers(DayStateDimension.users(state.getBuffer(0).getBytes()));
+                } catch (IllegalStateException | java.util.NoSuchElementException e) {
+                    // a row no build wrote (edited by hand, or by a newer version): the job replaces the whole day, the batch goes on
+                    Log.warnf(e, "the day state of app %s, %s is unreadable: left to the job to build again", day.appId(), day.date());
+                    return Uni.createFrom().item(false);
+                }
+                Map<DayState.Key, DayState.Value> kept = new HashMap<>(change.apply(stored));
+                kept.values().removeIf(java.util.Objects::isNull);
+                if (state.getLong(1) - stored.size() + kept.size() > maxValues) {
+                    return Uni.createFrom().item(false);
+                }
+                return connection.preparedQuery(DELETE_KEYS).execute(touched)
+                        .flatMap(x -> insert(connection, day.appId(), day.date(), kept))
+                        .flatMap(x -> connection.preparedQuery(CHANGE_STATE).execute(Tuple.of(day.appId(), day.date(), version, bytes(firstUsers))))
+                        .replaceWith(true);
+            });
+        });
+    }
+
+    private static DayState.Value value(Row row) {
+        return new DayState.Value(bitmap(row, 2), bitmap(row, 3), bitmap(row, 4), bitmap(row, 5), bitmap(row, 6), bitmap(row, 7),
+                sums(row, 8));
+    }
+
+    private static RoaringBitmap bitmap(Row row, int column) {
+        return DayStateDimension.users(row.getBuffer(column).getBytes());
+    }
+
+    private static Sums sums(Row row, int s) {
+        return new Sums(row.getLong(s), row.getLong(s + 1), row.getLong(s + 2), row.getLong(s + 3),
+                row.getLong(s + 4), row.getLong(s + 5), row.getBigDecimal(s + 6), row.getLong(s + 7), row.getLong(s + 8),
+                row.getDouble(s + 9), row.getDouble(s + 10), row.getLong(s + 11), row.getLong(s + 12), row.getBigDecimal(s + 13),
+                row.getLong(s + 14));
+    }
+
+    private static void fold(Map<AppDay, DayState> shares, Set<AppDay> incomplete, DayStateDimension[] dimensions, Row row) {
+        int at = 1 + dimensions.length + 15;
+        AppDay day = new AppDay(row.getString(at), row.getLocalDate(at + 1));
+        if (!add(shares.get(day), dimensions, row)) {
+            incomplete.add(day);
+        }
+    }
+
+    private static Tuple lateParams(List<UserDay> late) {
+        return Tuple.of(late.stream().map(UserDay::appId).toArray(String[]::new), late.stream().map(UserDay::date).toArray(LocalDate[]::new),
+                late.stream().map(UserDay::userId).toArray(String[]::new));
     }
 
     /** Drops the state of days before {@code day}, which no app keeps any more: the day first, so no value outlives it. */
@@ -227,7 +408,7 @@ public class DayStateRepository {
                         .replaceWith(states.rowCount()));
     }
 
-    private static Buffer bytes(org.roaringbitmap.RoaringBitmap users) {
+    private static Buffer bytes(RoaringBitmap users) {
         return Buffer.buffer(DayStateDimension.bytes(users));
     }
 }

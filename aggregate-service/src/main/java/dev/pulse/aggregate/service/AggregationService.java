@@ -1,9 +1,12 @@
 package dev.pulse.aggregate.service;
 
+import dev.pulse.aggregate.config.AggregateConfig;
+import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.ClosedDayVersionRepository;
 import dev.pulse.aggregate.repository.CounterFactsRepository;
 import dev.pulse.aggregate.repository.CumulativeRepository;
+import dev.pulse.aggregate.repository.DayStateRepository;
 import dev.pulse.aggregate.repository.EventTimesRepository;
 import dev.pulse.aggregate.repository.PostFactsRepository;
 import dev.pulse.aggregate.repository.RawStoreRepository;
@@ -39,6 +42,8 @@ public class AggregationService {
     private final AppLocks locks;
     private final ClosedDayVersionRepository closedDays;
     private final RealtimeService realtime;
+    private final DayStateRepository dayStates;
+    private final int maxValues;
 
     /** A batch's events new to the raw store, committed, and the real-time epoch they belong to. */
     public record Applied(List<EnrichedEvent> fresh, long epoch) {
@@ -47,8 +52,9 @@ public class AggregationService {
     public AggregationService(Pool pool, RawStoreRepository rawStore, UserDayFactsRepository userDays,
             PostFactsRepository posts, CounterFactsRepository counters, CumulativeRepository cumulative,
             UserDailyRollupRepository rollup, EventTimesRepository eventTimes, SessionRepository sessions, AppLocks locks,
-            ClosedDayVersionRepository closedDays,
-            RealtimeService realtime) {
+            ClosedDayVersionRepository closedDays, DayStateRepository dayStates, AggregateConfig config, RealtimeService realtime) {
+        this.dayStates = dayStates;
+        this.maxValues = config.dayState().maxValues();
         this.realtime = realtime;
         this.eventTimes = eventTimes;
         this.sessions = sessions;
@@ -76,20 +82,42 @@ public class AggregationService {
                         // the days events of ended days change are read before the facts move the users' first days,
                         // and bumped last, so that their rows are locked for the least time
                         .flatMap(fresh -> closedDays.endedDays(connection, fresh)
-                                .flatMap(days -> applyFacts(connection, fresh).flatMap(x -> closedDays.bump(connection, days)))
+                                .flatMap(late -> applyFacts(connection, fresh, late))
                                 .replaceWith(new Applied(fresh, epoch)))));
+    }
+
+    /**
+     * The facts, then the days of ended days bumped, and their day state changed by what the late users' rollup rows
+     * gained: read once each late user is locked (user_first_seen's upsert), before and after the rollups move.
+     */
+    private Uni<Void> applyFacts(SqlConnection connection, List<EnrichedEvent> fresh, List<UserDay> late) {
+        return eventFacts(connection, fresh)
+                .flatMap(x -> dayStates.lateShares(connection, late))
+                .flatMap(before -> rollups(connection, fresh)
+                        .flatMap(x -> dayStates.changes(connection, late, before)))
+                .flatMap(changes -> closedDays.bump(connection, late)
+                        .flatMap(versions -> dayStates.change(connection, versions, changes, maxValues)))
+                .replaceWithVoid();
     }
 
     /** Every fact's share of events new to them: the incremental path, and the replay of a recompute. */
     Uni<Void> applyFacts(SqlConnection connection, List<EnrichedEvent> fresh) {
+        return eventFacts(connection, fresh).flatMap(x -> rollups(connection, fresh));
+    }
+
+    private Uni<Void> eventFacts(SqlConnection connection, List<EnrichedEvent> fresh) {
         // the messenger facts add the connections the counters inserted, so those come first; the feed moves the
         // posts' view-to-like times, so the posts' rows must exist before it
         return posts.apply(connection, fresh)
                 .flatMap(x -> userDays.applyFeed(connection, fresh))
                 .flatMap(x -> counters.apply(connection, fresh))
                 .flatMap(added -> userDays.applyMessenger(connection, fresh, added))
-                .flatMap(x -> cumulative.apply(connection, fresh))
-                .flatMap(x -> rollup.apply(connection, fresh))
+                .flatMap(x -> cumulative.apply(connection, fresh));
+    }
+
+    /** The per-user rollups and their sessions (every write to fact_user_daily and fact_user_event_daily), then the event times. */
+    private Uni<Void> rollups(SqlConnection connection, List<EnrichedEvent> fresh) {
+        return rollup.apply(connection, fresh)
                 // after the rollup's rows exist, and after user_first_seen's upsert has locked each user (SessionRepository)
                 .flatMap(x -> sessions.apply(connection, fresh))
                 .flatMap(x -> eventTimes.apply(connection, fresh));
