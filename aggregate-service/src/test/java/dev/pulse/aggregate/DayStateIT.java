@@ -108,6 +108,17 @@ class DayStateIT {
         execute("UPDATE day_state SET day_version = -1 WHERE app_id = '" + app + "'");
         awaitBuilt(app, first, today.minusDays(2));
         assertEquals(dump(app, first, second), changed);
+
+        // a state row no build wrote: the batch stores its events all the same and leaves the day to the job
+        assertEquals(1, execute("UPDATE day_values SET users = '\\x0102'::bytea WHERE app_id = '" + app + "' AND event_date = '" + first
+                + "' AND dimension = ''"));
+        send(app, List.of(AggregationIT.event(app, random, first.atTime(10, 0).toInstant(ZoneOffset.UTC), "mover")));
+        assertEquals(1, queryLong("""
+                SELECT count(*) FROM day_state s WHERE s.app_id = '%1$s' AND s.event_date = '%2$s'
+                  AND s.day_version <> (SELECT version FROM closed_day_changes c WHERE c.app_id = '%1$s' AND c.event_date = s.event_date)"""
+                .formatted(app, first)), "the day is stale");
+        awaitBuilt(app, first, today.minusDays(2));
+        assertStateEqualsTheRawStore(app, first, second);
     }
 
     /** The app's state of days {@code from..to}: each row's bitmaps as ordinals, its sums (doubles to 1e-6), the days' first users. */
@@ -220,9 +231,9 @@ class DayStateIT {
         }
     }
 
-    private static void execute(String sql) throws SQLException {
+    private static int execute(String sql) throws SQLException {
         try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement()) {
-            s.executeUpdate(sql);
+            return s.executeUpdate(sql);
         }
     }
 

@@ -69,7 +69,8 @@ public enum DayStateDimension {
         RoaringBitmap users = new RoaringBitmap();
         try {
             users.deserialize(ByteBuffer.wrap(bytes));
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | RuntimeException e) {
+            // RoaringBitmap reports a bad cookie or truncated bytes unchecked
             throw new IllegalStateException("not a bitmap of user ordinals", e);
         }
         return users;

@@ -11,6 +11,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +20,7 @@ import org.roaringbitmap.RoaringBitmap;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -105,20 +108,27 @@ public class DayStateRepository {
     private static final String FIRST_USERS = """
             SELECT o.ordinal FROM user_first_seen f LEFT JOIN user_ordinals o ON o.app_id = f.app_id AND o.user_id = f.user_id
             WHERE f.app_id = $1 AND f.first_date = $2""";
-    private static final String LATE = """
-            unnest($1::text[], $2::date[], $3::text[]) AS t(app_id, event_date, user_id)
-            JOIN day_state s ON s.app_id = t.app_id AND s.event_date = t.event_date AND s.held""";
+    /* $1 apps, $2 days: those that hold a state, with the build it is of */
+    private static final String HELD_DAYS = """
+            SELECT DISTINCT s.app_id, s.event_date, s.built_at FROM unnest($1::text[], $2::date[]) AS t(app_id, event_date)
+            JOIN day_state s ON s.app_id = t.app_id AND s.event_date = t.event_date WHERE s.held""";
+    private static final String LATE = "unnest($1::text[], $2::date[], $3::text[]) AS t(app_id, event_date, user_id)";
     private static final String LATE_USER_ROWS = lateRows("fact_user_daily", USER_SIDE, "sessions, session_seconds, bounces");
     private static final String LATE_EVENT_ROWS = lateRows("fact_user_event_daily", EVENT_SIDE, "0, 0::numeric, 0");
-    /* the late users of days that hold a state: their ordinals, and whether the day is now their first */
+    /* the late users: their ordinals, and whether the day is now their first */
     private static final String LATE_USERS = "SELECT t.app_id, t.event_date, o.ordinal, f.first_date = t.event_date FROM " + LATE + """
 
             LEFT JOIN user_ordinals o ON o.app_id = t.app_id AND o.user_id = t.user_id
             LEFT JOIN user_first_seen f ON f.app_id = t.app_id AND f.user_id = t.user_id""";
-    /* $1 app, $2 day, $3 the day's version before the batch's bump: its state, locked, if it is current and held */
+    /* the day's build lock, as the job takes it (tryLock): a build under way is left to finish, and none starts until commit */
+    private static final String TRY_LOCK_DAY = "SELECT pg_try_advisory_xact_lock(hashtextextended('pulse-day-state:' || $1 || ':' || $2, 0))";
+    /*
+     * $1 app, $2 day, $3 the day's version before the batch's bump, $4 the build the shares were read against: its
+     * state, locked, if it is still that build, current and held
+     */
     private static final String CURRENT_STATE = """
             SELECT s.first_users, (SELECT count(*) FROM day_values v WHERE v.app_id = s.app_id AND v.event_date = s.event_date)
-            FROM day_state s WHERE s.app_id = $1 AND s.event_date = $2 AND s.held AND s.day_version = $3
+            FROM day_state s WHERE s.app_id = $1 AND s.event_date = $2 AND s.held AND s.day_version = $3 AND s.built_at = $4
               AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = $1), 0)
             FOR UPDATE OF s""";
     /* $1 app, $2 day, $3 dimensions, $4 values: those rows of the day (a value may be null) */
@@ -269,37 +279,42 @@ public class DayStateRepository {
         return connection.preparedQuery(INSERT_VALUES).execute(insert).replaceWithVoid();
     }
 
-    /**
-     * The late users' share of the state of each app-day of {@code late} that holds one: their rollup rows as this
-     * transaction sees them now, folded. A day with a row of a user who has no ordinal yet is left out.
-     */
-    public Uni<Map<AppDay, DayState>> lateShares(SqlConnection connection, List<UserDay> late) {
-        if (late.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        Map<AppDay, DayState> shares = new HashMap<>();
-        late.forEach(l -> shares.computeIfAbsent(new AppDay(l.appId(), l.date()), d -> new DayState(Integer.MAX_VALUE)));
-        Set<AppDay> incomplete = new HashSet<>();
-        Tuple params = lateParams(late);
-        return connection.preparedQuery(LATE_USER_ROWS).execute(params)
-                .invoke(rows -> rows.forEach(row -> fold(shares, incomplete, USER_SIDE, row)))
-                .flatMap(x -> connection.preparedQuery(LATE_EVENT_ROWS).execute(params))
-                .invoke(rows -> rows.forEach(row -> fold(shares, incomplete, EVENT_SIDE, row)))
-                .map(x -> {
-                    shares.keySet().removeAll(incomplete);
-                    return shares;
-                });
+    /** The late users' shares of the days that held a state when read, with the build each was of. */
+    public record Before(Map<AppDay, OffsetDateTime> builds, Map<AppDay, DayState> shares) {
+        static final Before NONE = new Before(Map.of(), Map.of());
+    }
+
+    /** What a batch changes in a day's state, and the build it applies to. */
+    public record Pending(DayChange change, OffsetDateTime build) {
     }
 
     /**
-     * What the batch changed in each day of {@code before} (its late users' shares read before the batch touched the
-     * rollups): their shares now, who they are and whose first day it is. A day a user without an ordinal is in is left out.
+     * Of each app-day of {@code late} that holds a state: which build it is, and the late users' share of it, their
+     * rollup rows as this transaction sees them now, folded. A day with a row of a user who has no ordinal yet is left out.
      */
-    public Uni<Map<AppDay, DayChange>> changes(SqlConnection connection, List<UserDay> late, Map<AppDay, DayState> before) {
-        if (before.isEmpty()) {
+    public Uni<Before> before(SqlConnection connection, List<UserDay> late) {
+        if (late.isEmpty()) {
+            return Uni.createFrom().item(Before.NONE);
+        }
+        return connection.preparedQuery(HELD_DAYS).execute(Tuple.of(late.stream().map(UserDay::appId).toArray(String[]::new),
+                late.stream().map(UserDay::date).toArray(LocalDate[]::new))).flatMap(rows -> {
+            Map<AppDay, OffsetDateTime> builds = new HashMap<>();
+            rows.forEach(row -> builds.put(new AppDay(row.getString(0), row.getLocalDate(1)), row.getOffsetDateTime(2)));
+            return builds.isEmpty() ? Uni.createFrom().item(Before.NONE) : shares(connection, of(late, builds.keySet()))
+                    .map(shares -> new Before(builds, shares));
+        });
+    }
+
+    /**
+     * What the batch changed in each day of {@code before} (read before the batch touched the rollups): the late users'
+     * shares now, who they are and whose first day it is. A day a user without an ordinal is in is left out.
+     */
+    public Uni<Map<AppDay, Pending>> changes(SqlConnection connection, List<UserDay> late, Before before) {
+        if (before.shares().isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return lateShares(connection, late).flatMap(after -> connection.preparedQuery(LATE_USERS).execute(lateParams(late)).map(rows -> {
+        List<UserDay> held = of(late, before.shares().keySet());
+        return shares(connection, held).flatMap(after -> connection.preparedQuery(LATE_USERS).execute(lateParams(held)).map(rows -> {
             Map<AppDay, RoaringBitmap[]> users = new HashMap<>();
             Set<AppDay> incomplete = new HashSet<>();
             rows.forEach(row -> {
@@ -315,33 +330,67 @@ public class DayStateRepository {
                     u[1].add(ordinal);
                 }
             });
-            Map<AppDay, DayChange> changes = new HashMap<>();
-            before.forEach((day, share) -> {
+            Map<AppDay, Pending> changes = new HashMap<>();
+            before.shares().forEach((day, share) -> {
                 RoaringBitmap[] u = users.get(day);
                 if (after.containsKey(day) && u != null && !incomplete.contains(day)) {
-                    changes.put(day, new DayChange(share, after.get(day), u[0], u[1]));
+                    changes.put(day, new Pending(new DayChange(share, after.get(day), u[0], u[1]), before.builds().get(day)));
                 }
             });
             return changes;
         }));
     }
 
+    private static List<UserDay> of(List<UserDay> late, Set<AppDay> days) {
+        return late.stream().filter(l -> days.contains(new AppDay(l.appId(), l.date()))).toList();
+    }
+
+    private static Uni<Map<AppDay, DayState>> shares(SqlConnection connection, List<UserDay> late) {
+        Map<AppDay, DayState> shares = new HashMap<>();
+        late.forEach(l -> shares.computeIfAbsent(new AppDay(l.appId(), l.date()), d -> new DayState(Integer.MAX_VALUE)));
+        Set<AppDay> incomplete = new HashSet<>();
+        Tuple params = lateParams(late);
+        return connection.preparedQuery(LATE_USER_ROWS).execute(params)
+                .invoke(rows -> rows.forEach(row -> fold(shares, incomplete, USER_SIDE, row)))
+                .flatMap(x -> connection.preparedQuery(LATE_EVENT_ROWS).execute(params))
+                .invoke(rows -> rows.forEach(row -> fold(shares, incomplete, EVENT_SIDE, row)))
+                .map(x -> {
+                    shares.keySet().removeAll(incomplete);
+                    return shares;
+                });
+    }
+
     /**
-     * Applies each change to its day's state where that was current and held before the batch bumped the day
-     * ({@code versions}: the days' versions after the bump, which locked them: no other batch or build changes the
-     * state meanwhile); the others are left to the job. A change that would hold more than {@code maxValues} values
-     * is left to the job too, which marks the day not held.
+     * Applies each change, in one order, to its day's state where that is still the build it was read against, was
+     * current before the batch bumped the day ({@code versions}: the days' versions after the bump, which locked them
+     * against other batches) and no build runs (its lock, held to commit, keeps the job out). The others are left to the
+     * job, and so is a change that would hold more than {@code maxValues} values (the job marks the day not held). A
+     * day whose change fails (a row it cannot read, a deadlock) is rolled back to before it and left to the job: the
+     * batch's events are stored all the same.
      * @return how many days' states were changed
      */
-    public Uni<Long> change(SqlConnection connection, Map<AppDay, Long> versions, Map<AppDay, DayChange> changes, int maxValues) {
-        return Multi.createFrom().iterable(changes.entrySet()).filter(e -> versions.containsKey(e.getKey()))
-                .onItem().transformToUniAndConcatenate(e -> change(connection, e.getKey(), versions.get(e.getKey()), e.getValue(), maxValues))
+    public Uni<Long> change(SqlConnection connection, Map<AppDay, Long> versions, Map<AppDay, Pending> changes, int maxValues) {
+        Map<AppDay, Pending> ordered = new TreeMap<>(java.util.Comparator.comparing(AppDay::appId).thenComparing(AppDay::date));
+        ordered.putAll(changes);
+        return Multi.createFrom().iterable(ordered.entrySet()).filter(e -> versions.containsKey(e.getKey()))
+                .onItem().transformToUniAndConcatenate(e -> connection.query("SAVEPOINT day_state").execute()
+                        .flatMap(x -> change(connection, e.getKey(), versions.get(e.getKey()), e.getValue(), maxValues))
+                        .call(x -> connection.query("RELEASE SAVEPOINT day_state").execute())
+                        .onFailure().recoverWithUni(failure -> {
+                            Log.warnf(failure, "changing the day state of app %s, %s failed: left to the job to build again",
+                                    e.getKey().appId(), e.getKey().date());
+                            return connection.query("ROLLBACK TO SAVEPOINT day_state").execute().replaceWith(false);
+                        }))
                 .filter(changed -> changed).collect().with(Collectors.counting());
     }
 
-    private Uni<Boolean> change(SqlConnection connection, AppDay day, long version, DayChange change, int maxValues) {
-        return connection.preparedQuery(CURRENT_STATE).execute(Tuple.of(day.appId(), day.date(), version - 1)).flatMap(states -> {
-            if (states.size() == 0) {
+    private Uni<Boolean> change(SqlConnection connection, AppDay day, long version, Pending pending, int maxValues) {
+        DayChange change = pending.change();
+        return connection.preparedQuery(TRY_LOCK_DAY).execute(Tuple.of(day.appId(), day.date().toString()))
+                .flatMap(locked -> !locked.iterator().next().getBoolean(0) ? Uni.createFrom().<RowSet<Row>>nullItem()
+                        : connection.preparedQuery(CURRENT_STATE).execute(Tuple.of(day.appId(), day.date(), version - 1, pending.build())))
+                .flatMap(states -> {
+            if (states == null || states.size() == 0) {
                 return Uni.createFrom().item(false);
             }
             Row state = states.iterator().next();
@@ -350,15 +399,8 @@ public class DayStateRepository {
                     keys.stream().map(DayState.Key::value).toArray(String[]::new));
             return connection.preparedQuery(VALUES_OF_KEYS).execute(touched).flatMap(rows -> {
                 Map<DayState.Key, DayState.Value> stored = new HashMap<>();
-                RoaringBitmap firstUsers;
-                try {
-                    rows.forEach(row -> stored.put(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)), value(row)));
-                    firstUsers = change.firstUsers(DayStateDimension.users(state.getBuffer(0).getBytes()));
-                } catch (IllegalStateException | java.util.NoSuchElementException e) {
-                    // a row no build wrote (edited by hand, or by a newer version): the job replaces the whole day, the batch goes on
-                    Log.warnf(e, "the day state of app %s, %s is unreadable: left to the job to build again", day.appId(), day.date());
-                    return Uni.createFrom().item(false);
-                }
+                rows.forEach(row -> stored.put(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)), value(row)));
+                RoaringBitmap firstUsers = change.firstUsers(DayStateDimension.users(state.getBuffer(0).getBytes()));
                 Map<DayState.Key, DayState.Value> kept = new HashMap<>(change.apply(stored));
                 kept.values().removeIf(java.util.Objects::isNull);
                 if (state.getLong(1) - stored.size() + kept.size() > maxValues) {

@@ -92,7 +92,7 @@ public class AggregationService {
      */
     private Uni<Void> applyFacts(SqlConnection connection, List<EnrichedEvent> fresh, List<UserDay> late) {
         return eventFacts(connection, fresh)
-                .flatMap(x -> dayStates.lateShares(connection, late))
+                .flatMap(x -> dayStates.before(connection, late))
                 .flatMap(before -> rollups(connection, fresh)
                         .flatMap(x -> dayStates.changes(connection, late, before)))
                 .flatMap(changes -> closedDays.bump(connection, late)
