@@ -1,8 +1,10 @@
 package dev.pulse.query.domain;
 
+import org.roaringbitmap.FastAggregation;
 import org.roaringbitmap.RoaringBitmap;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One group's users over some days as bitmaps of their ordinals (V33), and its partials summed: what the day state
@@ -50,34 +52,32 @@ public final class GroupUsers {
         sums = new Object[Partial.values().length];
     }
 
-    private GroupUsers(GroupUsers other) {
-        for (int i = 0; i < users.length; i++) {
-            users[i] = other.users[i].clone();
-        }
-        newUsers = other.newUsers.clone();
-        sums = other.sums.clone();
-    }
-
-    /** A copy to add to, the original (a cached value) unchanged. */
-    public GroupUsers copy() {
-        return new GroupUsers(this);
-    }
-
     public void or(Kind kind, RoaringBitmap more) {
         users[kind.ordinal()].or(more);
     }
 
-    /** Adds another part of the same group over other days: users ORed, sums added. */
-    public void or(GroupUsers other) {
-        for (int i = 0; i < users.length; i++) {
-            users[i].or(other.users[i]);
+    /**
+     * The parts of one group over other days merged (users ORed, sums added) into a new one, the parts unchanged; all
+     * days at once: ORing a bitmap into another per day converted containers anew each time (JFR, bench/RESULTS.md).
+     */
+    public static GroupUsers union(List<GroupUsers> parts) {
+        if (parts.size() == 1) {
+            return parts.getFirst();
         }
-        newUsers.or(other.newUsers);
-        for (Partial partial : Partial.values()) {
-            if (partial != Partial.NEW) {
-                add(partial, other.sums[partial.ordinal()]);
+        GroupUsers union = new GroupUsers();
+        for (int i = 0; i < union.users.length; i++) {
+            int kind = i;
+            union.users[i] = FastAggregation.or(parts.stream().map(p -> p.users[kind]).iterator());
+        }
+        union.newUsers.or(FastAggregation.or(parts.stream().map(p -> p.newUsers).iterator()));
+        for (GroupUsers part : parts) {
+            for (Partial partial : Partial.values()) {
+                if (partial != Partial.NEW) {
+                    union.add(partial, part.sums[partial.ordinal()]);
+                }
             }
         }
+        return union;
     }
 
     public void add(Partial partial, Object sum) {

@@ -130,27 +130,22 @@ public class DayStateService {
             if (parts.getItem2() == null || parts.getItem1().values().stream().anyMatch(part -> !part.answered())) {
                 return Optional.empty();
             }
-            // the cached parts are never changed: a group is copied the first time another part adds to it
-            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
-            Set<List<Object>> copied = new HashSet<>();
-            Function<List<Object>, GroupUsers> writable = key -> groups.compute(key,
-                    (k, held) -> held == null ? new GroupUsers() : copied.add(k) ? held.copy() : held);
+            // each group's parts of every day, merged once (the cached parts are never changed)
+            Map<List<Object>, List<GroupUsers>> groups = new LinkedHashMap<>();
             Map<String, RoaringBitmap> firstUsers = new HashMap<>();
             parts.getItem1().forEach((day, part) -> {
-                part.groups().forEach((key, users) -> {
-                    if (groups.putIfAbsent(key, users) != null) {
-                        writable.apply(key).or(users);
-                    }
-                });
+                part.groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
                 firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(part.firstUsers());
             });
-            addUsers(query, partials, writable, parts.getItem2(), unnumbered);
+            Map<List<Object>, GroupUsers> notOver = new LinkedHashMap<>();
+            addUsers(query, partials, key -> notOver.computeIfAbsent(key, k -> new GroupUsers()), parts.getItem2(), unnumbered);
+            notOver.forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
             if (groups.size() > maxRows) {
                 // days cached by narrower questions may merge into more groups than an answer may hold: bounded as before
                 return Optional.empty();
             }
             Map<List<Object>, RollupTotals> totals = new LinkedHashMap<>();
-            groups.forEach((key, users) -> totals.put(key, users.totals(firstUsers.getOrDefault(bucket(query, key), new RoaringBitmap()))));
+            groups.forEach((key, users) -> totals.put(key, GroupUsers.union(users).totals(firstUsers.getOrDefault(bucket(query, key), new RoaringBitmap()))));
             return Optional.of(totals);
         });
     }
