@@ -34,6 +34,11 @@ public final class GroupUsers {
             return column;
         }
 
+        /** The partial whose positive value puts a user in this kind; null for USERS, all of them. */
+        public Partial positive() {
+            return positive;
+        }
+
         /** Whether a query of these partials needs this kind: users always, the others where their partial is read. */
         public boolean neededFor(java.util.List<Partial> partials) {
             return positive == null || partials.contains(positive);
@@ -54,6 +59,11 @@ public final class GroupUsers {
 
     public void or(Kind kind, RoaringBitmap more) {
         users[kind.ordinal()].or(more);
+    }
+
+    /** Users new in the group whatever the days' first users say (their partials said so). */
+    public void orNew(RoaringBitmap more) {
+        newUsers.or(more);
     }
 
     /**

@@ -124,8 +124,9 @@ public class DayStateService {
                 (server, days) -> days(query, dimension, perDay, partials.contains(Partial.NEW), days, days.size() == rangeDays(query.from(), lastClosed),
                         unnumbered, server));
         List<LocalDate> open = lastClosed.plusDays(1).datesUntil(query.to().plusDays(1)).toList();
+        List<Kind> kinds = Stream.of(Kind.values()).filter(k -> k.neededFor(partials)).toList();
         Uni<List<List<Object>>> openRows = open.isEmpty() ? Uni.createFrom().item(List.of())
-                : bounded(compiler.partialsWithOrdinals(query, partials, open), sql);
+                : bounded(compiler.groupsWithOrdinals(query, partials, kinds, open), sql);
         return Uni.combine().all().unis(closed, openRows).asTuple().map(parts -> {
             if (parts.getItem2() == null || parts.getItem1().values().stream().anyMatch(part -> !part.answered())) {
                 return Optional.empty();
@@ -138,7 +139,7 @@ public class DayStateService {
                 firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(part.firstUsers());
             });
             Map<List<Object>, GroupUsers> notOver = new LinkedHashMap<>();
-            addUsers(query, partials, key -> notOver.computeIfAbsent(key, k -> new GroupUsers()), parts.getItem2(), unnumbered);
+            addGroups(query, partials, kinds, key -> notOver.computeIfAbsent(key, k -> new GroupUsers()), parts.getItem2(), unnumbered);
             notOver.forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
             if (groups.size() > maxRows) {
                 // days cached by narrower questions may merge into more groups than an answer may hold: bounded as before
@@ -247,6 +248,50 @@ public class DayStateService {
             int user = ordinal != null ? ((Number) ordinal).intValue() : unnumbered.of((String) row.get(dims));
             groups.apply(new ArrayList<>(row.subList(0, dims))).addUser(user, values);
         }
+    }
+
+    /**
+     * Rows of groupsWithOrdinals into the group {@code groups} gives per key: a group's numbered users as bitmaps and
+     * their totals, or a user without an ordinal, numbered by {@code unnumbered}.
+     */
+    private static void addGroups(Query query, List<Partial> partials, List<Kind> kinds, Function<List<Object>, GroupUsers> groups,
+            List<List<Object>> rows, Unnumbered unnumbered) {
+        int dims = query.dimensions().size();
+        for (List<Object> row : rows) {
+            List<Object> key = new ArrayList<>(row.subList(0, dims));
+            if (row.get(dims) != null) {
+                Object[] values = new Object[Partial.values().length];
+                for (int i = 0; i < partials.size(); i++) {
+                    values[partials.get(i).ordinal()] = row.get(dims + 1 + i);
+                }
+                groups.apply(key).addUser(unnumbered.of((String) row.get(dims)), values);
+                continue;
+            }
+            GroupUsers group = groups.apply(key);
+            int arrays = dims + 1 + partials.size();
+            for (int i = 0; i < kinds.size(); i++) {
+                group.or(kinds.get(i), ordinals(row.get(arrays + i)));
+            }
+            if (partials.contains(Partial.NEW)) {
+                group.orNew(ordinals(row.get(arrays + kinds.size())));
+            }
+            for (int i = 0; i < partials.size(); i++) {
+                if (partials.get(i) != Partial.NEW) {
+                    group.add(partials.get(i), row.get(dims + 1 + i));
+                }
+            }
+        }
+    }
+
+    /** An int[] column (null when no user had it) as a bitmap. */
+    private static RoaringBitmap ordinals(Object array) {
+        RoaringBitmap users = new RoaringBitmap();
+        if (array != null) {
+            for (Integer ordinal : (Integer[]) array) {
+                users.add(ordinal);
+            }
+        }
+        return users;
     }
 
     /** The group of a state row: each time dimension's bucket of its day, the value as the rollup's column gives it. */

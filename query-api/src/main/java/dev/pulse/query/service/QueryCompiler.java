@@ -4,6 +4,7 @@ import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Filter;
 import dev.pulse.query.domain.Metric;
 import dev.pulse.query.domain.NewUsers;
+import dev.pulse.query.domain.GroupUsers;
 import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -163,6 +164,43 @@ public class QueryCompiler {
         String inner = partials(query, partials, true, binds, app, "e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])");
         return new Compiled("SELECT p.*, o.ordinal FROM (" + inner + ") p LEFT JOIN user_ordinals o ON o.app_id = " + app + " AND o.user_id = p.u",
                 binds.values());
+    }
+
+    /**
+     * The rollup rows of {@code days} (days not over yet) per group, for the day state's merge: a row per group of its
+     * numbered users (u null; the partials' totals over them; then, per kind of {@code kinds}, the ordinals of its users
+     * whose partial is positive, all of them for USERS, as an array; last the new ones' when {@code partials} has NEW),
+     * then a row per user without an ordinal yet (u their id, their partials, null arrays). PostgreSQL folds the users:
+     * a row per user and group moved to query-api and folded there was the cost of a warm answer (JFR, bench/RESULTS.md).
+     */
+    public Compiled groupsWithOrdinals(Query query, List<Partial> partials, List<GroupUsers.Kind> kinds, List<LocalDate> days) {
+        Compiled perUser = partialsWithOrdinals(query, partials, days);
+        int dims = query.dimensions().size();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < dims; i++) {
+            keys.add("p.d" + i);
+        }
+        List<String> grouped = new ArrayList<>(keys);
+        List<String> single = new ArrayList<>(keys);
+        grouped.add("NULL::text");
+        single.add("p.u");
+        for (int i = 0; i < partials.size(); i++) {
+            grouped.add(partials.get(i).total("p.p" + i));
+            single.add("p.p" + i);
+        }
+        for (GroupUsers.Kind kind : kinds) {
+            grouped.add("array_agg(p.ordinal)" + (kind.positive() == null ? "" : " FILTER (WHERE p.p" + partials.indexOf(kind.positive()) + " > 0)"));
+            single.add("NULL::int[]");
+        }
+        if (partials.contains(Partial.NEW)) {
+            grouped.add("array_agg(p.ordinal) FILTER (WHERE p.p" + partials.indexOf(Partial.NEW) + ")");
+            single.add("NULL::int[]");
+        }
+        String sql = "WITH p AS MATERIALIZED (" + perUser.sql() + ")"
+                + " SELECT " + String.join(", ", grouped) + " FROM p WHERE p.ordinal IS NOT NULL"
+                + (dims == 0 ? " HAVING count(*) > 0" : " GROUP BY " + String.join(", ", keys))
+                + " UNION ALL SELECT " + String.join(", ", single) + " FROM p WHERE p.ordinal IS NULL";
+        return new Compiled(sql, perUser.params());
     }
 
     private String partials(Query query, List<Partial> partials, boolean perUser, Binds binds, String app, String days) {
