@@ -283,13 +283,16 @@ public class DayStateService {
         }
     }
 
-    /** An int[] column (null when no user had it) as a bitmap. */
+    /** An int[] column in order (null when no user had it) as a bitmap, added at once: one by one was the cost (JFR). */
     private static RoaringBitmap ordinals(Object array) {
         RoaringBitmap users = new RoaringBitmap();
         if (array != null) {
-            for (Integer ordinal : (Integer[]) array) {
-                users.add(ordinal);
+            Integer[] boxed = (Integer[]) array;
+            int[] ordinals = new int[boxed.length];
+            for (int i = 0; i < boxed.length; i++) {
+                ordinals[i] = boxed[i];
             }
+            users.addN(ordinals, 0, ordinals.length);
         }
         return users;
     }

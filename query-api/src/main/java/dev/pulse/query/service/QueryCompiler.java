@@ -168,7 +168,7 @@ public class QueryCompiler {
 
     /**
      * The rollup rows of {@code days} (days not over yet) per group, for the day state's merge: a row per group of its
-     * numbered users (u null; the partials' totals over them; then, per kind of {@code kinds}, the ordinals of its users
+     * numbered users (u null; the partials' totals over them; then, per kind of {@code kinds}, the ordinals in order of its users
      * whose partial is positive, all of them for USERS, as an array; last the new ones' when {@code partials} has NEW),
      * then a row per user without an ordinal yet (u their id, their partials, null arrays). PostgreSQL folds the users:
      * a row per user and group moved to query-api and folded there was the cost of a warm answer (JFR, bench/RESULTS.md).
@@ -189,11 +189,11 @@ public class QueryCompiler {
             single.add("p.p" + i);
         }
         for (GroupUsers.Kind kind : kinds) {
-            grouped.add("array_agg(p.ordinal)" + (kind.positive() == null ? "" : " FILTER (WHERE p.p" + partials.indexOf(kind.positive()) + " > 0)"));
+            grouped.add("array_agg(p.ordinal ORDER BY p.ordinal)" + (kind.positive() == null ? "" : " FILTER (WHERE p.p" + partials.indexOf(kind.positive()) + " > 0)"));
             single.add("NULL::int[]");
         }
         if (partials.contains(Partial.NEW)) {
-            grouped.add("array_agg(p.ordinal) FILTER (WHERE p.p" + partials.indexOf(Partial.NEW) + ")");
+            grouped.add("array_agg(p.ordinal ORDER BY p.ordinal) FILTER (WHERE p.p" + partials.indexOf(Partial.NEW) + ")");
             single.add("NULL::int[]");
         }
         String sql = "WITH p AS MATERIALIZED (" + perUser.sql() + ")"
