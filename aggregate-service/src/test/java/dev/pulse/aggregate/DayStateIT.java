@@ -46,13 +46,7 @@ class DayStateIT {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         LocalDate first = today.minusDays(5);
         Random random = new Random(33);
-        List<EnrichedEvent> events = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
-            LocalDate day = first.plusDays(random.nextInt(2));
-            events.add(AggregationIT.event(app, random, day.atTime(random.nextInt(24), random.nextInt(60)).toInstant(ZoneOffset.UTC),
-                    "u" + random.nextInt(15)));
-        }
-        send(app, events);
+        send(app, events(app, random, first, 120));
         awaitBuilt(app, first, today.minusDays(2));
         assertStateEqualsTheRawStore(app, first, first.plusDays(1));
 
@@ -72,12 +66,7 @@ class DayStateIT {
         LocalDate first = today.minusDays(5);
         LocalDate second = first.plusDays(1);
         Random random = new Random(34);
-        List<EnrichedEvent> events = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
-            LocalDate day = first.plusDays(random.nextInt(2));
-            events.add(AggregationIT.event(app, random, day.atTime(random.nextInt(24), random.nextInt(60)).toInstant(ZoneOffset.UTC),
-                    "u" + random.nextInt(15)));
-        }
+        List<EnrichedEvent> events = events(app, random, first, 120);
         // a user first seen on the second day, whose first day a late event moves back
         events.add(AggregationIT.event(app, random, second.atTime(9, 0).toInstant(ZoneOffset.UTC), "mover"));
         send(app, events);
@@ -85,12 +74,7 @@ class DayStateIT {
         String built = queryString("SELECT max(built_at)::text FROM day_state WHERE app_id = '" + app + "'");
 
         // late events of users who have ordinals, on both days: the batch changes each day's state, the job does not run
-        List<EnrichedEvent> late = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            LocalDate day = first.plusDays(random.nextInt(2));
-            late.add(AggregationIT.event(app, random, day.atTime(random.nextInt(24), random.nextInt(60)).toInstant(ZoneOffset.UTC),
-                    "u" + random.nextInt(15)));
-        }
+        List<EnrichedEvent> late = events(app, random, first, 30);
         late.add(AggregationIT.event(app, random, first.atTime(8, 0).toInstant(ZoneOffset.UTC), "mover"));
         String before = queryString("SELECT string_agg(event_date || ':' || day_version, ',' ORDER BY event_date) FROM day_state WHERE app_id = '" + app + "'");
         send(app, late);
@@ -147,6 +131,17 @@ class DayStateIT {
             }
         }
         return dump.toString();
+    }
+
+    /** {@code count} events of users u0..u14 at random times of {@code first} and the day after. */
+    private static List<EnrichedEvent> events(String app, Random random, LocalDate first, int count) {
+        List<EnrichedEvent> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            LocalDate day = first.plusDays(random.nextInt(2));
+            events.add(AggregationIT.event(app, random, day.atTime(random.nextInt(24), random.nextInt(60)).toInstant(ZoneOffset.UTC),
+                    "u" + random.nextInt(15)));
+        }
+        return events;
     }
 
     /** Runs the job until every day {@code from..to} has a state of its current versions. */

@@ -151,19 +151,19 @@ public class DayStateRepository {
             ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = $3, day_version = $4, first_users = $5, held = $6, built_at = now()""";
 
     private static String rows(String table, DayStateDimension[] dimensions, String sessions) {
-        return rows(table, dimensions, sessions, table + " f", "WHERE f.app_id = $1 AND f.event_date = $2");
+        return rows(dimensions, sessions, table + " f", "WHERE f.app_id = $1 AND f.event_date = $2");
     }
 
     /** The rows of {@code from}, with each user's ordinal and, last, the row's app and day. */
-    private static String rows(String table, DayStateDimension[] dimensions, String sessions, String from, String where) {
+    private static String rows(DayStateDimension[] dimensions, String sessions, String from, String where) {
         return "SELECT o.ordinal, " + Arrays.stream(dimensions).map(DayStateDimension::column).collect(Collectors.joining(", "))
                 + ", " + SUMS + ", " + sessions + ", f.app_id, f.event_date FROM " + from
                 + " LEFT JOIN user_ordinals o ON o.app_id = f.app_id AND o.user_id = f.user_id " + where;
     }
 
-    /** The rows of {@code table} of the late users ($1 apps, $2 days, $3 users) on days that hold a state. */
+    /** The rows of {@code table} of the late users on their days ($1 apps, $2 days, $3 users). */
     private static String lateRows(String table, DayStateDimension[] dimensions, String sessions) {
-        return rows(table, dimensions, sessions, LATE + " JOIN " + table + " f ON f.app_id = t.app_id AND f.event_date = t.event_date AND f.user_id = t.user_id", "");
+        return rows(dimensions, sessions, LATE + " JOIN " + table + " f ON f.app_id = t.app_id AND f.event_date = t.event_date AND f.user_id = t.user_id", "");
     }
 
     public Uni<List<Due>> due(SqlConnection connection, Duration settle, int days, int limit) {

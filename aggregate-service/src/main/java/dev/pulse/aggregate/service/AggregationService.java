@@ -80,7 +80,8 @@ public class AggregationService {
                 .flatMap(x -> realtime.epoch())
                 .flatMap(epoch -> rawStore.insertNew(connection, events)
                         // the days events of ended days change are read before the facts move the users' first days,
-                        // and bumped last, so that their rows are locked for the least time
+                        // and bumped after the facts (only their day state's change follows), so that their rows are
+                        // locked for the least time
                         .flatMap(fresh -> closedDays.endedDays(connection, fresh)
                                 .flatMap(late -> applyFacts(connection, fresh, late))
                                 .replaceWith(new Applied(fresh, epoch)))));
