@@ -21,7 +21,8 @@ import java.time.ZoneOffset;
 /**
  * Keeps the day state (V33) of every closed app-day of the last days: a day without one, or whose versions changed
  * since it was built (late events bump the day, a recompute, erasure or retention the app), is read from the rollups
- * again in one snapshot and replaced. Until then query-api reads that day from the rollups itself, so the state never
+ * again in one snapshot and replaced. A late event of a user with an ordinal usually changes its day's state in its own
+ * batch instead (DayStateRepository.change), so those days are due only when that could not be done. Until then query-api reads that day from the rollups itself, so the state never
  * has to be current for answers to be exact. Replicas may run together: a day one of them builds is skipped by the others.
  */
 @ApplicationScoped

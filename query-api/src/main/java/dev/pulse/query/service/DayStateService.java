@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  * Rollup answers from the day state (V33) that aggregate-service keeps per closed app-day: a query whose dimensions
  * and filters name at most one dimension besides time, one the state holds, reads per day and value the users'
  * bitmaps and sums instead of a row per user and group. Days whose state is missing or was built under other
- * versions, and the days not over yet, are read from the rollup per user with each user's ordinal and merged in, so
- * answers are exact whatever the state's progress. Each closed day's part is cached under that day's versions: a late
+ * versions are read from the rollup per user with each user's ordinal, the days not over yet per group with their
+ * users' ordinals as arrays, and merged in, so answers are exact whatever the state's progress. Each closed day's part is cached under that day's versions: a late
  * event for one day leaves the other days' parts cached, and the next answer reads that day only.
  */
 @ApplicationScoped
