@@ -334,9 +334,11 @@ class PipelineIT {
         String[] kinds = {"feed.view", "feed.view", "feed.like", "message.sent", "page_view", "signup", "level.up", "purchase"};
         String[] devices = {"mobile", "desktop", null};
         List<String> events = new ArrayList<>();
+        List<Activity> activity = new ArrayList<>();
         for (LocalDate day : List.of(first, first.plusDays(1), lastClosed, today)) {
             for (int i = 0; i < 40; i++) {
                 int user = random.nextInt(12);
+                activity.add(new Activity("u" + user, day, String.valueOf(user % 2), "os" + user % 3));
                 String kind = kinds[random.nextInt(kinds.length)];
                 String country = countries[(user + random.nextInt(2)) % countries.length];
                 String properties = switch (kind) {
@@ -361,6 +363,7 @@ class PipelineIT {
                 readToken, stored).body().path("results").path(0).path("metrics").path(0).asInt() == events.size());
         awaitDayState(appId, first, lastClosed);
         assertStateAnswersEqualTheRawStore(appId, readToken, first, lastClosed, today);
+        assertRetentionEqualsTheEvents(appId, readToken, activity, first, lastClosed, today);
 
         // late events of new users for two closed days: those are read from the rollup, together, until their state is built again
         String late = "{\"event\":\"level.up\",\"user_id\":\"late-user\",\"event_id\":\"" + UUID.randomUUID() + "\",\"timestamp\":\""
@@ -368,11 +371,15 @@ class PipelineIT {
         String later = "{\"event\":\"signup\",\"user_id\":\"late-user-2\",\"event_id\":\"" + UUID.randomUUID() + "\",\"timestamp\":\""
                 + lastClosed.atTime(13, 0) + "Z\",\"user\":{\"country\":\"FR\"},\"context\":{\"device\":\"mobile\"}}";
         assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), writeKey, "[" + late + "," + later + "]").status());
+        activity.add(new Activity("late-user", first.plusDays(1), null, null));
+        activity.add(new Activity("late-user-2", lastClosed, null, null));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> HTTP.post(url("query-api", "/v1/query"),
                 readToken, stored).body().path("results").path(0).path("metrics").path(0).asInt() == events.size() + 2);
         assertStateAnswersEqualTheRawStore(appId, readToken, first, lastClosed, today);
+        assertRetentionEqualsTheEvents(appId, readToken, activity, first, lastClosed, today);
         awaitDayState(appId, first, lastClosed);
         assertStateAnswersEqualTheRawStore(appId, readToken, first, lastClosed, today);
+        assertRetentionEqualsTheEvents(appId, readToken, activity, first, lastClosed, today);
 
         // the state is what answers: a changed sum shows in a question not asked before
         String question = "{\"app\":\"" + appId + "\",\"metrics\":[\"events\"],\"date_range\":[\"" + first + "\",\"" + lastClosed
@@ -382,6 +389,72 @@ class PipelineIT {
                     + " AND value = 'tv'"));
         }
         assertEquals(1001, HTTP.post(url("query-api", "/v1/query"), readToken, question).body().path("results").path(0).path("metrics").path(0).asInt());
+
+        // retention too: the first day's first users replaced by the next day's (none of whom was active on the first)
+        // empty its cohort in a question not asked before
+        try (Connection c = stack.openDatabase(); var s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("UPDATE day_state d SET first_users = n.first_users FROM day_state n WHERE d.app_id = '" + appId
+                    + "' AND n.app_id = d.app_id AND d.event_date = '" + first + "' AND n.event_date = '" + first.plusDays(1) + "'"));
+        }
+        String cohorts = "/v1/retention?app=" + appId + "&from=" + first + "&to=" + first + "&period=day&horizon=1&breakdown=user:city";
+        assertEquals(Map.of(), retention(HTTP.get(url("query-api", cohorts), readToken).body()), "no group has a cohort");
+    }
+
+    /** A user's event on a day, with the traits it sent (null where it sent none). */
+    private record Activity(String user, LocalDate day, String gender, String os) {
+    }
+
+    /**
+     * Retention by day and week, whole, split by a trait and filtered, against cohorts worked out from the events sent:
+     * a user's cohort is the period of their first event's day, their groups the traits they sent that day.
+     */
+    private static void assertRetentionEqualsTheEvents(String appId, String readToken, List<Activity> activity, LocalDate first,
+            LocalDate lastClosed, LocalDate today) {
+        record Ask(LocalDate to, boolean weekly, int horizon, String breakdown, String filters, java.util.function.Predicate<Activity> passes,
+                java.util.function.Function<Activity, String> group) {
+        }
+        List<Ask> asks = List.of(
+                new Ask(today, false, 3, null, null, a -> true, a -> "null"),
+                new Ask(lastClosed, true, 1, null, null, a -> true, a -> "null"),
+                new Ask(today, false, 2, "user:gender", null, a -> true, a -> String.valueOf(a.gender())),
+                new Ask(lastClosed, false, 4, "user:os", "[[\"is_not\",\"user:os\",[\"os1\"]]]", a -> !"os1".equals(a.os()), a -> String.valueOf(a.os())),
+                new Ask(today, true, 0, null, "[[\"is\",\"user:gender\",[\"0\"]]]", a -> "0".equals(a.gender()), a -> "null"));
+        Map<String, LocalDate> firstDay = new TreeMap<>();
+        activity.forEach(a -> firstDay.merge(a.user(), a.day(), (x, y) -> x.isBefore(y) ? x : y));
+        for (Ask ask : asks) {
+            java.util.function.Function<LocalDate, LocalDate> period = day -> ask.weekly() ? day.with(java.time.DayOfWeek.MONDAY) : day;
+            int step = ask.weekly() ? 7 : 1;
+            Map<String, Map<LocalDate, java.util.Set<String>>> members = new TreeMap<>();
+            activity.stream().filter(a -> a.day().equals(firstDay.get(a.user())) && !a.day().isAfter(ask.to()) && ask.passes().test(a)).forEach(a -> members
+                    .computeIfAbsent(ask.group().apply(a), g -> new TreeMap<>()).computeIfAbsent(period.apply(a.day()), p -> new java.util.TreeSet<>()).add(a.user()));
+            Map<String, List<Long>> expected = new TreeMap<>();
+            members.forEach((group, cohorts) -> {
+                for (LocalDate p = period.apply(first); !p.isAfter(period.apply(ask.to())); p = p.plusDays(step)) {
+                    java.util.Set<String> cohort = cohorts.getOrDefault(p, java.util.Set.of());
+                    List<Long> cells = new ArrayList<>(List.of((long) cohort.size()));
+                    for (int k = 0; k <= ask.horizon(); k++) {
+                        LocalDate then = p.plusDays((long) k * step);
+                        cells.add(activity.stream().filter(a -> cohort.contains(a.user()) && period.apply(a.day()).equals(then)).map(Activity::user).distinct().count());
+                    }
+                    expected.put(group + "|" + p, cells);
+                }
+            });
+            String url = "/v1/retention?app=" + appId + "&from=" + first + "&to=" + ask.to() + "&period=" + (ask.weekly() ? "week" : "day")
+                    + "&horizon=" + ask.horizon() + (ask.breakdown() == null ? "" : "&breakdown=" + ask.breakdown())
+                    + (ask.filters() == null ? "" : "&filters=" + java.net.URLEncoder.encode(ask.filters(), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(expected, retention(HTTP.get(url("query-api", url), readToken).body()), url);
+        }
+    }
+
+    /** A retention answer's cohorts with a member: "group|cohort" to its size and retained counts. */
+    private static Map<String, List<Long>> retention(JsonNode answer) {
+        Map<String, List<Long>> cohorts = new TreeMap<>();
+        answer.path("cohorts").forEach(c -> {
+            List<Long> cells = new ArrayList<>(List.of(c.path("size").asLong()));
+            c.path("retained").forEach(n -> cells.add(n.asLong()));
+            cohorts.put(c.path("breakdown_value").asText("null") + "|" + c.path("cohort").asText(), cells);
+        });
+        return cohorts;
     }
 
     /** Until aggregate has built the state of days {@code from..to} under the versions they have now. */

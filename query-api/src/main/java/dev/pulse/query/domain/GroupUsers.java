@@ -112,19 +112,29 @@ public final class GroupUsers {
         }
     }
 
+    /** All its users. */
+    public RoaringBitmap users() {
+        return users[Kind.USERS.ordinal()];
+    }
+
     /**
-     * The group's totals; its new users are those whose first day is in {@code firstUsers} (the first days of the
-     * days it holds within its bucket and the query's range) or whose partials said so.
+     * Its new users: those whose first day is in {@code firstUsers} (the first days of the days it holds within its
+     * bucket and the query's range) or whose partials said so.
      */
+    public RoaringBitmap newUsers(RoaringBitmap firstUsers) {
+        return RoaringBitmap.or(RoaringBitmap.and(users(), firstUsers), newUsers);
+    }
+
+    /** The group's totals, its new users as {@link #newUsers} counts them. */
     public RollupTotals totals(RoaringBitmap firstUsers) {
-        RoaringBitmap all = users[Kind.USERS.ordinal()];
+        RoaringBitmap all = users();
         RoaringBitmap feed = RoaringBitmap.or(users[Kind.VIEWERS.ordinal()], users[Kind.LIKERS.ordinal()]);
         RoaringBitmap senders = users[Kind.SENDERS.ordinal()];
         long both = RoaringBitmap.andCardinality(feed, senders);
         long feedUsers = feed.getLongCardinality();
         long sendersCount = senders.getLongCardinality();
         return RollupTotals.summed(sums, new long[]{all.getLongCardinality(),
-                RoaringBitmap.or(RoaringBitmap.and(all, firstUsers), newUsers).getLongCardinality(), feedUsers, sendersCount,
+                newUsers(firstUsers).getLongCardinality(), feedUsers, sendersCount,
                 feedUsers - both, sendersCount - both, both, users[Kind.PAYERS.ordinal()].getLongCardinality(),
                 users[Kind.SESSION_USERS.ordinal()].getLongCardinality(), users[Kind.VIEWERS.ordinal()].getLongCardinality(),
                 users[Kind.LIKERS.ordinal()].getLongCardinality()});

@@ -74,7 +74,7 @@ public class DayStateService {
      * Numbers, within one answer, for users aggregate has not given an ordinal yet, from the top of the range (no
      * ordinal reaches them): such a user is in no kept part, only in parts and open days read for this answer.
      */
-    private static final class Unnumbered {
+    static final class Unnumbered {
         private final Map<String, Integer> numbers = new HashMap<>();
 
         synchronized int of(String user) {
@@ -116,9 +116,33 @@ public class DayStateService {
      */
     public Uni<Optional<Map<List<Object>, RollupTotals>>> totals(Query query, DayStateDimension dimension, List<Partial> partials,
             LocalDate lastClosed, SqlRows sql) {
+        return groups(query, dimension, partials, lastClosed, new Unnumbered(), sql).map(found -> found.map(state -> {
+            Map<List<Object>, RollupTotals> totals = new LinkedHashMap<>();
+            state.groups().forEach((key, users) -> totals.put(key, users.totals(state.firstUsers(key))));
+            return totals;
+        }));
+    }
+
+    /**
+     * The query's groups over its range as bitmaps, each merged over its days, and the first users of each of its time
+     * buckets (those of the whole range without a time dimension).
+     */
+    record StateGroups(Query query, Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsersByBucket) {
+        /** The first users of the group's bucket. */
+        RoaringBitmap firstUsers(List<Object> key) {
+            return firstUsersByBucket.getOrDefault(bucket(query, key), new RoaringBitmap());
+        }
+    }
+
+    /**
+     * The query's groups over its range, the days through {@code lastClosed} from the state, the rest from the rollup
+     * per group with ordinals; {@code unnumbered} numbers the users without an ordinal, the same for every question of
+     * one answer. Empty when the state cannot answer (the caller reads the rollup).
+     */
+    Uni<Optional<StateGroups>> groups(Query query, DayStateDimension dimension, List<Partial> partials, LocalDate lastClosed,
+            Unnumbered unnumbered, SqlRows sql) {
         // the days' parts hold no flag of new users: those are each day's first users, whatever the range
         List<Partial> perDay = partials.stream().filter(p -> p != Partial.NEW).toList();
-        Unnumbered unnumbered = new Unnumbered();
         Uni<Map<LocalDate, DayPart>> closed = cache.eachDay(sql, query.app(), query.from(), lastClosed,
                 new Question(query.app(), query.dimensions(), query.filters(), perDay, partials.contains(Partial.NEW)),
                 (server, days) -> days(query, dimension, perDay, partials.contains(Partial.NEW), days, days.size() == rangeDays(query.from(), lastClosed),
@@ -145,9 +169,9 @@ public class DayStateService {
                 // days cached by narrower questions may merge into more groups than an answer may hold: bounded as before
                 return Optional.empty();
             }
-            Map<List<Object>, RollupTotals> totals = new LinkedHashMap<>();
-            groups.forEach((key, users) -> totals.put(key, GroupUsers.union(users).totals(firstUsers.getOrDefault(bucket(query, key), new RoaringBitmap()))));
-            return Optional.of(totals);
+            Map<List<Object>, GroupUsers> merged = new LinkedHashMap<>();
+            groups.forEach((key, users) -> merged.put(key, GroupUsers.union(users)));
+            return Optional.of(new StateGroups(query, merged, firstUsers));
         });
     }
 

@@ -3,10 +3,14 @@ package dev.pulse.query.service;
 import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Filter;
+import dev.pulse.query.domain.Partial;
+import dev.pulse.query.domain.Query;
 import dev.pulse.query.domain.RetentionReport.Cohort;
 import dev.pulse.query.repository.SqlRows;
+import dev.pulse.schema.DayStateDimension;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.roaringbitmap.RoaringBitmap;
 
 import java.time.DayOfWeek;
 import java.time.LocalDate;
@@ -16,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -76,16 +81,80 @@ public class RetentionService {
 
     private final SqlRows sql;
     private final ClosedDayCache cache;
+    private final DayStateService dayState;
 
-    public RetentionService(SqlRows sql, ClosedDayCache cache) {
+    public RetentionService(SqlRows sql, ClosedDayCache cache, DayStateService dayState) {
         this.sql = sql;
         this.cache = cache;
+        this.dayState = dayState;
     }
 
     public Uni<List<Cohort>> cohorts(App app, LocalDate from, LocalDate to, boolean weekly, int horizon, Segment segment) {
         LocalDate start = weekly ? from.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)) : from;
         LocalDate end = weekly ? to.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).plusDays(6) : to;
         LocalDate activityEnd = weekly ? end.plusWeeks(horizon) : end.plusDays(horizon);
+        return fromState(app, start, end, weekly, horizon, segment, activityEnd).flatMap(state -> state.isPresent()
+                ? Uni.createFrom().item(state.get()) : fromRollup(app, start, end, weekly, horizon, segment, activityEnd));
+    }
+
+    /**
+     * The cohorts from aggregate's day state (V33): per day, its first users in each group and its active users as
+     * bitmaps, so a cell is the size of an intersection; empty when the state cannot answer (the segment names two
+     * dimensions, no day of the cohorts is over or has a state, more groups than an answer may hold).
+     */
+    private Uni<Optional<List<Cohort>>> fromState(App app, LocalDate start, LocalDate end, boolean weekly, int horizon, Segment segment,
+            LocalDate activityEnd) {
+        List<Dimension> dimensions = segment.breakdown() == null ? List.of(Dimension.TIME_DAY) : List.of(Dimension.TIME_DAY, segment.breakdown());
+        Query firstDays = new Query(app, List.of(), start, end, dimensions, segment.filters(), List.of(), Integer.MAX_VALUE, 0);
+        Query activity = new Query(app, List.of(), start, activityEnd, List.of(Dimension.TIME_DAY), List.of(), List.of(), Integer.MAX_VALUE, 0);
+        LocalDate lastClosed = cache.lastClosedDay(app);
+        Optional<DayStateDimension> dimension = dayState.dimension(firstDays);
+        if (dimension.isEmpty() || lastClosed.isBefore(start)) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        DayStateService.Unnumbered unnumbered = new DayStateService.Unnumbered();
+        Uni<Optional<DayStateService.StateGroups>> cohorts = dayState.groups(firstDays, dimension.get(), List.of(Partial.NEW),
+                end.isAfter(lastClosed) ? lastClosed : end, unnumbered, sql);
+        Uni<Optional<DayStateService.StateGroups>> active = dayState.groups(activity, DayStateDimension.TOTAL, List.of(),
+                activityEnd.isAfter(lastClosed) ? lastClosed : activityEnd, unnumbered, sql);
+        return Uni.combine().all().unis(cohorts, active).asTuple().map(parts -> {
+            if (parts.getItem1().isEmpty() || parts.getItem2().isEmpty()) {
+                return Optional.empty();
+            }
+            Map<CohortKey, RoaringBitmap> members = new HashMap<>();
+            DayStateService.StateGroups first = parts.getItem1().get();
+            first.groups().forEach((key, users) -> {
+                RoaringBitmap newUsers = users.newUsers(first.firstUsers(key));
+                if (!newUsers.isEmpty()) {
+                    String group = segment.breakdown() == null ? "" : key.get(1) == null ? null : key.get(1).toString();
+                    members.computeIfAbsent(new CohortKey(group, period(key, weekly)), k -> new RoaringBitmap()).or(newUsers);
+                }
+            });
+            Map<LocalDate, RoaringBitmap> activeIn = new HashMap<>();
+            parts.getItem2().get().groups().forEach((key, users) -> activeIn.computeIfAbsent(period(key, weekly), k -> new RoaringBitmap()).or(users.users()));
+            Map<CohortKey, CohortCounts> counts = new HashMap<>();
+            int step = weekly ? 7 : 1;
+            members.forEach((key, users) -> {
+                CohortCounts cells = new CohortCounts(horizon);
+                cells.size = users.getLongCardinality();
+                for (int k = 0; k <= horizon; k++) {
+                    RoaringBitmap activeThen = activeIn.get(key.start().plusDays((long) k * step));
+                    cells.retained[k] = activeThen == null ? 0 : RoaringBitmap.andCardinality(users, activeThen);
+                }
+                counts.put(key, cells);
+            });
+            return Optional.of(report(start, end, weekly, horizon, segment, List.of(new Cells(counts))));
+        });
+    }
+
+    /** The period (day, or Monday of the week) of a group keyed by its day first. */
+    private static LocalDate period(List<Object> key, boolean weekly) {
+        LocalDate day = LocalDate.parse((String) key.getFirst());
+        return weekly ? day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)) : day;
+    }
+
+    /** The cohorts from the rollup per user: SQL joins each cohort's users to their activity. */
+    private Uni<List<Cohort>> fromRollup(App app, LocalDate start, LocalDate end, boolean weekly, int horizon, Segment segment, LocalDate activityEnd) {
         // a cell counts the activity of one period: the cells of periods that are over come from the cache, and
         // only the open period's are counted again, along with the cohort sizes
         LocalDate lastClosed = cache.lastClosedDay(app);
@@ -96,35 +165,42 @@ public class RetentionService {
                 : cache.get(sql, app, start, closedTo, new Question(app, start, end, weekly, horizon, segment, closedTo),
                         server -> cells(app, start, end, weekly, horizon, segment, start, closedTo, false, server));
         Uni<Cells> open = cells(app, start, end, weekly, horizon, segment, openFrom.isBefore(start) ? start : openFrom, activityEnd, true, sql);
-        return Uni.combine().all().unis(closed, open).asTuple().map(parts -> {
-            // every cohort period of every group that has a cohort (a group exists by its members, so by the sizes)
-            Set<String> groups = new TreeSet<>(Comparator.nullsFirst(Comparator.naturalOrder()));
-            parts.getItem2().counts().keySet().forEach(key -> groups.add(key.group()));
-            if (segment.breakdown() == null) {
-                groups.add("");
+        return Uni.combine().all().unis(closed, open).asTuple().map(parts -> report(start, end, weekly, horizon, segment,
+                List.of(parts.getItem1(), parts.getItem2())));
+    }
+
+    /** Every cohort period of every group that has a cohort (a group exists by its members, so by the sizes in {@code parts}). */
+    private static List<Cohort> report(LocalDate start, LocalDate end, boolean weekly, int horizon, Segment segment, List<Cells> parts) {
+        Set<String> groups = new TreeSet<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+        parts.forEach(part -> part.counts().forEach((key, counts) -> {
+            if (counts.size > 0) {
+                groups.add(key.group());
             }
-            List<Cohort> cohorts = new ArrayList<>();
-            int step = weekly ? 7 : 1;
-            for (String group : groups) {
-                for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(step)) {
-                    CohortCounts c = new CohortCounts(horizon);
-                    for (Cells part : List.of(parts.getItem1(), parts.getItem2())) {
-                        CohortCounts more = part.counts().get(new CohortKey(group, d));
-                        if (more != null) {
-                            c.add(more);
-                        }
+        }));
+        if (segment.breakdown() == null) {
+            groups.add("");
+        }
+        List<Cohort> cohorts = new ArrayList<>();
+        int step = weekly ? 7 : 1;
+        for (String group : groups) {
+            for (LocalDate d = start; !d.isAfter(end); d = d.plusDays(step)) {
+                CohortCounts c = new CohortCounts(horizon);
+                for (Cells part : parts) {
+                    CohortCounts more = part.counts().get(new CohortKey(group, d));
+                    if (more != null) {
+                        c.add(more);
                     }
-                    List<Long> retained = new ArrayList<>();
-                    List<Double> rates = new ArrayList<>();
-                    for (int k = 0; k <= horizon; k++) {
-                        retained.add(c.retained[k]);
-                        rates.add(c.rate(k));
-                    }
-                    cohorts.add(new Cohort(d.toString(), segment.breakdown() == null ? null : group, c.size, retained, rates));
                 }
+                List<Long> retained = new ArrayList<>();
+                List<Double> rates = new ArrayList<>();
+                for (int k = 0; k <= horizon; k++) {
+                    retained.add(c.retained[k]);
+                    rates.add(c.rate(k));
+                }
+                cohorts.add(new Cohort(d.toString(), segment.breakdown() == null ? null : group, c.size, retained, rates));
             }
-            return cohorts;
-        });
+        }
+        return cohorts;
     }
 
     /** The cells of cohorts start..end from activity on days activityFrom..activityTo, and their sizes if asked, read through {@code sql}. */
