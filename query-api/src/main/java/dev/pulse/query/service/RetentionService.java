@@ -123,6 +123,12 @@ public class RetentionService {
             }
             Map<CohortKey, RoaringBitmap> members = new HashMap<>();
             DayStateService.StateGroups first = parts.getItem1().get();
+            if (segment.whole()) {
+                // the whole cohort is every user first seen that day, as user_first_seen says, whether or not the day
+                // still has rollup rows (the app's retention drops old days' rows, not their survivors' first days)
+                first.firstUsersByBucket().forEach((day, users) -> members.computeIfAbsent(new CohortKey("", period(List.of(day), weekly)),
+                        k -> new RoaringBitmap()).or(users));
+            }
             first.groups().forEach((key, users) -> {
                 RoaringBitmap newUsers = users.newUsers(first.firstUsers(key));
                 if (!newUsers.isEmpty()) {
