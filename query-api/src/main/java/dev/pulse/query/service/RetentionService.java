@@ -26,8 +26,8 @@ import java.util.TreeSet;
 
 /**
  * SPEC §5 retention: cohort D = users first seen in period D; retained[N] = those of them active in period
- * D+N (day or ISO week). Period 0 is the cohort itself. Activity is read from the per-user daily rollup (a
- * user is active on a day iff the day has a rollup row of the user).
+ * D+N (day or ISO week). Period 0 is the cohort itself. A user is active on a day iff the day has a rollup row
+ * of the user: read from aggregate's day state where it can answer, else from the per-user daily rollup.
  */
 @ApplicationScoped
 public class RetentionService {
