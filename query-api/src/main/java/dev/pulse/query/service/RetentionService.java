@@ -113,10 +113,12 @@ public class RetentionService {
             return Uni.createFrom().item(Optional.empty());
         }
         DayStateService.Unnumbered unnumbered = new DayStateService.Unnumbered();
-        Uni<Optional<DayStateService.StateGroups>> cohorts = dayState.groups(firstDays, dimension.get(), List.of(Partial.NEW),
-                end.isAfter(lastClosed) ? lastClosed : end, unnumbered, sql);
-        Uni<Optional<DayStateService.StateGroups>> active = dayState.groups(activity, DayStateDimension.TOTAL, List.of(),
-                activityEnd.isAfter(lastClosed) ? lastClosed : activityEnd, unnumbered, sql);
+        // a whole segment's cohorts are the activity's days' new users: one read of the days answers both
+        Query cohortDays = segment.whole() ? activity : firstDays;
+        Uni<Optional<DayStateService.StateGroups>> cohorts = dayState.groups(cohortDays, dimension.get(), List.of(Partial.NEW),
+                cohortDays.to().isAfter(lastClosed) ? lastClosed : cohortDays.to(), unnumbered, sql).memoize().indefinitely();
+        Uni<Optional<DayStateService.StateGroups>> active = segment.whole() ? cohorts : dayState.groups(activity, DayStateDimension.TOTAL,
+                List.of(), activityEnd.isAfter(lastClosed) ? lastClosed : activityEnd, unnumbered, sql);
         return Uni.combine().all().unis(cohorts, active).asTuple().map(parts -> {
             if (parts.getItem1().isEmpty() || parts.getItem2().isEmpty()) {
                 return Optional.empty();
@@ -126,18 +128,18 @@ public class RetentionService {
             if (segment.whole()) {
                 // the whole cohort is every user first seen that day, as user_first_seen says, whether or not the day
                 // still has rollup rows (the app's retention drops old days' rows, not their survivors' first days)
-                first.firstUsersByBucket().forEach((day, users) -> members.computeIfAbsent(new CohortKey("", period(List.of(day), weekly)),
+                first.firstUsersByBucket().forEach((day, users) -> members.computeIfAbsent(new CohortKey("", period(day, weekly)),
                         k -> new RoaringBitmap()).or(users));
             }
             first.groups().forEach((key, users) -> {
                 RoaringBitmap newUsers = users.newUsers(first.firstUsers(key));
                 if (!newUsers.isEmpty()) {
                     String group = segment.breakdown() == null ? "" : key.get(1) == null ? null : key.get(1).toString();
-                    members.computeIfAbsent(new CohortKey(group, period(key, weekly)), k -> new RoaringBitmap()).or(newUsers);
+                    members.computeIfAbsent(new CohortKey(group, period((String) key.getFirst(), weekly)), k -> new RoaringBitmap()).or(newUsers);
                 }
             });
             Map<LocalDate, RoaringBitmap> activeIn = new HashMap<>();
-            parts.getItem2().get().groups().forEach((key, users) -> activeIn.computeIfAbsent(period(key, weekly), k -> new RoaringBitmap()).or(users.users()));
+            parts.getItem2().get().groups().forEach((key, users) -> activeIn.computeIfAbsent(period((String) key.getFirst(), weekly), k -> new RoaringBitmap()).or(users.users()));
             Map<CohortKey, CohortCounts> counts = new HashMap<>();
             int step = weekly ? 7 : 1;
             members.forEach((key, users) -> {
@@ -153,10 +155,10 @@ public class RetentionService {
         });
     }
 
-    /** The period (day, or Monday of the week) of a group keyed by its day first. */
-    private static LocalDate period(List<Object> key, boolean weekly) {
-        LocalDate day = LocalDate.parse((String) key.getFirst());
-        return weekly ? day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)) : day;
+    /** The period (the day, or the Monday of its week) of a day given as YYYY-MM-DD. */
+    private static LocalDate period(String day, boolean weekly) {
+        LocalDate date = LocalDate.parse(day);
+        return weekly ? date.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)) : date;
     }
 
     /** The cohorts from the rollup per user: SQL joins each cohort's users to their activity. */
