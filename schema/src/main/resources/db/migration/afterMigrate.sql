@@ -44,7 +44,9 @@ DECLARE
         ['pulse_aggregate', 'user_ordinals',                 'INSERT, DELETE'],
         ['pulse_aggregate', 'user_ordinal_counters',         'INSERT, UPDATE'],
         ['pulse_aggregate', 'day_state',                     'INSERT, UPDATE, DELETE'],
-        ['pulse_aggregate', 'day_values',                    'INSERT, DELETE']];
+        ['pulse_aggregate', 'day_values',                    'INSERT, DELETE'],
+        ['pulse_aggregate', 'open_day_state',                'INSERT, UPDATE, DELETE'],
+        ['pulse_aggregate', 'day_value_deltas',              'INSERT, DELETE']];
     logins CONSTANT text[] := ARRAY['pulse_ingest', 'pulse_enrich', 'pulse_aggregate', 'pulse_query'];
     readers CONSTANT text[] := ARRAY['pulse_enrich', 'pulse_aggregate', 'pulse_query'];
     login text;

@@ -362,6 +362,7 @@ class PipelineIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> HTTP.post(url("query-api", "/v1/query"),
                 readToken, stored).body().path("results").path(0).path("metrics").path(0).asInt() == events.size());
         awaitDayState(appId, first, lastClosed);
+        awaitOpenDayState(appId, today);
         assertStateAnswersEqualTheRawStore(appId, readToken, first, lastClosed, today);
         assertRetentionEqualsTheEvents(appId, readToken, activity, first, lastClosed, today);
 
@@ -389,6 +390,25 @@ class PipelineIT {
                     + " AND value = 'tv'"));
         }
         assertEquals(1001, HTTP.post(url("query-api", "/v1/query"), readToken, question).body().path("results").path(0).path("metrics").path(0).asInt());
+
+        // today's state too (V34): a changed sum of today's rows shows in a question not asked before
+        String hosts = "{\"app\":\"" + appId + "\",\"metrics\":[\"events\"],\"date_range\":[\"" + today + "\",\"" + today + "\"],\"dimensions\":[\"page:host\"]}";
+        JsonNode byHost = HTTP.post(url("query-api", "/v1/query"), readToken, hosts).body().path("results");
+        int site0 = 0;
+        for (JsonNode group : byHost) {
+            if ("site0.example".equals(group.path("dimensions").path(0).asText())) {
+                site0 = group.path("metrics").path(0).asInt();
+            }
+        }
+        int tampered;
+        try (Connection c = stack.openDatabase(); var s = c.createStatement()) {
+            tampered = s.executeUpdate("UPDATE day_value_deltas SET events = events + 1000 WHERE app_id = '" + appId + "' AND event_date = '" + today
+                    + "' AND dimension = 'page:host' AND value = 'site0.example'");
+        }
+        assertTrue(tampered > 0, "today's state has rows of site0.example");
+        String site0Today = "{\"app\":\"" + appId + "\",\"metrics\":[\"events\"],\"date_range\":[\"" + today + "\",\"" + today
+                + "\"],\"filters\":[[\"is\",\"page:host\",[\"site0.example\"]]]}";
+        assertEquals(site0 + 1000 * tampered, HTTP.post(url("query-api", "/v1/query"), readToken, site0Today).body().path("results").path(0).path("metrics").path(0).asInt());
 
         // retention too: the first day's first users replaced by the next day's (none of whom was active on the first)
         // empty its cohort in a question not asked before
@@ -467,6 +487,18 @@ class PipelineIT {
                     .formatted(appId, from, to))) {
                 rs.next();
                 return rs.getLong(1) == from.datesUntil(to.plusDays(1)).count();
+            }
+        });
+    }
+
+    /** Waits until the day not over yet has a state of the app's version that batches add to (aggregate's OpenDayStateJob). */
+    private static void awaitOpenDayState(String appId, LocalDate day) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            try (Connection c = stack.openDatabase(); var s = c.createStatement(); var rs = s.executeQuery("""
+                    SELECT count(*) FROM open_day_state s WHERE s.app_id = '%1$s' AND s.event_date = '%2$s' AND s.held
+                      AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = '%1$s'), 0)""".formatted(appId, day))) {
+                rs.next();
+                return rs.getLong(1) == 1;
             }
         });
     }

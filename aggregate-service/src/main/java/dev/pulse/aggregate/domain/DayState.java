@@ -86,6 +86,17 @@ public final class DayState {
             }
         }
 
+        /** Both values' users together and their sums added: one day's state from two parts of its rows. */
+        Value plus(Value o) {
+            RoaringBitmap[] mine = sets();
+            RoaringBitmap[] theirs = o.sets();
+            RoaringBitmap[] sets = new RoaringBitmap[mine.length];
+            for (int i = 0; i < mine.length; i++) {
+                sets[i] = RoaringBitmap.or(mine[i], theirs[i]);
+            }
+            return new Value(sets[0], sets[1], sets[2], sets[3], sets[4], sets[5], sums.plus(o.sums));
+        }
+
         /**
          * This value once the users {@code changed} hold what {@code after} has of them instead of {@code before}
          * (each holds those users' rows only): their bits are taken from {@code after}, the sums move by the difference.
@@ -123,6 +134,11 @@ public final class DayState {
             held = false;
             this.values.clear();
         }
+    }
+
+    /** A part of the value {@code key} (its users and sums over some of the day's rows), added to what it holds. */
+    public void add(Key key, Value part) {
+        values.merge(key, part, Value::plus);
     }
 
     /** Whether its values are kept: false once there were more than it holds. */

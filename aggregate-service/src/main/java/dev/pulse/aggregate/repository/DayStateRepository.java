@@ -142,8 +142,9 @@ public class DayStateRepository {
             FROM day_values d, """ + KEYS;
     private static final String DELETE_KEYS = "DELETE FROM day_values d USING " + KEYS;
     private static final String CHANGE_STATE = "UPDATE day_state SET day_version = $3, first_users = $4 WHERE app_id = $1 AND event_date = $2";
+    /* into day_values, or V34's day_value_deltas (the same columns) */
     private static final String INSERT_VALUES = """
-            INSERT INTO day_values SELECT $1, $2, v.* FROM unnest($3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[], $8::bytea[],
+            INSERT INTO %s SELECT $1, $2, v.* FROM unnest($3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[], $8::bytea[],
                 $9::bytea[], $10::bytea[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::numeric[],
                 $18::int8[], $19::int8[], $20::float8[], $21::float8[], $22::int8[], $23::int8[], $24::numeric[], $25::int8[]) AS v""";
     private static final String UPSERT_STATE = """
@@ -250,13 +251,14 @@ public class DayStateRepository {
         return connection.preparedQuery(LOCK_VERSIONS).execute(Tuple.of(appId, day))
                 .flatMap(x -> connection.preparedQuery("DELETE FROM day_values WHERE app_id = $1 AND event_date = $2").execute(Tuple.of(appId, day)))
                 // a state not held has no values: only its day row is written
-                .flatMap(x -> insert(connection, appId, day, read.state().values()))
+                .flatMap(x -> insert(connection, "day_values", appId, day, read.state().values()))
                 .flatMap(x -> connection.preparedQuery(UPSERT_STATE).execute(Tuple.of(appId, day, read.appVersion(), read.dayVersion(),
                         bytes(read.state().firstUsers()), read.state().held())))
                 .replaceWithVoid();
     }
 
-    private static Uni<Void> insert(SqlConnection connection, String appId, LocalDate day, Map<DayState.Key, DayState.Value> values) {
+    /** Writes {@code values} of the app-day into {@code table}: day_values, or day_value_deltas. */
+    static Uni<Void> insert(SqlConnection connection, String table, String appId, LocalDate day, Map<DayState.Key, DayState.Value> values) {
         if (values.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -276,7 +278,7 @@ public class DayStateRepository {
         for (int i = 0; i < columns.size(); i++) {
             insert.addValue(columns.getValue(i));
         }
-        return connection.preparedQuery(INSERT_VALUES).execute(insert).replaceWithVoid();
+        return connection.preparedQuery(INSERT_VALUES.formatted(table)).execute(insert).replaceWithVoid();
     }
 
     /** The late users' shares of the days that held a state when read, with the build each was of. */
@@ -407,14 +409,15 @@ public class DayStateRepository {
                     return Uni.createFrom().item(false);
                 }
                 return connection.preparedQuery(DELETE_KEYS).execute(touched)
-                        .flatMap(x -> insert(connection, day.appId(), day.date(), kept))
+                        .flatMap(x -> insert(connection, "day_values", day.appId(), day.date(), kept))
                         .flatMap(x -> connection.preparedQuery(CHANGE_STATE).execute(Tuple.of(day.appId(), day.date(), version, bytes(firstUsers))))
                         .replaceWith(true);
             });
         });
     }
 
-    private static DayState.Value value(Row row) {
+    /** A day_values row's value, its bitmaps from column 2 on (dimension and value first). */
+    static DayState.Value value(Row row) {
         return new DayState.Value(bitmap(row, 2), bitmap(row, 3), bitmap(row, 4), bitmap(row, 5), bitmap(row, 6), bitmap(row, 7),
                 sums(row, 8));
     }

@@ -87,8 +87,8 @@ public class ErasureRepository {
         for (String table : USER_TABLES) {
             chain = chain.flatMap(x -> Sql.count(connection, "DELETE FROM " + table + " WHERE app_id = $1 AND user_id = $2", user, table, counts));
         }
-        // the day state holds the user's ordinal in its bitmaps: the app's goes, and aggregate's job builds it again without them
-        for (String table : List.of("day_state", "day_values")) {
+        // the day state holds the user's ordinal in its bitmaps: the app's goes, and aggregate's jobs build it again without them
+        for (String table : List.of("day_state", "day_values", "open_day_state", "day_value_deltas")) {
             chain = chain.flatMap(x -> Sql.count(connection, "DELETE FROM " + table + " WHERE app_id = $1", Tuple.of(command.appId()), table, counts));
         }
         return chain

@@ -48,7 +48,7 @@ public class RetentionRepository {
     /** Tables with rows per day that name users (the day state by their ordinals). */
     private static final List<String> USER_DAY_TABLES = List.of("events", "fact_daily_feed", "feed_user_posts", "fact_daily_messenger",
             "fact_user_connections", "post_daily_users", "content_daily_players", "fact_user_daily", "fact_user_event_daily", "host_daily_visitors",
-            "user_day_session_ends", "day_state", "day_values");
+            "user_day_session_ends", "day_state", "day_values", "open_day_state", "day_value_deltas");
     private static final String DEVICE_DATES = """
             UPDATE user_devices_cumulated SET dates_active = ARRAY(SELECT d FROM unnest(dates_active) AS d WHERE d >= $2 ORDER BY d)
             WHERE app_id = $1 AND dates_active[1] < $2""";
@@ -98,7 +98,7 @@ public class RetentionRepository {
     }
 
     /** What only the day state holds: deleting it changes no answer, so it alone does not bump the app's version. */
-    private static final Set<String> STATE_ONLY = Set.of("day_state", "day_values", "user_ordinals");
+    private static final Set<String> STATE_ONLY = Set.of("day_state", "day_values", "open_day_state", "day_value_deltas", "user_ordinals");
 
     /** Whether what retention deleted changes answers about the app's past (and cached ones must go). */
     public static boolean changesAnswers(Map<String, Long> deleted) {

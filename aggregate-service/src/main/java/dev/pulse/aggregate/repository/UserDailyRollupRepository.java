@@ -78,10 +78,12 @@ public class UserDailyRollupRepository {
                 + " ORDER BY row_number ON CONFLICT (" + conflict + ") DO UPDATE SET " + ADD;
     }
 
-    public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
+    /** @return the rows added, fact_user_event_daily's (fact_user_daily's are their sums per traits) */
+    public Uni<RollupDelta> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
         RollupDelta bySide = RollupDelta.byEventSide(fresh);
         return upsert(connection, USER_DAILY_UPSERT, USER_DAILY, bySide.withoutEventSide().rows())
-                .flatMap(x -> upsert(connection, USER_EVENT_DAILY_UPSERT, USER_EVENT_DAILY, bySide.rows()));
+                .flatMap(x -> upsert(connection, USER_EVENT_DAILY_UPSERT, USER_EVENT_DAILY, bySide.rows()))
+                .replaceWith(bySide);
     }
 
     private static Uni<Void> upsert(SqlConnection connection, String sql, List<Column> columns, Map<TraitsDay, Counters> rows) {

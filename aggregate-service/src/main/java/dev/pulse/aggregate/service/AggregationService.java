@@ -1,6 +1,11 @@
 package dev.pulse.aggregate.service;
 
 import dev.pulse.aggregate.config.AggregateConfig;
+import dev.pulse.aggregate.domain.AppDay;
+import dev.pulse.aggregate.domain.BatchShares;
+import dev.pulse.aggregate.domain.BatchShares.AppUser;
+import dev.pulse.aggregate.domain.DayState;
+import dev.pulse.aggregate.domain.RollupDelta;
 import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.aggregate.repository.AppLocks;
 import dev.pulse.aggregate.repository.ClosedDayVersionRepository;
@@ -8,19 +13,25 @@ import dev.pulse.aggregate.repository.CounterFactsRepository;
 import dev.pulse.aggregate.repository.CumulativeRepository;
 import dev.pulse.aggregate.repository.DayStateRepository;
 import dev.pulse.aggregate.repository.EventTimesRepository;
+import dev.pulse.aggregate.repository.OpenDayStateRepository;
 import dev.pulse.aggregate.repository.PostFactsRepository;
 import dev.pulse.aggregate.repository.RawStoreRepository;
 import dev.pulse.aggregate.repository.SessionRepository;
 import dev.pulse.aggregate.repository.UserDailyRollupRepository;
 import dev.pulse.aggregate.repository.UserDayFactsRepository;
 import dev.pulse.contract.EnrichedEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -43,6 +54,7 @@ public class AggregationService {
     private final ClosedDayVersionRepository closedDays;
     private final RealtimeService realtime;
     private final DayStateRepository dayStates;
+    private final OpenDayStateRepository openDays;
     private final int maxValues;
 
     /** A batch's events new to the raw store, committed, and the real-time epoch they belong to. */
@@ -52,8 +64,10 @@ public class AggregationService {
     public AggregationService(Pool pool, RawStoreRepository rawStore, UserDayFactsRepository userDays,
             PostFactsRepository posts, CounterFactsRepository counters, CumulativeRepository cumulative,
             UserDailyRollupRepository rollup, EventTimesRepository eventTimes, SessionRepository sessions, AppLocks locks,
-            ClosedDayVersionRepository closedDays, DayStateRepository dayStates, AggregateConfig config, RealtimeService realtime) {
+            ClosedDayVersionRepository closedDays, DayStateRepository dayStates, OpenDayStateRepository openDays, AggregateConfig config,
+            RealtimeService realtime) {
         this.dayStates = dayStates;
+        this.openDays = openDays;
         this.maxValues = config.dayState().maxValues();
         this.realtime = realtime;
         this.eventTimes = eventTimes;
@@ -89,21 +103,49 @@ public class AggregationService {
 
     /**
      * The facts, then the days of ended days bumped, and their day state changed by what the late users' rollup rows
-     * gained: read once each late user is locked (user_first_seen's upsert), before and after the rollups move.
+     * gained: read once each late user is locked (user_first_seen's upsert), before and after the rollups move. Last,
+     * the batch's share of the days not over yet, whose ordinals may wait for another batch's commit.
      */
     private Uni<Void> applyFacts(SqlConnection connection, List<EnrichedEvent> fresh, List<UserDay> late) {
         return eventFacts(connection, fresh)
                 .flatMap(x -> dayStates.before(connection, late))
                 .flatMap(before -> rollups(connection, fresh)
-                        .flatMap(x -> dayStates.changes(connection, late, before)))
-                .flatMap(changes -> closedDays.bump(connection, late)
-                        .flatMap(versions -> dayStates.change(connection, versions, changes, maxValues)))
-                .replaceWithVoid();
+                        .flatMap(bySide -> dayStates.changes(connection, late, before)
+                                .flatMap(changes -> closedDays.bump(connection, late)
+                                        .flatMap(versions -> dayStates.change(connection, versions, changes, maxValues)))
+                                .flatMap(x -> addShares(connection, bySide))));
+    }
+
+    /**
+     * Adds the batch's rollup rows to the state of the days batches add to (V34), its users numbered first; a day whose
+     * share cannot be had (a user left without an ordinal) is left to the job to read again.
+     */
+    private Uni<Void> addShares(SqlConnection connection, RollupDelta bySide) {
+        Set<AppDay> days = new HashSet<>();
+        bySide.rows().keySet().forEach(k -> days.add(new AppDay(k.appId(), k.date())));
+        return openDays.held(connection, days).flatMap(held -> {
+            if (held.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            Set<AppUser> users = new HashSet<>();
+            bySide.rows().keySet().stream().filter(k -> held.contains(new AppDay(k.appId(), k.date())))
+                    .forEach(k -> users.add(new AppUser(k.appId(), k.userId())));
+            return openDays.ordinals(connection, users).flatMap(ordinals -> {
+                Map<AppDay, DayState> shares = new TreeMap<>(Comparator.comparing(AppDay::appId).thenComparing(AppDay::date));
+                shares.putAll(BatchShares.of(bySide, held, ordinals));
+                Set<AppDay> missing = new HashSet<>(held);
+                missing.removeAll(shares.keySet());
+                return Multi.createFrom().iterable(shares.entrySet())
+                        .onItem().transformToUniAndConcatenate(share -> openDays.add(connection, share.getKey(), share.getValue()))
+                        .collect().last()
+                        .flatMap(x -> missing.isEmpty() ? Uni.createFrom().voidItem() : openDays.stale(connection, missing));
+            });
+        });
     }
 
     /** Every fact's share of events new to them: the incremental path, and the replay of a recompute. */
     Uni<Void> applyFacts(SqlConnection connection, List<EnrichedEvent> fresh) {
-        return eventFacts(connection, fresh).flatMap(x -> rollups(connection, fresh));
+        return eventFacts(connection, fresh).flatMap(x -> rollups(connection, fresh)).replaceWithVoid();
     }
 
     private Uni<Void> eventFacts(SqlConnection connection, List<EnrichedEvent> fresh) {
@@ -116,11 +158,14 @@ public class AggregationService {
                 .flatMap(x -> cumulative.apply(connection, fresh));
     }
 
-    /** The per-user rollups and their sessions (every write to fact_user_daily and fact_user_event_daily), then the event times. */
-    private Uni<Void> rollups(SqlConnection connection, List<EnrichedEvent> fresh) {
+    /**
+     * The per-user rollups and their sessions (every write to fact_user_daily and fact_user_event_daily), then the event
+     * times; @return the rollup rows added
+     */
+    private Uni<RollupDelta> rollups(SqlConnection connection, List<EnrichedEvent> fresh) {
         return rollup.apply(connection, fresh)
                 // after the rollup's rows exist, and after user_first_seen's upsert has locked each user (SessionRepository)
-                .flatMap(x -> sessions.apply(connection, fresh))
-                .flatMap(x -> eventTimes.apply(connection, fresh));
+                .call(x -> sessions.apply(connection, fresh))
+                .call(x -> eventTimes.apply(connection, fresh));
     }
 }

@@ -143,15 +143,15 @@ public class DayStateService {
             Unnumbered unnumbered, SqlRows sql) {
         // the days' parts hold no flag of new users: those are each day's first users, whatever the range
         List<Partial> perDay = partials.stream().filter(p -> p != Partial.NEW).toList();
-        Uni<Map<LocalDate, DayPart>> closed = cache.eachDay(sql, query.app(), query.from(), lastClosed,
+        Uni<Map<LocalDate, DayPart>> closed = lastClosed.isBefore(query.from()) ? Uni.createFrom().item(Map.of()) : cache.eachDay(sql, query.app(), query.from(), lastClosed,
                 new Question(query.app(), query.dimensions(), query.filters(), perDay, partials.contains(Partial.NEW)),
                 (server, days) -> days(query, dimension, perDay, partials.contains(Partial.NEW), days, days.size() == rangeDays(query.from(), lastClosed),
                         unnumbered, server));
         List<LocalDate> open = lastClosed.plusDays(1).datesUntil(query.to().plusDays(1)).toList();
         List<Kind> kinds = Stream.of(Kind.values()).filter(k -> k.neededFor(partials)).toList();
-        Uni<List<List<Object>>> openRows = open.isEmpty() ? Uni.createFrom().item(List.of())
-                : bounded(compiler.groupsWithOrdinals(query, partials, kinds, open), sql);
-        return Uni.combine().all().unis(closed, openRows).asTuple().map(parts -> {
+        Uni<OpenDays> notOver = open.isEmpty() ? Uni.createFrom().item(new OpenDays(Map.of(), Map.of()))
+                : openDays(query, dimension, partials, kinds, open, unnumbered, sql);
+        return Uni.combine().all().unis(closed, notOver).asTuple().map(parts -> {
             if (parts.getItem2() == null || parts.getItem1().values().stream().anyMatch(part -> !part.answered())) {
                 return Optional.empty();
             }
@@ -162,9 +162,8 @@ public class DayStateService {
                 part.groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
                 firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(part.firstUsers());
             });
-            Map<List<Object>, GroupUsers> notOver = new LinkedHashMap<>();
-            addGroups(query, partials, kinds, key -> notOver.computeIfAbsent(key, k -> new GroupUsers()), parts.getItem2(), unnumbered);
-            notOver.forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
+            parts.getItem2().groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
+            parts.getItem2().firstUsers().forEach((bucket, users) -> firstUsers.computeIfAbsent(bucket, b -> new RoaringBitmap()).or(users));
             if (groups.size() > maxRows) {
                 // days cached by narrower questions may merge into more groups than an answer may hold: bounded as before
                 return Optional.empty();
@@ -173,6 +172,81 @@ public class DayStateService {
             groups.forEach((key, users) -> merged.put(key, GroupUsers.union(users)));
             return Optional.of(new StateGroups(query, merged, firstUsers));
         });
+    }
+
+    /** The days not over yet per group, and the first users of those read from their state, per time bucket. */
+    private record OpenDays(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers) {
+    }
+
+    /**
+     * The days not over yet: from their state (V34, aggregate's base and its batches' shares) where it has a base of the
+     * app's version and holds what the question needs ({@link #holdsOpenDays}: batches rewrite sessions), the
+     * others from the rollup per group; null when either has more rows than an answer may hold.
+     */
+    private Uni<OpenDays> openDays(Query query, DayStateDimension dimension, List<Partial> partials, List<Kind> kinds, List<LocalDate> open,
+            Unnumbered unnumbered, SqlRows sql) {
+        Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
+        Map<String, RoaringBitmap> firstUsers = new HashMap<>();
+        Uni<Set<LocalDate>> fromState = holdsOpenDays(dimension, partials) ? openState(query, dimension, partials, kinds, open, groups, sql) : Uni.createFrom().item(Set.of());
+        return fromState.flatMap(stated -> {
+            if (stated == null) {
+                return Uni.createFrom().nullItem();
+            }
+            List<LocalDate> rest = open.stream().filter(day -> !stated.contains(day)).toList();
+            List<LocalDate> withState = open.stream().filter(stated::contains).toList();
+            Uni<List<List<Object>>> rollup = rest.isEmpty() ? Uni.createFrom().item(List.of()) : bounded(compiler.groupsWithOrdinals(query, partials, kinds, rest), sql);
+            Uni<List<List<Object>>> first = withState.isEmpty() || !partials.contains(Partial.NEW) ? Uni.createFrom().item(List.of())
+                    : bounded(compiler.firstUsers(query, withState), sql);
+            return Uni.combine().all().unis(rollup, first).asTuple().map(read -> {
+                if (read.getItem1() == null || read.getItem2() == null) {
+                    return null;
+                }
+                addGroups(query, partials, kinds, key -> groups.computeIfAbsent(key, k -> new GroupUsers()), read.getItem1(), unnumbered);
+                read.getItem2().forEach(user -> firstUsers.computeIfAbsent(bucket(query, LocalDate.parse((String) user.get(0))), b -> new RoaringBitmap())
+                        .add(user.get(2) != null ? ((Number) user.get(2)).intValue() : unnumbered.of((String) user.get(1))));
+                return new OpenDays(groups, firstUsers);
+            });
+        });
+    }
+
+    private static final Set<Partial> SESSION_PARTIALS = Set.of(Partial.SESSIONS, Partial.SESSION_SECONDS, Partial.BOUNCES);
+
+    /** Whether the state of days not over yet holds these partials of the dimension: all but a user-side one's sessions. */
+    public boolean holdsOpenDays(DayStateDimension dimension, List<Partial> partials) {
+        return !dimension.userSide() || partials.stream().noneMatch(SESSION_PARTIALS::contains);
+    }
+
+    /** The days of {@code open} with a state, their rows added to {@code groups}; null when more rows than an answer may hold. */
+    private Uni<Set<LocalDate>> openState(Query query, DayStateDimension dimension, List<Partial> partials, List<Kind> kinds, List<LocalDate> open,
+            Map<List<Object>, GroupUsers> groups, SqlRows sql) {
+        List<Partial> sums = partials.stream().filter(p -> p.stateColumn().isPresent()).toList();
+        QueryCompiler.Compiled state = compiler.openDayState(query, dimension.apiName(), kinds.stream().map(Kind::column).toList(),
+                sums.stream().map(p -> p.stateColumn().orElseThrow()).toList(), open);
+        return sql.map(state.sql() + " LIMIT " + (maxRows + 1), state.params(), row -> row).map(rows -> {
+            if (rows.size() > maxRows) {
+                return null;
+            }
+            Set<LocalDate> stated = new HashSet<>();
+            for (Row row : rows) {
+                LocalDate day = row.getLocalDate(0);
+                if (row.getBoolean(1)) {
+                    stated.add(day);
+                    continue;
+                }
+                addState(groups.computeIfAbsent(key(query, dimension, day, row.getString(3)), k -> new GroupUsers()), kinds, sums, row);
+            }
+            return stated;
+        });
+    }
+
+    /** A state row's bitmaps (from column 4, in {@code kinds}' order) ORed into the group, then its sums added. */
+    private static void addState(GroupUsers group, List<Kind> kinds, List<Partial> sums, Row row) {
+        for (int i = 0; i < kinds.size(); i++) {
+            group.or(kinds.get(i), users(row.getBuffer(4 + i)));
+        }
+        for (int i = 0; i < sums.size(); i++) {
+            group.add(sums.get(i), sum(row.getValue(4 + kinds.size() + i)));
+        }
     }
 
     private static long rangeDays(LocalDate from, LocalDate to) {
@@ -204,13 +278,7 @@ public class DayStateService {
                     }
                     continue;
                 }
-                GroupUsers group = part.groups().computeIfAbsent(key(query, dimension, day, row.getString(3)), k -> new GroupUsers());
-                for (int i = 0; i < kinds.size(); i++) {
-                    group.or(kinds.get(i), users(row.getBuffer(4 + i)));
-                }
-                for (int i = 0; i < sums.size(); i++) {
-                    group.add(sums.get(i), sum(row.getValue(4 + kinds.size() + i)));
-                }
+                addState(part.groups().computeIfAbsent(key(query, dimension, day, row.getString(3)), k -> new GroupUsers()), kinds, sums, row);
             }
             List<LocalDate> missing = days.stream().filter(d -> !parts.containsKey(d)).toList();
             if (missing.isEmpty()) {

@@ -236,23 +236,43 @@ public class QueryCompiler {
     public Compiled dayState(Query query, String dimension, List<String> bitmaps, List<String> sums, boolean firstUsers, List<LocalDate> days) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
-        List<String> nulls = new ArrayList<>();
-        List<String> values = new ArrayList<>();
-        Stream.concat(bitmaps.stream(), sums.stream()).forEach(column -> {
-            nulls.add("NULL");
-            values.add("v." + column);
-        });
-        String sql = "WITH s AS MATERIALIZED (SELECT s.event_date, s.first_users FROM day_state s WHERE s.app_id = " + app
-                + " AND s.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[]) AND s.held"
+        String states = "SELECT s.event_date, " + (firstUsers ? "s.first_users" : "NULL::bytea") + " AS first_users FROM day_state s WHERE s.app_id = "
+                + app + " AND s.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[]) AND s.held"
                 + " AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = " + app + "), 0)"
                 + " AND s.day_version = coalesce((SELECT c.version FROM closed_day_changes c WHERE c.app_id = " + app
-                + " AND c.event_date = s.event_date), 0))"
-                + " SELECT s.event_date, true AS day_row, " + (firstUsers ? "s.first_users" : "NULL::bytea") + ", NULL::text"
+                + " AND c.event_date = s.event_date), 0)";
+        return new Compiled(state(query, dimension, bitmaps, sums, binds, app, states, "day_values"), binds.values());
+    }
+
+    /**
+     * As {@link #dayState} for days not over yet (V34): the days whose base was read under the app's version, then
+     * their rows per value (several per value: the base and the batches' shares since, to be ORed and summed); no
+     * first users (the batches move them).
+     */
+    public Compiled openDayState(Query query, String dimension, List<String> bitmaps, List<String> sums, List<LocalDate> days) {
+        Binds binds = new Binds();
+        String app = binds.bind(query.app().appId());
+        String states = "SELECT s.event_date, NULL::bytea AS first_users FROM open_day_state s WHERE s.app_id = " + app
+                + " AND s.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[]) AND s.held"
+                + " AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = " + app + "), 0)";
+        return new Compiled(state(query, dimension, bitmaps, sums, binds, app, states, "day_value_deltas"), binds.values());
+    }
+
+    /** The rows of {@code states} (event_date, first_users), then the rows of {@code values} on their days. */
+    private static String state(Query query, String dimension, List<String> bitmaps, List<String> sums, Binds binds, String app, String states,
+            String values) {
+        List<String> nulls = new ArrayList<>();
+        List<String> columns = new ArrayList<>();
+        Stream.concat(bitmaps.stream(), sums.stream()).forEach(column -> {
+            nulls.add("NULL");
+            columns.add("v." + column);
+        });
+        return "WITH s AS MATERIALIZED (" + states + ")"
+                + " SELECT s.event_date, true AS day_row, s.first_users, NULL::text"
                 + nulls.stream().map(n -> ", " + n).collect(Collectors.joining()) + " FROM s"
-                + " UNION ALL SELECT v.event_date, false, NULL, v.value" + values.stream().map(v -> ", " + v).collect(Collectors.joining())
-                + " FROM s JOIN day_values v ON v.app_id = " + app + " AND v.event_date = s.event_date AND v.dimension = " + binds.bind(dimension)
+                + " UNION ALL SELECT v.event_date, false, NULL, v.value" + columns.stream().map(v -> ", " + v).collect(Collectors.joining())
+                + " FROM s JOIN " + values + " v ON v.app_id = " + app + " AND v.event_date = s.event_date AND v.dimension = " + binds.bind(dimension)
                 + FilterSql.conditions(query.filters(), binds, filter -> "v.value");
-        return new Compiled(sql, binds.values());
     }
 
     /** The users whose first day is one of {@code days}: first_date, user_id, ordinal (null while aggregate has given none). */

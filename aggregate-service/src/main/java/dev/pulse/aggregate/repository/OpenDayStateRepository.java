@@ -1,0 +1,191 @@
+package dev.pulse.aggregate.repository;
+
+import dev.pulse.aggregate.domain.AppDay;
+import dev.pulse.aggregate.domain.BatchShares.AppUser;
+import dev.pulse.aggregate.domain.DayState;
+import dev.pulse.aggregate.repository.DayStateRepository.Read;
+import dev.pulse.schema.DayStateDimension;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The state of days not over yet (V34): which app-days batches add their shares to, the ordinals those shares need,
+ * the shares themselves, and the job's base of a day (read from the rollups in one snapshot) and merges of its rows.
+ */
+@ApplicationScoped
+public class OpenDayStateRepository {
+    /* $1 apps, $2 days: those batches add to */
+    private static final String HELD = """
+            SELECT s.app_id, s.event_date FROM open_day_state s JOIN unnest($1::text[], $2::date[]) AS t(app_id, event_date)
+            ON s.app_id = t.app_id AND s.event_date = t.event_date WHERE s.held""";
+    /* $1 apps, $2 users: those with an ordinal */
+    private static final String ORDINALS = """
+            SELECT o.app_id, o.user_id, o.ordinal FROM unnest($1::text[], $2::text[]) AS t(app_id, user_id)
+            JOIN user_ordinals o ON o.app_id = t.app_id AND o.user_id = t.user_id""";
+    /* the apps' ordinal locks, in one order (DayStateRepository's, held to commit) */
+    private static final String LOCK_ORDINALS = """
+            SELECT pg_advisory_xact_lock(hashtextextended('pulse-ordinals:' || a, 0)) FROM (SELECT DISTINCT a FROM unnest($1::text[]) AS a ORDER BY a) l""";
+    /* $1 apps, $2 users without an ordinal when looked up (the lock is held now): ordinals from each app's counter */
+    private static final String ASSIGN = """
+            WITH n AS (SELECT t.app_id, t.user_id, row_number() OVER (PARTITION BY t.app_id ORDER BY t.user_id) AS r,
+                              count(*) OVER (PARTITION BY t.app_id) AS k
+                       FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[])) AS t(app_id, user_id)
+                       WHERE NOT EXISTS (SELECT 1 FROM user_ordinals o WHERE o.app_id = t.app_id AND o.user_id = t.user_id)),
+                 c AS (INSERT INTO user_ordinal_counters AS c (app_id, given) SELECT app_id, max(k) FROM n GROUP BY app_id
+                       ON CONFLICT (app_id) DO UPDATE SET given = c.given + excluded.given RETURNING c.app_id, c.given)
+            INSERT INTO user_ordinals (app_id, user_id, ordinal)
+            SELECT n.app_id, n.user_id, c.given - n.k + n.r - 1 FROM n JOIN c ON c.app_id = n.app_id""";
+    /*
+     * $1 settle seconds, $2 at most this many: the app-days not over yet (as query-api counts them) with rollup rows
+     * whose state is missing, or whose base was read under another app version (or is being read, -1)
+     */
+    private static final String DUE = """
+            SELECT a.app_id, d::date FROM apps a
+            CROSS JOIN LATERAL generate_series(((now() - make_interval(secs => $1::float8)) AT TIME ZONE a.timezone)::date,
+                    (now() AT TIME ZONE a.timezone)::date, interval '1 day') AS d
+            LEFT JOIN open_day_state s ON s.app_id = a.app_id AND s.event_date = d::date
+            WHERE (s.app_id IS NULL OR s.app_version <> coalesce((SELECT v.version FROM closed_day_versions v WHERE v.app_id = a.app_id), 0))
+              AND EXISTS (SELECT 1 FROM fact_user_daily f WHERE f.app_id = a.app_id AND f.event_date = d::date)
+            ORDER BY d DESC, a.app_id
+            LIMIT $2::int""";
+    /* $1 app, $2 day: from now on batches add to it; query-api reads it once its base has a version */
+    private static final String BEGIN = """
+            INSERT INTO open_day_state (app_id, event_date, app_version, held, built_at) VALUES ($1, $2, -1, true, now())
+            ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = -1, held = true, built_at = now()""";
+    private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended('pulse-open-day:' || $1 || ':' || $2, 0))";
+    private static final String BASED = "UPDATE open_day_state SET app_version = $3, held = $4, built_at = now() WHERE app_id = $1 AND event_date = $2";
+    private static final String DELETE = "DELETE FROM day_value_deltas WHERE app_id = $1 AND event_date = $2";
+    /* $1 rows per value: the held days whose rows are more than that many per value on average */
+    private static final String PILED_UP = """
+            SELECT s.app_id, s.event_date FROM open_day_state s
+            CROSS JOIN LATERAL (SELECT count(*) AS n, count(DISTINCT (d.dimension, d.value)) AS k FROM day_value_deltas d
+                                WHERE d.app_id = s.app_id AND d.event_date = s.event_date) r
+            WHERE s.held AND s.app_version >= 0 AND r.n > $1::int * r.k""";
+    private static final String ROWS = """
+            SELECT d.dimension, d.value, d.users, d.viewers, d.likers, d.senders, d.payers, d.session_users, d.events, d.views, d.likes,
+                   d.messages, d.signups, d.purchases, d.revenue, d.page_views, d.plays, d.engagement_seconds, d.pct_sum, d.pct_count,
+                   d.sessions, d.session_seconds, d.bounces
+            FROM day_value_deltas d WHERE d.app_id = $1 AND d.event_date = $2""";
+
+    /** Of {@code days}, those batches add their shares to. */
+    public Uni<Set<AppDay>> held(SqlConnection connection, Set<AppDay> days) {
+        if (days.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return connection.preparedQuery(HELD).execute(Tuple.of(days.stream().map(AppDay::appId).toArray(String[]::new),
+                days.stream().map(AppDay::date).toArray(LocalDate[]::new))).map(rows -> {
+            Set<AppDay> held = new HashSet<>();
+            rows.forEach(row -> held.add(new AppDay(row.getString(0), row.getLocalDate(1))));
+            return held;
+        });
+    }
+
+    /**
+     * The users' ordinals, given now to those without one. Only then are their apps' ordinal locks taken (to commit: the
+     * last statements of a batch come after this), so a batch of known users never waits for another.
+     */
+    public Uni<Map<AppUser, Integer>> ordinals(SqlConnection connection, Set<AppUser> users) {
+        Tuple all = Tuple.of(users.stream().map(AppUser::appId).toArray(String[]::new), users.stream().map(AppUser::userId).toArray(String[]::new));
+        Map<AppUser, Integer> ordinals = new HashMap<>();
+        return connection.preparedQuery(ORDINALS).execute(all).flatMap(rows -> {
+            rows.forEach(row -> ordinals.put(new AppUser(row.getString(0), row.getString(1)), row.getInteger(2)));
+            List<AppUser> missing = users.stream().filter(u -> !ordinals.containsKey(u)).toList();
+            if (missing.isEmpty()) {
+                return Uni.createFrom().item(ordinals);
+            }
+            Tuple unnumbered = Tuple.of(missing.stream().map(AppUser::appId).toArray(String[]::new),
+                    missing.stream().map(AppUser::userId).toArray(String[]::new));
+            return connection.preparedQuery(LOCK_ORDINALS).execute(Tuple.of(unnumbered.getValue(0)))
+                    .flatMap(x -> connection.preparedQuery(ASSIGN).execute(unnumbered))
+                    // those just given, and those another batch gave since the first look
+                    .flatMap(x -> connection.preparedQuery(ORDINALS).execute(unnumbered))
+                    .map(found -> {
+                        found.forEach(row -> ordinals.put(new AppUser(row.getString(0), row.getString(1)), row.getInteger(2)));
+                        return ordinals;
+                    });
+        });
+    }
+
+    /** Stops query-api reading the days until the job reads their base again: a batch's share of them is missing. */
+    public Uni<Void> stale(SqlConnection connection, Set<AppDay> days) {
+        return connection.preparedQuery("UPDATE open_day_state s SET app_version = -1 FROM unnest($1::text[], $2::date[]) AS t(app_id, event_date)"
+                        + " WHERE s.app_id = t.app_id AND s.event_date = t.event_date")
+                .execute(Tuple.of(days.stream().map(AppDay::appId).toArray(String[]::new), days.stream().map(AppDay::date).toArray(LocalDate[]::new)))
+                .replaceWithVoid();
+    }
+
+    /** Adds a batch's share of the day. */
+    public Uni<Void> add(SqlConnection connection, AppDay day, DayState share) {
+        return DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), share.values());
+    }
+
+    public Uni<List<AppDay>> due(SqlConnection connection, Duration settle, int limit) {
+        return connection.preparedQuery(DUE).execute(Tuple.of((double) settle.toSeconds(), limit)).map(rows -> {
+            List<AppDay> due = new ArrayList<>();
+            rows.forEach(row -> due.add(new AppDay(row.getString(0), row.getLocalDate(1))));
+            return due;
+        });
+    }
+
+    /** Makes batches add to the day from their next statement on (autocommit: the caller holds the real-time cut). */
+    public Uni<Void> begin(SqlConnection connection, AppDay day) {
+        return connection.preparedQuery(BEGIN).execute(Tuple.of(day.appId(), day.date())).replaceWithVoid();
+    }
+
+    /** Whether no other transaction reads the day's base or merges its rows now (held to commit). */
+    public Uni<Boolean> tryLock(SqlConnection connection, AppDay day) {
+        return connection.preparedQuery(TRY_LOCK).execute(Tuple.of(day.appId(), day.date().toString()))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /**
+     * Replaces the day's rows this snapshot sees (the shares of batches it holds, and of any earlier base) with
+     * {@code read}, the rollups in the same snapshot; rows of batches committed after it stay and add to it.
+     */
+    public Uni<Void> base(SqlConnection connection, AppDay day, Read read) {
+        return connection.preparedQuery(DELETE).execute(Tuple.of(day.appId(), day.date()))
+                .flatMap(x -> DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), read.state().values()))
+                .flatMap(x -> connection.preparedQuery(BASED).execute(Tuple.of(day.appId(), day.date(), read.appVersion(), read.state().held())))
+                .replaceWithVoid();
+    }
+
+    /** The held days whose rows are more than {@code perValue} per value on average. */
+    public Uni<List<AppDay>> piledUp(SqlConnection connection, int perValue) {
+        return connection.preparedQuery(PILED_UP).execute(Tuple.of(perValue)).map(rows -> {
+            List<AppDay> days = new ArrayList<>();
+            rows.forEach(row -> days.add(new AppDay(row.getString(0), row.getLocalDate(1))));
+            return days;
+        });
+    }
+
+    /** Merges the day's rows this snapshot sees into one per value; rows committed after it stay as they are. */
+    public Uni<Integer> merge(SqlConnection connection, AppDay day) {
+        Tuple key = Tuple.of(day.appId(), day.date());
+        DayState merged = new DayState(Integer.MAX_VALUE);
+        return connection.preparedQuery(ROWS).execute(key).flatMap(rows -> {
+            rows.forEach(row -> merged.add(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)),
+                    DayStateRepository.value(row)));
+            return connection.preparedQuery(DELETE).execute(key)
+                    .flatMap(x -> DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), merged.values()))
+                    .replaceWith(rows.size() - merged.values().size());
+        });
+    }
+
+    /** Drops the days before {@code day}: all over, and their closed state built by then. */
+    public Uni<Integer> forgetBefore(SqlConnection connection, LocalDate day) {
+        return connection.preparedQuery("DELETE FROM open_day_state WHERE event_date < $1").execute(Tuple.of(day))
+                .flatMap(states -> connection.preparedQuery("DELETE FROM day_value_deltas WHERE event_date < $1").execute(Tuple.of(day))
+                        .replaceWith(states.rowCount()));
+    }
+}
