@@ -77,14 +77,25 @@ class OpenDayStateIT {
         assertTrue(bases > 1, "the base was read while batches came: " + bases);
         assertStateEqualsTheRawStore(app, today);
 
+        // two replicas' jobs at once: the day's lock lets one read the base, and the other skips the day
+        execute("UPDATE open_day_state SET app_version = -1 WHERE app_id = '" + app + "'");
+        var one = job.base().subscribeAsCompletionStage();
+        var other = job.base().subscribeAsCompletionStage();
+        assertTrue(one.join() + other.join() >= 1, "a base was read");
+        awaitBased(app, today);
+        assertStateEqualsTheRawStore(app, today);
+
         // batches after the last base: their shares pile up, and a merge makes one row per value of them
         for (int i = 0; i < 6; i++) {
             send(app, events(app, new Random(40 + i), today, 20, 30));
         }
         assertStateEqualsTheRawStore(app, today);
         Map<String, String> shared = fold(app, today);
-        await().atMost(Duration.ofSeconds(30)).until(() -> job.merge().await().atMost(Duration.ofSeconds(30)) >= 0
-                && queryLong("SELECT count(*) - count(DISTINCT (dimension, value)) FROM day_value_deltas WHERE app_id = '" + app + "'") == 0);
+        assertTrue(queryLong("SELECT count(*) FROM day_value_deltas WHERE app_id = '" + app + "' AND dimension = ''") > 4, "the day's total has piled up");
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            job.merge().await().atMost(Duration.ofSeconds(30));
+            return queryLong("SELECT count(*) - count(DISTINCT (dimension, value)) FROM day_value_deltas WHERE app_id = '" + app + "'") == 0;
+        });
         assertEquals(shared, fold(app, today));
 
         // the same day read from the rollups, to the last bit and sum
@@ -165,7 +176,7 @@ class OpenDayStateIT {
         return dump;
     }
 
-    /** Per dimension and value of the day: its users (ordinals read back to ids), viewers and events, as the raw store has them. */
+    /** Per dimension and value of the day: its users (ordinals read back to ids), viewers, likers, senders and events, as the raw store has them. */
     private static void assertStateEqualsTheRawStore(String app, LocalDate day) throws SQLException {
         Map<Integer, String> users = new HashMap<>();
         try (Connection c = PulseInfrastructure.current().dataSource().getConnection();
@@ -181,36 +192,45 @@ class OpenDayStateIT {
         Map<String, RoaringBitmap[]> bitmaps = new HashMap<>();
         Map<String, Long> events = new HashMap<>();
         try (Connection c = PulseInfrastructure.current().dataSource().getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT dimension, value, users, viewers, events FROM day_value_deltas WHERE app_id = ? AND event_date = ?")) {
+             PreparedStatement s = c.prepareStatement("SELECT dimension, value, users, viewers, likers, senders, events FROM day_value_deltas"
+                     + " WHERE app_id = ? AND event_date = ?")) {
             s.setString(1, app);
             s.setObject(2, day);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     String key = rs.getString(1) + "=" + rs.getString(2);
-                    RoaringBitmap[] b = bitmaps.computeIfAbsent(key, k -> new RoaringBitmap[]{new RoaringBitmap(), new RoaringBitmap()});
-                    b[0].or(DayStateDimension.users(rs.getBytes(3)));
-                    b[1].or(DayStateDimension.users(rs.getBytes(4)));
-                    events.merge(key, rs.getLong(5), Long::sum);
+                    RoaringBitmap[] b = bitmaps.computeIfAbsent(key, k -> new RoaringBitmap[]{new RoaringBitmap(), new RoaringBitmap(),
+                            new RoaringBitmap(), new RoaringBitmap()});
+                    for (int i = 0; i < b.length; i++) {
+                        b[i].or(DayStateDimension.users(rs.getBytes(3 + i)));
+                    }
+                    events.merge(key, rs.getLong(7), Long::sum);
                 }
             }
         }
-        bitmaps.forEach((key, b) -> actual.put(key, ids(b[0], users) + " " + ids(b[1], users) + " " + events.get(key)));
+        bitmaps.forEach((key, b) -> actual.put(key, ids(b[0], users) + " " + ids(b[1], users) + " " + ids(b[2], users) + " " + ids(b[3], users)
+                + " " + events.get(key)));
         Map<String, String> expected = new TreeMap<>();
         for (DayStateDimension dimension : DayStateDimension.values()) {
             try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); PreparedStatement s = c.prepareStatement(
-                    "SELECT " + dimension.column() + ", coalesce(string_agg(DISTINCT user_id COLLATE \"C\", ',' ORDER BY user_id COLLATE \"C\"), ''),"
-                            + " coalesce(string_agg(DISTINCT user_id COLLATE \"C\", ',' ORDER BY user_id COLLATE \"C\") FILTER (WHERE event = 'feed.view'), ''), count(*)"
-                            + " FROM events WHERE app_id = ? AND event_date = ? GROUP BY 1")) {
+                    "SELECT " + dimension.column() + ", " + usersOf("true") + ", " + usersOf("event = 'feed.view'") + ", " + usersOf("event = 'feed.like'")
+                            + ", " + usersOf("event = 'message.sent'") + ", count(*) FROM events WHERE app_id = ? AND event_date = ? GROUP BY 1")) {
                 s.setString(1, app);
                 s.setObject(2, day);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        expected.put(dimension.apiName() + "=" + rs.getString(1), "{" + rs.getString(2) + "} {" + rs.getString(3) + "} " + rs.getLong(4));
+                        expected.put(dimension.apiName() + "=" + rs.getString(1), "{" + rs.getString(2) + "} {" + rs.getString(3) + "} {"
+                                + rs.getString(4) + "} {" + rs.getString(5) + "} " + rs.getLong(6));
                     }
                 }
             }
         }
         assertEquals(expected, actual);
+    }
+
+    /** The ids of the group's users with an event that {@code condition} keeps, in order, comma-separated. */
+    private static String usersOf(String condition) {
+        return "coalesce(string_agg(DISTINCT user_id COLLATE \"C\", ',' ORDER BY user_id COLLATE \"C\") FILTER (WHERE " + condition + "), '')";
     }
 
     private static String ids(RoaringBitmap ordinals, Map<Integer, String> users) {

@@ -42,8 +42,18 @@ public class AppLocks {
 
     /** Runs {@code work} once no batch is between its locks and its commit, and none starts until it is done. */
     public <T> Uni<T> duringRealtimeCut(SqlConnection connection, Supplier<Uni<T>> work) {
-        return connection.preparedQuery("SELECT pg_advisory_lock(hashtextextended($1, 0))").execute(Tuple.of(REALTIME_CUT))
+        return holding(connection, REALTIME_CUT, work);
+    }
+
+    /** Runs {@code work} once no batch of the app is between its locks and its commit, and none of it starts until it is done. */
+    public <T> Uni<T> whileAppPaused(SqlConnection connection, String appId, Supplier<Uni<T>> work) {
+        return holding(connection, "pulse-app:" + appId, work);
+    }
+
+    /** {@code work} under the key's lock, taken exclusively for the session (the connection must not be in a transaction). */
+    private static <T> Uni<T> holding(SqlConnection connection, String key, Supplier<Uni<T>> work) {
+        return connection.preparedQuery("SELECT pg_advisory_lock(hashtextextended($1, 0))").execute(Tuple.of(key))
                 .flatMap(x -> work.get())
-                .onTermination().call(() -> connection.preparedQuery("SELECT pg_advisory_unlock(hashtextextended($1, 0))").execute(Tuple.of(REALTIME_CUT)));
+                .onTermination().call(() -> connection.preparedQuery("SELECT pg_advisory_unlock(hashtextextended($1, 0))").execute(Tuple.of(key)));
     }
 }

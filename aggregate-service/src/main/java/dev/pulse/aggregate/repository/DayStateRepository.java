@@ -80,12 +80,15 @@ public class DayStateRepository {
      * an erasure or retention removed is given again
      */
     private static final String LOCK_ORDINALS = "SELECT pg_advisory_xact_lock(hashtextextended('pulse-ordinals:' || $1, 0))";
+    private static final String UNNUMBERED = """
+            SELECT u.user_id FROM (SELECT f.user_id FROM fact_user_daily f WHERE f.app_id = $1 AND f.event_date = $2
+                                   UNION SELECT f.user_id FROM fact_user_event_daily f WHERE f.app_id = $1 AND f.event_date = $2
+                                   UNION SELECT f.user_id FROM user_first_seen f WHERE f.app_id = $1 AND f.first_date = $2) u
+            WHERE NOT EXISTS (SELECT 1 FROM user_ordinals o WHERE o.app_id = $1 AND o.user_id = u.user_id)""";
+    private static final String ANY_UNNUMBERED = "SELECT EXISTS (" + UNNUMBERED + ")";
     private static final String ASSIGN_ORDINALS = """
-            WITH n AS (SELECT u.user_id, row_number() OVER (ORDER BY u.user_id) AS r
-                       FROM (SELECT f.user_id FROM fact_user_daily f WHERE f.app_id = $1 AND f.event_date = $2
-                             UNION SELECT f.user_id FROM fact_user_event_daily f WHERE f.app_id = $1 AND f.event_date = $2
-                             UNION SELECT f.user_id FROM user_first_seen f WHERE f.app_id = $1 AND f.first_date = $2) u
-                       WHERE NOT EXISTS (SELECT 1 FROM user_ordinals o WHERE o.app_id = $1 AND o.user_id = u.user_id)),
+            WITH n AS (SELECT u.user_id, row_number() OVER (ORDER BY u.user_id) AS r FROM (""" + UNNUMBERED + """
+            ) u),
                  c AS (INSERT INTO user_ordinal_counters AS c (app_id, given) SELECT $1, count(*) FROM n HAVING count(*) > 0
                        ON CONFLICT (app_id) DO UPDATE SET given = c.given + excluded.given RETURNING c.given)
             INSERT INTO user_ordinals (app_id, user_id, ordinal)
@@ -180,10 +183,13 @@ public class DayStateRepository {
      * holds it exclusively, so an erased user is not given one from facts read before the erasure) and its ordinals.
      */
     public Uni<Integer> assignOrdinals(SqlConnection connection, String appId, LocalDate day) {
+        // looked for before the ordinal lock, which batches of new users wait for: a day whose users all have one is read without it
         return locks.shared(connection, List.of(appId))
-                .flatMap(x -> connection.preparedQuery(LOCK_ORDINALS).execute(Tuple.of(appId)))
-                .flatMap(x -> connection.preparedQuery(ASSIGN_ORDINALS).execute(Tuple.of(appId, day)))
-                .map(rows -> rows.rowCount());
+                .flatMap(x -> connection.preparedQuery(ANY_UNNUMBERED).execute(Tuple.of(appId, day)))
+                .flatMap(any -> !any.iterator().next().getBoolean(0) ? Uni.createFrom().item(0)
+                        : connection.preparedQuery(LOCK_ORDINALS).execute(Tuple.of(appId))
+                                .flatMap(x -> connection.preparedQuery(ASSIGN_ORDINALS).execute(Tuple.of(appId, day)))
+                                .map(rows -> rows.rowCount()));
     }
 
     /** Makes the caller's transaction see one snapshot: its first statement. */

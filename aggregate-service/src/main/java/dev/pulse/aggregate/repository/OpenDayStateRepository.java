@@ -63,15 +63,20 @@ public class OpenDayStateRepository {
     private static final String BEGIN = """
             INSERT INTO open_day_state (app_id, event_date, app_version, held, built_at) VALUES ($1, $2, -1, true, now())
             ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = -1, held = true, built_at = now()""";
-    private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended('pulse-open-day:' || $1 || ':' || $2, 0))";
+    /* the day's lock: a base holds it for its session, a merge for its transaction */
+    private static final String DAY_KEY = "hashtextextended('pulse-open-day:' || $1 || ':' || $2, 0)";
+    private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(" + DAY_KEY + ")";
+    private static final String TRY_LOCK_SESSION = "SELECT pg_try_advisory_lock(" + DAY_KEY + ")";
+    private static final String UNLOCK_SESSION = "SELECT pg_advisory_unlock(" + DAY_KEY + ")";
+    private static final String NOT_HELD = "UPDATE open_day_state SET held = false WHERE app_id = $1 AND event_date = $2";
     private static final String BASED = "UPDATE open_day_state SET app_version = $3, held = $4, built_at = now() WHERE app_id = $1 AND event_date = $2";
     private static final String DELETE = "DELETE FROM day_value_deltas WHERE app_id = $1 AND event_date = $2";
-    /* $1 rows per value: the held days whose rows are more than that many per value on average */
+    /* $1 rows per value: the held days with a dimension of more rows than that many per value (query-api reads a dimension's) */
     private static final String PILED_UP = """
             SELECT s.app_id, s.event_date FROM open_day_state s
-            CROSS JOIN LATERAL (SELECT count(*) AS n, count(DISTINCT (d.dimension, d.value)) AS k FROM day_value_deltas d
-                                WHERE d.app_id = s.app_id AND d.event_date = s.event_date) r
-            WHERE s.held AND s.app_version >= 0 AND r.n > $1::int * r.k""";
+            WHERE s.held AND s.app_version >= 0 AND EXISTS (
+                SELECT 1 FROM day_value_deltas d WHERE d.app_id = s.app_id AND d.event_date = s.event_date GROUP BY d.dimension
+                HAVING count(*) > $1::int * (count(DISTINCT d.value) + (bool_or(d.value IS NULL))::int))""";
     private static final String ROWS = """
             SELECT d.dimension, d.value, d.users, d.viewers, d.likers, d.senders, d.payers, d.session_users, d.events, d.views, d.likes,
                    d.messages, d.signups, d.purchases, d.revenue, d.page_views, d.plays, d.engagement_seconds, d.pct_sum, d.pct_count,
@@ -143,10 +148,25 @@ public class OpenDayStateRepository {
         return connection.preparedQuery(BEGIN).execute(Tuple.of(day.appId(), day.date())).replaceWithVoid();
     }
 
-    /** Whether no other transaction reads the day's base or merges its rows now (held to commit). */
+    /** Whether no base of the day is read and no other merge of its rows runs now (held to commit). */
     public Uni<Boolean> tryLock(SqlConnection connection, AppDay day) {
-        return connection.preparedQuery(TRY_LOCK).execute(Tuple.of(day.appId(), day.date().toString()))
-                .map(rows -> rows.iterator().next().getBoolean(0));
+        return lock(connection, TRY_LOCK, day);
+    }
+
+    /**
+     * Whether no other base of the day is read and no merge of its rows runs now, held until {@link #unlock}: taken before
+     * the day is marked, so that two replicas never mark a day each other is reading.
+     */
+    public Uni<Boolean> tryLockSession(SqlConnection connection, AppDay day) {
+        return lock(connection, TRY_LOCK_SESSION, day);
+    }
+
+    public Uni<Void> unlock(SqlConnection connection, AppDay day) {
+        return lock(connection, UNLOCK_SESSION, day).replaceWithVoid();
+    }
+
+    private static Uni<Boolean> lock(SqlConnection connection, String sql, AppDay day) {
+        return connection.preparedQuery(sql).execute(Tuple.of(day.appId(), day.date().toString())).map(rows -> rows.iterator().next().getBoolean(0));
     }
 
     /**
@@ -169,16 +189,19 @@ public class OpenDayStateRepository {
         });
     }
 
-    /** Merges the day's rows this snapshot sees into one per value; rows committed after it stay as they are. */
-    public Uni<Integer> merge(SqlConnection connection, AppDay day) {
+    /**
+     * Merges the day's rows this snapshot sees into one per value; rows committed after it stay as they are. A day that
+     * has come to more than {@code maxValues} values is no longer held: its rows go, and query-api reads it from the rollups.
+     */
+    public Uni<Void> merge(SqlConnection connection, AppDay day, int maxValues) {
         Tuple key = Tuple.of(day.appId(), day.date());
         DayState merged = new DayState(Integer.MAX_VALUE);
         return connection.preparedQuery(ROWS).execute(key).flatMap(rows -> {
             rows.forEach(row -> merged.add(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)),
                     DayStateRepository.value(row)));
-            return connection.preparedQuery(DELETE).execute(key)
-                    .flatMap(x -> DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), merged.values()))
-                    .replaceWith(rows.size() - merged.values().size());
+            Uni<Void> deleted = connection.preparedQuery(DELETE).execute(key).replaceWithVoid();
+            return merged.values().size() > maxValues ? deleted.call(x -> connection.preparedQuery(NOT_HELD).execute(key))
+                    : deleted.call(x -> DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), merged.values()));
         });
     }
 

@@ -103,17 +103,19 @@ public class AggregationService {
 
     /**
      * The facts, then the days of ended days bumped, and their day state changed by what the late users' rollup rows
-     * gained: read once each late user is locked (user_first_seen's upsert), before and after the rollups move. Last,
-     * the batch's share of the days not over yet, whose ordinals may wait for another batch's commit.
+     * gained: read once each late user is locked (user_first_seen's upsert), before and after the rollups move; the
+     * batch's share of the days not over yet once the rollups moved, before the bump, so that a wait for the app's
+     * ordinal lock never holds the bumped days' rows.
      */
     private Uni<Void> applyFacts(SqlConnection connection, List<EnrichedEvent> fresh, List<UserDay> late) {
         return eventFacts(connection, fresh)
                 .flatMap(x -> dayStates.before(connection, late))
                 .flatMap(before -> rollups(connection, fresh)
-                        .flatMap(bySide -> dayStates.changes(connection, late, before)
-                                .flatMap(changes -> closedDays.bump(connection, late)
-                                        .flatMap(versions -> dayStates.change(connection, versions, changes, maxValues)))
-                                .flatMap(x -> addShares(connection, bySide))));
+                        .flatMap(bySide -> addShares(connection, bySide))
+                        .flatMap(x -> dayStates.changes(connection, late, before)))
+                .flatMap(changes -> closedDays.bump(connection, late)
+                        .flatMap(versions -> dayStates.change(connection, versions, changes, maxValues)))
+                .replaceWithVoid();
     }
 
     /**

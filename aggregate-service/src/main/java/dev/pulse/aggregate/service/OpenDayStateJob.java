@@ -14,22 +14,25 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Keeps the state of the days not over yet (V34) that batches add to. A day with rollup rows gets its base: under the
- * real-time cut (no batch between its locks and its commit) batches are told to add to it and a snapshot is fixed,
- * then the day is read from the rollups in that snapshot, as DayStateJob reads a closed day, and replaces the rows the
- * snapshot sees. Every batch is then either in the base or adds its own share after it. The job reads the base again
- * when the app's version moves (a recompute, an erasure, a session rebuild), merges a day's rows when batches have
- * piled up more than {@link #ROWS_PER_VALUE} per value, and drops the days that are over. Replicas may run together:
- * a day one of them reads or merges is skipped by the others.
+ * Keeps the state of the days not over yet (V34) that batches add to. A day with rollup rows gets its base: holding the
+ * day's lock, with the app's batches paused (none between its locks and its commit) it tells batches to add to the day
+ * and fixes a snapshot, then reads the day from the rollups in that snapshot, as DayStateJob reads a closed day, and
+ * replaces the rows the snapshot sees. Every batch is then either in the base or adds its own share after it. The job
+ * reads the base again when the app's version moves (a recompute, an erasure, a session rebuild), merges a day's rows
+ * when a dimension has piled up more than {@link #ROWS_PER_VALUE} per value, and drops the days that are over.
+ * Replicas may run together: a day one of them reads or merges is skipped by the others.
  */
 @ApplicationScoped
 public class OpenDayStateJob {
-    /** Rows per value, on average, before a day's are merged: query-api ORs each of them per call. */
+    /** Rows per value of a dimension before a day's are merged: query-api ORs each of them per call. */
     static final int ROWS_PER_VALUE = 4;
 
     private final Pool pool;
@@ -38,6 +41,8 @@ public class OpenDayStateJob {
     private final AppLocks locks;
     private final AggregateConfig.DayStates config;
     private final MeterRegistry registry;
+    /** Days whose base failed, until when they wait: one that always fails does not hold up the rest. */
+    private final Map<AppDay, Instant> failed = new ConcurrentHashMap<>();
 
     public OpenDayStateJob(Pool pool, OpenDayStateRepository repository, DayStateRepository dayStates, AppLocks locks, AggregateConfig config,
             MeterRegistry registry) {
@@ -56,22 +61,31 @@ public class OpenDayStateJob {
 
     /** @return how many days got a base */
     public Uni<Long> base() {
-        return pool.withConnection(c -> repository.due(c, config.settle(), config.perRun()))
-                .onItem().transformToMulti(Multi.createFrom()::iterable)
-                .onItem().transformToUniAndConcatenate(day -> base(day).onFailure().recoverWithItem(e -> failed("reading the base of", day, e)))
+        Instant now = Instant.now();
+        failed.values().removeIf(until -> until.isBefore(now));
+        return pool.withConnection(c -> repository.due(c, config.settle(), config.perRun() + failed.size()))
+                .onItem().transformToMulti(due -> Multi.createFrom().iterable(due.stream().filter(d -> !failed.containsKey(d)).limit(config.perRun()).toList()))
+                .onItem().transformToUniAndConcatenate(day -> base(day).onFailure().recoverWithItem(e -> {
+                    if (failed("reading the base of", day, e)) {
+                        failed.put(day, Instant.now().plus(config.retryAfter()));
+                    }
+                    return false;
+                }))
                 .filter(done -> done).collect().with(Collectors.counting())
                 .invoke(n -> registry.counter("pulse.aggregate.open_day_state.based").increment(n));
     }
 
     private Uni<Boolean> base(AppDay day) {
         return pool.withTransaction(c -> dayStates.assignOrdinals(c, day.appId(), day.date()))
-                .flatMap(x -> pool.withConnection(lock -> pool.withTransaction(snapshot -> dayStates.repeatableRead(snapshot)
-                        // batches after the cut add to the day; those before it are in the snapshot its first query fixes
-                        .flatMap(y -> locks.duringRealtimeCut(lock, () -> repository.begin(lock, day).flatMap(z -> repository.tryLock(snapshot, day))))
-                        .flatMap(locked -> !locked ? Uni.createFrom().item(false) : dayStates.read(snapshot, day.appId(), day.date(), config.maxValues())
+                .flatMap(x -> pool.withConnection(lock -> repository.tryLockSession(lock, day).flatMap(mine -> !mine ? Uni.createFrom().item(false)
+                        : pool.withTransaction(snapshot -> dayStates.repeatableRead(snapshot)
+                                // batches after the pause add to the day; those before it are in the snapshot its first query fixes
+                                .flatMap(y -> locks.whileAppPaused(lock, day.appId(),
+                                        () -> repository.begin(lock, day).call(z -> snapshot.query("SELECT 1").execute())))
+                                .flatMap(z -> dayStates.read(snapshot, day.appId(), day.date(), config.maxValues()))
                                 // a user met after the ordinals were given: the next run reads it again
-                                .flatMap(read -> read == null ? Uni.createFrom().item(false)
-                                        : repository.base(snapshot, day, read).replaceWith(true))))));
+                                .flatMap(read -> read == null ? Uni.createFrom().item(false) : repository.base(snapshot, day, read).replaceWith(true)))
+                        .onTermination().call(() -> repository.unlock(lock, day)))));
     }
 
     /** @return how many days' rows were merged */
@@ -80,21 +94,26 @@ public class OpenDayStateJob {
                 .onItem().transformToMulti(Multi.createFrom()::iterable)
                 .onItem().transformToUniAndConcatenate(day -> pool.withTransaction(c -> dayStates.repeatableRead(c)
                         .flatMap(x -> repository.tryLock(c, day))
-                        .flatMap(locked -> !locked ? Uni.createFrom().item(false) : repository.merge(c, day).replaceWith(true)))
-                        .onFailure().recoverWithItem(e -> failed("merging the rows of", day, e)))
+                        .flatMap(locked -> !locked ? Uni.createFrom().item(false) : repository.merge(c, day, config.maxValues()).replaceWith(true)))
+                        .onFailure().recoverWithItem(e -> {
+                            failed("merging the rows of", day, e);
+                            return false;
+                        }))
                 .filter(done -> done).collect().with(Collectors.counting());
     }
 
+    /** Logs and counts a failure; @return whether it was one (not a change since the snapshot, which the next run redoes) */
     private boolean failed(String what, AppDay day, Throwable e) {
-        // another replica's base or merge, or an app's version bumped, since the snapshot: the next run does it
-        if (!(e instanceof PgException pg && "40001".equals(pg.getSqlState()))) {
-            Log.errorf(e, "%s the open day state of app %s, %s failed; tried again next run", what, day.appId(), day.date());
-            registry.counter("pulse.aggregate.open_day_state.failures").increment();
+        if (e instanceof PgException pg && "40001".equals(pg.getSqlState())) {
+            registry.counter("pulse.aggregate.open_day_state.conflicts").increment();
+            return false;
         }
-        return false;
+        Log.errorf(e, "%s the open day state of app %s, %s failed", what, day.appId(), day.date());
+        registry.counter("pulse.aggregate.open_day_state.failures").increment();
+        return true;
     }
 
-    /** Drops the days before yesterday in UTC: over in every zone, and read from the closed days' state. */
+    /** Drops the days two and more before today in UTC: over in every zone (and settled), read from the closed days' state. */
     public Uni<Integer> forgetOld(LocalDate utcToday) {
         return pool.withTransaction(c -> repository.forgetBefore(c, utcToday.minusDays(2)));
     }

@@ -36,8 +36,9 @@ import java.util.stream.Stream;
  * Rollup answers from the day state (V33) that aggregate-service keeps per closed app-day: a query whose dimensions
  * and filters name at most one dimension besides time, one the state holds, reads per day and value the users'
  * bitmaps and sums instead of a row per user and group. Days whose state is missing or was built under other
- * versions are read from the rollup per user with each user's ordinal, the days not over yet per group with their
- * users' ordinals as arrays, and merged in, so answers are exact whatever the state's progress. Each closed day's part is cached under that day's versions: a late
+ * versions are read from the rollup per user with each user's ordinal, and merged in; the days not over yet come
+ * from their own state (V34) where it has a base, else per group with their users' ordinals as arrays; so answers are
+ * exact whatever the state's progress. Each closed day's part is cached under that day's versions: a late
  * event for one day leaves the other days' parts cached, and the next answer reads that day only.
  */
 @ApplicationScoped
@@ -150,7 +151,7 @@ public class DayStateService {
         List<LocalDate> open = lastClosed.plusDays(1).datesUntil(query.to().plusDays(1)).toList();
         List<Kind> kinds = Stream.of(Kind.values()).filter(k -> k.neededFor(partials)).toList();
         Uni<OpenDays> notOver = open.isEmpty() ? Uni.createFrom().item(new OpenDays(Map.of(), Map.of()))
-                : openDays(query, dimension, partials, kinds, open, unnumbered, sql);
+                : openDays(query, dimension, partials, kinds, open, lastClosed.isBefore(query.from()), unnumbered, sql);
         return Uni.combine().all().unis(closed, notOver).asTuple().map(parts -> {
             if (parts.getItem2() == null || parts.getItem1().values().stream().anyMatch(part -> !part.answered())) {
                 return Optional.empty();
@@ -181,38 +182,59 @@ public class DayStateService {
     /**
      * The days not over yet: from their state (V34, aggregate's base and its batches' shares) where it has a base of the
      * app's version and holds what the question needs ({@link #holdsOpenDays}: batches rewrite sessions), the
-     * others from the rollup per group; null when either has more rows than an answer may hold.
+     * others from the rollup per group; null when either has more rows than an answer may hold, or when {@code allOpen}
+     * (the range has no closed day: PostgreSQL's per-group sums are the cheaper read) and a day has no state. The first
+     * users are read before the state: each of them is in the state read after (a batch adds its users' rows and their
+     * first day in one transaction), so new users are always among the active ones.
      */
     private Uni<OpenDays> openDays(Query query, DayStateDimension dimension, List<Partial> partials, List<Kind> kinds, List<LocalDate> open,
-            Unnumbered unnumbered, SqlRows sql) {
-        Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
-        Map<String, RoaringBitmap> firstUsers = new HashMap<>();
-        Uni<Set<LocalDate>> fromState = holdsOpenDays(dimension, partials) ? openState(query, dimension, partials, kinds, open, groups, sql) : Uni.createFrom().item(Set.of());
-        return fromState.flatMap(stated -> {
-            if (stated == null) {
+            boolean allOpen, Unnumbered unnumbered, SqlRows sql) {
+        if (!holdsOpenDays(dimension, partials)) {
+            return allOpen ? Uni.createFrom().nullItem() : rollupGroups(query, partials, kinds, open, unnumbered, sql);
+        }
+        Uni<List<List<Object>>> first = partials.contains(Partial.NEW) ? bounded(compiler.firstUsers(query, open), sql) : Uni.createFrom().item(List.of());
+        return first.flatMap(firstOfOpen -> {
+            if (firstOfOpen == null) {
                 return Uni.createFrom().nullItem();
             }
-            List<LocalDate> rest = open.stream().filter(day -> !stated.contains(day)).toList();
-            List<LocalDate> withState = open.stream().filter(stated::contains).toList();
-            Uni<List<List<Object>>> rollup = rest.isEmpty() ? Uni.createFrom().item(List.of()) : bounded(compiler.groupsWithOrdinals(query, partials, kinds, rest), sql);
-            Uni<List<List<Object>>> first = withState.isEmpty() || !partials.contains(Partial.NEW) ? Uni.createFrom().item(List.of())
-                    : bounded(compiler.firstUsers(query, withState), sql);
-            return Uni.combine().all().unis(rollup, first).asTuple().map(read -> {
-                if (read.getItem1() == null || read.getItem2() == null) {
-                    return null;
+            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
+            return openState(query, dimension, partials, kinds, open, groups, sql).flatMap(stated -> {
+                if (stated == null || allOpen && stated.size() < open.size()) {
+                    return Uni.createFrom().<OpenDays>nullItem();
                 }
-                addGroups(query, partials, kinds, key -> groups.computeIfAbsent(key, k -> new GroupUsers()), read.getItem1(), unnumbered);
-                read.getItem2().forEach(user -> firstUsers.computeIfAbsent(bucket(query, LocalDate.parse((String) user.get(0))), b -> new RoaringBitmap())
+                Map<String, RoaringBitmap> firstUsers = new HashMap<>();
+                firstOfOpen.stream().filter(user -> stated.contains(LocalDate.parse((String) user.get(0)))).forEach(user -> firstUsers
+                        .computeIfAbsent(bucket(query, LocalDate.parse((String) user.get(0))), b -> new RoaringBitmap())
                         .add(user.get(2) != null ? ((Number) user.get(2)).intValue() : unnumbered.of((String) user.get(1))));
-                return new OpenDays(groups, firstUsers);
+                List<LocalDate> rest = open.stream().filter(day -> !stated.contains(day)).toList();
+                return rest.isEmpty() ? Uni.createFrom().item(new OpenDays(groups, firstUsers))
+                        : rollupGroups(query, partials, kinds, rest, unnumbered, sql).map(read -> {
+                            if (read == null) {
+                                return null;
+                            }
+                            read.groups().forEach((key, users) -> groups.merge(key, users, (a, b) -> GroupUsers.union(List.of(a, b))));
+                            return new OpenDays(groups, firstUsers);
+                        });
             });
+        });
+    }
+
+    /** The days' rollup rows per group, numbered users' ordinals as arrays (new ones flagged per group); null when too many. */
+    private Uni<OpenDays> rollupGroups(Query query, List<Partial> partials, List<Kind> kinds, List<LocalDate> days, Unnumbered unnumbered, SqlRows sql) {
+        return bounded(compiler.groupsWithOrdinals(query, partials, kinds, days), sql).map(rows -> {
+            if (rows == null) {
+                return null;
+            }
+            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
+            addGroups(query, partials, kinds, key -> groups.computeIfAbsent(key, k -> new GroupUsers()), rows, unnumbered);
+            return new OpenDays(groups, Map.of());
         });
     }
 
     private static final Set<Partial> SESSION_PARTIALS = Set.of(Partial.SESSIONS, Partial.SESSION_SECONDS, Partial.BOUNCES);
 
     /** Whether the state of days not over yet holds these partials of the dimension: all but a user-side one's sessions. */
-    public boolean holdsOpenDays(DayStateDimension dimension, List<Partial> partials) {
+    private static boolean holdsOpenDays(DayStateDimension dimension, List<Partial> partials) {
         return !dimension.userSide() || partials.stream().noneMatch(SESSION_PARTIALS::contains);
     }
 

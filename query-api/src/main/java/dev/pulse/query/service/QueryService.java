@@ -148,11 +148,10 @@ public class QueryService {
         List<Partial> partials = metrics.stream().flatMap(m -> m.partials().stream()).distinct().sorted().toList();
         boolean perUser = metrics.stream().anyMatch(Metric::countsUsers);
         boolean overAll = !query.to().isAfter(cache.lastClosedDay(query.app()));
-        // the last day the closed days' state answers for: before the range when none of it is over, where the state of
-        // the days not over yet holds the question (else PostgreSQL's per-group sums of the rollup are the cheaper read)
+        // the last day the closed days' state answers for: before the range when none of it is over (the state of the
+        // days not over yet answers where it has all of them)
         LocalDate lastStateDay = lastClosed != null ? lastClosed : overAll ? query.to() : query.from().minusDays(1);
         Uni<Map<List<Object>, RollupTotals>> groups = dayState.dimension(query)
-                .filter(dimension -> lastClosed != null || overAll || dayState.holdsOpenDays(dimension, partials))
                 .map(dimension -> dayState.totals(query, dimension, partials, lastStateDay, sql)
                         .flatMap(totals -> totals.isPresent() ? Uni.createFrom().item(totals.get()) : perUserTotals(query, partials, perUser, lastClosed, sql)))
                 .orElseGet(() -> perUserTotals(query, partials, perUser, lastClosed, sql));
