@@ -2,7 +2,6 @@ package dev.pulse.aggregate;
 
 import dev.pulse.aggregate.service.DayStateJob;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import dev.pulse.schema.DayStateDimension;
@@ -26,6 +25,10 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import static dev.pulse.aggregate.Stored.execute;
+import static dev.pulse.aggregate.Stored.queryLong;
+import static dev.pulse.aggregate.Stored.queryString;
+import static dev.pulse.aggregate.Stored.send;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -207,35 +210,6 @@ class DayStateIT {
                     assertEquals(expected, actual, day + " " + dimension);
                 }
             }
-        }
-    }
-
-    private void send(String app, List<EnrichedEvent> batch) throws Exception {
-        long expected = queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") + batch.size();
-        for (EnrichedEvent e : batch) {
-            TestData.send(PulseInfrastructure.current().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, e.userId()),
-                    AggregationIT.MAPPER.writeValueAsString(AggregationIT.MAPPER.valueToTree(e)));
-        }
-        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == expected);
-    }
-
-    private static String queryString(String sql) throws SQLException {
-        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static int execute(String sql) throws SQLException {
-        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement()) {
-            return s.executeUpdate(sql);
-        }
-    }
-
-    private static long queryLong(String sql) throws SQLException {
-        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.pulse.aggregate;
 
 import dev.pulse.aggregate.service.OpenDayStateJob;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import dev.pulse.schema.DayStateDimension;
@@ -29,6 +28,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
+import static dev.pulse.aggregate.Stored.execute;
+import static dev.pulse.aggregate.Stored.queryLong;
+import static dev.pulse.aggregate.Stored.send;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -237,27 +239,5 @@ class OpenDayStateIT {
         TreeSet<String> ids = new TreeSet<>();
         ordinals.forEach((int o) -> ids.add(users.get(o)));
         return "{" + String.join(",", ids) + "}";
-    }
-
-    private void send(String app, List<EnrichedEvent> batch) throws Exception {
-        long expected = queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") + batch.size();
-        for (EnrichedEvent e : batch) {
-            TestData.send(PulseInfrastructure.current().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, e.userId()),
-                    AggregationIT.MAPPER.writeValueAsString(AggregationIT.MAPPER.valueToTree(e)));
-        }
-        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == expected);
-    }
-
-    private static int execute(String sql) throws SQLException {
-        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement()) {
-            return s.executeUpdate(sql);
-        }
-    }
-
-    private static long queryLong(String sql) throws SQLException {
-        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }

@@ -408,8 +408,8 @@ public final class Benchmarks {
         }
         line("", "Time- and user-dimensioned queries and retention read the per-user daily rollup fact_user_daily, breakdowns by event:name, "
                 + "page:host, device and content:type the per-user event rollup fact_user_event_daily; all answers are exact. Over the closed "
-                + "days, the series and the breakdowns read aggregate's day state (per day and value, the users' bitmaps and sums), today "
-                + "the rollups per user. The warm-ups fill the closed-day cache; the first call of each meets an empty cache.");
+                + "days, the series, the breakdowns and retention read aggregate's day state (per day and value, the users' bitmaps and sums), "
+                + "today its state of the day not over yet (the day's base and the batches' shares since). The warm-ups fill the closed-day cache; the first call of each meets an empty cache.");
         lateEventChurn(app);
     }
 

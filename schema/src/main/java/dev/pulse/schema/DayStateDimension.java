@@ -53,6 +53,11 @@ public enum DayStateDimension {
         return column;
     }
 
+    /** The dimensions kept from fact_user_daily ({@code userSide}), or from fact_user_event_daily, in their order. */
+    public static DayStateDimension[] kept(boolean userSide) {
+        return Arrays.stream(values()).filter(d -> d.userSide == userSide).toArray(DayStateDimension[]::new);
+    }
+
     public static Optional<DayStateDimension> of(String apiName) {
         return Arrays.stream(values()).filter(d -> d.apiName.equals(apiName)).findFirst();
     }

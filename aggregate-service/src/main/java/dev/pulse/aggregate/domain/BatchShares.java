@@ -7,7 +7,6 @@ import dev.pulse.contract.UserTraits;
 import dev.pulse.schema.DayStateDimension;
 
 import java.math.BigDecimal;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -18,10 +17,8 @@ import java.util.Set;
  * the day's state is the OR and sum of its batches' shares; their sessions are left at 0 (a batch rewrites them).
  */
 public final class BatchShares {
-    private static final DayStateDimension[] USER_SIDE = Arrays.stream(DayStateDimension.values()).filter(DayStateDimension::userSide)
-            .toArray(DayStateDimension[]::new);
-    private static final DayStateDimension[] EVENT_SIDE = Arrays.stream(DayStateDimension.values()).filter(d -> !d.userSide())
-            .toArray(DayStateDimension[]::new);
+    private static final DayStateDimension[] USER_SIDE = DayStateDimension.kept(true);
+    private static final DayStateDimension[] EVENT_SIDE = DayStateDimension.kept(false);
 
     /** A user of an app, as ordinals are kept. */
     public record AppUser(String appId, String userId) {
@@ -32,19 +29,16 @@ public final class BatchShares {
 
     /**
      * The shares of {@code days} in the batch's rollup rows ({@code bySide}, fact_user_event_daily's; fact_user_daily's
-     * are their sums per traits); a day is left out when a user of its rows has no ordinal in {@code ordinals}.
+     * are their sums per traits); every user of those days' rows has an ordinal in {@code ordinals}.
      */
     public static Map<AppDay, DayState> of(RollupDelta bySide, Set<AppDay> days, Map<AppUser, Integer> ordinals) {
         Map<AppDay, DayState> shares = new HashMap<>();
-        Set<AppDay> incomplete = new java.util.HashSet<>();
-        fold(bySide.withoutEventSide(), days, ordinals, shares, incomplete);
-        fold(bySide, days, ordinals, shares, incomplete);
-        shares.keySet().removeAll(incomplete);
+        fold(bySide.withoutEventSide(), days, ordinals, shares);
+        fold(bySide, days, ordinals, shares);
         return shares;
     }
 
-    private static void fold(RollupDelta rows, Set<AppDay> days, Map<AppUser, Integer> ordinals, Map<AppDay, DayState> shares,
-            Set<AppDay> incomplete) {
+    private static void fold(RollupDelta rows, Set<AppDay> days, Map<AppUser, Integer> ordinals, Map<AppDay, DayState> shares) {
         rows.rows().forEach((key, counters) -> {
             AppDay day = new AppDay(key.appId(), key.date());
             if (!days.contains(day)) {
@@ -52,8 +46,7 @@ public final class BatchShares {
             }
             Integer ordinal = ordinals.get(new AppUser(key.appId(), key.userId()));
             if (ordinal == null) {
-                incomplete.add(day);
-                return;
+                throw new IllegalStateException("user " + key.userId() + " of app " + key.appId() + " has no ordinal");
             }
             DayState share = shares.computeIfAbsent(day, d -> new DayState(Integer.MAX_VALUE));
             if (key.side() == null) {

@@ -45,9 +45,15 @@ public class AppLocks {
         return holding(connection, REALTIME_CUT, work);
     }
 
-    /** Runs {@code work} once no batch of the app is between its locks and its commit, and none of it starts until it is done. */
-    public <T> Uni<T> whileAppPaused(SqlConnection connection, String appId, Supplier<Uni<T>> work) {
-        return holding(connection, "pulse-app:" + appId, work);
+    /**
+     * Runs {@code work} once no batch of the app is between its locks and its commit, and none of it starts until it is
+     * done; fails (55P03) when that takes more than {@code wait}: batches queue behind the waiting lock, and one job
+     * holding the app shared for long (a day state's build) must not hold them up with it.
+     */
+    public <T> Uni<T> whileAppPaused(SqlConnection connection, String appId, java.time.Duration wait, Supplier<Uni<T>> work) {
+        return connection.preparedQuery("SELECT set_config('lock_timeout', $1, false)").execute(Tuple.of(wait.toMillis() + "ms"))
+                .flatMap(x -> holding(connection, "pulse-app:" + appId, work))
+                .onTermination().call(() -> connection.query("RESET lock_timeout").execute());
     }
 
     /** {@code work} under the key's lock, taken exclusively for the session (the connection must not be in a transaction). */

@@ -96,10 +96,8 @@ public class DayStateRepository {
 
     private static final int FETCH = 2_000;
     private static final String SUMS = "events, views, likes, messages, signups, purchases, revenue, page_views, plays, engagement_seconds, pct_sum, pct_count";
-    private static final DayStateDimension[] USER_SIDE = Arrays.stream(DayStateDimension.values()).filter(DayStateDimension::userSide)
-            .toArray(DayStateDimension[]::new);
-    private static final DayStateDimension[] EVENT_SIDE = Arrays.stream(DayStateDimension.values()).filter(d -> !d.userSide())
-            .toArray(DayStateDimension[]::new);
+    private static final DayStateDimension[] USER_SIDE = DayStateDimension.kept(true);
+    private static final DayStateDimension[] EVENT_SIDE = DayStateDimension.kept(false);
     private static final String USER_ROWS = rows("fact_user_daily", USER_SIDE, "sessions, session_seconds, bounces");
     private static final String EVENT_ROWS = rows("fact_user_event_daily", EVENT_SIDE, "0, 0::numeric, 0");
     private static final String VERSIONS = """

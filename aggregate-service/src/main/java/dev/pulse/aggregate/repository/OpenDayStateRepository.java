@@ -122,14 +122,6 @@ public class OpenDayStateRepository {
         });
     }
 
-    /** Stops query-api reading the days until the job reads their base again: a batch's share of them is missing. */
-    public Uni<Void> stale(SqlConnection connection, Set<AppDay> days) {
-        return connection.preparedQuery("UPDATE open_day_state s SET app_version = -1 FROM unnest($1::text[], $2::date[]) AS t(app_id, event_date)"
-                        + " WHERE s.app_id = t.app_id AND s.event_date = t.event_date")
-                .execute(Tuple.of(days.stream().map(AppDay::appId).toArray(String[]::new), days.stream().map(AppDay::date).toArray(LocalDate[]::new)))
-                .replaceWithVoid();
-    }
-
     /** Adds a batch's share of the day. */
     public Uni<Void> add(SqlConnection connection, AppDay day, DayState share) {
         return DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), share.values());
@@ -143,7 +135,7 @@ public class OpenDayStateRepository {
         });
     }
 
-    /** Makes batches add to the day from their next statement on (autocommit: the caller holds the real-time cut). */
+    /** Makes batches add to the day from their next statement on (autocommit: the caller has paused the app's batches). */
     public Uni<Void> begin(SqlConnection connection, AppDay day) {
         return connection.preparedQuery(BEGIN).execute(Tuple.of(day.appId(), day.date())).replaceWithVoid();
     }
@@ -174,9 +166,10 @@ public class OpenDayStateRepository {
      * {@code read}, the rollups in the same snapshot; rows of batches committed after it stay and add to it.
      */
     public Uni<Void> base(SqlConnection connection, AppDay day, Read read) {
-        return connection.preparedQuery(DELETE).execute(Tuple.of(day.appId(), day.date()))
+        // the marker first, as an erasure deletes it before the rows: the other way round, the two could deadlock
+        return connection.preparedQuery(BASED).execute(Tuple.of(day.appId(), day.date(), read.appVersion(), read.state().held()))
+                .flatMap(x -> connection.preparedQuery(DELETE).execute(Tuple.of(day.appId(), day.date())))
                 .flatMap(x -> DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), read.state().values()))
-                .flatMap(x -> connection.preparedQuery(BASED).execute(Tuple.of(day.appId(), day.date(), read.appVersion(), read.state().held())))
                 .replaceWithVoid();
     }
 
@@ -199,9 +192,12 @@ public class OpenDayStateRepository {
         return connection.preparedQuery(ROWS).execute(key).flatMap(rows -> {
             rows.forEach(row -> merged.add(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)),
                     DayStateRepository.value(row)));
-            Uni<Void> deleted = connection.preparedQuery(DELETE).execute(key).replaceWithVoid();
-            return merged.values().size() > maxValues ? deleted.call(x -> connection.preparedQuery(NOT_HELD).execute(key))
-                    : deleted.call(x -> DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), merged.values()));
+            if (merged.values().size() > maxValues) {
+                // the marker first, as in base()
+                return connection.preparedQuery(NOT_HELD).execute(key).flatMap(x -> connection.preparedQuery(DELETE).execute(key)).replaceWithVoid();
+            }
+            return connection.preparedQuery(DELETE).execute(key)
+                    .flatMap(x -> DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), merged.values()));
         });
     }
 

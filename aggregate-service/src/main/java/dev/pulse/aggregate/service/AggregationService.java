@@ -118,10 +118,7 @@ public class AggregationService {
                 .replaceWithVoid();
     }
 
-    /**
-     * Adds the batch's rollup rows to the state of the days batches add to (V34), its users numbered first; a day whose
-     * share cannot be had (a user left without an ordinal) is left to the job to read again.
-     */
+    /** Adds the batch's rollup rows to the state of the days batches add to (V34), its users numbered first. */
     private Uni<Void> addShares(SqlConnection connection, RollupDelta bySide) {
         Set<AppDay> days = new HashSet<>();
         bySide.rows().keySet().forEach(k -> days.add(new AppDay(k.appId(), k.date())));
@@ -135,12 +132,9 @@ public class AggregationService {
             return openDays.ordinals(connection, users).flatMap(ordinals -> {
                 Map<AppDay, DayState> shares = new TreeMap<>(Comparator.comparing(AppDay::appId).thenComparing(AppDay::date));
                 shares.putAll(BatchShares.of(bySide, held, ordinals));
-                Set<AppDay> missing = new HashSet<>(held);
-                missing.removeAll(shares.keySet());
                 return Multi.createFrom().iterable(shares.entrySet())
                         .onItem().transformToUniAndConcatenate(share -> openDays.add(connection, share.getKey(), share.getValue()))
-                        .collect().last()
-                        .flatMap(x -> missing.isEmpty() ? Uni.createFrom().voidItem() : openDays.stale(connection, missing));
+                        .collect().last().replaceWithVoid();
             });
         });
     }

@@ -14,6 +14,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
 
 /**
  * Keeps the state of the days not over yet (V34) that batches add to. A day with rollup rows gets its base: holding the
- * day's lock, with the app's batches paused (none between its locks and its commit) it tells batches to add to the day
+ * day's lock, with the app's batches paused (none between its locks and its commit; at most {@link #PAUSE}) it tells batches to add to the day
  * and fixes a snapshot, then reads the day from the rollups in that snapshot, as DayStateJob reads a closed day, and
  * replaces the rows the snapshot sees. Every batch is then either in the base or adds its own share after it. The job
  * reads the base again when the app's version moves (a recompute, an erasure, a session rebuild), merges a day's rows
@@ -34,6 +35,8 @@ import java.util.stream.Collectors;
 public class OpenDayStateJob {
     /** Rows per value of a dimension before a day's are merged: query-api ORs each of them per call. */
     static final int ROWS_PER_VALUE = 4;
+    /** How long the app's batches may wait for a base to fix its snapshot; beyond, the next run tries again. */
+    private static final Duration PAUSE = Duration.ofSeconds(1);
 
     private final Pool pool;
     private final OpenDayStateRepository repository;
@@ -80,7 +83,7 @@ public class OpenDayStateJob {
                 .flatMap(x -> pool.withConnection(lock -> repository.tryLockSession(lock, day).flatMap(mine -> !mine ? Uni.createFrom().item(false)
                         : pool.withTransaction(snapshot -> dayStates.repeatableRead(snapshot)
                                 // batches after the pause add to the day; those before it are in the snapshot its first query fixes
-                                .flatMap(y -> locks.whileAppPaused(lock, day.appId(),
+                                .flatMap(y -> locks.whileAppPaused(lock, day.appId(), PAUSE,
                                         () -> repository.begin(lock, day).call(z -> snapshot.query("SELECT 1").execute())))
                                 .flatMap(z -> dayStates.read(snapshot, day.appId(), day.date(), config.maxValues()))
                                 // a user met after the ordinals were given: the next run reads it again
@@ -102,9 +105,12 @@ public class OpenDayStateJob {
                 .filter(done -> done).collect().with(Collectors.counting());
     }
 
-    /** Logs and counts a failure; @return whether it was one (not a change since the snapshot, which the next run redoes) */
+    /**
+     * Logs and counts a failure; @return whether it was one (not a change since the snapshot, nor batches that did not
+     * pause in time, which the next run redoes)
+     */
     private boolean failed(String what, AppDay day, Throwable e) {
-        if (e instanceof PgException pg && "40001".equals(pg.getSqlState())) {
+        if (e instanceof PgException pg && ("40001".equals(pg.getSqlState()) || "55P03".equals(pg.getSqlState()))) {
             registry.counter("pulse.aggregate.open_day_state.conflicts").increment();
             return false;
         }
@@ -113,7 +119,7 @@ public class OpenDayStateJob {
         return true;
     }
 
-    /** Drops the days two and more before today in UTC: over in every zone (and settled), read from the closed days' state. */
+    /** Drops the days three and more before today in UTC: over in every zone (and settled), read from the closed days' state. */
     public Uni<Integer> forgetOld(LocalDate utcToday) {
         return pool.withTransaction(c -> repository.forgetBefore(c, utcToday.minusDays(2)));
     }

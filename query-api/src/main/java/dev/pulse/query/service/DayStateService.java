@@ -182,10 +182,12 @@ public class DayStateService {
     /**
      * The days not over yet: from their state (V34, aggregate's base and its batches' shares) where it has a base of the
      * app's version and holds what the question needs ({@link #holdsOpenDays}: batches rewrite sessions), the
-     * others from the rollup per group; null when either has more rows than an answer may hold, or when {@code allOpen}
-     * (the range has no closed day: PostgreSQL's per-group sums are the cheaper read) and a day has no state. The first
-     * users are read before the state: each of them is in the state read after (a batch adds its users' rows and their
-     * first day in one transaction), so new users are always among the active ones.
+     * others from the rollup per group; null when the rollup's rows are more than an answer may hold, or when
+     * {@code allOpen} (the range has no closed day: PostgreSQL's per-group sums are the cheaper read) and a day has no
+     * state. The first users of every open day are read before the state: each of them is in the state read after (a
+     * batch adds its users' rows and their first day in one transaction), so new users are always among the active ones;
+     * a day with a first user not numbered yet then (the job may number and base it before the state is read) is read
+     * from the rollup.
      */
     private Uni<OpenDays> openDays(Query query, DayStateDimension dimension, List<Partial> partials, List<Kind> kinds, List<LocalDate> open,
             boolean allOpen, Unnumbered unnumbered, SqlRows sql) {
@@ -197,24 +199,40 @@ public class DayStateService {
             if (firstOfOpen == null) {
                 return Uni.createFrom().nullItem();
             }
-            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
-            return openState(query, dimension, partials, kinds, open, groups, sql).flatMap(stated -> {
-                if (stated == null || allOpen && stated.size() < open.size()) {
+            Map<String, RoaringBitmap> firstUsers = new HashMap<>();
+            Set<LocalDate> unnumberedDays = new HashSet<>();
+            for (List<Object> user : firstOfOpen) {
+                LocalDate day = LocalDate.parse((String) user.get(0));
+                if (user.get(2) == null) {
+                    unnumberedDays.add(day);
+                }
+                firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap())
+                        .add(user.get(2) != null ? ((Number) user.get(2)).intValue() : unnumbered.of((String) user.get(1)));
+            }
+            return openState(query, dimension, partials, kinds, open, sql).flatMap(perDay -> {
+                // more rows than an answer may hold (rows not merged yet): those days are read per group instead
+                Map<LocalDate, Map<List<Object>, GroupUsers>> stated = perDay == null ? Map.of() : perDay;
+                List<LocalDate> rest = open.stream().filter(day -> !stated.containsKey(day) || unnumberedDays.contains(day)).toList();
+                if (allOpen && !rest.isEmpty()) {
                     return Uni.createFrom().<OpenDays>nullItem();
                 }
-                Map<String, RoaringBitmap> firstUsers = new HashMap<>();
-                firstOfOpen.stream().filter(user -> stated.contains(LocalDate.parse((String) user.get(0)))).forEach(user -> firstUsers
-                        .computeIfAbsent(bucket(query, LocalDate.parse((String) user.get(0))), b -> new RoaringBitmap())
-                        .add(user.get(2) != null ? ((Number) user.get(2)).intValue() : unnumbered.of((String) user.get(1))));
-                List<LocalDate> rest = open.stream().filter(day -> !stated.contains(day)).toList();
-                return rest.isEmpty() ? Uni.createFrom().item(new OpenDays(groups, firstUsers))
-                        : rollupGroups(query, partials, kinds, rest, unnumbered, sql).map(read -> {
-                            if (read == null) {
-                                return null;
-                            }
-                            read.groups().forEach((key, users) -> groups.merge(key, users, (a, b) -> GroupUsers.union(List.of(a, b))));
-                            return new OpenDays(groups, firstUsers);
-                        });
+                Map<List<Object>, List<GroupUsers>> groups = new LinkedHashMap<>();
+                stated.forEach((day, dayGroups) -> {
+                    if (!rest.contains(day)) {
+                        dayGroups.forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
+                    }
+                });
+                Uni<OpenDays> read = rest.isEmpty() ? Uni.createFrom().item(new OpenDays(Map.of(), Map.of()))
+                        : rollupGroups(query, partials, kinds, rest, unnumbered, sql);
+                return read.map(fromRollup -> {
+                    if (fromRollup == null) {
+                        return null;
+                    }
+                    fromRollup.groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
+                    Map<List<Object>, GroupUsers> merged = new LinkedHashMap<>();
+                    groups.forEach((key, users) -> merged.put(key, GroupUsers.union(users)));
+                    return new OpenDays(merged, firstUsers);
+                });
             });
         });
     }
@@ -238,9 +256,9 @@ public class DayStateService {
         return !dimension.userSide() || partials.stream().noneMatch(SESSION_PARTIALS::contains);
     }
 
-    /** The days of {@code open} with a state, their rows added to {@code groups}; null when more rows than an answer may hold. */
-    private Uni<Set<LocalDate>> openState(Query query, DayStateDimension dimension, List<Partial> partials, List<Kind> kinds, List<LocalDate> open,
-            Map<List<Object>, GroupUsers> groups, SqlRows sql) {
+    /** The days of {@code open} with a state, each with its groups; null when more rows than an answer may hold. */
+    private Uni<Map<LocalDate, Map<List<Object>, GroupUsers>>> openState(Query query, DayStateDimension dimension, List<Partial> partials,
+            List<Kind> kinds, List<LocalDate> open, SqlRows sql) {
         List<Partial> sums = partials.stream().filter(p -> p.stateColumn().isPresent()).toList();
         QueryCompiler.Compiled state = compiler.openDayState(query, dimension.apiName(), kinds.stream().map(Kind::column).toList(),
                 sums.stream().map(p -> p.stateColumn().orElseThrow()).toList(), open);
@@ -248,16 +266,14 @@ public class DayStateService {
             if (rows.size() > maxRows) {
                 return null;
             }
-            Set<LocalDate> stated = new HashSet<>();
+            Map<LocalDate, Map<List<Object>, GroupUsers>> days = new HashMap<>();
             for (Row row : rows) {
-                LocalDate day = row.getLocalDate(0);
-                if (row.getBoolean(1)) {
-                    stated.add(day);
-                    continue;
+                Map<List<Object>, GroupUsers> groups = days.computeIfAbsent(row.getLocalDate(0), d -> new LinkedHashMap<>());
+                if (!row.getBoolean(1)) {
+                    addState(groups.computeIfAbsent(key(query, dimension, row.getLocalDate(0), row.getString(3)), k -> new GroupUsers()), kinds, sums, row);
                 }
-                addState(groups.computeIfAbsent(key(query, dimension, day, row.getString(3)), k -> new GroupUsers()), kinds, sums, row);
             }
-            return stated;
+            return days;
         });
     }
 

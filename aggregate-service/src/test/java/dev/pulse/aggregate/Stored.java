@@ -1,0 +1,50 @@
+package dev.pulse.aggregate;
+
+import dev.pulse.contract.EnrichedEvent;
+import dev.pulse.contract.Topics;
+import dev.pulse.contract.testing.PulseInfrastructure;
+import dev.pulse.contract.testing.TestData;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+
+/** Events sent to aggregate through Kafka until stored, and what the test database holds, for the day-state tests. */
+final class Stored {
+    private Stored() {
+    }
+
+    /** Sends the events to the enriched topic and waits until the raw store holds them all. */
+    static void send(String app, List<EnrichedEvent> batch) throws Exception {
+        long expected = queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") + batch.size();
+        for (EnrichedEvent e : batch) {
+            TestData.send(PulseInfrastructure.current().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, e.userId()),
+                    AggregationIT.MAPPER.writeValueAsString(AggregationIT.MAPPER.valueToTree(e)));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == expected);
+    }
+
+    static String queryString(String sql) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    static int execute(String sql) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement()) {
+            return s.executeUpdate(sql);
+        }
+    }
+
+    static long queryLong(String sql) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
