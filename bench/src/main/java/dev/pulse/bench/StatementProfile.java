@@ -25,6 +25,21 @@ final class StatementProfile {
         }
     }
 
+    /** The statements since {@link #reset} whose text matches {@code regex} (case-insensitive), summed as one row. */
+    static Row matching(Connection db, String regex) throws SQLException {
+        try (var s = db.prepareStatement("""
+                SELECT count(*), coalesce(sum(calls), 0), coalesce(sum(rows), 0), coalesce(sum(total_exec_time), 0),
+                       coalesce(sum(total_exec_time), 0) / nullif((SELECT sum(total_exec_time) FROM pg_stat_statements
+                                                               WHERE query NOT ILIKE '%pg_stat_statements%'), 0)
+                FROM pg_stat_statements WHERE query ~* ? AND query NOT ILIKE '%pg_stat_statements%'""")) {
+            s.setString(1, regex);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return new Row(rs.getLong(1) + " statements", rs.getLong(2), rs.getLong(3), rs.getDouble(4), rs.getDouble(5));
+            }
+        }
+    }
+
     /** The {@code limit} statements that took the most execution time since {@link #reset}, the bench's own excluded. */
     static List<Row> top(Connection db, int limit) throws SQLException {
         List<Row> rows = new ArrayList<>();
