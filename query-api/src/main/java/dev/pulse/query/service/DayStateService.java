@@ -150,7 +150,7 @@ public class DayStateService {
                         unnumbered, server));
         List<LocalDate> open = lastClosed.plusDays(1).datesUntil(query.to().plusDays(1)).toList();
         List<Kind> kinds = Stream.of(Kind.values()).filter(k -> k.neededFor(partials)).toList();
-        Uni<OpenDays> notOver = open.isEmpty() ? Uni.createFrom().item(new OpenDays(Map.of(), Map.of()))
+        Uni<OpenDays> notOver = open.isEmpty() ? Uni.createFrom().item(new OpenDays(List.of(), Map.of()))
                 : openDays(query, dimension, partials, kinds, open, lastClosed.isBefore(query.from()), unnumbered, sql);
         return Uni.combine().all().unis(closed, notOver).asTuple().map(parts -> {
             if (parts.getItem2() == null || parts.getItem1().values().stream().anyMatch(part -> !part.answered())) {
@@ -163,7 +163,7 @@ public class DayStateService {
                 part.groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
                 firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(part.firstUsers());
             });
-            parts.getItem2().groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
+            parts.getItem2().parts().forEach(part -> part.forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users)));
             parts.getItem2().firstUsers().forEach((bucket, users) -> firstUsers.computeIfAbsent(bucket, b -> new RoaringBitmap()).or(users));
             if (groups.size() > maxRows) {
                 // days cached by narrower questions may merge into more groups than an answer may hold: bounded as before
@@ -175,8 +175,8 @@ public class DayStateService {
         });
     }
 
-    /** The days not over yet per group, and the first users of those read from their state, per time bucket. */
-    private record OpenDays(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers) {
+    /** The days not over yet as parts of groups (merged with the closed days' at once), and their first users per time bucket. */
+    private record OpenDays(List<Map<List<Object>, GroupUsers>> parts, Map<String, RoaringBitmap> firstUsers) {
     }
 
     /**
@@ -192,7 +192,8 @@ public class DayStateService {
     private Uni<OpenDays> openDays(Query query, DayStateDimension dimension, List<Partial> partials, List<Kind> kinds, List<LocalDate> open,
             boolean allOpen, Unnumbered unnumbered, SqlRows sql) {
         if (!holdsOpenDays(dimension, partials)) {
-            return allOpen ? Uni.createFrom().nullItem() : rollupGroups(query, partials, kinds, open, unnumbered, sql);
+            return allOpen ? Uni.createFrom().nullItem()
+                    : rollupGroups(query, partials, kinds, open, unnumbered, sql).map(groups -> groups == null ? null : new OpenDays(List.of(groups), Map.of()));
         }
         Uni<List<List<Object>>> first = partials.contains(Partial.NEW) ? bounded(compiler.firstUsers(query, open), sql) : Uni.createFrom().item(List.of());
         return first.flatMap(firstOfOpen -> {
@@ -216,36 +217,35 @@ public class DayStateService {
                 if (allOpen && !rest.isEmpty()) {
                     return Uni.createFrom().<OpenDays>nullItem();
                 }
-                Map<List<Object>, List<GroupUsers>> groups = new LinkedHashMap<>();
+                List<Map<List<Object>, GroupUsers>> parts = new ArrayList<>();
                 stated.forEach((day, dayGroups) -> {
                     if (!rest.contains(day)) {
-                        dayGroups.forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
+                        parts.add(dayGroups);
                     }
                 });
-                Uni<OpenDays> read = rest.isEmpty() ? Uni.createFrom().item(new OpenDays(Map.of(), Map.of()))
+                Uni<Map<List<Object>, GroupUsers>> read = rest.isEmpty() ? Uni.createFrom().item(Map.of())
                         : rollupGroups(query, partials, kinds, rest, unnumbered, sql);
                 return read.map(fromRollup -> {
                     if (fromRollup == null) {
                         return null;
                     }
-                    fromRollup.groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
-                    Map<List<Object>, GroupUsers> merged = new LinkedHashMap<>();
-                    groups.forEach((key, users) -> merged.put(key, GroupUsers.union(users)));
-                    return new OpenDays(merged, firstUsers);
+                    parts.add(fromRollup);
+                    return new OpenDays(parts, firstUsers);
                 });
             });
         });
     }
 
     /** The days' rollup rows per group, numbered users' ordinals as arrays (new ones flagged per group); null when too many. */
-    private Uni<OpenDays> rollupGroups(Query query, List<Partial> partials, List<Kind> kinds, List<LocalDate> days, Unnumbered unnumbered, SqlRows sql) {
+    private Uni<Map<List<Object>, GroupUsers>> rollupGroups(Query query, List<Partial> partials, List<Kind> kinds, List<LocalDate> days,
+            Unnumbered unnumbered, SqlRows sql) {
         return bounded(compiler.groupsWithOrdinals(query, partials, kinds, days), sql).map(rows -> {
             if (rows == null) {
                 return null;
             }
             Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>();
             addGroups(query, partials, kinds, key -> groups.computeIfAbsent(key, k -> new GroupUsers()), rows, unnumbered);
-            return new OpenDays(groups, Map.of());
+            return groups;
         });
     }
 
