@@ -2,6 +2,7 @@ package dev.pulse.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -26,9 +27,9 @@ public record EnrichedEvent(
         String event,
         String category,
         String userId,
-        Instant timestamp,
+        @JsonDeserialize(using = IsoInstantDeserializer.class) Instant timestamp,
         LocalDate eventDate,
-        Instant receivedAt,
+        @JsonDeserialize(using = IsoInstantDeserializer.class) Instant receivedAt,
         boolean clockClamped,
         boolean late,
         String sessionId,

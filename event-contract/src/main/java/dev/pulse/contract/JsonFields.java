@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
 /** Typed reads of single JSON fields for the validators; each throws a {@link Violation} naming the field. */
@@ -90,7 +89,7 @@ final class JsonFields {
         }
         Instant instant;
         try {
-            instant = value.isTextual() ? OffsetDateTime.parse(value.textValue()).toInstant() : null;
+            instant = value.isTextual() ? IsoInstant.parse(value.textValue()) : null;
         } catch (DateTimeParseException e) {
             instant = null;
         }

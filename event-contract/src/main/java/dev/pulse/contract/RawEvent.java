@@ -3,6 +3,7 @@ package dev.pulse.contract;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import java.time.Instant;
@@ -13,5 +14,5 @@ import java.time.Instant;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RawEvent(String appId, Instant receivedAt, boolean clockClamped, JsonNode event) {
+public record RawEvent(String appId, @JsonDeserialize(using = IsoInstantDeserializer.class) Instant receivedAt, boolean clockClamped, JsonNode event) {
 }

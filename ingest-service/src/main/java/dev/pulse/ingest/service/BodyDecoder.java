@@ -4,6 +4,7 @@ import dev.pulse.web.problem.ProblemException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.contract.IsoInstant;
 import dev.pulse.ingest.config.IngestConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,7 +160,7 @@ public class BodyDecoder {
             return null;
         }
         try {
-            return OffsetDateTime.parse(sentAt.asText()).toInstant();
+            return IsoInstant.parse(sentAt.asText());
         } catch (DateTimeParseException e) {
             throw ProblemException.badRequest("sent_at must be an ISO-8601 timestamp with offset", "sent_at");
         }
