@@ -54,6 +54,7 @@ public final class Benchmarks {
     private final int seconds = Integer.parseInt(env.getOrDefault("BENCH_SECONDS", "30"));
     private final int clients = Integer.parseInt(env.getOrDefault("BENCH_CLIENTS", "8"));
     private final int warmupSeconds = Integer.parseInt(env.getOrDefault("BENCH_WARMUP_SECONDS", "20"));
+    private final CpuAccounting cpuAccounting = new CpuAccounting(Path.of(env.getOrDefault("PULSE_DATA_DIR", "deploy/local/data")));
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     /** The dashboard's calls timed against DuckDB, timed again under late-event churn. */
     private final List<Map.Entry<String, Call>> dashboardCalls = new ArrayList<>();
@@ -83,14 +84,13 @@ public final class Benchmarks {
             drain(warm, load(warm, 0, warmupSeconds, null, Long.MAX_VALUE, Instant::now).accepted());
         }
         JsonNode app = createApp("bench-load");
-        CpuAccounting cpuAccounting = new CpuAccounting(Path.of(env.getOrDefault("PULSE_DATA_DIR", "deploy/local/data")));
         try (Connection db = rawStore()) {
             StatementProfile.reset(db);
         }
-        Map<String, Duration> cpuBefore = cpuAccounting.sample();
+        Map<String, CpuAccounting.Usage> cpuBefore = cpuAccounting.sample();
         LoadResult max = load(app, 0, seconds, stats, Long.MAX_VALUE, Instant::now);
         Duration drain = drain(app, max.accepted());
-        Map<String, Duration> cpu = CpuAccounting.between(cpuBefore, cpuAccounting.sample());
+        Map<String, CpuAccounting.Usage> cpu = CpuAccounting.between(cpuBefore, cpuAccounting.sample());
         List<StatementProfile.Row> statements;
         StatementProfile.Row dayState;
         try (Connection db = rawStore()) {
@@ -128,10 +128,12 @@ public final class Benchmarks {
         line("| end-to-end processing rate over that run (2 cores shared by everything) | %.0f events/s |".formatted(processed));
         line("", "CPU used by each part from the start of the max-rate run until its events were all in the facts (%.1f s, so at most %.1f CPU-s on 2 cores), "
                 .formatted(seconds + drain.toMillis() / 1000.0, 2 * (seconds + drain.toMillis() / 1000.0))
-                + "and what one core of it handles: the events per CPU-second of that part alone.",
-                "", "| part | CPU-s | events per CPU-second |", "|---|---|---|");
-        cpu.forEach((part, used) -> line("| %s | %.1f | %s |".formatted(part, used.toMillis() / 1000.0,
-                used.isZero() ? "–" : "%.0f".formatted(max.accepted() / (used.toMillis() / 1000.0)))));
+                + "and what one core of it handles: the events per CPU-second of that part alone. Of a JVM's CPU, its JIT compiler threads' "
+                + "share (from /proc) is shown apart: compiling hot paths is a cost of the JVM's first minutes, which the warm-up does not all "
+                + "take, so the last column is what an event costs once the JVM is compiled, and the one before it what it cost in this run.",
+                "", "| part | CPU-s | of it JIT compilation | events per CPU-second | without the JIT |", "|---|---|---|---|---|");
+        cpu.forEach((part, used) -> line("| %s | %.1f | %.1f | %s | %s |".formatted(part, used.total().toMillis() / 1000.0,
+                used.jit().toMillis() / 1000.0, perCpuSecond(max.accepted(), used.total()), perCpuSecond(max.accepted(), used.total().minus(used.jit())))));
 
         line("", "PostgreSQL's statements over the same run (`pg_stat_statements`, execution time only: planning, parsing, "
                 + "commits and autovacuum are not in it), the %d that took longest:".formatted(statements.size()),
@@ -377,6 +379,8 @@ public final class Benchmarks {
         String token = app.get("read_token").asText();
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         double stateSeconds = awaitDayState(id);
+        Map<String, CpuAccounting.Usage> cpuBefore = cpuAccounting.sample();
+        long timingStart = System.nanoTime();
         try (Connection db = rawStore(); DuckDbCopy duck = DuckDbCopy.of(db, id, Path.of("bench/target"))) {
             line("Data: %,d events of one app in the raw store (%s); aggregate's day state of its closed days was complete %.1f s after "
                     .formatted(stored, what, stateSeconds) + "the load. Each query 30 times after 10 warm-ups; the raw-SQL "
@@ -417,6 +421,11 @@ public final class Benchmarks {
                             + " WHERE c.c BETWEEN current_date - 29 AND current_date AND d.event_date - c.c BETWEEN 0 AND 7 GROUP BY 1, 2", id, duck);
             timeQuery("realtime, 30 minutes", () -> get(query + "/v1/realtime?app=" + id + "&minutes=30", token), null, id, duck);
         }
+        Map<String, CpuAccounting.Usage> used = CpuAccounting.between(cpuBefore, cpuAccounting.sample());
+        // the load generator's is the raw SQL's and DuckDB's; the stack's other parts should be near idle, or they slowed these answers
+        line("", "CPU used while the table was timed (%.1f s; the load generator's is mostly DuckDB's): %s.".formatted((System.nanoTime() - timingStart) / 1e9,
+                used.entrySet().stream().map(e -> "%s %.1f s (JIT %.1f)".formatted(e.getKey(), e.getValue().total().toMillis() / 1000.0,
+                        e.getValue().jit().toMillis() / 1000.0)).collect(Collectors.joining(", "))));
         line("", "Time- and user-dimensioned queries and retention read the per-user daily rollup fact_user_daily, breakdowns by event:name, "
                 + "page:host, device and content:type the per-user event rollup fact_user_event_daily; all answers are exact. Over the closed "
                 + "days, the series, the breakdowns and retention read aggregate's day state (per day and value, the users' bitmaps and sums), "
@@ -647,6 +656,10 @@ public final class Benchmarks {
             p.add((System.nanoTime() - start) / 1000);
         }
         return p;
+    }
+
+    private static String perCpuSecond(long events, Duration cpu) {
+        return cpu.isZero() ? "–" : "%.0f".formatted(events / (cpu.toMillis() / 1000.0));
     }
 
     private JsonNode createApp(String prefix) throws Exception {

@@ -1,5 +1,6 @@
 package dev.pulse.bench;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,9 +12,27 @@ import java.util.Map;
 
 /**
  * CPU time used by each part of the local stack (all descendants of its launcher, classified by command line,
- * and PostgreSQL's server, which detaches from it) and by this load generator: where the machine's cores go.
+ * and PostgreSQL's server, which detaches from it) and by this load generator: where the machine's cores go. Of each
+ * JVM's, the share its JIT compiler threads used is told apart: compiling hot paths is a cost of a JVM's first
+ * minutes, not of each event, and a 30-s run still pays much of it.
  */
 final class CpuAccounting {
+    /** /proc's times are in clock ticks (USER_HZ, 100 on Linux) */
+    private static final long TICKS_PER_SECOND = 100;
+
+    /** A part's CPU time, and of it its JIT compiler threads' (a thread that ended between two samples is not in the latter). */
+    record Usage(Duration total, Duration jit) {
+        static final Usage NONE = new Usage(Duration.ZERO, Duration.ZERO);
+
+        Usage plus(Usage other) {
+            return new Usage(total.plus(other.total), jit.plus(other.jit));
+        }
+
+        Usage minus(Usage other) {
+            return new Usage(total.minus(other.total), jit.minus(other.jit));
+        }
+    }
+
     private final List<String> postgresDataDir;
 
     /** @param dataDir the stack's data directory, whose {@code postgres} directory the server runs on (named either way) */
@@ -24,29 +43,29 @@ final class CpuAccounting {
     static final List<String> PARTS = List.of("load generator", "ingest-service", "enrich-service", "aggregate-service", "query-api",
             "kafka", "postgresql", "redis");
 
-    Map<String, Duration> sample() {
-        Map<String, Duration> cpu = new LinkedHashMap<>();
-        PARTS.forEach(part -> cpu.put(part, Duration.ZERO));
-        cpu.merge("load generator", cpuOf(ProcessHandle.current()), Duration::plus);
+    Map<String, Usage> sample() {
+        Map<String, Usage> cpu = new LinkedHashMap<>();
+        PARTS.forEach(part -> cpu.put(part, Usage.NONE));
+        cpu.merge("load generator", cpuOf(ProcessHandle.current()), Usage::plus);
         ProcessHandle launcher = ProcessHandle.allProcesses()
                 .filter(p -> commandLine(p).contains("dev.pulse.deploy.local.LocalStack"))
                 .findFirst().orElseThrow(() -> new IllegalStateException("the local stack is not running"));
         ProcessHandle.allProcesses().filter(p -> postgresDataDir.stream().anyMatch(commandLine(p)::contains)).forEach(postmaster -> {
-            cpu.merge("postgresql", cpuOf(postmaster), Duration::plus);
-            postmaster.descendants().forEach(backend -> cpu.merge("postgresql", cpuOf(backend), Duration::plus));
+            cpu.merge("postgresql", cpuOf(postmaster), Usage::plus);
+            postmaster.descendants().forEach(backend -> cpu.merge("postgresql", cpuOf(backend), Usage::plus));
         });
         launcher.descendants().forEach(p -> {
             String part = part(commandLine(p));
             if (part != null) {
-                cpu.merge(part, cpuOf(p), Duration::plus);
+                cpu.merge(part, cpuOf(p), Usage::plus);
             }
         });
         return cpu;
     }
 
-    static Map<String, Duration> between(Map<String, Duration> before, Map<String, Duration> after) {
-        Map<String, Duration> used = new LinkedHashMap<>();
-        after.forEach((part, total) -> used.put(part, total.minus(before.getOrDefault(part, Duration.ZERO))));
+    static Map<String, Usage> between(Map<String, Usage> before, Map<String, Usage> after) {
+        Map<String, Usage> used = new LinkedHashMap<>();
+        after.forEach((part, total) -> used.put(part, total.minus(before.getOrDefault(part, Usage.NONE))));
         return used;
     }
 
@@ -72,7 +91,28 @@ final class CpuAccounting {
         }
     }
 
-    private static Duration cpuOf(ProcessHandle process) {
-        return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    private static Usage cpuOf(ProcessHandle process) {
+        return new Usage(process.info().totalCpuDuration().orElse(Duration.ZERO), Duration.ofMillis(1000 * jitTicks(process) / TICKS_PER_SECOND));
+    }
+
+    /** The user and system ticks of the process's threads named as HotSpot names its compiler threads. */
+    private static long jitTicks(ProcessHandle process) {
+        File[] tasks = new File("/proc/" + process.pid() + "/task").listFiles();
+        long ticks = 0;
+        for (File task : tasks == null ? new File[0] : tasks) {
+            try {
+                String stat = Files.readString(task.toPath().resolve("stat"));
+                // "tid (comm) state ...": the name may hold spaces, so the fields are counted from its closing parenthesis
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // utime and stime, the 14th and 15th fields of the line, the 12th and 13th after the name
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                }
+            } catch (IOException ended) {
+                // the thread ended after the listing: its time is left out, as Usage says
+            }
+        }
+        return ticks;
     }
 }
