@@ -23,6 +23,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -418,6 +419,62 @@ class PipelineIT {
         }
         String cohorts = "/v1/retention?app=" + appId + "&from=" + first + "&to=" + first + "&period=day&horizon=1&breakdown=user:city";
         assertEquals(Map.of(), retention(HTTP.get(url("query-api", cohorts), readToken).body()), "no group has a cohort");
+    }
+
+    /**
+     * A new app's 30-day question: its closed days have no events and no state; they are answered as empty, and today
+     * from its state, not the whole range per user from the rollup.
+     */
+    @Test
+    void aNewAppsThirtyDaysAreAnsweredFromTodaysStateAndItsEmptyDays() throws Exception {
+        JsonNode app = createApp("UTC");
+        String appId = app.get("app").asText();
+        String readToken = app.get("read_token").asText();
+        Instant now = Instant.now();
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        Random random = new Random(30);
+        List<String> events = new ArrayList<>();
+        Map<String, Integer> byName = new TreeMap<>();
+        int site0 = 0;
+        for (int i = 0; i < 60; i++) {
+            // today's, a second apart back from now (at midnight, all at its first instant)
+            Instant at = Collections.max(List.of(now.minusSeconds(i), today.atStartOfDay(ZoneOffset.UTC).toInstant()));
+            String name = List.of("page_view", "signup", "level.up").get(random.nextInt(3));
+            String host = "site" + random.nextInt(2) + ".example";
+            byName.merge(name, 1, Integer::sum);
+            site0 += host.equals("site0.example") ? 1 : 0;
+            events.add("{\"event\":\"" + name + "\",\"user_id\":\"u" + random.nextInt(9) + "\",\"event_id\":\"" + UUID.randomUUID()
+                    + "\",\"timestamp\":\"" + at + "\",\"context\":{\"host\":\"" + host + "\",\"url\":\"https://" + host + "/p\"}}");
+        }
+        assertEquals(202, HTTP.post(url("ingest-service", "/v1/events"), app.get("write_key").asText(), "[" + String.join(",", events) + "]").status());
+        String range = "\"date_range\":[\"" + today.minusDays(29) + "\",\"" + today + "\"]";
+        String total = "{\"app\":\"" + appId + "\",\"metrics\":[\"events\"]," + range + "}";
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> HTTP.post(url("query-api", "/v1/query"),
+                readToken, total).body().path("results").path(0).path("metrics").path(0).asInt() == events.size());
+        awaitOpenDayState(appId, today);
+        try (Connection c = stack.openDatabase(); var s = c.createStatement()) {
+            // aggregate's job builds no state for days before an app's first event, unless it ran before that event came
+            // (then each is an empty state, which this test must not lean on)
+            s.executeUpdate("DELETE FROM day_values WHERE app_id = '" + appId + "'");
+            s.executeUpdate("DELETE FROM day_state WHERE app_id = '" + appId + "'");
+        }
+
+        Map<String, Integer> answered = new TreeMap<>();
+        for (JsonNode group : HTTP.post(url("query-api", "/v1/query"), readToken, "{\"app\":\"" + appId + "\",\"metrics\":[\"events\"]," + range
+                + ",\"dimensions\":[\"event:name\"]}").body().path("results")) {
+            answered.put(group.path("dimensions").path(0).asText(), group.path("metrics").path(0).asInt());
+        }
+        assertEquals(byName, answered);
+
+        int tampered;
+        try (Connection c = stack.openDatabase(); var s = c.createStatement()) {
+            tampered = s.executeUpdate("UPDATE day_value_deltas SET events = events + 1000 WHERE app_id = '" + appId + "' AND event_date = '" + today
+                    + "' AND dimension = 'page:host' AND value = 'site0.example'");
+        }
+        assertTrue(tampered > 0, "today's state has rows of site0.example");
+        String site0Month = "{\"app\":\"" + appId + "\",\"metrics\":[\"events\"]," + range + ",\"filters\":[[\"is\",\"page:host\",[\"site0.example\"]]]}";
+        assertEquals(site0 + 1000 * tampered, HTTP.post(url("query-api", "/v1/query"), readToken, site0Month).body().path("results").path(0)
+                .path("metrics").path(0).asInt(), "today's state answers the 30 days");
     }
 
     /** A user's event on a day, with the traits it sent (null where it sent none). */

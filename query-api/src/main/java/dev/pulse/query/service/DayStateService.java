@@ -292,8 +292,8 @@ public class DayStateService {
     }
 
     /**
-     * The parts of closed {@code days}: from their state where it holds, else from the rollup per user ({@code wholeRange}:
-     * they are all of the question's closed days, none was cached).
+     * The parts of closed {@code days}: from their state where it holds, empty where the rollup has no row, else from the
+     * rollup per user ({@code wholeRange}: they are all of the question's closed days, none was cached).
      */
     private Uni<Map<LocalDate, DayPart>> days(Query query, DayStateDimension dimension, List<Partial> partials, boolean firstUsers,
             List<LocalDate> days, boolean wholeRange, Unnumbered unnumbered, SqlRows sql) {
@@ -322,39 +322,58 @@ public class DayStateService {
             if (missing.isEmpty()) {
                 return Uni.createFrom().item(parts);
             }
-            if (parts.isEmpty() && missing.size() > 1 && wholeRange) {
-                // no state for any day of the range (aggregate's job off, or not yet run): reading them per user here,
-                // then again on the rollup path for want of ordinals, would double the cost
-                missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
-                return Uni.createFrom().item(parts);
-            }
-            // one day without state is read per group and user and kept for the next answers; several (late events on
-            // many days, faster than the job builds them) are read together, per group and user over all of them, in
-            // the first one's part (a row per user and day would multiply the rows by the days, for parts the next late
-            // event changes anyway): those are not kept
-            boolean single = missing.size() == 1;
-            Uni<List<List<Object>>> firstOfMissing = firstUsers ? bounded(compiler.firstUsers(query, missing), sql) : Uni.createFrom().item(List.of());
-            return Uni.combine().all().unis(bounded(compiler.partialsWithOrdinals(query, partials, missing), sql), firstOfMissing).asTuple()
-                    .map(read -> {
-                        if (read.getItem1() == null || read.getItem2() == null) {
-                            missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
-                            return parts;
-                        }
-                        boolean numbered = read.getItem1().stream().allMatch(r -> r.getLast() != null)
-                                && read.getItem2().stream().allMatch(r -> r.get(2) != null);
-                        Map<String, List<List<Object>>> firstByDay = read.getItem2().stream().collect(Collectors.groupingBy(r -> (String) r.get(0)));
-                        for (LocalDate day : missing) {
-                            DayPart part = new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true, single && numbered);
-                            if (day.equals(missing.getFirst())) {
-                                addUsers(query, partials, key -> part.groups().computeIfAbsent(key, k -> new GroupUsers()), read.getItem1(), unnumbered);
-                            }
-                            firstByDay.getOrDefault(day.toString(), List.of()).forEach(user -> part.firstUsers()
-                                    .add(user.get(2) != null ? ((Number) user.get(2)).intValue() : unnumbered.of((String) user.get(1))));
-                            parts.put(day, part);
-                        }
-                        return parts;
-                    });
+            boolean noState = parts.isEmpty();
+            // a day without a rollup row has nothing to answer: aggregate builds no state for the days before an app's
+            // first event, which are most of a new app's range; taken for unbuilt, they sent every answer of it to the
+            // rollup path, per user (bench/RESULTS.md, issue 15)
+            QueryCompiler.Compiled quiet = compiler.daysWithoutRollupRows(query, missing);
+            return sql.map(quiet.sql(), quiet.params(), row -> row.getLocalDate(0)).flatMap(empty -> {
+                empty.forEach(day -> parts.put(day, DayPart.empty()));
+                List<LocalDate> unbuilt = missing.stream().filter(d -> !parts.containsKey(d)).toList();
+                return unbuilt.isEmpty() ? Uni.createFrom().item(parts)
+                        : unbuilt(query, partials, firstUsers, parts, unbuilt, noState && wholeRange, unnumbered, sql);
+            });
         });
+    }
+
+    /**
+     * The parts of closed {@code missing} days that have rollup rows but no state, added to {@code parts}: read from the
+     * rollup per user, or unanswered ({@code noStateInRange}: no day of the whole range has state).
+     */
+    private Uni<Map<LocalDate, DayPart>> unbuilt(Query query, List<Partial> partials, boolean firstUsers, Map<LocalDate, DayPart> parts,
+            List<LocalDate> missing, boolean noStateInRange, Unnumbered unnumbered, SqlRows sql) {
+        if (noStateInRange && missing.size() > 1) {
+            // no state for any day of the range (aggregate's job off, or not yet run): reading them per user here,
+            // then again on the rollup path for want of ordinals, would double the cost
+            missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
+            return Uni.createFrom().item(parts);
+        }
+        // one day without state is read per group and user and kept for the next answers; several (late events on
+        // many days, faster than the job builds them) are read together, per group and user over all of them, in
+        // the first one's part (a row per user and day would multiply the rows by the days, for parts the next late
+        // event changes anyway): those are not kept
+        boolean single = missing.size() == 1;
+        Uni<List<List<Object>>> firstOfMissing = firstUsers ? bounded(compiler.firstUsers(query, missing), sql) : Uni.createFrom().item(List.of());
+        return Uni.combine().all().unis(bounded(compiler.partialsWithOrdinals(query, partials, missing), sql), firstOfMissing).asTuple()
+                .map(read -> {
+                    if (read.getItem1() == null || read.getItem2() == null) {
+                        missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
+                        return parts;
+                    }
+                    boolean numbered = read.getItem1().stream().allMatch(r -> r.getLast() != null)
+                            && read.getItem2().stream().allMatch(r -> r.get(2) != null);
+                    Map<String, List<List<Object>>> firstByDay = read.getItem2().stream().collect(Collectors.groupingBy(r -> (String) r.get(0)));
+                    for (LocalDate day : missing) {
+                        DayPart part = new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true, single && numbered);
+                        if (day.equals(missing.getFirst())) {
+                            addUsers(query, partials, key -> part.groups().computeIfAbsent(key, k -> new GroupUsers()), read.getItem1(), unnumbered);
+                        }
+                        firstByDay.getOrDefault(day.toString(), List.of()).forEach(user -> part.firstUsers()
+                                .add(user.get(2) != null ? ((Number) user.get(2)).intValue() : unnumbered.of((String) user.get(1))));
+                        parts.put(day, part);
+                    }
+                    return parts;
+                });
     }
 
     /** The rows, or null when there are more than max-rows: then the rollup path answers, as it would have. */
