@@ -122,6 +122,20 @@ class SessionStateIT {
     }
 
     @Test
+    void aNewAppsSessionsKeptFromItsFirstBatchAreRecordedWithoutMovingItsVersion() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId());
+        LocalDate day = LocalDate.of(2026, 11, 2);
+        send(app, List.of(event(app, "s", day, 10, 0, null, 0, false), event(app, "s", day, 10, 40, null, 0, false),
+                event(app, "t", day, 12, 0, "x", 1, false)));
+        long version = queryLong("SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'), 0)");
+        assertTrue(rebuild.rebuildOutdatedApps().await().atMost(Duration.ofSeconds(60)).contains(app));
+        assertEquals(0L, queryLong("SELECT timeout_version FROM app_sessions WHERE app_id = '" + app + "'"), "recorded");
+        // no day differed, so no answer did: query-api's cache and the day state of the app stay valid
+        assertEquals(version, queryLong("SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'), 0)"));
+    }
+
+    @Test
     void sessionsKeptFromTheirEndsMatchTheEventsAndTheEndsARecompute() throws Exception {
         String app = TestData.newAppId();
         TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId());
