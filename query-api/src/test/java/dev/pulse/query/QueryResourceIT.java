@@ -478,6 +478,33 @@ class QueryResourceIT {
     }
 
     @Test
+    void aMonthOfAnAppActiveTodayCountsAUserFirstSeenOnADayWithoutRollupRows() throws Exception {
+        String other = TestData.newAppId();
+        String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, ZONE.getId());
+        LocalDate today = LocalDate.now(ZONE);
+        store(other, today, "a", "signup", "DE", true);
+        store(other, today, "b", "page_view", "FR", true);
+        // c's first day is in the range but its rollup rows are gone (retention drops those, not the day c was first seen)
+        store(other, today, "c", "page_view", "FR", false);
+        try (java.sql.Connection c = PulseInfrastructure.current().dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO user_first_seen VALUES ('" + other + "', 'c', date '" + today.minusDays(10) + "', timestamptz '"
+                    + today.minusDays(10).atTime(12, 0).atZone(ZONE).toInstant() + "')");
+        }
+        java.util.function.Function<String, List<Object>> ask = m -> given().header("Authorization", "Bearer " + otherToken)
+                .contentType(ContentType.JSON).body("{\"app\":\"" + other + "\",\"metrics\":[" + m + "],\"date_range\":[\"" + today.minusDays(29)
+                        + "\",\"" + today + "\"]}").when().post("/v1/query").then().statusCode(200).extract().jsonPath().getList("results[0].metrics");
+        // the rollup's answer (the closed days quiet but one, read per user) and the raw store's (posts), alike
+        List<Object> fromRollup = ask.apply("\"active_users\",\"new_users\"");
+        List<Object> whole = ask.apply("\"active_users\",\"new_users\",\"posts\"");
+        assertEquals(List.of(3, 3), fromRollup, "a, b and c are active and first seen in the range");
+        assertEquals(fromRollup, whole.subList(0, 2));
+        JsonPath cohort = given().header("Authorization", "Bearer " + otherToken).when().get("/v1/retention?app=" + other + "&from="
+                + today.minusDays(10) + "&to=" + today.minusDays(10) + "&period=day&horizon=10").then().statusCode(200).extract().jsonPath();
+        assertEquals(1, cohort.getInt("cohorts[0].size"), "c's cohort: its day has no rollup rows, not no users");
+        assertEquals(1, cohort.getInt("cohorts[0].retained[10]"), "c is back today");
+    }
+
+    @Test
     void retentionUpToTodayMergesTheCachedClosedDaysWithToday() throws Exception {
         String other = TestData.newAppId();
         String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, ZONE.getId());

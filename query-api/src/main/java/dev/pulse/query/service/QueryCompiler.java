@@ -276,14 +276,16 @@ public class QueryCompiler {
     }
 
     /**
-     * Of {@code days}, those without a row in the per-user daily rollup: the app had no event on them (a batch writes its
-     * users' rows of every rollup in one transaction, so the event rollup has none either). One index probe per day.
+     * Of {@code days}, those with nothing to answer: no row in the per-user daily rollup (a batch writes its users' rows of
+     * every rollup in one transaction, so the event rollup has none either) and no user first seen on them (retention
+     * drops a day's rollup rows, not its users' first day). Two index probes per day.
      */
-    public Compiled daysWithoutRollupRows(Query query, List<LocalDate> days) {
+    public Compiled quietDays(Query query, List<LocalDate> days) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
         return new Compiled("SELECT d.day FROM unnest(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[]) AS d(day)"
-                + " WHERE NOT EXISTS (SELECT 1 FROM fact_user_daily f WHERE f.app_id = " + app + " AND f.event_date = d.day)", binds.values());
+                + " WHERE NOT EXISTS (SELECT 1 FROM fact_user_daily f WHERE f.app_id = " + app + " AND f.event_date = d.day)"
+                + " AND NOT EXISTS (SELECT 1 FROM user_first_seen s WHERE s.app_id = " + app + " AND s.first_date = d.day)", binds.values());
     }
 
     /** The users whose first day is one of {@code days}: first_date, user_id, ordinal (null while aggregate has given none). */
