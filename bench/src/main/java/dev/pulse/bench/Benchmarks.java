@@ -711,7 +711,8 @@ public final class Benchmarks {
                         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"))
                 + "embedded PostgreSQL 17 and Redis 6.2, the four services at -Xmx256m), everything on the same machine as the load. "
                 + "Each phase runs " + seconds + " s, after " + warmupSeconds + " s of load at the maximum rate on an app of its own "
-                + "(then drained), which the figures leave out: the services' JIT compilation of their hot paths.");
+                + "(then drained), which the figures leave out: most of the services' JIT compilation of their hot paths (the CPU table "
+                + "shows what their compiler threads still used).");
         out.addAll(report);
         Files.write(results, out);
         System.out.println(String.join("\n", out));
