@@ -102,8 +102,10 @@ class SessionStateIT {
         assertEquals(3, sessions(app, "s"), "two sessions joined");
         assertEquals(1, sessions(app, "d"), "and d's two across the repeated hour");
 
-        // a shorter timeout: the job rebuilds the app's sessions with it and tells query-api's cache
+        // a shorter timeout: the job rebuilds the app's sessions with it and tells query-api's cache, per day rewritten
         long version = queryLong("SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'), 0)");
+        String dayVersion = "SELECT coalesce((SELECT version FROM closed_day_changes WHERE app_id = '" + app + "' AND event_date = '" + day + "'), 0)";
+        long dayBefore = queryLong(dayVersion);
         // as ingest-service's PUT /v1/admin/apps/{app}/sessions does
         execute("UPDATE apps SET session_timeout_seconds = 600, session_timeout_version = session_timeout_version + 1 WHERE app_id = '" + app + "'");
         assertEquals(KeptSessions.of(events, 1800), kept(app), "kept with the old timeout until rebuilt");
@@ -111,7 +113,9 @@ class SessionStateIT {
         assertEquals(KeptSessions.of(events, 600), kept(app));
         assertNotEquals(KeptSessions.of(events, 600), KeptSessions.of(events, 1800), "the timeout matters to these events");
         assertEquals(1L, queryLong("SELECT timeout_version FROM app_sessions WHERE app_id = '" + app + "'"));
-        assertEquals(version + 1, queryLong("SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'"));
+        assertEquals(dayBefore + 1, queryLong(dayVersion), "the rewritten day, bumped with its rewrite");
+        assertEquals(version, queryLong("SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'), 0)"),
+                "the app's other days are as they were");
         assertTrue(rebuild.rebuildOutdatedApps().await().atMost(Duration.ofSeconds(60)).stream().noneMatch(app::equals), "rebuilt once");
 
         // batches after the change keep the new timeout
@@ -131,7 +135,7 @@ class SessionStateIT {
         long version = queryLong("SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'), 0)");
         assertTrue(rebuild.rebuildOutdatedApps().await().atMost(Duration.ofSeconds(60)).contains(app));
         assertEquals(0L, queryLong("SELECT timeout_version FROM app_sessions WHERE app_id = '" + app + "'"), "recorded");
-        // no day differed, so no answer did: query-api's cache and the day state of the app stay valid
+        // no day differed: the day state and the cached answers of its days stay valid (query-api keys them by the timeout)
         assertEquals(version, queryLong("SELECT coalesce((SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'), 0)"));
     }
 

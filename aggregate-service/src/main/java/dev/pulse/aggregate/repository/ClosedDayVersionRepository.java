@@ -70,6 +70,11 @@ public class ClosedDayVersionRepository {
     public Uni<Map<AppDay, Long>> bump(SqlConnection connection, List<UserDay> late) {
         Set<AppDay> days = new LinkedHashSet<>();
         late.forEach(l -> days.add(new AppDay(l.appId(), l.date())));
+        return bumpDays(connection, days);
+    }
+
+    /** Bumps the days: what query-api holds of them and their day state are stale; @return each day's version after the bump */
+    public Uni<Map<AppDay, Long>> bumpDays(SqlConnection connection, Set<AppDay> days) {
         if (days.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * day's lock, with the app's batches paused (none between its locks and its commit; at most {@link #PAUSE}) it tells batches to add to the day
  * and fixes a snapshot, then reads the day from the rollups in that snapshot, as DayStateJob reads a closed day, and
  * replaces the rows the snapshot sees. Every batch is then either in the base or adds its own share after it. The job
- * reads the base again when the app's version moves (a recompute, an erasure, a session rebuild), merges a day's rows
+ * reads the base again when the app's version moves (a recompute, an erasure, retention), merges a day's rows
  * when a dimension has piled up more than {@link #ROWS_PER_VALUE} per value, and drops the days that are over.
  * Replicas may run together: a day one of them reads or merges is skipped by the others.
  */
