@@ -17,9 +17,6 @@ import java.util.Map;
  * minutes, not of each event, and a 30-s run still pays much of it.
  */
 final class CpuAccounting {
-    /** /proc's times are in clock ticks (USER_HZ, 100 on Linux) */
-    private static final long TICKS_PER_SECOND = 100;
-
     /** A part's CPU time, and of it its JIT compiler threads' (a thread that ended between two samples is not in the latter). */
     record Usage(Duration total, Duration jit) {
         static final Usage NONE = new Usage(Duration.ZERO, Duration.ZERO);
@@ -92,7 +89,7 @@ final class CpuAccounting {
     }
 
     private static Usage cpuOf(ProcessHandle process) {
-        return new Usage(process.info().totalCpuDuration().orElse(Duration.ZERO), Duration.ofMillis(1000 * jitTicks(process) / TICKS_PER_SECOND));
+        return new Usage(process.info().totalCpuDuration().orElse(Duration.ZERO), Duration.ofMillis(1000 * jitTicks(process) / ProcStat.TICKS_PER_SECOND));
     }
 
     /** The user and system ticks of the process's threads named as HotSpot names its compiler threads. */
@@ -101,13 +98,9 @@ final class CpuAccounting {
         long ticks = 0;
         for (File task : tasks == null ? new File[0] : tasks) {
             try {
-                String stat = Files.readString(task.toPath().resolve("stat"));
-                // "tid (comm) state ...": the name may hold spaces, so the fields are counted from its closing parenthesis
-                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    // utime and stime, the 14th and 15th fields of the line, the 12th and 13th after the name
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                ProcStat stat = ProcStat.read(task.toPath().resolve("stat"));
+                if (stat.name().startsWith("C1 CompilerThre") || stat.name().startsWith("C2 CompilerThre")) {
+                    ticks += stat.ticks();
                 }
             } catch (IOException ended) {
                 // the thread ended after the listing: its time is left out, as Usage says

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * (PULSE_INGEST_RATE_LIMIT_EVENTS_PER_SECOND). Load as in {@code Benchmarks}: 8 clients, batches of 100.
  */
 public final class IngestAb {
-    private static final long TICKS_PER_SECOND = 100;
-
     private IngestAb() {
     }
 
@@ -53,10 +50,10 @@ public final class IngestAb {
                 events[build] += accepted;
             }
             System.out.printf("round %d, %s: %d events, %.1f CPU-s, %.0f events per CPU-second%n", round, build == 0 ? "A" : "B",
-                    accepted, (double) used / TICKS_PER_SECOND, accepted * (double) TICKS_PER_SECOND / used);
+                    accepted, (double) used / ProcStat.TICKS_PER_SECOND, accepted * (double) ProcStat.TICKS_PER_SECOND / used);
         }
-        System.out.printf("A %.0f, B %.0f events per CPU-second over the last %d rounds of each%n", events[0] * (double) TICKS_PER_SECOND / ticks[0],
-                events[1] * (double) TICKS_PER_SECOND / ticks[1], rounds);
+        System.out.printf("A %.0f, B %.0f events per CPU-second over the last %d rounds of each%n", events[0] * (double) ProcStat.TICKS_PER_SECOND / ticks[0],
+                events[1] * (double) ProcStat.TICKS_PER_SECOND / ticks[1], rounds);
     }
 
     private static String createApp(String url) throws Exception {
@@ -98,7 +95,6 @@ public final class IngestAb {
 
     /** utime + stime of the process, in clock ticks. */
     private static long cpuTicks(long pid) throws Exception {
-        String[] fields = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll("^.*\\) ", "").split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ProcStat.read(Path.of("/proc/" + pid + "/stat")).ticks();
     }
 }
