@@ -292,8 +292,9 @@ public class DayStateService {
     }
 
     /**
-     * The parts of closed {@code days}: from their state where it holds, empty where quiet (QueryCompiler#quietDays), else
-     * from the rollup per user ({@code wholeRange}: they are all of the question's closed days, none was cached).
+     * The parts of closed {@code days}: from their state where it holds, empty where quiet in a range without state
+     * (QueryCompiler#quietDays), else from the rollup per user ({@code wholeRange}: they are all of the question's closed
+     * days, none was cached).
      */
     private Uni<Map<LocalDate, DayPart>> days(Query query, DayStateDimension dimension, List<Partial> partials, boolean firstUsers,
             List<LocalDate> days, boolean wholeRange, Unnumbered unnumbered, SqlRows sql) {
@@ -322,33 +323,30 @@ public class DayStateService {
             if (missing.isEmpty()) {
                 return Uni.createFrom().item(parts);
             }
-            boolean noState = parts.isEmpty();
-            // a quiet day has nothing to answer: aggregate builds no state for the days before an app's first event,
-            // which are most of a new app's range; taken for unbuilt, they sent every answer of it to the rollup path,
-            // per user (bench/RESULTS.md, issue 15). Not kept: a kept one would hide from the next answer that no day
-            // of its range has state
+            if (!parts.isEmpty() || missing.size() == 1 || !wholeRange) {
+                return unbuilt(query, partials, firstUsers, parts, missing, unnumbered, sql);
+            }
+            // no state for any day of the range: aggregate's job off or not yet run, or quiet days, which have nothing to
+            // answer (it builds no state before an app's first event, most of a new app's range: taken for unbuilt, they
+            // sent every answer of it to the rollup path, per user; bench/RESULTS.md, issue 15). Quiet parts are not
+            // kept: a kept one would hide from the next answer that no day of its range has state
             QueryCompiler.Compiled quiet = compiler.quietDays(query, missing);
             return sql.map(quiet.sql(), quiet.params(), row -> row.getLocalDate(0)).flatMap(empty -> {
                 empty.forEach(day -> parts.put(day, new DayPart(new LinkedHashMap<>(), new RoaringBitmap(), true, false)));
                 List<LocalDate> unbuilt = missing.stream().filter(d -> !parts.containsKey(d)).toList();
-                return unbuilt.isEmpty() ? Uni.createFrom().item(parts)
-                        : unbuilt(query, partials, firstUsers, parts, unbuilt, noState && wholeRange, unnumbered, sql);
+                if (unbuilt.size() > 1) {
+                    // reading them per user here, then again on the rollup path for want of ordinals, would double the cost
+                    unbuilt.forEach(day -> parts.put(day, DayPart.UNANSWERED));
+                    return Uni.createFrom().item(parts);
+                }
+                return unbuilt.isEmpty() ? Uni.createFrom().item(parts) : unbuilt(query, partials, firstUsers, parts, unbuilt, unnumbered, sql);
             });
         });
     }
 
-    /**
-     * The parts of closed {@code missing} days that have rollup rows but no state, added to {@code parts}: read from the
-     * rollup per user, or unanswered ({@code noStateInRange}: no day of the whole range has state).
-     */
+    /** The parts of closed {@code missing} days that have no state, added to {@code parts}: read from the rollup per user. */
     private Uni<Map<LocalDate, DayPart>> unbuilt(Query query, List<Partial> partials, boolean firstUsers, Map<LocalDate, DayPart> parts,
-            List<LocalDate> missing, boolean noStateInRange, Unnumbered unnumbered, SqlRows sql) {
-        if (noStateInRange && missing.size() > 1) {
-            // no state for any day of the range (aggregate's job off, or not yet run): reading them per user here,
-            // then again on the rollup path for want of ordinals, would double the cost
-            missing.forEach(day -> parts.put(day, DayPart.UNANSWERED));
-            return Uni.createFrom().item(parts);
-        }
+            List<LocalDate> missing, Unnumbered unnumbered, SqlRows sql) {
         // one day without state is read per group and user and kept for the next answers; several (late events on
         // many days, faster than the job builds them) are read together, per group and user over all of them, in
         // the first one's part (a row per user and day would multiply the rows by the days, for parts the next late
