@@ -287,6 +287,68 @@ class AggregationIT {
     }
 
     /**
+     * fact_daily_feed's posts and view-to-like time move by what each batch changes in feed_user_posts (V36): a user's
+     * views and likes of the same posts arrive over many batches, earlier likes after later ones, and after each the
+     * row equals the figures worked out here from every event sent.
+     */
+    @Test
+    void feedPostsAndViewToLikeFollowEveryBatchOfAUsersDay() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(infra().dataSource(), app, "UTC");
+        Random random = new Random(36);
+        Instant day = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(1));
+        List<EnrichedEvent> sent = new ArrayList<>();
+        for (int round = 0; round < 6; round++) {
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                EnrichedEvent e = feed(app, random.nextInt(3) == 0 ? "feed.like" : "feed.view", random.nextInt(25),
+                        day.plusSeconds(random.nextInt(86_400)), "reader");
+                sent.add(e);
+                values.add(MAPPER.writeValueAsString(e));
+            }
+            TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, "reader"), values.toArray(String[]::new));
+            int stored = sent.size();
+            await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT coalesce(sum(views + likes), 0) FROM fact_daily_feed WHERE app_id = '"
+                    + app + "'") == stored);
+
+            Map<Long, Instant> firstView = new HashMap<>();
+            Map<Long, Instant> firstLike = new HashMap<>();
+            for (EnrichedEvent e : sent) {
+                (e.event().equals("feed.view") ? firstView : firstLike).merge(e.postId(), e.timestamp(), (a, b) -> a.isBefore(b) ? a : b);
+            }
+            Set<Long> posts = new HashSet<>(firstView.keySet());
+            posts.addAll(firstLike.keySet());
+            BigDecimal seconds = BigDecimal.ZERO;
+            int liked = 0;
+            for (Map.Entry<Long, Instant> like : firstLike.entrySet()) {
+                Instant view = firstView.get(like.getKey());
+                if (view != null && !like.getValue().isBefore(view)) {
+                    seconds = seconds.add(BigDecimal.valueOf(Duration.between(view, like.getValue()).toSeconds()));
+                    liked++;
+                }
+            }
+            try (Connection c = infra().dataSource().getConnection(); Statement s = c.createStatement(); ResultSet row = s.executeQuery(
+                    "SELECT posts, view_to_like_sum, view_to_like_count, avg_view_to_like_seconds FROM fact_daily_feed WHERE app_id = '" + app + "'")) {
+                assertTrue(row.next());
+                assertEquals(posts.size(), row.getInt(1), "posts after round " + round);
+                assertEquals(0, seconds.compareTo(row.getBigDecimal(2)), "view-to-like seconds after round " + round);
+                assertEquals(liked, row.getInt(3), "posts liked after their view, after round " + round);
+                if (liked == 0) {
+                    assertEquals(null, row.getObject(4));
+                } else {
+                    assertEquals(seconds.doubleValue() / liked, row.getDouble(4), 1e-9, "average after round " + round);
+                }
+            }
+        }
+    }
+
+    private static EnrichedEvent feed(String app, String name, long post, Instant ts, String user) {
+        return new EnrichedEvent(app, UUID.randomUUID(), name, "engagement", user, ts, ts.atZone(ZoneOffset.UTC).toLocalDate(), ts, false, false,
+                null, null, post, null, null, null, null, null, null, new UserTraits(1, 30, null, null, "DE", null, null), "mobile",
+                null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
      * A user-week-name of the funnels' state holds at most 131,072 times: the batch that reaches the limit is still
      * kept, the next one gives the row up (times NULL: funnels over it read the raw store) instead of rewriting ever
      * larger values, and later batches leave it so without failing.

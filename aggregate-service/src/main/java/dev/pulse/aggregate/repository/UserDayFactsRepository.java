@@ -10,13 +10,16 @@ import dev.pulse.aggregate.domain.NewConnections;
 import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.contract.EnrichedEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.sqlclient.data.Numeric;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -33,14 +36,17 @@ public class UserDayFactsRepository {
      * A batch's first view and like of each post by each user-day, merged into what earlier batches saw; the change
      * of each user's view-to-like time (new minus old, both read in this statement's snapshot) moves the post-day's
      * sum and count in fact_daily_posts, whose rows the batch has already written (PostFactsRepository runs first).
-     * One writer per user (events.enriched is keyed by user), so no other transaction changes these rows meanwhile.
+     * Returned per user-day, for fact_daily_feed: the posts the batch added (rows after minus rows before) and the
+     * change of its view-to-like sum and count. One writer per user at a time (events.enriched is keyed by user, and
+     * the batch has locked its users' user_first_seen rows first, AggregationService), so no other transaction changes
+     * these rows meanwhile.
      */
     private static final String FEED_POSTS = """
             WITH d AS (
                 SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
                     AS d(app_id, event_date, user_id, post_id, first_view_ts, first_like_ts)),
             old AS (
-                SELECT f.app_id, f.event_date, f.post_id, f.first_view_ts, f.first_like_ts
+                SELECT f.app_id, f.event_date, f.user_id, f.post_id, f.first_view_ts, f.first_like_ts
                 FROM feed_user_posts f JOIN d USING (app_id, event_date, user_id, post_id)),
             merged AS (
                 INSERT INTO feed_user_posts AS f (app_id, event_date, user_id, post_id, first_view_ts, first_like_ts)
@@ -48,54 +54,60 @@ public class UserDayFactsRepository {
                 ON CONFLICT (app_id, event_date, user_id, post_id) DO UPDATE SET
                     first_view_ts = least(f.first_view_ts, EXCLUDED.first_view_ts),
                     first_like_ts = least(f.first_like_ts, EXCLUDED.first_like_ts)
-                RETURNING app_id, event_date, post_id, first_view_ts, first_like_ts),
+                RETURNING app_id, event_date, user_id, post_id, first_view_ts, first_like_ts),
+            changes AS (
+                SELECT *, 1 AS sign, extract(epoch FROM first_like_ts - first_view_ts) AS seconds FROM merged
+                UNION ALL SELECT *, -1, extract(epoch FROM first_like_ts - first_view_ts) FROM old),
             delta AS (
-                SELECT app_id, event_date, post_id, sum(sign * extract(epoch FROM first_like_ts - first_view_ts)) AS seconds,
-                       sum(sign)::int AS n
-                FROM (SELECT *, 1 AS sign FROM merged UNION ALL SELECT *, -1 FROM old) c
-                WHERE first_like_ts >= first_view_ts
-                GROUP BY 1, 2, 3)
-            UPDATE fact_daily_posts p SET
-                view_to_like_sum = p.view_to_like_sum + delta.seconds,
-                view_to_like_count = p.view_to_like_count + delta.n,
-                avg_view_to_like_seconds = ((p.view_to_like_sum + delta.seconds) / NULLIF(p.view_to_like_count + delta.n, 0))::float8
-            FROM delta
-            WHERE p.app_id = delta.app_id AND p.event_date = delta.event_date AND p.post_id = delta.post_id
-              AND (delta.seconds <> 0 OR delta.n <> 0)""";
+                SELECT app_id, event_date, post_id, sum(sign * seconds) AS seconds, sum(sign)::int AS n
+                FROM changes WHERE seconds >= 0
+                GROUP BY 1, 2, 3),
+            posts AS (
+                UPDATE fact_daily_posts p SET
+                    view_to_like_sum = p.view_to_like_sum + delta.seconds,
+                    view_to_like_count = p.view_to_like_count + delta.n,
+                    avg_view_to_like_seconds = ((p.view_to_like_sum + delta.seconds) / NULLIF(p.view_to_like_count + delta.n, 0))::float8
+                FROM delta
+                WHERE p.app_id = delta.app_id AND p.event_date = delta.event_date AND p.post_id = delta.post_id
+                  AND (delta.seconds <> 0 OR delta.n <> 0))
+            SELECT app_id, event_date, user_id, sum(sign)::int AS added,
+                   coalesce(sum(sign * seconds) FILTER (WHERE seconds >= 0), 0) AS seconds,
+                   coalesce(sum(sign) FILTER (WHERE seconds >= 0), 0)::int AS n
+            FROM changes GROUP BY 1, 2, 3""";
 
     /*
-     * Incremental: a batch's views and likes move the first/last times and counts; the distinct posts and the
-     * view-to-like average come from feed_user_posts, which the same transaction has just updated.
+     * Incremental: a batch's views and likes move the first/last times and counts, and the posts and the view-to-like
+     * sum and count move by what the batch changed in feed_user_posts ($10-$12, from FEED_POSTS). Counting the
+     * user-day's feed_user_posts instead read a heavy reader's whole day again in every batch (bench/RESULTS.md, issue 15).
      */
     private static final String FEED = """
             INSERT INTO fact_daily_feed AS f (app_id, event_date, user_id, first_view_ts, last_view_ts, first_like_ts,
-                last_like_ts, posts, views, likes, avg_time_between_views, avg_time_between_likes, avg_view_to_like_seconds)
+                last_like_ts, posts, views, likes, avg_time_between_views, avg_time_between_likes, avg_view_to_like_seconds,
+                view_to_like_sum, view_to_like_count)
             SELECT d.app_id, d.event_date, d.user_id, d.first_view, d.last_view, d.first_like, d.last_like,
-                   p.posts, d.views, d.likes,
+                   d.added, d.views, d.likes,
                    mean_gap_seconds(d.first_view, d.last_view, d.views),
                    mean_gap_seconds(d.first_like, d.last_like, d.likes),
-                   p.view_to_like
+                   (d.seconds / NULLIF(d.n, 0))::float8, d.seconds, d.n
             FROM unnest($1::text[], $2::date[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[],
-                        $7::timestamptz[], $8::timestamptz[], $9::int[])
-                AS d(app_id, event_date, user_id, first_view, last_view, views, first_like, last_like, likes)
-            CROSS JOIN LATERAL (
-                SELECT count(*) AS posts,
-                       avg(extract(epoch FROM u.first_like_ts - u.first_view_ts)) FILTER (WHERE u.first_like_ts >= u.first_view_ts) AS view_to_like
-                FROM feed_user_posts u
-                WHERE u.app_id = d.app_id AND u.event_date = d.event_date AND u.user_id = d.user_id) p
+                        $7::timestamptz[], $8::timestamptz[], $9::int[], $10::int[], $11::numeric[], $12::int[])
+                AS d(app_id, event_date, user_id, first_view, last_view, views, first_like, last_like, likes, added, seconds, n)
             ON CONFLICT (app_id, event_date, user_id) DO UPDATE SET
                 first_view_ts = least(f.first_view_ts, EXCLUDED.first_view_ts),
                 last_view_ts = greatest(f.last_view_ts, EXCLUDED.last_view_ts),
                 first_like_ts = least(f.first_like_ts, EXCLUDED.first_like_ts),
                 last_like_ts = greatest(f.last_like_ts, EXCLUDED.last_like_ts),
-                posts = EXCLUDED.posts,
+                posts = f.posts + EXCLUDED.posts,
                 views = f.views + EXCLUDED.views,
                 likes = f.likes + EXCLUDED.likes,
                 avg_time_between_views = mean_gap_seconds(least(f.first_view_ts, EXCLUDED.first_view_ts),
                     greatest(f.last_view_ts, EXCLUDED.last_view_ts), f.views + EXCLUDED.views),
                 avg_time_between_likes = mean_gap_seconds(least(f.first_like_ts, EXCLUDED.first_like_ts),
                     greatest(f.last_like_ts, EXCLUDED.last_like_ts), f.likes + EXCLUDED.likes),
-                avg_view_to_like_seconds = EXCLUDED.avg_view_to_like_seconds""";
+                view_to_like_sum = f.view_to_like_sum + EXCLUDED.view_to_like_sum,
+                view_to_like_count = f.view_to_like_count + EXCLUDED.view_to_like_count,
+                avg_view_to_like_seconds = ((f.view_to_like_sum + EXCLUDED.view_to_like_sum)
+                    / NULLIF(f.view_to_like_count + EXCLUDED.view_to_like_count, 0))::float8""";
 
     /*
      * Incremental: a batch's messages move each side's first/last time and message count, and each side's distinct
@@ -144,7 +156,18 @@ public class UserDayFactsRepository {
                         keys.stream().map(UserPost::postId).toArray(Long[]::new),
                         posts.stream().map(p -> Sql.ts(p.views().first())).toArray(OffsetDateTime[]::new),
                         posts.stream().map(p -> Sql.ts(p.likes().first())).toArray(OffsetDateTime[]::new)}))
-                .flatMap(x -> upsert(client, FEED, delta.days(), FeedActivity::views, FeedActivity::likes));
+                .flatMap(changed -> {
+                    // every user-day of the batch's feed events has a post, so a row here
+                    Map<UserDay, Row> byDay = new HashMap<>();
+                    changed.forEach(row -> byDay.put(new UserDay(row.getString("app_id"), row.getLocalDate("event_date"), row.getString("user_id")), row));
+                    List<UserDay> days = List.copyOf(delta.days().keySet());
+                    List<Object> arrays = new ArrayList<>(columns(days, delta.days(), FeedActivity::views, FeedActivity::likes));
+                    arrays.add(days.stream().map(k -> byDay.get(k).getInteger("added")).toArray(Integer[]::new));
+                    arrays.add(days.stream().map(k -> byDay.get(k).get(Numeric.class, "seconds")).toArray(Numeric[]::new));
+                    arrays.add(days.stream().map(k -> byDay.get(k).getInteger("n")).toArray(Integer[]::new));
+                    return client.preparedQuery(FEED).execute(Tuple.from(arrays));
+                })
+                .replaceWithVoid();
     }
 
     /** The messages new to the raw store, and the connections they added to fact_user_connections. */
@@ -158,13 +181,6 @@ public class UserDayFactsRepository {
         arrays.add(keys.stream().map(k -> added.sent().getOrDefault(k, 0)).toArray(Integer[]::new));
         arrays.add(keys.stream().map(k -> added.received().getOrDefault(k, 0)).toArray(Integer[]::new));
         return client.preparedQuery(MESSENGER).execute(Tuple.from(arrays)).replaceWithVoid();
-    }
-
-    /** One row per user-day: its two sides (views and likes, or sent and received messages). */
-    private static <T> Uni<Void> upsert(SqlClient client, String sql, Map<UserDay, T> days, Function<T, Activity> firstSide,
-            Function<T, Activity> secondSide) {
-        return client.preparedQuery(sql).execute(Tuple.from(columns(List.copyOf(days.keySet()), days, firstSide, secondSide)))
-                .replaceWithVoid();
     }
 
     /** The parameter arrays of the user-days {@code keys}, in that order: key, then each side's first, last and count. */

@@ -145,13 +145,16 @@ public class AggregationService {
     }
 
     private Uni<Void> eventFacts(SqlConnection connection, List<EnrichedEvent> fresh) {
-        // the messenger facts add the connections the counters inserted, so those come first; the feed moves the
-        // posts' view-to-like times, so the posts' rows must exist before it
-        return posts.apply(connection, fresh)
+        // user_first_seen's upsert locks each user first: a second transaction with one of them (two consumers of a
+        // user while partitions are added) waits for this one's commit before it reads the rows the facts below move
+        // by their change (feed_user_posts, fact_user_connections). The messenger facts add the connections the
+        // counters inserted, so those come first; the feed moves the posts' view-to-like times, so the posts' rows
+        // must exist before it
+        return cumulative.apply(connection, fresh)
+                .flatMap(x -> posts.apply(connection, fresh))
                 .flatMap(x -> userDays.applyFeed(connection, fresh))
                 .flatMap(x -> counters.apply(connection, fresh))
-                .flatMap(added -> userDays.applyMessenger(connection, fresh, added))
-                .flatMap(x -> cumulative.apply(connection, fresh));
+                .flatMap(added -> userDays.applyMessenger(connection, fresh, added));
     }
 
     /**
