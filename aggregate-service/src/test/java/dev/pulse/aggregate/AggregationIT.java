@@ -180,9 +180,9 @@ class AggregationIT {
         // fact_user_event_daily: events, plays and engagement per user-day, gender and event-side values
         java.util.function.Function<EnrichedEvent, String> eventSide = e -> e.eventDate() + "|" + e.userId() + "|"
                 + (e.user() == null ? null : e.user().gender()) + "|"
-                + e.event() + "|" + e.category() + "|" + e.device() + "|" + e.host() + "|" + e.contentType();
+                + e.event() + "|" + e.category() + "|" + e.device() + "|" + e.host() + "|" + e.contentType() + "|" + e.postId() + "|" + e.contentId();
         String sideKey = "concat_ws('|', event_date, user_id, coalesce(gender::text, 'null'), event, category, coalesce(device, 'null'), coalesce(host, 'null'),"
-                + " coalesce(content_type, 'null'))";
+                + " coalesce(content_type, 'null'), coalesce(post_id::text, 'null'), coalesce(content_id, 'null'))";
         assertEquals(count(events, e -> true, eventSide),
                 rows("SELECT " + sideKey + ", events FROM fact_user_event_daily WHERE app_id = '" + app + "'"));
         assertEquals(count(events, e -> "play".equals(e.action()), eventSide),

@@ -13,7 +13,6 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,28 +41,24 @@ class QueryCompilerTest {
     }
 
     @Test
-    void timeAndUserQueriesReadTheRollupEventSideOnesTheEventRollupPostsAndContentIdsTheRawStore() {
+    void timeAndUserQueriesReadTheRollupAndEveryOtherDimensionTheEventRollup() {
         List<Metric> rollupMetrics = Arrays.stream(Metric.values()).filter(Metric::inRollup).toList();
         Query byCountry = query(rollupMetrics, List.of(Dimension.TIME_DAY, Dimension.USER_COUNTRY),
                 List.of(new Filter("is", Dimension.USER_GENDER, List.of("1"))));
         assertTrue(compiler.readsRollup(byCountry, rollupMetrics));
-        assertEquals(Optional.of("fact_user_daily"), compiler.rollupTable(byCountry));
+        assertEquals("fact_user_daily", compiler.rollupTable(byCountry));
         assertFalse(compiler.readsRollup(query(List.of(Metric.EVENTS, Metric.POSTS), List.of(Dimension.TIME_DAY), List.of()),
                 List.of(Metric.EVENTS, Metric.POSTS)));
         List<Metric> withoutSessions = rollupMetrics.stream().filter(m -> !m.needsSessions()).toList();
         for (Dimension d : Dimension.values()) {
             Query grouped = query(withoutSessions, List.of(Dimension.TIME_WEEK, d), List.of());
             Query filtered = query(withoutSessions, List.of(Dimension.USER_COUNTRY), List.of(new Filter("is", d, List.of("x"))));
-            boolean rawOnly = d == Dimension.POST_ID || d == Dimension.CONTENT_ID;
             for (Query q : List.of(grouped, filtered)) {
-                assertEquals(!rawOnly, compiler.readsRollup(q, withoutSessions), d.apiName());
-                String table = rawOnly ? "events" : compiler.rollupTable(q).orElseThrow();
-                assertEquals(d.isTime() || d.apiName().startsWith("user:") ? "fact_user_daily" : rawOnly ? "events" : "fact_user_event_daily",
-                        table, d.apiName());
-                if (!rawOnly) {
-                    String sql = compiler.partials(q, List.of(Partial.EVENTS), true, q.from(), q.to()).sql();
-                    assertTrue(sql.contains("FROM " + table + " ") && !sql.contains("FROM events"), sql);
-                }
+                assertTrue(compiler.readsRollup(q, withoutSessions), d.apiName());
+                String table = compiler.rollupTable(q);
+                assertEquals(d.isTime() || d.apiName().startsWith("user:") ? "fact_user_daily" : "fact_user_event_daily", table, d.apiName());
+                String sql = compiler.partials(q, List.of(Partial.EVENTS), true, q.from(), q.to()).sql();
+                assertTrue(sql.contains("FROM " + table + " ") && !sql.contains("FROM events"), sql);
             }
         }
         // sessions are kept on fact_user_daily only

@@ -284,7 +284,7 @@ class QueryResourceIT {
     void eventSideBreakdownsAndFiltersFromTheEventRollupEqualTheRawStore() {
         String common = "\"active_users\",\"events\",\"views\",\"likes\",\"ctr\",\"revenue\",\"new_users\",\"feed_users\","
                 + "\"senders\",\"feed_only_users\",\"both_users\",\"paying_users\",\"page_views\",\"viewers\",\"likers\"";
-        for (String dimension : List.of("event:name", "event:category", "device", "page:host", "content:type")) {
+        for (String dimension : List.of("event:name", "event:category", "device", "page:host", "content:type", "post:id", "content:id")) {
             for (String shape : List.of("\"dimensions\":[\"time:week\",\"" + dimension + "\"]",
                     "\"dimensions\":[\"user:country\"],\"filters\":[[\"is_not\",\"" + dimension + "\",[\"page_view\",\"mobile\",\"web\"]]]")) {
                 // the first reads fact_user_event_daily (QueryCompilerTest); posts is in no rollup, so the second reads the raw store

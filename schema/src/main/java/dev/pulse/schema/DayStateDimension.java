@@ -10,7 +10,7 @@ import org.roaringbitmap.RoaringBitmap;
  * The dimensions of the day state (V33 day_values): aggregate-service writes a row per closed app-day and value of
  * each, query-api reads them by name, and both encode the users alike. A value is the rollup column as text, as
  * query-api's filters compare it; {@link #TOTAL} is the day's one row of every user. The user's traits are kept
- * from fact_user_daily, the event's side from fact_user_event_daily. user:cohort_week is not kept: a late event that
+ * from fact_user_daily, the event's side (post and content ids too, V37) from fact_user_event_daily. user:cohort_week is not kept: a late event that
  * moves a user's first day moves the user's rows of days it does not bump.
  */
 public enum DayStateDimension {
@@ -26,7 +26,9 @@ public enum DayStateDimension {
     EVENT_CATEGORY("event:category", false, "category"),
     DEVICE("device", false, "device"),
     PAGE_HOST("page:host", false, "host"),
-    CONTENT_TYPE("content:type", false, "content_type");
+    CONTENT_TYPE("content:type", false, "content_type"),
+    POST_ID("post:id", false, "post_id::text"),
+    CONTENT_ID("content:id", false, "content_id");
 
     private final String apiName;
     private final boolean userSide;

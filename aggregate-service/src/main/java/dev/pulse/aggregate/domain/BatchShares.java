@@ -85,6 +85,8 @@ public final class BatchShares {
                 case DEVICE -> side.device();
                 case PAGE_HOST -> side.host();
                 case CONTENT_TYPE -> side.contentType();
+                case POST_ID -> side.postId() == null ? null : side.postId().toString();
+                case CONTENT_ID -> side.contentId();
                 default -> throw new IllegalStateException("not an event-side dimension: " + EVENT_SIDE[i]);
             };
         }

@@ -19,10 +19,13 @@ public record RollupDelta(Map<TraitsDay, Counters> rows) {
     public record TraitsDay(String appId, LocalDate date, String userId, UserTraits traits, EventSide side) {
     }
 
-    /** The event-side dimensions of SPEC §6 an event has: event:name, event:category, device, page:host, content:type. */
-    public record EventSide(String event, String category, String device, String host, String contentType) {
+    /**
+     * The event-side dimensions of SPEC §6 an event has: event:name, event:category, device, page:host, content:type,
+     * post:id, content:id.
+     */
+    public record EventSide(String event, String category, String device, String host, String contentType, Long postId, String contentId) {
         static EventSide of(EnrichedEvent e) {
-            return new EventSide(e.event(), e.category(), e.device(), e.host(), e.contentType());
+            return new EventSide(e.event(), e.category(), e.device(), e.host(), e.contentType(), e.postId(), e.contentId());
         }
     }
 

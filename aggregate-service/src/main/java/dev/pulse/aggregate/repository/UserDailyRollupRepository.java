@@ -29,7 +29,8 @@ public class UserDailyRollupRepository {
             new Column("event_date", "date", LocalDate.class), new Column("user_id", "text", String.class));
     private static final List<Column> SIDE = List.of(new Column("event", "text", String.class), new Column("category", "text", String.class),
             new Column("device", "text", String.class), new Column("host", "text", String.class),
-            new Column("content_type", "text", String.class));
+            new Column("content_type", "text", String.class), new Column("post_id", "bigint", Long.class),
+            new Column("content_id", "text", String.class));
     private static final List<Column> TRAITS = List.of(new Column("gender", "smallint", Short.class),
             new Column("age", "smallint", Short.class), new Column("user_os", "text", String.class),
             new Column("source", "text", String.class), new Column("country", "text", String.class),
@@ -100,7 +101,7 @@ public class UserDailyRollupRepository {
         EventSide side = k.side();
         List<Object> values = new ArrayList<>(Arrays.asList(k.appId(), k.date(), k.userId()));
         if (side != null) {
-            values.addAll(Arrays.asList(side.event(), side.category(), side.device(), side.host(), side.contentType()));
+            values.addAll(Arrays.asList(side.event(), side.category(), side.device(), side.host(), side.contentType(), side.postId(), side.contentId()));
         }
         values.addAll(Sql.traits(k.traits()));
         values.addAll(Arrays.asList(c.events(), c.views(), c.likes(), c.messages(), c.signups(), c.purchases(), Numeric.create(c.revenue()), c.pageViews(),

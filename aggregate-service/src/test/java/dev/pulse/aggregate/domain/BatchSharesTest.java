@@ -27,7 +27,7 @@ class BatchSharesTest {
         UserTraits male = new UserTraits(0, 31, "ios", null, "DE", null, null);
         List<EnrichedEvent> events = List.of(
                 TestEvent.of("feed.view", "a", 1).traits(female).browsing("mobile", null, "h.example").build(),
-                TestEvent.of("feed.like", "a", 2).traits(male).build(),
+                TestEvent.of("feed.like", "a", 2).traits(male).post(42).build(),
                 TestEvent.of("page_view", "b", 3).browsing("desktop", null, "h.example").build(),
                 TestEvent.of("page_view", "c", 4).on(TestEvent.DAY.minusDays(1)).build());
         Map<AppUser, Integer> ordinals = Map.of(new AppUser(TestEvent.APP, "a"), 10, new AppUser(TestEvent.APP, "b"), 11);
@@ -49,6 +49,10 @@ class BatchSharesTest {
         assertEquals(RoaringBitmap.bitmapOf(10, 11), share.values().get(new Key(DayStateDimension.PAGE_HOST, "h.example")).users);
         assertEquals(1, share.values().get(new Key(DayStateDimension.DEVICE, "desktop")).sums().pageViews());
         assertEquals(RoaringBitmap.bitmapOf(10), share.values().get(new Key(DayStateDimension.EVENT_NAME, "feed.like")).likers);
+        // a post id as bigint text; events without one count under null
+        assertEquals(RoaringBitmap.bitmapOf(10), share.values().get(new Key(DayStateDimension.POST_ID, "42")).likers);
+        assertEquals(RoaringBitmap.bitmapOf(10, 11), share.values().get(new Key(DayStateDimension.POST_ID, null)).users);
+        assertEquals(RoaringBitmap.bitmapOf(10, 11), share.values().get(new Key(DayStateDimension.CONTENT_ID, null)).users);
         // the batch's sessions are not its share's: a batch rewrites them
         assertEquals(0, share.values().get(total).sums().sessions());
         assertTrue(share.values().get(total).sessionUsers.isEmpty());

@@ -460,6 +460,7 @@ public class DayStateService {
         }
         return switch (dimension) {
             case USER_GENDER, USER_AGE, USER_EXP_GROUP -> Integer.valueOf(value);
+            case POST_ID -> Long.valueOf(value);
             default -> value;
         };
     }

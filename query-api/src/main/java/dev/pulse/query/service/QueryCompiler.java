@@ -11,10 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -30,21 +27,14 @@ public class QueryCompiler {
     public record Compiled(String sql, List<Object> params) {
     }
 
-    /** The dimensions fact_user_event_daily keys its rows by, besides time and the user's traits. */
-    private static final Set<Dimension> EVENT_SIDE = EnumSet.of(Dimension.EVENT_NAME, Dimension.EVENT_CATEGORY, Dimension.DEVICE,
-            Dimension.PAGE_HOST, Dimension.CONTENT_TYPE);
-
     /**
      * The per-user daily rollup that holds a query's dimensions and filters: fact_user_daily for time and user traits
-     * only, fact_user_event_daily when event-side dimensions are among them too; none for post:id and content:id.
-     * Both have the raw store's columns for those, so the same expressions apply.
+     * only, fact_user_event_daily when event-side dimensions (post and content ids among them, V37) are among them too:
+     * every dimension is one of these. Both have the raw store's columns for those, so the same expressions apply.
      */
-    public Optional<String> rollupTable(Query query) {
-        List<Dimension> all = Stream.concat(query.dimensions().stream(), query.filters().stream().map(Filter::dimension)).toList();
-        if (all.stream().allMatch(QueryCompiler::userOrTime)) {
-            return Optional.of("fact_user_daily");
-        }
-        return all.stream().allMatch(d -> userOrTime(d) || EVENT_SIDE.contains(d)) ? Optional.of("fact_user_event_daily") : Optional.empty();
+    public String rollupTable(Query query) {
+        return Stream.concat(query.dimensions().stream(), query.filters().stream().map(Filter::dimension)).allMatch(QueryCompiler::userOrTime)
+                ? "fact_user_daily" : "fact_user_event_daily";
     }
 
     /**
@@ -52,9 +42,8 @@ public class QueryCompiler {
      * kept on fact_user_daily only, and read from it while they are of the app's timeout.
      */
     public boolean readsRollup(Query query, List<Metric> metrics) {
-        return rollupTable(query).filter(table -> metrics.stream().allMatch(Metric::inRollup)
-                && (metrics.stream().noneMatch(Metric::needsSessions) || table.equals("fact_user_daily") && query.app().sessionsKept()))
-                .isPresent();
+        return metrics.stream().allMatch(Metric::inRollup)
+                && (metrics.stream().noneMatch(Metric::needsSessions) || rollupTable(query).equals("fact_user_daily") && query.app().sessionsKept());
     }
 
     private static boolean userOrTime(Dimension d) {
@@ -221,7 +210,7 @@ public class QueryCompiler {
             columns.add(partials.get(i).sql(newUsers) + " AS p" + i);
         }
         return "SELECT " + String.join(", ", columns)
-                + " FROM " + Sources.of(rollupTable(query).orElseThrow(),
+                + " FROM " + Sources.of(rollupTable(query),
                         partials.contains(Partial.NEW) || Sources.needsFirstSeen(dims, query.filters())) + " e"
                 + where + FilterSql.conditions(query.filters(), binds)
                 + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
@@ -350,7 +339,7 @@ public class QueryCompiler {
         columns.add("count(DISTINCT e.user_id) AS mau");
         String sql = "SELECT " + String.join(", ", columns)
                 + " FROM (SELECT g::date AS day FROM generate_series(" + from + "::date, " + to + "::date, interval '1 day') AS g) d"
-                + " JOIN " + Sources.of(rollupTable(query).orElse("events"), Sources.needsFirstSeen(query.dimensions(), query.filters()))
+                + " JOIN " + Sources.of(rollupTable(query), Sources.needsFirstSeen(query.dimensions(), query.filters()))
                 + " e ON e.app_id = " + app + " AND e.event_date BETWEEN d.day - 27 AND d.day"
                 + " WHERE true" + FilterSql.conditions(query.filters(), binds)
                 + " GROUP BY d.day" + (query.dimensions().isEmpty() ? "" : ", " + groupBy(query.dimensions().size(), 0));
