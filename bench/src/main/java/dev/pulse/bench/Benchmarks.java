@@ -432,8 +432,8 @@ public final class Benchmarks {
                 used.entrySet().stream().map(e -> "%s %.1f s (JIT %.1f)".formatted(e.getKey(), e.getValue().total().toMillis() / 1000.0,
                         e.getValue().jit().toMillis() / 1000.0)).collect(Collectors.joining(", "))));
         line("", "Time- and user-dimensioned queries and retention read the per-user daily rollup fact_user_daily, breakdowns by event:name, "
-                + "event:category, page:host, device and content:type the per-user event rollup fact_user_event_daily, by post:id and content:id "
-                + "the raw store; all answers are exact. A query whose first call took over 5 s is timed 5 times after one warm-up and left out "
+                + "event:category, post:id, content:id, content:type, page:host and device the per-user event rollup fact_user_event_daily "
+                + "(post and content ids since V37); all answers are exact. A query whose first call took over 5 s is timed 5 times after one warm-up and left out "
                 + "of the churn table. Over the closed "
                 + "days, the series, the breakdowns and retention read aggregate's day state (per day and value, the users' bitmaps and sums), "
                 + "today its state of the day not over yet (the day's base and the batches' shares since). The warm-ups fill the closed-day cache; the first call of each meets an empty cache.");

@@ -1,0 +1,105 @@
+package dev.pulse.schema;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * V37 rebuilds fact_user_event_daily of an installation with its post and content ids: a row per user-day and
+ * event-side values of the raw store, ids included, keyed by them; the day state built without them is dropped.
+ */
+class EventRollupPostsContentIT {
+    private record Side(String app, LocalDate day, String user, String event, Long post, String content) {
+    }
+
+    @Test
+    void theRowsBeforeV37AreRebuiltPerPostAndContentIdAndTheDayStateDropped() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+             Connection c = postgres.getPostgresDatabase().getConnection()) {
+            Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration").target("36").load().migrate();
+            Random random = new Random(37);
+            LocalDate first = LocalDate.of(2026, 11, 1);
+            Map<Side, Integer> expected = new HashMap<>();
+            try (Statement s = c.createStatement()) {
+                for (String app : new String[] {"a1", "a2"}) {
+                    s.execute("INSERT INTO apps (app_id, write_key_hash, read_token_hash) VALUES ('" + app + "', '" + app + "w', '" + app + "r')");
+                }
+            }
+            try (PreparedStatement events = c.prepareStatement("""
+                    INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id, post_id, content_id)
+                    VALUES (?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?)""")) {
+                for (int i = 0; i < 3_000; i++) {
+                    String app = random.nextBoolean() ? "a1" : "a2";
+                    LocalDate day = first.plusDays(random.nextInt(3));
+                    String user = "u" + random.nextInt(40);
+                    String event = random.nextBoolean() ? "feed.view" : "content.engagement";
+                    // ids of either kind, or none; a post id of 0 and a content id of '' are values too
+                    Long post = random.nextInt(4) == 0 ? null : (long) random.nextInt(6);
+                    String content = random.nextInt(4) == 0 ? null : random.nextInt(8) == 0 ? "" : "c" + random.nextInt(4);
+                    events.setString(1, app);
+                    events.setObject(2, day);
+                    events.setObject(3, UUID.randomUUID());
+                    events.setObject(4, day.atTime(12, 0).atOffset(ZoneOffset.UTC));
+                    events.setObject(5, day.atTime(12, 0).atOffset(ZoneOffset.UTC));
+                    events.setString(6, event);
+                    events.setString(7, user);
+                    events.setObject(8, post);
+                    events.setString(9, content);
+                    events.addBatch();
+                    expected.merge(new Side(app, day, user, event, post, content), 1, Integer::sum);
+                }
+                events.executeBatch();
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT fact_user_event_daily_build('a1'), fact_user_event_daily_build('a2')");
+                s.execute("INSERT INTO day_state VALUES ('a1', '" + first + "', 0, 0, '\\x'::bytea, true, now())");
+            }
+
+            Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration").load().migrate();
+
+            Map<Side, Integer> rows = new HashMap<>();
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT app_id, event_date, user_id, event, post_id, content_id, events FROM fact_user_event_daily")) {
+                while (r.next()) {
+                    Side side = new Side(r.getString(1), r.getObject(2, LocalDate.class), r.getString(3), r.getString(4), r.getObject(5, Long.class),
+                            r.getString(6));
+                    assertEquals(null, rows.put(side, r.getInt(7)), "one row per user-day and values: " + side);
+                }
+            }
+            assertEquals(expected, rows);
+            assertEquals(0, count(c, "SELECT count(*) FROM day_state") + count(c, "SELECT count(*) FROM day_values"));
+            // the key tells ids apart: the same row again is refused, one with another post id is a row of its own
+            try (Statement s = c.createStatement()) {
+                SQLException duplicate = assertThrows(SQLException.class,
+                        () -> s.execute("INSERT INTO fact_user_event_daily SELECT * FROM fact_user_event_daily WHERE post_id = 1 LIMIT 1"));
+                assertEquals("23505", duplicate.getSQLState(), duplicate.getMessage());
+                s.execute("CREATE TEMP TABLE other AS SELECT * FROM fact_user_event_daily WHERE post_id = 1 LIMIT 1");
+                s.execute("UPDATE other SET post_id = -1");
+                s.execute("INSERT INTO fact_user_event_daily SELECT * FROM other");
+            }
+            assertEquals(rows.size() + 1, count(c, "SELECT count(*) FROM fact_user_event_daily"));
+        }
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+}
