@@ -52,6 +52,11 @@ CREATE UNIQUE INDEX fact_user_event_daily_key ON fact_user_event_daily (app_id, 
     fact_user_event_daily_side(event, category, device, host, content_type, post_id, content_id, gender, age, user_os, source, country,
                                city, exp_group));
 
+-- A day's state drops the dimensions of the most values when it has more than aggregate holds (the posts of a busy
+-- day, say), not the whole day: those it does not hold, by API name; query-api reads them of that day per user.
+ALTER TABLE day_state ADD COLUMN unheld text[] NOT NULL DEFAULT '{}';
+ALTER TABLE open_day_state ADD COLUMN unheld text[] NOT NULL DEFAULT '{}';
+
 -- The day state holds no values of the two new dimensions yet: every day's is built again by aggregate's jobs, and
 -- query-api reads a day from the rollups per user until then.
 DELETE FROM day_values;

@@ -107,7 +107,7 @@ class OpenDayStateIT {
     }
 
     /** {@code count} events of users u0..u{users-1} on {@code day}, at times of the day before now. */
-    private static List<EnrichedEvent> events(String app, Random random, LocalDate day, int count, int users) {
+    static List<EnrichedEvent> events(String app, Random random, LocalDate day, int count, int users) {
         List<EnrichedEvent> events = new ArrayList<>();
         long seconds = Math.max(1, java.time.Instant.now().getEpochSecond() - day.atStartOfDay(ZoneOffset.UTC).toEpochSecond());
         for (int i = 0; i < count; i++) {
@@ -117,8 +117,12 @@ class OpenDayStateIT {
         return events;
     }
 
-    /** Runs the job until the day has a base of the app's current version. */
     private void awaitBased(String app, LocalDate day) {
+        awaitBased(job, app, day);
+    }
+
+    /** Runs the job until the day has a base of the app's current version. */
+    static void awaitBased(OpenDayStateJob job, String app, LocalDate day) {
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             job.base().await().atMost(Duration.ofSeconds(30));
             return queryLong("""
@@ -178,8 +182,12 @@ class OpenDayStateIT {
         return dump;
     }
 
-    /** Per dimension and value of the day: its users (ordinals read back to ids), viewers, likers, senders and events, as the raw store has them. */
-    private static void assertStateEqualsTheRawStore(String app, LocalDate day) throws SQLException {
+    /**
+     * Per dimension and value of the day: its users (ordinals read back to ids), viewers, likers, senders and events, as
+     * the raw store has them; a dimension the day does not hold (open_day_state.unheld) has no rows once they are merged.
+     */
+    static void assertStateEqualsTheRawStore(String app, LocalDate day) throws SQLException {
+        java.util.Set<String> unheld = Stored.unheld("open_day_state", app, day);
         Map<Integer, String> users = new HashMap<>();
         try (Connection c = PulseInfrastructure.current().dataSource().getConnection();
              PreparedStatement s = c.prepareStatement("SELECT ordinal, user_id FROM user_ordinals WHERE app_id = ?")) {
@@ -212,8 +220,13 @@ class OpenDayStateIT {
         }
         bitmaps.forEach((key, b) -> actual.put(key, ids(b[0], users) + " " + ids(b[1], users) + " " + ids(b[2], users) + " " + ids(b[3], users)
                 + " " + events.get(key)));
+        // rows of a dimension not held are left until the next merge, which drops them
+        actual.keySet().removeIf(key -> unheld.stream().anyMatch(name -> key.startsWith(name + "=")));
         Map<String, String> expected = new TreeMap<>();
         for (DayStateDimension dimension : DayStateDimension.values()) {
+            if (unheld.contains(dimension.apiName())) {
+                continue;
+            }
             try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); PreparedStatement s = c.prepareStatement(
                     "SELECT " + dimension.column() + ", " + usersOf("true") + ", " + usersOf("event = 'feed.view'") + ", " + usersOf("event = 'feed.like'")
                             + ", " + usersOf("event = 'message.sent'") + ", count(*) FROM events WHERE app_id = ? AND event_date = ? GROUP BY 1")) {

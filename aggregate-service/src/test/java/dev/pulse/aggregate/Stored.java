@@ -9,7 +9,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.awaitility.Awaitility.await;
 
@@ -39,6 +42,18 @@ final class Stored {
         try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement()) {
             return s.executeUpdate(sql);
         }
+    }
+
+    /** The dimensions {@code table} (day_state or open_day_state) does not hold of the app-day, by API name. */
+    static Set<String> unheld(String table, String app, LocalDate day) throws SQLException {
+        Set<String> names = new HashSet<>();
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); var s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT unnest(unheld) FROM " + table + " WHERE app_id = '" + app + "' AND event_date = '" + day + "'")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
     }
 
     static long queryLong(String sql) throws SQLException {

@@ -4,12 +4,18 @@ import dev.pulse.schema.DayStateDimension;
 import org.roaringbitmap.RoaringBitmap;
 
 import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One closed app-day's state (V33 day_values): per dimension and value, the ordinals of its users (and of those who
- * viewed, liked, sent a message, paid, had a session) and its sums, folded from the day's rollup rows.
+ * viewed, liked, sent a message, paid, had a session) and its sums, folded from the day's rollup rows. It holds at
+ * most so many values: past that, the dimension of the most values is dropped whole (a day of 300,000 posts keeps
+ * its countries), and query-api reads a dropped dimension of the day from the rollups per user.
  */
 public final class DayState {
     /** A rollup row's sums (sessions are 0 on fact_user_event_daily, which does not keep them). */
@@ -115,35 +121,58 @@ public final class DayState {
     private final Map<Key, Value> values = new LinkedHashMap<>();
     private final RoaringBitmap firstUsers = new RoaringBitmap();
     private final int maxValues;
-    private boolean held = true;
+    private final Set<DayStateDimension> dropped = EnumSet.noneOf(DayStateDimension.class);
 
-    /** A state holding at most {@code maxValues} values: a day with more is not held (its values are dropped). */
+    /** A state holding at most {@code maxValues} values. */
     public DayState(int maxValues) {
+        this(maxValues, Set.of());
+    }
+
+    /** ... which does not hold {@code dropped}: a day's dimension once dropped stays so until the day is built again. */
+    public DayState(int maxValues, Collection<DayStateDimension> dropped) {
         this.maxValues = maxValues;
+        this.dropped.addAll(dropped);
     }
 
     /** A rollup row of user {@code ordinal}: {@code values[i]} is its value of {@code dimensions[i]}. */
     public void add(int ordinal, DayStateDimension[] dimensions, String[] values, Sums sums) {
-        if (!held) {
-            return;
-        }
         for (int i = 0; i < dimensions.length; i++) {
-            this.values.computeIfAbsent(new Key(dimensions[i], values[i]), k -> new Value()).add(ordinal, sums);
+            if (!dropped.contains(dimensions[i])) {
+                this.values.computeIfAbsent(new Key(dimensions[i], values[i]), k -> new Value()).add(ordinal, sums);
+            }
         }
-        if (this.values.size() > maxValues) {
-            held = false;
-            this.values.clear();
-        }
+        fit();
     }
 
     /** A part of the value {@code key} (its users and sums over some of the day's rows), added to what it holds. */
     public void add(Key key, Value part) {
-        values.merge(key, part, Value::plus);
+        if (!dropped.contains(key.dimension())) {
+            values.merge(key, part, Value::plus);
+            fit();
+        }
     }
 
-    /** Whether its values are kept: false once there were more than it holds. */
+    /** While it holds more values than it may, drops the dimension of the most (of two alike, the later). */
+    private void fit() {
+        while (values.size() > maxValues) {
+            Map<DayStateDimension, Integer> counts = new EnumMap<>(DayStateDimension.class);
+            values.keySet().forEach(k -> counts.merge(k.dimension(), 1, Integer::sum));
+            DayStateDimension most = counts.entrySet().stream()
+                    .max(Map.Entry.<DayStateDimension, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                    .orElseThrow().getKey();
+            dropped.add(most);
+            values.keySet().removeIf(k -> k.dimension() == most);
+        }
+    }
+
+    /** Whether it holds the day's total: false only when it may hold no value at all. */
     public boolean held() {
-        return held;
+        return !dropped.contains(DayStateDimension.TOTAL);
+    }
+
+    /** The dimensions it does not hold, by API name (day_state.unheld, open_day_state.unheld). */
+    public String[] unheld() {
+        return dropped.stream().map(DayStateDimension::apiName).toArray(String[]::new);
     }
 
     /** A user whose first day this is. */

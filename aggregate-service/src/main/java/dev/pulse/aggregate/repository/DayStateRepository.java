@@ -128,7 +128,7 @@ public class DayStateRepository {
      * state, locked, if it is still that build, current and held
      */
     private static final String CURRENT_STATE = """
-            SELECT s.first_users, (SELECT count(*) FROM day_values v WHERE v.app_id = s.app_id AND v.event_date = s.event_date)
+            SELECT s.first_users, (SELECT count(*) FROM day_values v WHERE v.app_id = s.app_id AND v.event_date = s.event_date), s.unheld
             FROM day_state s WHERE s.app_id = $1 AND s.event_date = $2 AND s.held AND s.day_version = $3 AND s.built_at = $4
               AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = $1), 0)
             FOR UPDATE OF s""";
@@ -149,8 +149,10 @@ public class DayStateRepository {
                 $9::bytea[], $10::bytea[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[], $16::int8[], $17::numeric[],
                 $18::int8[], $19::int8[], $20::float8[], $21::float8[], $22::int8[], $23::int8[], $24::numeric[], $25::int8[]) AS v""";
     private static final String UPSERT_STATE = """
-            INSERT INTO day_state (app_id, event_date, app_version, day_version, first_users, held, built_at) VALUES ($1, $2, $3, $4, $5, $6, now())
-            ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = $3, day_version = $4, first_users = $5, held = $6, built_at = now()""";
+            INSERT INTO day_state (app_id, event_date, app_version, day_version, first_users, held, unheld, built_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+            ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = $3, day_version = $4, first_users = $5, held = $6, unheld = $7,
+                built_at = now()""";
 
     private static String rows(String table, DayStateDimension[] dimensions, String sessions) {
         return rows(dimensions, sessions, table + " f", "WHERE f.app_id = $1 AND f.event_date = $2");
@@ -208,7 +210,8 @@ public class DayStateRepository {
 
     /**
      * The app-day's state as this transaction's snapshot has it, its rows streamed through a cursor; values beyond
-     * {@code maxValues} are not kept (the state says so, and query-api reads that day per user); null when a user of
+     * {@code maxValues} drop the dimensions of the most (the state says which, and query-api reads those of that day per
+     * user); null when a user of
      * the day has no ordinal yet.
      */
     public Uni<Read> read(SqlConnection connection, String appId, LocalDate day, int maxValues) {
@@ -256,8 +259,8 @@ public class DayStateRepository {
                 .flatMap(x -> connection.preparedQuery("DELETE FROM day_values WHERE app_id = $1 AND event_date = $2").execute(Tuple.of(appId, day)))
                 // a state not held has no values: only its day row is written
                 .flatMap(x -> insert(connection, "day_values", appId, day, read.state().values()))
-                .flatMap(x -> connection.preparedQuery(UPSERT_STATE).execute(Tuple.of(appId, day, read.appVersion(), read.dayVersion(),
-                        bytes(read.state().firstUsers()), read.state().held())))
+                .flatMap(x -> connection.preparedQuery(UPSERT_STATE).execute(Tuple.from(List.of(appId, day, read.appVersion(), read.dayVersion(),
+                        bytes(read.state().firstUsers()), read.state().held(), read.state().unheld()))))
                 .replaceWithVoid();
     }
 
@@ -370,7 +373,8 @@ public class DayStateRepository {
      * Applies each change, in one order, to its day's state where that is still the build it was read against, was
      * current before the batch bumped the day ({@code versions}: the days' versions after the bump, which locked them
      * against other batches) and no build runs (its lock, held to commit, keeps the job out). The others are left to the
-     * job, and so is a change that would hold more than {@code maxValues} values (the job marks the day not held). A
+     * job, and so is a change that would hold more than {@code maxValues} values (the job drops dimensions); the values of
+     * a dimension the day does not hold are left out. A
      * day whose change fails (a row it cannot read, a deadlock) is rolled back to before it and left to the job: the
      * batch's events are stored all the same.
      * @return how many days' states were changed
@@ -407,8 +411,9 @@ public class DayStateRepository {
                 Map<DayState.Key, DayState.Value> stored = new HashMap<>();
                 rows.forEach(row -> stored.put(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)), value(row)));
                 RoaringBitmap firstUsers = change.firstUsers(DayStateDimension.users(state.getBuffer(0).getBytes()));
+                Set<String> unheld = Set.of(state.getArrayOfStrings(2));
                 Map<DayState.Key, DayState.Value> kept = new HashMap<>(change.apply(stored));
-                kept.values().removeIf(java.util.Objects::isNull);
+                kept.entrySet().removeIf(e -> e.getValue() == null || unheld.contains(e.getKey().dimension().apiName()));
                 if (state.getLong(1) - stored.size() + kept.size() > maxValues) {
                     return Uni.createFrom().item(false);
                 }

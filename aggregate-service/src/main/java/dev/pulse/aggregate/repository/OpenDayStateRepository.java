@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -68,8 +69,10 @@ public class OpenDayStateRepository {
     private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(" + DAY_KEY + ")";
     private static final String TRY_LOCK_SESSION = "SELECT pg_try_advisory_lock(" + DAY_KEY + ")";
     private static final String UNLOCK_SESSION = "SELECT pg_advisory_unlock(" + DAY_KEY + ")";
-    private static final String NOT_HELD = "UPDATE open_day_state SET held = false WHERE app_id = $1 AND event_date = $2";
-    private static final String BASED = "UPDATE open_day_state SET app_version = $3, held = $4, built_at = now() WHERE app_id = $1 AND event_date = $2";
+    private static final String UNHELD = "SELECT unheld FROM open_day_state WHERE app_id = $1 AND event_date = $2";
+    private static final String DROPPED = "UPDATE open_day_state SET held = $3, unheld = $4 WHERE app_id = $1 AND event_date = $2";
+    private static final String BASED = """
+            UPDATE open_day_state SET app_version = $3, held = $4, unheld = $5, built_at = now() WHERE app_id = $1 AND event_date = $2""";
     private static final String DELETE = "DELETE FROM day_value_deltas WHERE app_id = $1 AND event_date = $2";
     /* $1 rows per value: the held days with a dimension of more rows than that many per value (query-api reads a dimension's) */
     private static final String PILED_UP = """
@@ -167,7 +170,7 @@ public class OpenDayStateRepository {
      */
     public Uni<Void> base(SqlConnection connection, AppDay day, Read read) {
         // the marker first, as an erasure deletes it before the rows: the other way round, the two could deadlock
-        return connection.preparedQuery(BASED).execute(Tuple.of(day.appId(), day.date(), read.appVersion(), read.state().held()))
+        return connection.preparedQuery(BASED).execute(Tuple.of(day.appId(), day.date(), read.appVersion(), read.state().held(), read.state().unheld()))
                 .flatMap(x -> connection.preparedQuery(DELETE).execute(Tuple.of(day.appId(), day.date())))
                 .flatMap(x -> DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), read.state().values()))
                 .replaceWithVoid();
@@ -183,21 +186,23 @@ public class OpenDayStateRepository {
     }
 
     /**
-     * Merges the day's rows this snapshot sees into one per value; rows committed after it stay as they are. A day that
-     * has come to more than {@code maxValues} values is no longer held: its rows go, and query-api reads it from the rollups.
+     * Merges the day's rows this snapshot sees into one per value; rows committed after it stay as they are. Rows of a
+     * dimension the day does not hold go; past {@code maxValues} values, the dimensions of the most are no longer held
+     * either (DayState), and query-api reads them of that day from the rollups.
      */
     public Uni<Void> merge(SqlConnection connection, AppDay day, int maxValues) {
         Tuple key = Tuple.of(day.appId(), day.date());
-        DayState merged = new DayState(Integer.MAX_VALUE);
-        return connection.preparedQuery(ROWS).execute(key).flatMap(rows -> {
-            rows.forEach(row -> merged.add(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)),
-                    DayStateRepository.value(row)));
-            if (merged.values().size() > maxValues) {
+        return connection.preparedQuery(UNHELD).execute(key).flatMap(state -> {
+            DayState merged = new DayState(maxValues, Arrays.stream(state.iterator().next().getArrayOfStrings(0))
+                    .map(name -> DayStateDimension.of(name).orElseThrow()).toList());
+            return connection.preparedQuery(ROWS).execute(key).flatMap(rows -> {
+                rows.forEach(row -> merged.add(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)),
+                        DayStateRepository.value(row)));
                 // the marker first, as in base()
-                return connection.preparedQuery(NOT_HELD).execute(key).flatMap(x -> connection.preparedQuery(DELETE).execute(key)).replaceWithVoid();
-            }
-            return connection.preparedQuery(DELETE).execute(key)
-                    .flatMap(x -> DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), merged.values()));
+                return connection.preparedQuery(DROPPED).execute(Tuple.of(day.appId(), day.date(), merged.held(), merged.unheld()))
+                        .flatMap(x -> connection.preparedQuery(DELETE).execute(key))
+                        .flatMap(x -> DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), merged.values()));
+            });
         });
     }
 

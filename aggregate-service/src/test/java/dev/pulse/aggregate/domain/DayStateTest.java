@@ -8,13 +8,16 @@ import org.roaringbitmap.RoaringBitmap;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** A day's state folded from random rollup rows, against sets and sums kept per value from the same rows. */
@@ -77,15 +80,33 @@ class DayStateTest {
     }
 
     @Test
-    void aDayWithMoreValuesThanItHoldsKeepsNone() {
-        DayState state = new DayState(5);
+    void aDayWithMoreValuesThanItHoldsDropsTheDimensionsOfTheMost() {
+        DayState state = new DayState(6);
         Sums one = new Sums(1, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0);
-        for (int host = 0; host < 5; host++) {
-            // the total and one host per row: the sixth value is one too many
-            state.add(host, new DayStateDimension[]{DayStateDimension.TOTAL, DayStateDimension.PAGE_HOST}, new String[]{null, "h" + host}, one);
+        DayStateDimension[] dimensions = {DayStateDimension.TOTAL, DayStateDimension.DEVICE, DayStateDimension.POST_ID, DayStateDimension.PAGE_HOST};
+        for (int user = 0; user < 4; user++) {
+            // the total, two devices, a post per user, one host: the third user's post makes 7 values, over 6, and the
+            // posts (3 values) go, the devices (2) and the host stay
+            state.add(user, dimensions, new String[]{null, "d" + user % 2, String.valueOf(user), "h0"}, one);
         }
-        assertEquals(false, state.held());
-        assertEquals(Map.of(), state.values());
+        assertEquals(true, state.held());
+        assertArrayEquals(new String[]{"post:id"}, state.unheld());
+        assertEquals(Set.of(new Key(DayStateDimension.TOTAL, null), new Key(DayStateDimension.DEVICE, "d0"), new Key(DayStateDimension.DEVICE, "d1"),
+                new Key(DayStateDimension.PAGE_HOST, "h0")), state.values().keySet());
+        assertEquals(4, state.values().get(new Key(DayStateDimension.TOTAL, null)).sums().events());
+        assertEquals(4, state.values().get(new Key(DayStateDimension.PAGE_HOST, "h0")).users.getCardinality());
+        // a dropped dimension stays dropped: a later row's post is not kept, though the state has room for it
+        state.add(4, dimensions, new String[]{null, "d2", "4", "h1"}, one);
+        assertEquals(6, state.values().size());
+        // past the limit again with devices and hosts at 3 each: of two alike the later goes (host after device in the enum)
+        state.add(5, dimensions, new String[]{null, "d2", "5", "h2"}, one);
+        assertArrayEquals(new String[]{"page:host", "post:id"}, Arrays.stream(state.unheld()).sorted().toArray());
+        assertEquals(Set.of(DayStateDimension.TOTAL, DayStateDimension.DEVICE),
+                state.values().keySet().stream().map(Key::dimension).collect(Collectors.toSet()));
+        // a state built on a day whose posts were dropped does not hold them from the start
+        DayState merged = new DayState(100, List.of(DayStateDimension.POST_ID));
+        merged.add(new Key(DayStateDimension.POST_ID, "1"), state.values().get(new Key(DayStateDimension.TOTAL, null)));
+        assertEquals(Map.of(), merged.values());
         state.addFirstUser(3);
         assertEquals(1, state.firstUsers().getCardinality(), "first users are kept: they are per day, not per value");
     }

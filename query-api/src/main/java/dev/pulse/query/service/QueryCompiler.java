@@ -217,7 +217,7 @@ public class QueryCompiler {
     }
 
     /**
-     * The day state (V33) of the app's {@code days} that holds its values under the versions they have now: a row per
+     * The day state (V33) of the app's {@code days} that holds {@code dimension}'s values under the versions they have now: a row per
      * such day ({@code day_row} true: its first users' bitmap when {@code firstUsers}), then a row per day and value of
      * {@code dimension} the query's filters (all on that dimension) keep. Columns: event_date, day_row, first_users,
      * value, then {@code bitmaps} and {@code sums} (day_values columns) in the order given.
@@ -227,6 +227,7 @@ public class QueryCompiler {
         String app = binds.bind(query.app().appId());
         String states = "SELECT s.event_date, " + (firstUsers ? "s.first_users" : "NULL::bytea") + " AS first_users FROM day_state s WHERE s.app_id = "
                 + app + " AND s.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[]) AND s.held"
+                + " AND NOT " + binds.bind(dimension) + " = ANY(s.unheld)"
                 + " AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = " + app + "), 0)"
                 + " AND s.day_version = coalesce((SELECT c.version FROM closed_day_changes c WHERE c.app_id = " + app
                 + " AND c.event_date = s.event_date), 0)";
@@ -243,6 +244,7 @@ public class QueryCompiler {
         String app = binds.bind(query.app().appId());
         String states = "SELECT s.event_date, NULL::bytea AS first_users FROM open_day_state s WHERE s.app_id = " + app
                 + " AND s.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[]) AND s.held"
+                + " AND NOT " + binds.bind(dimension) + " = ANY(s.unheld)"
                 + " AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = " + app + "), 0)";
         return new Compiled(state(query, dimension, bitmaps, sums, binds, app, states, "day_value_deltas"), binds.values());
     }
