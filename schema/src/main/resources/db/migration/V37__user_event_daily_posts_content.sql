@@ -39,7 +39,12 @@ CREATE OR REPLACE FUNCTION fact_user_event_daily_build(p_app text) RETURNS void 
 $$;
 
 -- Every app's rows again from its raw store (V28's backfill: no app lock, the new key exists for no other session until
--- this transaction commits), then the key over them.
+-- this transaction commits). The key first, so that each app's build finds its rows by it rather than scanning the
+-- rows of the apps before it.
+TRUNCATE fact_user_event_daily;
+CREATE UNIQUE INDEX fact_user_event_daily_key ON fact_user_event_daily (app_id, event_date, user_id,
+    fact_user_event_daily_side(event, category, device, host, content_type, post_id, content_id, gender, age, user_os, source, country,
+                               city, exp_group));
 DO $$
 DECLARE
     app text;
@@ -48,18 +53,17 @@ BEGIN
         PERFORM fact_user_event_daily_build(app);
     END LOOP;
 END $$;
-CREATE UNIQUE INDEX fact_user_event_daily_key ON fact_user_event_daily (app_id, event_date, user_id,
-    fact_user_event_daily_side(event, category, device, host, content_type, post_id, content_id, gender, age, user_os, source, country,
-                               city, exp_group));
+ANALYZE fact_user_event_daily;
 
--- A day's state drops the dimensions of the most values when it has more than aggregate holds (the posts of a busy
--- day, say), not the whole day: those it does not hold, by API name; query-api reads them of that day per user.
-ALTER TABLE day_state ADD COLUMN unheld text[] NOT NULL DEFAULT '{}';
-ALTER TABLE open_day_state ADD COLUMN unheld text[] NOT NULL DEFAULT '{}';
+-- A day's state past the values aggregate holds drops the dimensions of the most values (the posts of a busy day, say),
+-- not the whole day: those it does not hold, by API name; query-api reads them of that day per user. No default: a
+-- state an aggregate-service of the previous release writes has none, and query-api reads no dimension of it.
+ALTER TABLE day_state ADD COLUMN unheld text[];
+ALTER TABLE open_day_state ADD COLUMN unheld text[];
 
--- The day state holds no values of the two new dimensions yet: every day's is built again by aggregate's jobs, and
--- query-api reads a day from the rollups per user until then.
-DELETE FROM day_values;
-DELETE FROM day_state;
-DELETE FROM day_value_deltas;
-DELETE FROM open_day_state;
+-- The closed days' states hold every other dimension exactly: kept, without the two ids, and due to be built again
+-- (as a day is an hour after it ended), the latest first, so query-api reads the ids per user only until then.
+-- Today's are read anew, a few per app.
+UPDATE day_state SET unheld = '{post:id,content:id}', built_at = '-infinity';
+TRUNCATE day_value_deltas;
+TRUNCATE open_day_state;

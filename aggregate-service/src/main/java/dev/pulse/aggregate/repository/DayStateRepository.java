@@ -69,7 +69,7 @@ public class DayStateRepository {
             LEFT JOIN closed_day_changes c ON c.app_id = a.app_id AND c.event_date = d::date
             LEFT JOIN day_state s ON s.app_id = a.app_id AND s.event_date = d::date
             CROSS JOIN LATERAL (SELECT ((d::date + 1)::timestamp AT TIME ZONE a.timezone) + interval '1 hour' AS settled) e
-            WHERE s.app_id IS NULL OR s.app_version <> coalesce(v.version, 0) OR s.day_version <> coalesce(c.version, 0)
+            WHERE s.app_id IS NULL OR s.app_version <> coalesce(v.version, 0) OR s.day_version <> coalesce(c.version, 0) OR s.unheld IS NULL
                OR (s.built_at < e.settled AND now() > e.settled)
             ORDER BY d DESC, a.app_id
             LIMIT $3::int""";
@@ -129,7 +129,7 @@ public class DayStateRepository {
      */
     private static final String CURRENT_STATE = """
             SELECT s.first_users, (SELECT count(*) FROM day_values v WHERE v.app_id = s.app_id AND v.event_date = s.event_date), s.unheld
-            FROM day_state s WHERE s.app_id = $1 AND s.event_date = $2 AND s.held AND s.day_version = $3 AND s.built_at = $4
+            FROM day_state s WHERE s.app_id = $1 AND s.event_date = $2 AND s.held AND s.unheld IS NOT NULL AND s.day_version = $3 AND s.built_at = $4
               AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = $1), 0)
             FOR UPDATE OF s""";
     /* $1 app, $2 day, $3 dimensions, $4 values: those rows of the day (a value may be null) */
@@ -411,7 +411,7 @@ public class DayStateRepository {
                 Map<DayState.Key, DayState.Value> stored = new HashMap<>();
                 rows.forEach(row -> stored.put(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)), value(row)));
                 RoaringBitmap firstUsers = change.firstUsers(DayStateDimension.users(state.getBuffer(0).getBytes()));
-                Set<String> unheld = Set.of(state.getArrayOfStrings(2));
+                Set<String> unheld = new HashSet<>(Arrays.asList(state.getArrayOfStrings(2)));
                 Map<DayState.Key, DayState.Value> kept = new HashMap<>(change.apply(stored));
                 kept.entrySet().removeIf(e -> e.getValue() == null || unheld.contains(e.getKey().dimension().apiName()));
                 if (state.getLong(1) - stored.size() + kept.size() > maxValues) {

@@ -26,9 +26,9 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class OpenDayStateRepository {
-    /* $1 apps, $2 days: those batches add to */
+    /* $1 apps, $2 days: those batches add to, with the dimensions they do not hold (null for a base of the previous release) */
     private static final String HELD = """
-            SELECT s.app_id, s.event_date FROM open_day_state s JOIN unnest($1::text[], $2::date[]) AS t(app_id, event_date)
+            SELECT s.app_id, s.event_date, s.unheld FROM open_day_state s JOIN unnest($1::text[], $2::date[]) AS t(app_id, event_date)
             ON s.app_id = t.app_id AND s.event_date = t.event_date WHERE s.held""";
     /* $1 apps, $2 users: those with an ordinal */
     private static final String ORDINALS = """
@@ -56,14 +56,15 @@ public class OpenDayStateRepository {
             CROSS JOIN LATERAL generate_series(((now() - make_interval(secs => $1::float8)) AT TIME ZONE a.timezone)::date,
                     (now() AT TIME ZONE a.timezone)::date, interval '1 day') AS d
             LEFT JOIN open_day_state s ON s.app_id = a.app_id AND s.event_date = d::date
-            WHERE (s.app_id IS NULL OR s.app_version <> coalesce((SELECT v.version FROM closed_day_versions v WHERE v.app_id = a.app_id), 0))
+            WHERE (s.app_id IS NULL OR s.unheld IS NULL
+                   OR s.app_version <> coalesce((SELECT v.version FROM closed_day_versions v WHERE v.app_id = a.app_id), 0))
               AND EXISTS (SELECT 1 FROM fact_user_daily f WHERE f.app_id = a.app_id AND f.event_date = d::date)
             ORDER BY d DESC, a.app_id
             LIMIT $2::int""";
     /* $1 app, $2 day: from now on batches add to it; query-api reads it once its base has a version */
     private static final String BEGIN = """
-            INSERT INTO open_day_state (app_id, event_date, app_version, held, built_at) VALUES ($1, $2, -1, true, now())
-            ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = -1, held = true, built_at = now()""";
+            INSERT INTO open_day_state (app_id, event_date, app_version, held, unheld, built_at) VALUES ($1, $2, -1, true, NULL, now())
+            ON CONFLICT (app_id, event_date) DO UPDATE SET app_version = -1, held = true, unheld = NULL, built_at = now()""";
     /* the day's lock: a base holds it for its session, a merge for its transaction */
     private static final String DAY_KEY = "hashtextextended('pulse-open-day:' || $1 || ':' || $2, 0)";
     private static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(" + DAY_KEY + ")";
@@ -86,15 +87,18 @@ public class OpenDayStateRepository {
                    d.sessions, d.session_seconds, d.bounces
             FROM day_value_deltas d WHERE d.app_id = $1 AND d.event_date = $2""";
 
-    /** Of {@code days}, those batches add their shares to. */
-    public Uni<Set<AppDay>> held(SqlConnection connection, Set<AppDay> days) {
+    /** Of {@code days}, those batches add their shares to, each with the dimensions it does not hold (API names). */
+    public Uni<Map<AppDay, Set<String>>> held(SqlConnection connection, Set<AppDay> days) {
         if (days.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
+            return Uni.createFrom().item(Map.of());
         }
         return connection.preparedQuery(HELD).execute(Tuple.of(days.stream().map(AppDay::appId).toArray(String[]::new),
                 days.stream().map(AppDay::date).toArray(LocalDate[]::new))).map(rows -> {
-            Set<AppDay> held = new HashSet<>();
-            rows.forEach(row -> held.add(new AppDay(row.getString(0), row.getLocalDate(1))));
+            Map<AppDay, Set<String>> held = new HashMap<>();
+            rows.forEach(row -> {
+                String[] unheld = row.getArrayOfStrings(2);
+                held.put(new AppDay(row.getString(0), row.getLocalDate(1)), unheld == null ? Set.of() : new HashSet<>(Arrays.asList(unheld)));
+            });
             return held;
         });
     }
@@ -125,9 +129,11 @@ public class OpenDayStateRepository {
         });
     }
 
-    /** Adds a batch's share of the day. */
-    public Uni<Void> add(SqlConnection connection, AppDay day, DayState share) {
-        return DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), share.values());
+    /** Adds a batch's share of the day, but of the dimensions it does not hold ({@code unheld}, API names). */
+    public Uni<Void> add(SqlConnection connection, AppDay day, DayState share, Set<String> unheld) {
+        Map<DayState.Key, DayState.Value> values = new HashMap<>(share.values());
+        values.keySet().removeIf(key -> unheld.contains(key.dimension().apiName()));
+        return DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), values);
     }
 
     public Uni<List<AppDay>> due(SqlConnection connection, Duration settle, int limit) {
@@ -193,8 +199,12 @@ public class OpenDayStateRepository {
     public Uni<Void> merge(SqlConnection connection, AppDay day, int maxValues) {
         Tuple key = Tuple.of(day.appId(), day.date());
         return connection.preparedQuery(UNHELD).execute(key).flatMap(state -> {
-            DayState merged = new DayState(maxValues, Arrays.stream(state.iterator().next().getArrayOfStrings(0))
-                    .map(name -> DayStateDimension.of(name).orElseThrow()).toList());
+            String[] unheld = state.size() == 0 ? null : state.iterator().next().getArrayOfStrings(0);
+            if (unheld == null) {
+                // gone (an erasure), or a base of the previous release's: the next base reads the day again
+                return Uni.createFrom().voidItem();
+            }
+            DayState merged = new DayState(maxValues, Arrays.stream(unheld).map(name -> DayStateDimension.of(name).orElseThrow()).toList());
             return connection.preparedQuery(ROWS).execute(key).flatMap(rows -> {
                 rows.forEach(row -> merged.add(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)),
                         DayStateRepository.value(row)));

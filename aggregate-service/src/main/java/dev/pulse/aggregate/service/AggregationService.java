@@ -127,13 +127,13 @@ public class AggregationService {
                 return Uni.createFrom().voidItem();
             }
             Set<AppUser> users = new HashSet<>();
-            bySide.rows().keySet().stream().filter(k -> held.contains(new AppDay(k.appId(), k.date())))
+            bySide.rows().keySet().stream().filter(k -> held.containsKey(new AppDay(k.appId(), k.date())))
                     .forEach(k -> users.add(new AppUser(k.appId(), k.userId())));
             return openDays.ordinals(connection, users).flatMap(ordinals -> {
                 Map<AppDay, DayState> shares = new TreeMap<>(Comparator.comparing(AppDay::appId).thenComparing(AppDay::date));
-                shares.putAll(BatchShares.of(bySide, held, ordinals));
+                shares.putAll(BatchShares.of(bySide, held.keySet(), ordinals));
                 return Multi.createFrom().iterable(shares.entrySet())
-                        .onItem().transformToUniAndConcatenate(share -> openDays.add(connection, share.getKey(), share.getValue()))
+                        .onItem().transformToUniAndConcatenate(share -> openDays.add(connection, share.getKey(), share.getValue(), held.get(share.getKey())))
                         .collect().last().replaceWithVoid();
             });
         });
