@@ -2,7 +2,9 @@ package dev.pulse.schema;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 import org.roaringbitmap.RoaringBitmap;
 
@@ -62,6 +64,13 @@ public enum DayStateDimension {
 
     public static Optional<DayStateDimension> of(String apiName) {
         return Arrays.stream(values()).filter(d -> d.apiName.equals(apiName)).findFirst();
+    }
+
+    /** The dimensions of a state's {@code unheld} list (V37: API names). */
+    public static Set<DayStateDimension> named(String[] apiNames) {
+        Set<DayStateDimension> named = EnumSet.noneOf(DayStateDimension.class);
+        Arrays.stream(apiNames).forEach(name -> named.add(of(name).orElseThrow(() -> new IllegalArgumentException("no dimension " + name))));
+        return named;
     }
 
     /** A bitmap of user ordinals as day_values and day_state hold it: RoaringBitmap's portable format. */

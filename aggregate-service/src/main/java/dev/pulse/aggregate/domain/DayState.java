@@ -170,6 +170,13 @@ public final class DayState {
         return !dropped.contains(DayStateDimension.TOTAL);
     }
 
+    /** {@code values} but those of {@code dimensions}. */
+    public static Map<Key, Value> without(Map<Key, Value> values, Set<DayStateDimension> dimensions) {
+        Map<Key, Value> kept = new LinkedHashMap<>(values);
+        kept.keySet().removeIf(key -> dimensions.contains(key.dimension()));
+        return kept;
+    }
+
     /** The dimensions it does not hold, by API name (day_state.unheld, open_day_state.unheld). */
     public String[] unheld() {
         return dropped.stream().map(DayStateDimension::apiName).toArray(String[]::new);

@@ -411,9 +411,8 @@ public class DayStateRepository {
                 Map<DayState.Key, DayState.Value> stored = new HashMap<>();
                 rows.forEach(row -> stored.put(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)), value(row)));
                 RoaringBitmap firstUsers = change.firstUsers(DayStateDimension.users(state.getBuffer(0).getBytes()));
-                Set<String> unheld = new HashSet<>(Arrays.asList(state.getArrayOfStrings(2)));
-                Map<DayState.Key, DayState.Value> kept = new HashMap<>(change.apply(stored));
-                kept.entrySet().removeIf(e -> e.getValue() == null || unheld.contains(e.getKey().dimension().apiName()));
+                Map<DayState.Key, DayState.Value> kept = DayState.without(change.apply(stored), DayStateDimension.named(state.getArrayOfStrings(2)));
+                kept.values().removeIf(java.util.Objects::isNull);
                 if (state.getLong(1) - stored.size() + kept.size() > maxValues) {
                     return Uni.createFrom().item(false);
                 }

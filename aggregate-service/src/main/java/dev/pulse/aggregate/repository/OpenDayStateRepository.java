@@ -13,9 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,17 +85,17 @@ public class OpenDayStateRepository {
                    d.sessions, d.session_seconds, d.bounces
             FROM day_value_deltas d WHERE d.app_id = $1 AND d.event_date = $2""";
 
-    /** Of {@code days}, those batches add their shares to, each with the dimensions it does not hold (API names). */
-    public Uni<Map<AppDay, Set<String>>> held(SqlConnection connection, Set<AppDay> days) {
+    /** Of {@code days}, those batches add their shares to, each with the dimensions it does not hold. */
+    public Uni<Map<AppDay, Set<DayStateDimension>>> held(SqlConnection connection, Set<AppDay> days) {
         if (days.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
         return connection.preparedQuery(HELD).execute(Tuple.of(days.stream().map(AppDay::appId).toArray(String[]::new),
                 days.stream().map(AppDay::date).toArray(LocalDate[]::new))).map(rows -> {
-            Map<AppDay, Set<String>> held = new HashMap<>();
+            Map<AppDay, Set<DayStateDimension>> held = new HashMap<>();
             rows.forEach(row -> {
                 String[] unheld = row.getArrayOfStrings(2);
-                held.put(new AppDay(row.getString(0), row.getLocalDate(1)), unheld == null ? Set.of() : new HashSet<>(Arrays.asList(unheld)));
+                held.put(new AppDay(row.getString(0), row.getLocalDate(1)), unheld == null ? Set.of() : DayStateDimension.named(unheld));
             });
             return held;
         });
@@ -129,11 +127,9 @@ public class OpenDayStateRepository {
         });
     }
 
-    /** Adds a batch's share of the day, but of the dimensions it does not hold ({@code unheld}, API names). */
-    public Uni<Void> add(SqlConnection connection, AppDay day, DayState share, Set<String> unheld) {
-        Map<DayState.Key, DayState.Value> values = new HashMap<>(share.values());
-        values.keySet().removeIf(key -> unheld.contains(key.dimension().apiName()));
-        return DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), values);
+    /** Adds a batch's share of the day, but of the dimensions it does not hold. */
+    public Uni<Void> add(SqlConnection connection, AppDay day, DayState share, Set<DayStateDimension> unheld) {
+        return DayStateRepository.insert(connection, "day_value_deltas", day.appId(), day.date(), DayState.without(share.values(), unheld));
     }
 
     public Uni<List<AppDay>> due(SqlConnection connection, Duration settle, int limit) {
@@ -204,7 +200,7 @@ public class OpenDayStateRepository {
                 // gone (an erasure), or a base of the previous release's: the next base reads the day again
                 return Uni.createFrom().voidItem();
             }
-            DayState merged = new DayState(maxValues, Arrays.stream(unheld).map(name -> DayStateDimension.of(name).orElseThrow()).toList());
+            DayState merged = new DayState(maxValues, DayStateDimension.named(unheld));
             return connection.preparedQuery(ROWS).execute(key).flatMap(rows -> {
                 rows.forEach(row -> merged.add(new DayState.Key(DayStateDimension.of(row.getString(0)).orElseThrow(), row.getString(1)),
                         DayStateRepository.value(row)));
