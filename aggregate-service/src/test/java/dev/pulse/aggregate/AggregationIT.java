@@ -177,12 +177,13 @@ class AggregationIT {
         assertEquals(count(events, e -> true, e -> e.eventDate() + "|" + e.userId()),
                 rows("SELECT event_date || '|' || user_id, sum(events) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1"));
         assertEquals(views, rows("SELECT event_date || '|' || user_id, sum(views) FROM fact_user_daily WHERE app_id = '" + app + "' GROUP BY 1 HAVING sum(views) > 0"));
-        // fact_user_event_daily: events, plays and engagement per user-day, gender and event-side values
+        // fact_user_event_daily: events, plays and engagement per user-day, gender, event-side values and receiver
         java.util.function.Function<EnrichedEvent, String> eventSide = e -> e.eventDate() + "|" + e.userId() + "|"
                 + (e.user() == null ? null : e.user().gender()) + "|"
-                + e.event() + "|" + e.category() + "|" + e.device() + "|" + e.host() + "|" + e.contentType() + "|" + e.postId() + "|" + e.contentId();
+                + e.event() + "|" + e.category() + "|" + e.device() + "|" + e.host() + "|" + e.contentType() + "|" + e.postId() + "|" + e.contentId()
+                + "|" + e.receiverId();
         String sideKey = "concat_ws('|', event_date, user_id, coalesce(gender::text, 'null'), event, category, coalesce(device, 'null'), coalesce(host, 'null'),"
-                + " coalesce(content_type, 'null'), coalesce(post_id::text, 'null'), coalesce(content_id, 'null'))";
+                + " coalesce(content_type, 'null'), coalesce(post_id::text, 'null'), coalesce(content_id, 'null'), coalesce(receiver_id, 'null'))";
         assertEquals(count(events, e -> true, eventSide),
                 rows("SELECT " + sideKey + ", events FROM fact_user_event_daily WHERE app_id = '" + app + "'"));
         assertEquals(count(events, e -> "play".equals(e.action()), eventSide),

@@ -418,6 +418,12 @@ public final class Benchmarks {
                         () -> post(query + "/v1/query", token, breakdown),
                         "SELECT " + dimension[1] + ", count(DISTINCT user_id), count(*)" + range + " GROUP BY 1", id, duck);
             }
+            // SPEC §5's distinct counts of posts, receivers and sender-receiver pairs, from the event rollup since V38
+            String distinct = "{\"app\":\"" + id + "\",\"metrics\":[\"posts\",\"receivers\",\"connections\"],\"date_range\":\"30d\","
+                    + "\"dimensions\":[\"time:day\"]}";
+            timeQuery("30-day time:day, posts, receivers and connections", () -> post(query + "/v1/query", token, distinct),
+                    "SELECT event_date, count(DISTINCT post_id), count(DISTINCT receiver_id) FILTER (WHERE event = 'message.sent'), "
+                            + "count(DISTINCT user_id || '>' || receiver_id) FILTER (WHERE event = 'message.sent')" + range + " GROUP BY 1", id, duck);
             timeQuery("retention, 30 daily cohorts, horizon 7", () -> get(query + "/v1/retention?app=" + id + "&from=" + today.minusDays(29)
                     + "&to=" + today + "&period=day&horizon=7", token),
                     "WITH days AS (SELECT DISTINCT user_id, event_date FROM events WHERE app_id = ?),"

@@ -20,7 +20,8 @@ final class DuckDbCopy implements AutoCloseable {
             {'app_id': 'VARCHAR', 'event_date': 'DATE', 'event': 'VARCHAR', 'category': 'VARCHAR', 'user_id': 'VARCHAR',
              'session_id': 'VARCHAR', 'post_id': 'BIGINT', 'content_id': 'VARCHAR', 'country': 'VARCHAR', 'device': 'VARCHAR',
              'os': 'VARCHAR', 'browser': 'VARCHAR', 'host': 'VARCHAR', 'content_type': 'VARCHAR', 'gender': 'SMALLINT',
-             'source': 'VARCHAR', 'age': 'SMALLINT', 'user_os': 'VARCHAR', 'city': 'VARCHAR', 'exp_group': 'INTEGER'}""";
+             'source': 'VARCHAR', 'age': 'SMALLINT', 'user_os': 'VARCHAR', 'city': 'VARCHAR', 'exp_group': 'INTEGER',
+             'receiver_id': 'VARCHAR'}""";
 
     final Connection connection;
     final long rows;
@@ -37,7 +38,7 @@ final class DuckDbCopy implements AutoCloseable {
         long start = System.nanoTime();
         Path csv = dir.resolve("duckdb-export.csv");
         String names = "app_id, event_date, event, category, user_id, session_id, post_id, content_id, country, device, os, browser, host, "
-                + "content_type, gender, source, age, user_os, city, exp_group";
+                + "content_type, gender, source, age, user_os, city, exp_group, receiver_id";
         try (Writer out = Files.newBufferedWriter(csv)) {
             rawStore.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT " + names + " FROM events WHERE app_id = '"
                     + app.replace("'", "''") + "') TO STDOUT WITH (FORMAT csv, HEADER)", out);

@@ -17,15 +17,19 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which store answers which query: the rollup wherever it holds the data, the raw store otherwise. */
 class QueryCompilerTest {
-    private static final Set<Metric> RAW_ONLY = Set.of(Metric.POSTS, Metric.RECEIVERS, Metric.CONNECTIONS, Metric.WAU, Metric.MAU,
+    private static final Set<Metric> WITHOUT_PARTIALS = Set.of(Metric.POSTS, Metric.RECEIVERS, Metric.CONNECTIONS, Metric.WAU, Metric.MAU,
             Metric.NEW_FEED_USERS,
             Metric.NEW_MESSENGER_USERS, Metric.USERS_LIFETIME_7D, Metric.FEED_USERS_LIFETIME_7D, Metric.MESSENGER_USERS_LIFETIME_7D,
             Metric.NEW_USERS_7_DAYS_AGO, Metric.FEED_NEW_USERS_7_DAYS_AGO, Metric.MESSENGER_NEW_USERS_7_DAYS_AGO, Metric.MESSENGER_USERS,
             Metric.RECEIVE_ONLY_USERS, Metric.AVG_TIME_BETWEEN_MESSAGES_SENT, Metric.AVG_VIEW_TO_LIKE_SECONDS);
+    /** Distinct counts that keep their raw-store SQL and read the event rollup's rows with it. */
+    private static final Set<Metric> DISTINCT_IN_EVENT_ROLLUP = Set.of(Metric.POSTS, Metric.RECEIVERS, Metric.CONNECTIONS, Metric.NEW_FEED_USERS, Metric.NEW_MESSENGER_USERS,
+            Metric.USERS_LIFETIME_7D, Metric.FEED_USERS_LIFETIME_7D, Metric.MESSENGER_USERS_LIFETIME_7D);
     private final QueryCompiler compiler = new QueryCompiler();
 
     private static Query query(List<Metric> metrics, List<Dimension> dimensions, List<Filter> filters) {
@@ -34,10 +38,51 @@ class QueryCompilerTest {
     }
 
     @Test
-    void everyMetricButDistinctPostsReceiversConnectionsAndRollingHasARollupForm() {
+    void everyMetricButDistinctCountsRollingAndTimedOnesHasARollupForm() {
         for (Metric metric : Metric.values()) {
-            assertEquals(!RAW_ONLY.contains(metric), metric.inRollup(), metric.apiName());
+            assertEquals(!WITHOUT_PARTIALS.contains(metric), metric.inRollup(), metric.apiName());
+            assertEquals(DISTINCT_IN_EVENT_ROLLUP.contains(metric), metric.distinctInEventRollup(), metric.apiName());
         }
+    }
+
+    /** SPEC §5's metrics: none reads the raw store, whatever the dimension (the issue-15 rule for dashboard questions). */
+    @Test
+    void noSpecMetricReadsTheRawStore() {
+        List<Metric> spec = Arrays.stream(new String[] {"active_users", "wau", "mau", "new_users", "views", "likes", "ctr", "posts", "feed_users",
+                "messages", "senders", "receivers", "connections", "feed_only_users", "messenger_only_users", "both_users", "events", "signups",
+                "purchases", "revenue", "page_views", "plays", "engagement_seconds", "avg_engagement_pct"}).map(n -> Metric.of(n).orElseThrow()).toList();
+        for (Metric metric : spec) {
+            for (Dimension d : Dimension.values()) {
+                Query q = query(List.of(metric), List.of(Dimension.TIME_DAY, d), List.of(new Filter("is_not", d, List.of("x"))));
+                String sql;
+                if (metric.inRollup()) {
+                    assertTrue(compiler.readsRollup(q, List.of(metric)), metric.apiName() + " by " + d.apiName());
+                    sql = compiler.partials(q, List.copyOf(metric.partials()), metric.countsUsers(), q.from(), q.to()).sql();
+                } else if (metric.isRolling()) {
+                    sql = compiler.rolling(q).sql();
+                } else {
+                    sql = compiler.distinctInEventRollup(q, List.of(metric)).sql();
+                }
+                assertFalse(java.util.regex.Pattern.compile("(?i)(FROM|JOIN)\\s+events\\b").matcher(sql).find(), metric.apiName() + ": " + sql);
+                assertTrue(sql.contains("fact_user_daily") || sql.contains("fact_user_event_daily"), metric.apiName() + ": " + sql);
+            }
+        }
+    }
+
+    @Test
+    void distinctCountsReadTheEventRollupByEveryDimensionAndFilter() {
+        List<Metric> distinct = List.copyOf(DISTINCT_IN_EVENT_ROLLUP);
+        for (Dimension d : Dimension.values()) {
+            for (Query q : List.of(query(distinct, List.of(Dimension.TIME_WEEK, d), List.of()),
+                    query(distinct, List.of(Dimension.USER_COUNTRY), List.of(new Filter("is", d, List.of("x")))))) {
+                String sql = compiler.distinctInEventRollup(q, distinct).sql();
+                assertTrue(sql.contains("FROM (SELECT r.*, fs.first_date, fs.first_feed_date, fs.first_messenger_date FROM fact_user_event_daily r")
+                        && !sql.contains("FROM events"), sql);
+            }
+        }
+        Query posts = query(List.of(Metric.POSTS), List.of(Dimension.POST_ID), List.of());
+        assertTrue(compiler.distinctInEventRollup(posts, List.of(Metric.POSTS)).sql().contains("FROM fact_user_event_daily e"));
+        assertThrows(IllegalArgumentException.class, () -> compiler.distinctInEventRollup(posts, List.of(Metric.POSTS, Metric.EVENTS)));
     }
 
     @Test

@@ -20,15 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * V37 rebuilds fact_user_event_daily of an installation with its post and content ids: a row per user-day and
- * event-side values of the raw store, ids included, keyed by them; the closed days' states keep every other dimension and are due again.
+ * V37 rebuilds fact_user_event_daily of an installation with its post and content ids, V38 with its messages'
+ * receivers: a row per user-day and event-side values of the raw store, ids and receivers included, keyed by them;
+ * the closed days' states keep every other dimension and are due again.
  */
 class EventRollupPostsContentIT {
-    private record Side(String app, LocalDate day, String user, String event, Long post, String content) {
+    private record Side(String app, LocalDate day, String user, String event, Long post, String content, String receiver) {
     }
 
     @Test
-    void theRowsBeforeV37AreRebuiltPerPostAndContentIdAndTheDayStateDropped() throws Exception {
+    void theRowsBeforeV37AreRebuiltPerPostContentAndReceiverAndTheDayStatesKeptDueAgain() throws Exception {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
              Connection c = postgres.getPostgresDatabase().getConnection()) {
             Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration").target("36").load().migrate();
@@ -41,16 +42,18 @@ class EventRollupPostsContentIT {
                 }
             }
             try (PreparedStatement events = c.prepareStatement("""
-                    INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id, post_id, content_id)
-                    VALUES (?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?)""")) {
+                    INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id, post_id, content_id,
+                                        receiver_id)
+                    VALUES (?, ?, ?, ?, ?, ?, 'feed', ?, ?, ?, ?)""")) {
                 for (int i = 0; i < 3_000; i++) {
                     String app = random.nextBoolean() ? "a1" : "a2";
                     LocalDate day = first.plusDays(random.nextInt(3));
                     String user = "u" + random.nextInt(40);
-                    String event = random.nextBoolean() ? "feed.view" : "content.engagement";
+                    String event = new String[] {"feed.view", "content.engagement", "message.sent"}[random.nextInt(3)];
                     // ids of either kind, or none; a post id of 0 and a content id of '' are values too
                     Long post = random.nextInt(4) == 0 ? null : (long) random.nextInt(6);
                     String content = random.nextInt(4) == 0 ? null : random.nextInt(8) == 0 ? "" : "c" + random.nextInt(4);
+                    String receiver = event.equals("message.sent") && random.nextInt(6) > 0 ? "u" + random.nextInt(5) : null;
                     events.setString(1, app);
                     events.setObject(2, day);
                     events.setObject(3, UUID.randomUUID());
@@ -60,8 +63,9 @@ class EventRollupPostsContentIT {
                     events.setString(7, user);
                     events.setObject(8, post);
                     events.setString(9, content);
+                    events.setString(10, receiver);
                     events.addBatch();
-                    expected.merge(new Side(app, day, user, event, post, content), 1, Integer::sum);
+                    expected.merge(new Side(app, day, user, event, post, content, receiver), 1, Integer::sum);
                 }
                 events.executeBatch();
             }
@@ -74,17 +78,17 @@ class EventRollupPostsContentIT {
 
             Map<Side, Integer> rows = new HashMap<>();
             try (Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("SELECT app_id, event_date, user_id, event, post_id, content_id, events FROM fact_user_event_daily")) {
+                 ResultSet r = s.executeQuery("SELECT app_id, event_date, user_id, event, post_id, content_id, receiver_id, events FROM fact_user_event_daily")) {
                 while (r.next()) {
                     Side side = new Side(r.getString(1), r.getObject(2, LocalDate.class), r.getString(3), r.getString(4), r.getObject(5, Long.class),
-                            r.getString(6));
-                    assertEquals(null, rows.put(side, r.getInt(7)), "one row per user-day and values: " + side);
+                            r.getString(6), r.getString(7));
+                    assertEquals(null, rows.put(side, r.getInt(8)), "one row per user-day and values: " + side);
                 }
             }
             assertEquals(expected, rows);
             // a closed day's state is kept for its other dimensions, without the ids, and due to be built again
             assertEquals(1, count(c, "SELECT count(*) FROM day_state WHERE unheld = '{post:id,content:id}' AND built_at = '-infinity'"));
-            // the key tells ids apart: the same row again is refused, one with another post id is a row of its own
+            // the key tells ids and receivers apart: the same row again is refused, one with another post id or receiver is a row of its own
             try (Statement s = c.createStatement()) {
                 SQLException duplicate = assertThrows(SQLException.class,
                         () -> s.execute("INSERT INTO fact_user_event_daily SELECT * FROM fact_user_event_daily WHERE post_id = 1 LIMIT 1"));
@@ -92,8 +96,10 @@ class EventRollupPostsContentIT {
                 s.execute("CREATE TEMP TABLE other AS SELECT * FROM fact_user_event_daily WHERE post_id = 1 LIMIT 1");
                 s.execute("UPDATE other SET post_id = -1");
                 s.execute("INSERT INTO fact_user_event_daily SELECT * FROM other");
+                s.execute("UPDATE other SET receiver_id = 'someone else'");
+                s.execute("INSERT INTO fact_user_event_daily SELECT * FROM other");
             }
-            assertEquals(rows.size() + 1, count(c, "SELECT count(*) FROM fact_user_event_daily"));
+            assertEquals(rows.size() + 2, count(c, "SELECT count(*) FROM fact_user_event_daily"));
         }
     }
 

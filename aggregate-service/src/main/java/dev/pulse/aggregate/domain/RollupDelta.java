@@ -21,11 +21,12 @@ public record RollupDelta(Map<TraitsDay, Counters> rows) {
 
     /**
      * The event-side dimensions of SPEC §6 an event has: event:name, event:category, device, page:host, content:type,
-     * post:id, content:id.
+     * post:id, content:id; and a message's receiver, which the distinct receivers and connections read (V38).
      */
-    public record EventSide(String event, String category, String device, String host, String contentType, Long postId, String contentId) {
+    public record EventSide(String event, String category, String device, String host, String contentType, Long postId, String contentId,
+            String receiverId) {
         static EventSide of(EnrichedEvent e) {
-            return new EventSide(e.event(), e.category(), e.device(), e.host(), e.contentType(), e.postId(), e.contentId());
+            return new EventSide(e.event(), e.category(), e.device(), e.host(), e.contentType(), e.postId(), e.contentId(), e.receiverId());
         }
     }
 

@@ -55,11 +55,11 @@ public class DailyCloseRepository {
               (SELECT count(DISTINCT user_id) FROM fact_user_daily WHERE app_id = $1 AND event_date = $2) AS rollup_users,
               -- every event-side row with its events, both ways (set operations compare NULLs as equal); the day's raw
               -- rows are grouped once
-              (WITH raw AS (SELECT user_id, event, category, device, host, content_type, post_id, content_id, gender, age, user_os, source,
-                                   country, city, exp_group, count(*)::int AS events
-                            FROM events WHERE app_id = $1 AND event_date = $2 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                    kept AS (SELECT user_id, event, category, device, host, content_type, post_id, content_id, gender, age, user_os, source,
-                                    country, city, exp_group, events
+              (WITH raw AS (SELECT user_id, event, category, device, host, content_type, post_id, content_id, receiver_id, gender, age,
+                                   user_os, source, country, city, exp_group, count(*)::int AS events
+                            FROM events WHERE app_id = $1 AND event_date = $2 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16),
+                    kept AS (SELECT user_id, event, category, device, host, content_type, post_id, content_id, receiver_id, gender, age,
+                                    user_os, source, country, city, exp_group, events
                              FROM fact_user_event_daily WHERE app_id = $1 AND event_date = $2)
                SELECT count(*) FROM ((TABLE raw EXCEPT ALL TABLE kept) UNION ALL (TABLE kept EXCEPT ALL TABLE raw)) d)
                 AS event_rollup_differences,

@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * The per-user daily rollups, added to per batch of new events: fact_user_daily (by attached traits) and
- * fact_user_event_daily (by traits and the event-side dimensions), with the same counters.
+ * fact_user_event_daily (by traits, the event-side dimensions and a message's receiver), with the same counters.
  */
 @ApplicationScoped
 public class UserDailyRollupRepository {
@@ -30,7 +30,7 @@ public class UserDailyRollupRepository {
     private static final List<Column> SIDE = List.of(new Column("event", "text", String.class), new Column("category", "text", String.class),
             new Column("device", "text", String.class), new Column("host", "text", String.class),
             new Column("content_type", "text", String.class), new Column("post_id", "bigint", Long.class),
-            new Column("content_id", "text", String.class));
+            new Column("content_id", "text", String.class), new Column("receiver_id", "text", String.class));
     private static final List<Column> TRAITS = List.of(new Column("gender", "smallint", Short.class),
             new Column("age", "smallint", Short.class), new Column("user_os", "text", String.class),
             new Column("source", "text", String.class), new Column("country", "text", String.class),
@@ -101,7 +101,8 @@ public class UserDailyRollupRepository {
         EventSide side = k.side();
         List<Object> values = new ArrayList<>(Arrays.asList(k.appId(), k.date(), k.userId()));
         if (side != null) {
-            values.addAll(Arrays.asList(side.event(), side.category(), side.device(), side.host(), side.contentType(), side.postId(), side.contentId()));
+            values.addAll(Arrays.asList(side.event(), side.category(), side.device(), side.host(), side.contentType(), side.postId(), side.contentId(),
+                    side.receiverId()));
         }
         values.addAll(Sql.traits(k.traits()));
         values.addAll(Arrays.asList(c.events(), c.views(), c.likes(), c.messages(), c.signups(), c.purchases(), Numeric.create(c.revenue()), c.pageViews(),

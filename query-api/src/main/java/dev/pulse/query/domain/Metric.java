@@ -208,6 +208,18 @@ public enum Metric {
         return this == AVG_VIEW_TO_LIKE_SECONDS;
     }
 
+    /**
+     * Whether the metric is a distinct count of what the event rollup keeps per user-day (the events' kind, dimensions,
+     * post ids and receivers, and the user's first days): over its rows it is the raw store's figure, since a distinct
+     * count does not depend on how many events a row stands for.
+     */
+    public boolean distinctInEventRollup() {
+        return switch (this) {
+            case POSTS, RECEIVERS, CONNECTIONS, NEW_FEED_USERS, NEW_MESSENGER_USERS, USERS_LIFETIME_7D, FEED_USERS_LIFETIME_7D, MESSENGER_USERS_LIFETIME_7D -> true;
+            default -> false;
+        };
+    }
+
     /** Whether the query must know, per user and group, which parts of the app the user used. */
     public boolean needsAppMix() {
         return this == FEED_ONLY_USERS || this == MESSENGER_ONLY_USERS || this == BOTH_USERS;

@@ -52,7 +52,15 @@ public class QueryCompiler {
 
     /** The metrics over every event. */
     public Compiled aggregate(Query query, List<Metric> metrics) {
-        return aggregate(query, metrics, "");
+        return aggregate(query, metrics, "events", "");
+    }
+
+    /** The metrics of {@link Metric#distinctInEventRollup}, over the event rollup's rows as {@link #aggregate} over the events. */
+    public Compiled distinctInEventRollup(Query query, List<Metric> metrics) {
+        if (!metrics.stream().allMatch(Metric::distinctInEventRollup)) {
+            throw new IllegalArgumentException("not distinct counts of the event rollup: " + metrics);
+        }
+        return aggregate(query, metrics, "fact_user_event_daily", "");
     }
 
     /**
@@ -61,10 +69,10 @@ public class QueryCompiler {
      * first like minus the first view, on that like's row.
      */
     public Compiled viewToLike(Query query, List<Metric> metrics) {
-        return aggregate(query, metrics, " AND e.event IN ('feed.view', 'feed.like')");
+        return aggregate(query, metrics, "events", " AND e.event IN ('feed.view', 'feed.like')");
     }
 
-    private Compiled aggregate(Query query, List<Metric> metrics, String events) {
+    private Compiled aggregate(Query query, List<Metric> metrics, String table, String events) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
         Range range = new Range(binds.bind(query.from()), binds.bind(query.to()));
@@ -73,7 +81,7 @@ public class QueryCompiler {
         boolean mix = metrics.stream().anyMatch(Metric::needsAppMix);
         String source = metrics.stream().anyMatch(Metric::needsSessions)
                 ? Sources.sessionized(firstSeen, app, range.from(), range.to(), binds.bind(query.app().sessionTimeoutSeconds()))
-                : Sources.of("events", firstSeen);
+                : Sources.of(table, firstSeen);
         StringBuilder inner = new StringBuilder("SELECT e.*");
         if (mix) {
             String partition = groupAndUser(dims);

@@ -83,8 +83,9 @@ public class QueryService {
      * null), those come from the cache.
      */
     private Uni<Answer> compute(Query query, LocalDate lastClosed, SqlRows sql) {
-        List<Metric> plain = query.metrics().stream()
-                .filter(m -> !m.isRolling() && m.sevenDaysEarlier().isEmpty() && !m.readsMessengerSides() && !m.needsViewToLike()).toList();
+        List<Metric> plain = query.metrics().stream().filter(m -> !m.isRolling() && m.sevenDaysEarlier().isEmpty() && !m.readsMessengerSides()
+                && !m.needsViewToLike() && !m.distinctInEventRollup()).toList();
+        List<Metric> distinct = query.metrics().stream().filter(Metric::distinctInEventRollup).toList();
         List<Metric> sides = query.metrics().stream().filter(Metric::readsMessengerSides).toList();
         List<Metric> toLike = query.metrics().stream().filter(Metric::needsViewToLike).toList();
         List<Metric> moved = query.metrics().stream().filter(m -> m.sevenDaysEarlier().isPresent()).toList();
@@ -104,14 +105,17 @@ public class QueryService {
         }
         Uni<List<List<Object>>> rollings = rolling ? run(compiler.rolling(query), sql) : Uni.createFrom().item(List.of());
         Uni<List<List<Object>>> sideRows = sides.isEmpty() ? Uni.createFrom().item(List.of()) : run(compiler.messengerSides(query, sides), sql);
+        Uni<List<List<Object>>> distinctRows = distinct.isEmpty() ? Uni.createFrom().item(List.of())
+                : run(compiler.distinctInEventRollup(query, distinct), sql);
         Uni<List<List<Object>>> toLikeRows = toLike.isEmpty() ? Uni.createFrom().item(List.of()) : run(compiler.viewToLike(query, toLike), sql);
         Uni<Answer> earlier = moved.isEmpty() ? Uni.createFrom().item(new Answer(List.of(), 0)) : compute(new Query(query.app(),
                 moved.stream().map(m -> m.sevenDaysEarlier().orElseThrow()).toList(), query.from().minusDays(7), query.to().minusDays(7),
                 query.dimensions(), query.filters(), List.of(), Integer.MAX_VALUE, 0), null, sql);
-        return Uni.combine().all().unis(aggregates, rollings, earlier, sideRows, toLikeRows).asTuple().map(results -> {
+        return Uni.combine().all().unis(aggregates, rollings, earlier, sideRows, toLikeRows, distinctRows).asTuple().map(results -> {
             Map<List<Object>, Object[]> rows = results.getItem1();
             put(query, rows, results.getItem4(), sides);
             put(query, rows, results.getItem5(), toLike);
+            put(query, rows, results.getItem6(), distinct);
             for (List<Object> row : results.getItem2()) {
                 Object[] values = values(query, rows, row.subList(0, dims));
                 setIfAsked(query, values, Metric.WAU, row.get(dims));
