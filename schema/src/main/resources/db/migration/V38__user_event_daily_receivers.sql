@@ -36,18 +36,29 @@ CREATE OR REPLACE FUNCTION fact_user_event_daily_build(p_app text) RETURNS void 
              user_os, source, country, city, exp_group;
 $$;
 
--- Every app's rows again from its raw store, the key first (V37's order). The day state's values are the same sums
--- per dimension value, so it stays as it is.
-TRUNCATE fact_user_event_daily;
+-- Only the user-days with an event that names a receiver change: their rows again from the raw store, the rest as they
+-- are (a day whose raw partition is already dropped keeps its rows, without receivers). The key first: old rows, all
+-- without a receiver, are as unique under it as before, and each user-day's delete finds its rows by it. The raw store's
+-- partial index by receiver finds the user-days. The day state's values are the same sums per dimension value, so it
+-- stays as it is.
 CREATE UNIQUE INDEX fact_user_event_daily_key ON fact_user_event_daily (app_id, event_date, user_id,
     fact_user_event_daily_side(event, category, device, host, content_type, post_id, content_id, receiver_id, gender, age, user_os,
                                source, country, city, exp_group));
-DO $$
-DECLARE
-    app text;
-BEGIN
-    FOR app IN SELECT app_id FROM apps ORDER BY app_id LOOP
-        PERFORM fact_user_event_daily_build(app);
-    END LOOP;
-END $$;
+CREATE TEMPORARY TABLE v38_user_days ON COMMIT DROP AS
+    SELECT DISTINCT app_id, event_date, user_id FROM events WHERE receiver_id IS NOT NULL;
+DELETE FROM fact_user_event_daily f USING v38_user_days d
+    WHERE f.app_id = d.app_id AND f.event_date = d.event_date AND f.user_id = d.user_id;
+INSERT INTO fact_user_event_daily (app_id, event_date, user_id, event, category, device, host, content_type, post_id, content_id,
+                                   receiver_id, gender, age, user_os, source, country, city, exp_group, events, views, likes,
+                                   messages, signups, purchases, revenue, page_views, plays, engagement_seconds, pct_sum, pct_count)
+SELECT e.app_id, e.event_date, e.user_id, e.event, e.category, e.device, e.host, e.content_type, e.post_id, e.content_id, e.receiver_id,
+       e.gender, e.age, e.user_os, e.source, e.country, e.city, e.exp_group,
+       count(*), count(*) FILTER (WHERE e.event = 'feed.view'), count(*) FILTER (WHERE e.event = 'feed.like'),
+       count(*) FILTER (WHERE e.event = 'message.sent'), count(*) FILTER (WHERE e.event = 'signup'),
+       count(*) FILTER (WHERE e.event = 'purchase'), coalesce(sum(e.revenue) FILTER (WHERE e.event = 'purchase'), 0),
+       count(*) FILTER (WHERE e.event = 'page_view'), count(*) FILTER (WHERE e.event = 'content.engagement' AND e.action = 'play'),
+       coalesce(sum(e.engagement_seconds), 0), coalesce(sum(e.engagement_pct), 0), count(e.engagement_pct)
+FROM events e JOIN v38_user_days d ON d.app_id = e.app_id AND d.event_date = e.event_date AND d.user_id = e.user_id
+GROUP BY e.app_id, e.event_date, e.user_id, e.event, e.category, e.device, e.host, e.content_type, e.post_id, e.content_id, e.receiver_id,
+         e.gender, e.age, e.user_os, e.source, e.country, e.city, e.exp_group;
 ANALYZE fact_user_event_daily;

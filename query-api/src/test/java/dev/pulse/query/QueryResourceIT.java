@@ -59,16 +59,17 @@ class QueryResourceIT {
     }
 
     /** The answer over the fixture's days equals the raw store's SQL (RawStoreAnswer). */
-    private static void assertAnswersEqualTheRawStore(List<Metric> metrics, List<Dimension> dimensions, List<Filter> filters) throws Exception {
-        assertAnswersEqualTheRawStore(token, new Query(new App(app, ZONE), metrics, FIRST, FIRST.plusDays(DAYS - 1), dimensions, filters, List.of(),
+    private static Set<Metric> assertAnswersEqualTheRawStore(List<Metric> metrics, List<Dimension> dimensions, List<Filter> filters) throws Exception {
+        return assertAnswersEqualTheRawStore(token, new Query(new App(app, ZONE), metrics, FIRST, FIRST.plusDays(DAYS - 1), dimensions, filters, List.of(),
                 Integer.MAX_VALUE, 0));
     }
 
-    private static void assertAnswersEqualTheRawStore(String readToken, Query question) throws Exception {
+    /** @return the metrics the question exercised (not zero everywhere) */
+    private static Set<Metric> assertAnswersEqualTheRawStore(String readToken, Query question) throws Exception {
         String answer = given().header("Authorization", "Bearer " + readToken).contentType(ContentType.JSON).body(RawStoreAnswer.body(question))
                 .when().post("/v1/query").then().statusCode(200).extract().asString();
         try (java.sql.Connection c = PulseInfrastructure.current().dataSource().getConnection()) {
-            RawStoreAnswer.assertAnswers(c, question, answer, question.dimensions() + " " + question.filters() + " " + question.from() + ".." + question.to());
+            return RawStoreAnswer.assertAnswers(c, question, answer, question.dimensions() + " " + question.filters() + " " + question.from() + ".." + question.to());
         }
     }
 
@@ -133,6 +134,43 @@ class QueryResourceIT {
             assertEquals(expected, actual, shape);
             assertTrue(actual.values().stream().mapToLong(Long::longValue).sum() > 1, shape);
         });
+    }
+
+    /**
+     * The distinct counts come from the event rollup, not the raw store: with an app's raw events gone, its daily
+     * posts, receivers, connections and new feed and messenger users still equal the fixture's.
+     */
+    @Test
+    void distinctCountsAreAnsweredWithoutTheRawStore() throws Exception {
+        String other = TestData.newAppId();
+        String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, ZONE.getId());
+        QueryFixture fixture = new QueryFixture(other, ZONE, FIRST, 4, 24);
+        try (java.sql.Connection c = PulseInfrastructure.current().dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            assertEquals(fixture.events.size(), s.executeUpdate("DELETE FROM events WHERE app_id = '" + other + "'"));
+        }
+        JsonPath answer = given().header("Authorization", "Bearer " + otherToken).contentType(ContentType.JSON).body("{\"app\":\"" + other
+                + "\",\"metrics\":[\"posts\",\"receivers\",\"connections\",\"new_feed_users\",\"new_messenger_users\"],\"date_range\":[\""
+                + FIRST + "\",\"" + FIRST.plusDays(3) + "\"],\"dimensions\":[\"time:day\"]}").when().post("/v1/query").then().statusCode(200)
+                .extract().jsonPath();
+        java.util.function.Predicate<QueryFixture.Ev> feed = e -> e.event().startsWith("feed.");
+        java.util.function.Predicate<QueryFixture.Ev> messenger = e -> e.event().equals("message.sent");
+        Map<String, List<Long>> expected = new TreeMap<>();
+        for (int d = 0; d < 4; d++) {
+            LocalDate day = FIRST.plusDays(d);
+            List<QueryFixture.Ev> of = fixture.events.stream().filter(e -> e.date().equals(day)).toList();
+            List<QueryFixture.Ev> sent = of.stream().filter(messenger).toList();
+            expected.put(day.toString(), List.of(of.stream().map(QueryFixture.Ev::postId).filter(Objects::nonNull).distinct().count(),
+                    sent.stream().map(QueryFixture.Ev::receiver).distinct().count(), sent.stream().map(e -> e.user() + ">" + e.receiver()).distinct().count(),
+                    of.stream().filter(feed).map(QueryFixture.Ev::user).filter(u -> day.equals(fixture.firstDay(u, feed))).distinct().count(),
+                    sent.stream().map(QueryFixture.Ev::user).filter(u -> day.equals(fixture.firstDay(u, messenger))).distinct().count()));
+        }
+        Map<String, List<Long>> actual = new TreeMap<>();
+        for (Map<String, Object> row : answer.<Map<String, Object>>getList("results")) {
+            actual.put((String) ((List<?>) row.get("dimensions")).get(0), ((List<?>) row.get("metrics")).stream().map(n -> ((Number) n).longValue()).toList());
+        }
+        assertEquals(expected, actual);
+        assertTrue(expected.values().stream().allMatch(f -> f.get(0) > 0 && f.get(1) > 0 && f.get(2) > 0), "the fixture exercises them");
+        assertTrue(expected.values().stream().anyMatch(f -> f.get(3) > 0 && f.get(4) > 0), "the fixture exercises them");
     }
 
     @Test
@@ -321,12 +359,14 @@ class QueryResourceIT {
         List<Metric> metrics = RawStoreAnswer.metrics("active_users", "events", "views", "likes", "ctr", "revenue", "new_users", "feed_users",
                 "senders", "feed_only_users", "both_users", "paying_users", "page_views", "viewers", "likers", "posts", "receivers", "connections",
                 "new_feed_users", "new_messenger_users", "users_lifetime_7d", "feed_users_lifetime_7d", "messenger_users_lifetime_7d");
+        Set<Metric> exercised = new HashSet<>();
         for (Dimension dimension : RawStoreAnswer.dimensions("event:name", "event:category", "device", "page:host", "content:type", "post:id",
                 "content:id")) {
-            assertAnswersEqualTheRawStore(metrics, List.of(Dimension.TIME_WEEK, dimension), List.of());
-            assertAnswersEqualTheRawStore(metrics, List.of(Dimension.USER_COUNTRY),
-                    List.of(new Filter("is_not", dimension, List.of("page_view", "mobile", "web", "1"))));
+            exercised.addAll(assertAnswersEqualTheRawStore(metrics, List.of(Dimension.TIME_WEEK, dimension), List.of()));
+            exercised.addAll(assertAnswersEqualTheRawStore(metrics, List.of(Dimension.USER_COUNTRY),
+                    List.of(new Filter("is_not", dimension, List.of("page_view", "mobile", "web", "1")))));
         }
+        assertEquals(Set.copyOf(metrics), exercised, "every metric is not zero somewhere");
         // and from the generated events themselves: users and events per host over the range
         LocalDate last = FIRST.plusDays(DAYS - 1);
         List<QueryFixture.Ev> inRange = data.events.stream().filter(e -> !e.date().isAfter(last)).toList();

@@ -103,6 +103,66 @@ class EventRollupPostsContentIT {
         }
     }
 
+    /**
+     * V38 from V37: the user-days with a receiver are rebuilt with it; every other row stays as it was, a day whose raw
+     * events are gone included.
+     */
+    @Test
+    void v38RebuildsTheUserDaysWithAReceiverAndKeepsTheRest() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+             Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration").target("37").load().migrate();
+            s.execute("INSERT INTO apps (app_id, write_key_hash, read_token_hash) VALUES ('a1', 'w', 'r')");
+            LocalDate day = LocalDate.of(2026, 11, 2);
+            // u1 sends to r1 twice and r2 once and views a post; u2 only views
+            String[][] events = {{"u1", "message.sent", "r1"}, {"u1", "message.sent", "r1"}, {"u1", "message.sent", "r2"}, {"u1", "feed.view", null},
+                {"u2", "feed.view", null}};
+            try (PreparedStatement insert = c.prepareStatement("""
+                    INSERT INTO events (app_id, event_date, event_id, event_ts, received_at, event, category, user_id, receiver_id)
+                    VALUES ('a1', ?, ?, ?, ?, ?, 'x', ?, ?)""")) {
+                for (String[] e : events) {
+                    insert.setObject(1, day);
+                    insert.setObject(2, UUID.randomUUID());
+                    insert.setObject(3, day.atTime(12, 0).atOffset(ZoneOffset.UTC));
+                    insert.setObject(4, day.atTime(12, 0).atOffset(ZoneOffset.UTC));
+                    insert.setString(5, e[1]);
+                    insert.setString(6, e[0]);
+                    insert.setString(7, e[2]);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            s.execute("SELECT fact_user_event_daily_build('a1')");
+            // a day whose raw partition is gone: its rollup row is all that is left of it
+            s.execute("CREATE TEMP TABLE gone AS SELECT * FROM fact_user_event_daily WHERE user_id = 'u2'");
+            s.execute("UPDATE gone SET event_date = date '2025-01-01'");
+            s.execute("INSERT INTO fact_user_event_daily SELECT * FROM gone");
+            String u2 = rows(c, "SELECT event_date, event, events FROM fact_user_event_daily WHERE user_id = 'u2' ORDER BY 1");
+
+            Flyway.configure().dataSource(postgres.getPostgresDatabase()).locations("classpath:db/migration").load().migrate();
+
+            assertEquals("2025-01-01 feed.view 1|2026-11-02 feed.view 1", u2, "the rows before");
+            assertEquals(u2, rows(c, "SELECT event_date, event, events FROM fact_user_event_daily WHERE user_id = 'u2' ORDER BY 1"), "kept as they were");
+            assertEquals("feed.view null 1|message.sent r1 2|message.sent r2 1",
+                    rows(c, "SELECT event, receiver_id, events FROM fact_user_event_daily WHERE user_id = 'u1' ORDER BY 1, 2"), "u1's day, per receiver");
+        }
+    }
+
+    /** The rows' columns, space-separated, rows joined by '|'. */
+    private static String rows(Connection c, String sql) throws SQLException {
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            while (r.next()) {
+                java.util.List<String> columns = new java.util.ArrayList<>();
+                for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
+                    columns.add(String.valueOf(r.getString(i)));
+                }
+                rows.add(String.join(" ", columns));
+            }
+        }
+        return String.join("|", rows);
+    }
+
     private static long count(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
             r.next();

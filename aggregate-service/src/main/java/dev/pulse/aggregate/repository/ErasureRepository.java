@@ -96,6 +96,9 @@ public class ErasureRepository {
                         "fact_user_connections", counts))
                 .flatMap(x -> Sql.count(connection, "UPDATE fact_user_connections SET receiver_id = $3 WHERE app_id = $1 AND receiver_id = $2",
                         renamed, "fact_user_connections_naming_user_as_receiver", counts))
+                // every day's, as the connections': the days rebuilt after this are only those whose raw events are still kept
+                .flatMap(x -> Sql.count(connection, "UPDATE fact_user_event_daily SET receiver_id = $3 WHERE app_id = $1 AND receiver_id = $2",
+                        renamed, "fact_user_event_daily_naming_user_as_receiver", counts))
                 .replaceWith(counts);
     }
 

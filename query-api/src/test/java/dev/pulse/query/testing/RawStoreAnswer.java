@@ -20,14 +20,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the raw store answers to a question: the compiler's raw-store form ({@link QueryCompiler#aggregate}, the SQL
@@ -38,6 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 public final class RawStoreAnswer {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$(\\d+)");
+    /** A dimension's SQL NULL (JSON null), as no value of the fixtures reads. */
+    private static final String NULL = "\u2205";
 
     private RawStoreAnswer() {
     }
@@ -57,16 +63,19 @@ public final class RawStoreAnswer {
         return body.toString();
     }
 
-    /** Per row of an answer (its dimensions as text, null as "null"), its metrics as decimals without trailing zeros. */
+    /** Per row of an answer (its dimensions as text, null as {@link #NULL}), its metrics as decimals without trailing zeros. */
     public static Map<List<String>, List<BigDecimal>> rows(String answer) {
         Map<List<String>, List<BigDecimal>> rows = new TreeMap<>(RawStoreAnswer::compare);
         try {
             for (JsonNode row : JSON.readTree(answer).path("results")) {
                 List<String> key = new ArrayList<>();
-                row.path("dimensions").forEach(d -> key.add(d.isNull() ? "null" : d.asText()));
+                row.path("dimensions").forEach(d -> key.add(d.isNull() ? NULL : d.asText()));
                 List<BigDecimal> metrics = new ArrayList<>();
-                row.path("metrics").forEach(m -> metrics.add(m.decimalValue().stripTrailingZeros()));
-                rows.put(key, metrics);
+                for (JsonNode m : row.path("metrics")) {
+                    assertTrue(m.isNumber(), "a metric is a number: " + row);
+                    metrics.add(m.decimalValue().stripTrailingZeros());
+                }
+                assertNull(rows.put(key, metrics), "one row per group: " + key);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -96,14 +105,14 @@ public final class RawStoreAnswer {
                 while (r.next()) {
                     List<String> key = new ArrayList<>();
                     for (int i = 1; i <= dims; i++) {
-                        key.add(String.valueOf(r.getObject(i)));
+                        key.add(r.getObject(i) == null ? NULL : r.getObject(i).toString());
                     }
                     List<BigDecimal> metrics = new ArrayList<>();
                     for (int i = dims + 1; i <= dims + query.metrics().size(); i++) {
                         // a float8 as Java prints it, as query-api's JSON does
                         metrics.add(new BigDecimal(String.valueOf(r.getObject(i))).stripTrailingZeros());
                     }
-                    rows.put(key, metrics);
+                    assertNull(rows.put(key, metrics), "one row per group: " + key);
                 }
             }
         }
@@ -112,17 +121,26 @@ public final class RawStoreAnswer {
 
     /**
      * The answer equals the raw store's: the same rows, but for the time buckets the answer fills with zeros where
-     * the raw store has no row; and not empty.
+     * the raw store has no row; and something in it. @return the metrics not zero in every row (what the question exercised)
      */
-    public static void assertAnswers(Connection c, Query query, String answer, String message) throws SQLException {
+    public static Set<Metric> assertAnswers(Connection c, Query query, String answer, String message) throws SQLException {
         Map<List<String>, List<BigDecimal>> raw = of(c, query);
         Map<List<String>, List<BigDecimal>> answered = rows(answer);
-        assertFalse(raw.isEmpty(), message + ": the raw store has rows");
+        Set<Metric> exercised = new HashSet<>();
+        raw.values().forEach(metrics -> {
+            for (int i = 0; i < metrics.size(); i++) {
+                if (metrics.get(i).signum() != 0) {
+                    exercised.add(query.metrics().get(i));
+                }
+            }
+        });
+        assertFalse(exercised.isEmpty(), message + ": the raw store has something to answer");
         List<BigDecimal> zeros = Collections.nCopies(query.metrics().size(), BigDecimal.ZERO);
         Map<List<String>, List<BigDecimal>> expected = new TreeMap<>(RawStoreAnswer::compare);
         answered.keySet().forEach(key -> expected.put(key, raw.getOrDefault(key, zeros)));
         raw.forEach(expected::putIfAbsent);
         assertEquals(expected, answered, message);
+        return exercised;
     }
 
     /** Metrics by API name. */
