@@ -37,7 +37,8 @@ CREATE OR REPLACE FUNCTION fact_user_event_daily_build(p_app text) RETURNS void 
 $$;
 
 -- Only the user-days with an event that names a receiver change: their rows again from the raw store, the rest as they
--- are (a day whose raw partition is already dropped keeps its rows, without receivers). The key first: old rows, all
+-- are (a day whose raw partition is already dropped keeps its rows, without receivers, unless a late event with a
+-- receiver has come for it since: that user-day is its late events only, as a full rebuild would make it). The key first: old rows, all
 -- without a receiver, are as unique under it as before, and each user-day's delete finds its rows by it. The raw store's
 -- partial index by receiver finds the user-days. The day state's values are the same sums per dimension value, so it
 -- stays as it is.

@@ -173,6 +173,40 @@ class QueryResourceIT {
         assertTrue(expected.values().stream().anyMatch(f -> f.get(3) > 0 && f.get(4) > 0), "the fixture exercises them");
     }
 
+    /**
+     * A daily series of posts, receivers and connections over days that are over keeps each day's counts under that
+     * day's version: after a change to one day only that day is read again (the rows of another, tampered, still show as cached).
+     */
+    @Test
+    void aDailySeriesOfDistinctCountsIsCachedPerDay() throws Exception {
+        String other = TestData.newAppId();
+        String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, ZONE.getId());
+        new QueryFixture(other, ZONE, FIRST, 3, 25);
+        java.util.function.Supplier<Map<String, List<Long>>> ask = () -> {
+            Map<String, List<Long>> days = new TreeMap<>();
+            for (Map<String, Object> row : given().header("Authorization", "Bearer " + otherToken).contentType(ContentType.JSON)
+                    .body("{\"app\":\"" + other + "\",\"metrics\":[\"posts\",\"receivers\",\"connections\"],\"date_range\":[\"" + FIRST + "\",\""
+                            + FIRST.plusDays(2) + "\"],\"dimensions\":[\"time:day\"]}").when().post("/v1/query").then().statusCode(200)
+                    .extract().jsonPath().<Map<String, Object>>getList("results")) {
+                days.put((String) ((List<?>) row.get("dimensions")).get(0), ((List<?>) row.get("metrics")).stream().map(n -> ((Number) n).longValue()).toList());
+            }
+            return days;
+        };
+        Map<String, List<Long>> before = ask.get();
+        assertTrue(before.values().stream().allMatch(f -> f.stream().allMatch(n -> n > 0)), before.toString());
+        try (java.sql.Connection c = PulseInfrastructure.current().dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            // the first two days' posts and messages gone from the rollup, and only the second day's version bumped
+            s.executeUpdate("DELETE FROM fact_user_event_daily WHERE app_id = '" + other + "' AND event_date <= date '" + FIRST.plusDays(1)
+                    + "' AND (post_id IS NOT NULL OR receiver_id IS NOT NULL)");
+            s.executeUpdate("INSERT INTO closed_day_changes VALUES ('" + other + "', date '" + FIRST.plusDays(1) + "', 1)"
+                    + " ON CONFLICT (app_id, event_date) DO UPDATE SET version = closed_day_changes.version + 1");
+        }
+        Map<String, List<Long>> after = ask.get();
+        assertEquals(before.get(FIRST.toString()), after.get(FIRST.toString()), "the first day's counts, cached under its version");
+        assertEquals(List.of(0L, 0L, 0L), after.get(FIRST.plusDays(1).toString()), "the second day's, read again");
+        assertEquals(before.get(FIRST.plusDays(2).toString()), after.get(FIRST.plusDays(2).toString()));
+    }
+
     @Test
     void totalsBreakdownsFiltersAndRatios() {
         List<QueryFixture.Ev> inRange = data.events.stream().filter(e -> e.date().isBefore(FIRST.plusDays(DAYS))).toList();
@@ -345,8 +379,9 @@ class QueryResourceIT {
     @Test
     void rollupAndRawStoreGiveTheSameAnswers() throws Exception {
         // every metric the rollup holds (QueryCompilerTest checks that this query reads it), against the raw store's SQL
-        assertAnswersEqualTheRawStore(RawStoreAnswer.metrics("active_users", "events", "views", "likes", "ctr", "revenue", "new_users",
-                "feed_users", "senders", "feed_only_users", "both_users"), RawStoreAnswer.dimensions("time:week", "user:country"), List.of());
+        List<Metric> metrics = RawStoreAnswer.metrics("active_users", "events", "views", "likes", "ctr", "revenue", "new_users", "feed_users",
+                "senders", "feed_only_users", "both_users");
+        assertEquals(Set.copyOf(metrics), assertAnswersEqualTheRawStore(metrics, RawStoreAnswer.dimensions("time:week", "user:country"), List.of()));
     }
 
     /**
@@ -529,8 +564,10 @@ class QueryResourceIT {
         store(other, today, "newcomer", "signup", "DE", true);
 
         // merged from the cache and today, per user: the raw store's answer
-        assertAnswersEqualTheRawStore(otherToken, new Query(new App(other, ZONE), RawStoreAnswer.metrics(metrics.replace("\"", "").split(",")),
-                FIRST, today, List.of(Dimension.USER_COUNTRY), List.of(), List.of(), Integer.MAX_VALUE, 0));
+        // (every user of this small fixture uses both the feed and the messenger: the *_only_users are 0 throughout)
+        assertTrue(assertAnswersEqualTheRawStore(otherToken, new Query(new App(other, ZONE), RawStoreAnswer.metrics(metrics.replace("\"", "").split(",")),
+                FIRST, today, List.of(Dimension.USER_COUNTRY), List.of(), List.of(), Integer.MAX_VALUE, 0)).containsAll(List.of(Metric.ACTIVE_USERS,
+                Metric.NEW_USERS, Metric.SENDERS, Metric.BOTH_USERS)));
         List<Map<String, Object>> merged = ask.apply(metrics);
         List<?> de = (List<?>) merged.stream().filter(r -> r.get("dimensions").equals(List.of("DE"))).findFirst().orElseThrow().get("metrics");
         List<?> old = (List<?>) before.get("metrics");
@@ -558,8 +595,8 @@ class QueryResourceIT {
         // the rollup's answer (the closed days quiet but one, read per user) and the raw store's, alike
         List<Object> fromRollup = ask.apply("\"active_users\",\"new_users\"");
         assertEquals(List.of(3, 3), fromRollup, "a, b and c are active and first seen in the range");
-        assertAnswersEqualTheRawStore(otherToken, new Query(new App(other, ZONE), List.of(Metric.ACTIVE_USERS, Metric.NEW_USERS), today.minusDays(29),
-                today, List.of(), List.of(), List.of(), Integer.MAX_VALUE, 0));
+        assertEquals(Set.of(Metric.ACTIVE_USERS, Metric.NEW_USERS), assertAnswersEqualTheRawStore(otherToken, new Query(new App(other, ZONE),
+                List.of(Metric.ACTIVE_USERS, Metric.NEW_USERS), today.minusDays(29), today, List.of(), List.of(), List.of(), Integer.MAX_VALUE, 0)));
         JsonPath cohort = given().header("Authorization", "Bearer " + otherToken).when().get("/v1/retention?app=" + other + "&from="
                 + today.minusDays(10) + "&to=" + today.minusDays(10) + "&period=day&horizon=10").then().statusCode(200).extract().jsonPath();
         assertEquals(1, cohort.getInt("cohorts[0].size"), "c's cohort: its day has no rollup rows, not no users");

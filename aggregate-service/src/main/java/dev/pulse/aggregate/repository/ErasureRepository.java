@@ -96,7 +96,8 @@ public class ErasureRepository {
                         "fact_user_connections", counts))
                 .flatMap(x -> Sql.count(connection, "UPDATE fact_user_connections SET receiver_id = $3 WHERE app_id = $1 AND receiver_id = $2",
                         renamed, "fact_user_connections_naming_user_as_receiver", counts))
-                // every day's, as the connections': the days rebuilt after this are only those whose raw events are still kept
+                // every day's, as the connections': the days rebuilt after this are only those whose raw events are still kept.
+                // No index by receiver: like the delete of the user's own rows above, a pass over the app's rows (erasures are rare)
                 .flatMap(x -> Sql.count(connection, "UPDATE fact_user_event_daily SET receiver_id = $3 WHERE app_id = $1 AND receiver_id = $2",
                         renamed, "fact_user_event_daily_naming_user_as_receiver", counts))
                 .replaceWith(counts);

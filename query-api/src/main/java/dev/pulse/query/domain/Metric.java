@@ -220,6 +220,14 @@ public enum Metric {
         };
     }
 
+    /**
+     * Of the {@link #distinctInEventRollup} metrics, those whose figure for a day depends on that day's rows alone (not on
+     * users' first days, which a late event for another day moves): a day's may be kept under that day's version.
+     */
+    public boolean ofItsDayAlone() {
+        return this == POSTS || this == RECEIVERS || this == CONNECTIONS;
+    }
+
     /** Whether the query must know, per user and group, which parts of the app the user used. */
     public boolean needsAppMix() {
         return this == FEED_ONLY_USERS || this == MESSENGER_ONLY_USERS || this == BOTH_USERS;

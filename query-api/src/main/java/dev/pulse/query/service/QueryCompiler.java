@@ -52,15 +52,20 @@ public class QueryCompiler {
 
     /** The metrics over every event. */
     public Compiled aggregate(Query query, List<Metric> metrics) {
-        return aggregate(query, metrics, "events", "");
+        return aggregate(query, metrics, "events", "", null);
     }
 
     /** The metrics of {@link Metric#distinctInEventRollup}, over the event rollup's rows as {@link #aggregate} over the events. */
     public Compiled distinctInEventRollup(Query query, List<Metric> metrics) {
+        return distinctInEventRollup(query, metrics, null);
+    }
+
+    /** As {@link #distinctInEventRollup(Query, List)} over {@code days} of the query's range only (all of it when null). */
+    public Compiled distinctInEventRollup(Query query, List<Metric> metrics, List<LocalDate> days) {
         if (!metrics.stream().allMatch(Metric::distinctInEventRollup)) {
             throw new IllegalArgumentException("not distinct counts of the event rollup: " + metrics);
         }
-        return aggregate(query, metrics, "fact_user_event_daily", "");
+        return aggregate(query, metrics, "fact_user_event_daily", "", days);
     }
 
     /**
@@ -69,10 +74,10 @@ public class QueryCompiler {
      * first like minus the first view, on that like's row.
      */
     public Compiled viewToLike(Query query, List<Metric> metrics) {
-        return aggregate(query, metrics, "events", " AND e.event IN ('feed.view', 'feed.like')");
+        return aggregate(query, metrics, "events", " AND e.event IN ('feed.view', 'feed.like')", null);
     }
 
-    private Compiled aggregate(Query query, List<Metric> metrics, String table, String events) {
+    private Compiled aggregate(Query query, List<Metric> metrics, String table, String events, List<LocalDate> days) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
         Range range = new Range(binds.bind(query.from()), binds.bind(query.to()));
@@ -97,6 +102,9 @@ public class QueryCompiler {
         inner.append(" FROM ").append(source).append(" e");
         inner.append(" WHERE e.app_id = ").append(app).append(" AND e.event_date BETWEEN ").append(range.from()).append(" AND ")
                 .append(range.to()).append(events).append(FilterSql.conditions(query.filters(), binds));
+        if (days != null) {
+            inner.append(" AND e.event_date = ANY(").append(binds.bind(days.toArray(LocalDate[]::new))).append("::date[])");
+        }
         return new Compiled(metricsPerGroup(query, metrics, range, inner.toString()), binds.values());
     }
 

@@ -105,8 +105,7 @@ public class QueryService {
         }
         Uni<List<List<Object>>> rollings = rolling ? run(compiler.rolling(query), sql) : Uni.createFrom().item(List.of());
         Uni<List<List<Object>>> sideRows = sides.isEmpty() ? Uni.createFrom().item(List.of()) : run(compiler.messengerSides(query, sides), sql);
-        Uni<List<List<Object>>> distinctRows = distinct.isEmpty() ? Uni.createFrom().item(List.of())
-                : run(compiler.distinctInEventRollup(query, distinct), sql);
+        Uni<List<List<Object>>> distinctRows = distinct.isEmpty() ? Uni.createFrom().item(List.of()) : distinct(query, distinct, sql);
         Uni<List<List<Object>>> toLikeRows = toLike.isEmpty() ? Uni.createFrom().item(List.of()) : run(compiler.viewToLike(query, toLike), sql);
         Uni<Answer> earlier = moved.isEmpty() ? Uni.createFrom().item(new Answer(List.of(), 0)) : compute(new Query(query.app(),
                 moved.stream().map(m -> m.sevenDaysEarlier().orElseThrow()).toList(), query.from().minusDays(7), query.to().minusDays(7),
@@ -135,6 +134,37 @@ public class QueryService {
             }
             return page(query, rows);
         });
+    }
+
+    /** A distinct count's question about days, each day's rows kept apart. */
+    private record DistinctQuestion(App app, List<Metric> metrics, List<Dimension> dimensions, List<Filter> filters) {
+    }
+
+    private record DayRows(List<List<Object>> rows) implements ClosedDayCache.Weighted {
+        @Override
+        public int weight() {
+            return rows.size();
+        }
+    }
+
+    /**
+     * The {@link Metric#distinctInEventRollup} metrics' rows. A daily series of closed days of those of {@link Metric#ofItsDayAlone}
+     * is cached per day, so that a late event makes only its own day be read again: over the whole range, such a series
+     * under late events was a distinct count over a month of rollup rows per call (bench/RESULTS.md, session 24).
+     */
+    private Uni<List<List<Object>>> distinct(Query query, List<Metric> metrics, SqlRows sql) {
+        int day = query.dimensions().indexOf(Dimension.TIME_DAY);
+        if (day < 0 || query.to().isAfter(cache.lastClosedDay(query.app())) || !metrics.stream().allMatch(Metric::ofItsDayAlone)) {
+            return run(compiler.distinctInEventRollup(query, metrics), sql);
+        }
+        DistinctQuestion question = new DistinctQuestion(query.app(), metrics, query.dimensions(), query.filters());
+        return cache.<DayRows>eachDay(sql, query.app(), query.from(), query.to(), question,
+                (server, days) -> run(compiler.distinctInEventRollup(query, metrics, days), server).map(rows -> {
+                    Map<LocalDate, DayRows> byDay = new LinkedHashMap<>();
+                    days.forEach(d -> byDay.put(d, new DayRows(new ArrayList<>())));
+                    rows.forEach(row -> byDay.get(LocalDate.parse((String) row.get(day))).rows().add(row));
+                    return byDay;
+                })).map(byDay -> byDay.values().stream().flatMap(d -> d.rows().stream()).toList());
     }
 
     /** Rows of columns d0..dn, m0..mk into the answer's rows, each metric in its place in the query. */

@@ -121,7 +121,8 @@ public final class RawStoreAnswer {
 
     /**
      * The answer equals the raw store's: the same rows, but for the time buckets the answer fills with zeros where
-     * the raw store has no row; and something in it. @return the metrics not zero in every row (what the question exercised)
+     * the raw store has no row; and something in it. @return the metrics not zero in some row of the raw store's (what the
+     * question exercised)
      */
     public static Set<Metric> assertAnswers(Connection c, Query query, String answer, String message) throws SQLException {
         Map<List<String>, List<BigDecimal>> raw = of(c, query);
