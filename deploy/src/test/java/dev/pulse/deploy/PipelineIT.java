@@ -584,6 +584,10 @@ class PipelineIT {
         });
     }
 
+    /** A question's dimensions and filters. */
+    private record Shape(List<Dimension> dimensions, List<Filter> filters) {
+    }
+
     /**
      * Each question's answer (the day state, the rollups) against the raw store's SQL (RawStoreAnswer), after the same question
      * without new users (the days it leaves cached must not answer one with them). users_lifetime_7d and its kin need a
@@ -595,21 +599,19 @@ class PipelineIT {
                 "feed_only_users", "messenger_only_users", "both_users", "page_views", "viewers", "likers", "revenue", "paying_users",
                 "avg_order_value", "posts", "receivers", "connections", "new_feed_users", "new_messenger_users");
         Set<Metric> exercised = new HashSet<>();
-        List<List<Object>> shapes = new ArrayList<>(List.of(List.of(List.of(), List.of()), List.of(List.of("time:day"), List.of()),
-                List.of(List.of("time:week"), List.of()), List.of(List.of("time:month", "user:gender"), List.of()),
-                List.of(List.of("user:country"), List.of(new Filter("is_not", Dimension.USER_COUNTRY, List.of("FR")))),
-                List.of(List.of("time:day"), List.of(new Filter("contains", Dimension.PAGE_HOST, List.of("site1"))))));
-        for (String dimension : List.of("user:gender", "user:age", "user:os", "user:source", "user:country", "user:city", "user:exp_group",
-                "event:name", "event:category", "device", "page:host", "content:type", "post:id", "content:id")) {
-            shapes.add(List.of(List.of(dimension), List.of()));
+        List<Shape> shapes = new ArrayList<>(List.of(new Shape(List.of(), List.of()), new Shape(List.of(Dimension.TIME_DAY), List.of()),
+                new Shape(List.of(Dimension.TIME_WEEK), List.of()), new Shape(List.of(Dimension.TIME_MONTH, Dimension.USER_GENDER), List.of()),
+                new Shape(List.of(Dimension.USER_COUNTRY), List.of(new Filter("is_not", Dimension.USER_COUNTRY, List.of("FR")))),
+                new Shape(List.of(Dimension.TIME_DAY), List.of(new Filter("contains", Dimension.PAGE_HOST, List.of("site1"))))));
+        for (Dimension dimension : RawStoreAnswer.dimensions("user:gender", "user:age", "user:os", "user:source", "user:country", "user:city",
+                "user:exp_group", "event:name", "event:category", "device", "page:host", "content:type", "post:id", "content:id")) {
+            shapes.add(new Shape(List.of(dimension), List.of()));
         }
-        shapes.add(List.of(List.of("time:day", "device"), List.of()));
+        shapes.add(new Shape(List.of(Dimension.TIME_DAY, Dimension.DEVICE), List.of()));
         for (LocalDate to : List.of(lastClosed, today)) {
-            for (List<Object> shape : shapes) {
-                @SuppressWarnings("unchecked")
-                List<Dimension> dimensions = RawStoreAnswer.dimensions(((List<String>) shape.get(0)).toArray(String[]::new));
-                @SuppressWarnings("unchecked")
-                List<Filter> filters = (List<Filter>) shape.get(1);
+            for (Shape shape : shapes) {
+                List<Dimension> dimensions = shape.dimensions();
+                List<Filter> filters = shape.filters();
                 Query question = new Query(new App(appId, ZoneOffset.UTC), metrics, first, to, dimensions, filters, List.of(), Integer.MAX_VALUE, 0);
                 // a question without new users first: the days it leaves cached must not answer one with them
                 Query withoutNew = new Query(question.app(), metrics.stream().filter(m -> m != Metric.NEW_USERS).toList(), first, to, dimensions,
