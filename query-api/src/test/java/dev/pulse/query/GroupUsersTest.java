@@ -59,6 +59,37 @@ class GroupUsersTest {
         }
     }
 
+    /**
+     * A user one read numbered for its answer and another by ordinal (aggregate numbered them in between) is one user
+     * once renumbered, in every count; the group renumbered is a copy, the one a cache may hold is unchanged.
+     */
+    @Test
+    void aUserNumberedTwoWaysIsOneUserOnceRenumbered() {
+        Random random = new Random(9);
+        for (int round = 0; round < 50; round++) {
+            GroupUsers byOrdinal = new GroupUsers();
+            GroupUsers twoWays = new GroupUsers();
+            for (int row = 0; row < 20; row++) {
+                int user = random.nextInt(6);
+                Object[] partials = partials(random, false);
+                partials[Partial.NEW.ordinal()] = null;
+                byOrdinal.addUser(user, partials);
+                twoWays.addUser(user == 2 && random.nextBoolean() ? -1 : user, partials);
+            }
+            RoaringBitmap firstUsers = RoaringBitmap.bitmapOf(2, 4);
+            RoaringBitmap firstTwoWays = RoaringBitmap.bitmapOf(random.nextBoolean() ? -1 : 2, 4);
+            RoaringBitmap before = twoWays.users().clone();
+            RollupTotals expected = byOrdinal.totals(firstUsers);
+            RollupTotals actual = twoWays.renumbered(Map.of(-1, 2)).totals(GroupUsers.renumbered(firstTwoWays, Map.of(-1, 2)));
+            for (Metric metric : Metric.values()) {
+                if (metric.inRollup()) {
+                    assertEquals(String.valueOf(metric.fromRollup(expected)), String.valueOf(metric.fromRollup(actual)), metric.apiName());
+                }
+            }
+            assertEquals(before, twoWays.users());
+        }
+    }
+
     private static Object[] partials(Random random, boolean isNew) {
         Object[] p = new Object[Partial.values().length];
         for (Partial partial : Partial.values()) {

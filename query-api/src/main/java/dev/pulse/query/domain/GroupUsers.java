@@ -5,6 +5,7 @@ import org.roaringbitmap.RoaringBitmap;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One group's users over some days as bitmaps of their ordinals (V33), and its partials summed: what the day state
@@ -138,6 +139,31 @@ public final class GroupUsers {
                 feedUsers - both, sendersCount - both, both, users[Kind.PAYERS.ordinal()].getLongCardinality(),
                 users[Kind.SESSION_USERS.ordinal()].getLongCardinality(), users[Kind.VIEWERS.ordinal()].getLongCardinality(),
                 users[Kind.LIKERS.ordinal()].getLongCardinality()});
+    }
+
+    /**
+     * A copy with each user numbered as a key of {@code numbers} numbered as its value instead; this one unchanged
+     * (a cached part may be it).
+     */
+    public GroupUsers renumbered(Map<Integer, Integer> numbers) {
+        GroupUsers copy = new GroupUsers();
+        for (int i = 0; i < users.length; i++) {
+            copy.users[i] = renumbered(users[i], numbers);
+        }
+        copy.newUsers.or(renumbered(newUsers, numbers));
+        System.arraycopy(sums, 0, copy.sums, 0, sums.length);
+        return copy;
+    }
+
+    /** A copy of {@code users} with each key of {@code numbers} it holds replaced by its value. */
+    public static RoaringBitmap renumbered(RoaringBitmap users, Map<Integer, Integer> numbers) {
+        RoaringBitmap copy = users.clone();
+        numbers.forEach((from, to) -> {
+            if (copy.checkedRemove(from)) {
+                copy.add(to.intValue());
+            }
+        });
+        return copy;
     }
 
     /** What it costs a cache counting rows of a few hundred bytes: its bitmaps, and the objects around them (~1 KB). */

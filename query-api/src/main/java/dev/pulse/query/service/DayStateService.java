@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -73,13 +74,19 @@ public class DayStateService {
 
     /**
      * Numbers, within one answer, for users aggregate has not given an ordinal yet, from the top of the range (no
-     * ordinal reaches them): such a user is in no kept part, only in parts and open days read for this answer.
+     * ordinal reaches them): such a user is in no kept part, only in parts and open days read for this answer. The
+     * answer's reads are statements of their own, so aggregate may number a user between two of them: one read has
+     * the user's number from here, another its ordinal; {@link #renumbering} makes them one user again.
      */
     static final class Unnumbered {
         private final Map<String, Integer> numbers = new HashMap<>();
 
         synchronized int of(String user) {
             return numbers.computeIfAbsent(user, u -> -1 - numbers.size());
+        }
+
+        synchronized Map<String, Integer> numbers() {
+            return Map.copyOf(numbers);
         }
     }
 
@@ -117,7 +124,10 @@ public class DayStateService {
      */
     public Uni<Optional<Map<List<Object>, RollupTotals>>> totals(Query query, DayStateDimension dimension, List<Partial> partials,
             LocalDate lastClosed, SqlRows sql) {
-        return groups(query, dimension, partials, lastClosed, new Unnumbered(), sql).map(found -> found.map(state -> {
+        Unnumbered unnumbered = new Unnumbered();
+        return groups(query, dimension, partials, lastClosed, unnumbered, sql)
+                .flatMap(found -> found.isEmpty() ? Uni.createFrom().item(found) : renumbering(query.app(), unnumbered, sql).map(found::map))
+                .map(found -> found.map(state -> {
             Map<List<Object>, RollupTotals> totals = new LinkedHashMap<>();
             state.groups().forEach((key, users) -> totals.put(key, users.totals(state.firstUsers(key))));
             return totals;
@@ -133,6 +143,36 @@ public class DayStateService {
         RoaringBitmap firstUsers(List<Object> key) {
             return firstUsersByBucket.getOrDefault(bucket(query, key), new RoaringBitmap());
         }
+
+        /** These groups with the users numbered as keys of {@code numbers} numbered as its values. */
+        StateGroups renumbered(Map<Integer, Integer> numbers) {
+            if (numbers.isEmpty()) {
+                return this;
+            }
+            Map<List<Object>, GroupUsers> renumbered = new LinkedHashMap<>();
+            groups.forEach((key, users) -> renumbered.put(key, users.renumbered(numbers)));
+            Map<String, RoaringBitmap> first = new HashMap<>();
+            firstUsersByBucket.forEach((bucket, users) -> first.put(bucket, GroupUsers.renumbered(users, numbers)));
+            return new StateGroups(query, renumbered, first);
+        }
+    }
+
+    /**
+     * Renumbers what one answer read with {@code unnumbered}: a user it numbered whom aggregate has given an ordinal
+     * since (a read after that has the ordinal) by that ordinal, so every read counts the user once. Read after all of
+     * the answer's reads: an ordinal is never taken back, so one any read saw is seen here too.
+     */
+    Uni<UnaryOperator<StateGroups>> renumbering(App app, Unnumbered unnumbered, SqlRows sql) {
+        Map<String, Integer> numbered = unnumbered.numbers();
+        if (numbered.isEmpty()) {
+            return Uni.createFrom().item(UnaryOperator.identity());
+        }
+        QueryCompiler.Compiled ordinals = compiler.ordinals(app, numbered.keySet());
+        return sql.map(ordinals.sql(), ordinals.params(), row -> Map.entry(numbered.get(row.getString(0)), row.getInteger(1)))
+                .map(given -> {
+                    Map<Integer, Integer> numbers = given.stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+                    return state -> state.renumbered(numbers);
+                });
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.pulse.query.service;
 
+import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Filter;
 import dev.pulse.query.domain.Metric;
@@ -11,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -302,6 +304,13 @@ public class QueryCompiler {
         return new Compiled("SELECT f.first_date, f.user_id, o.ordinal FROM user_first_seen f LEFT JOIN user_ordinals o ON o.app_id = f.app_id"
                 + " AND o.user_id = f.user_id WHERE f.app_id = " + app + " AND f.first_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new))
                 + "::date[])", binds.values());
+    }
+
+    /** The ordinals aggregate has given of {@code users} of the app: user_id, ordinal. */
+    public Compiled ordinals(App app, Collection<String> users) {
+        Binds binds = new Binds();
+        return new Compiled("SELECT o.user_id, o.ordinal FROM user_ordinals o WHERE o.app_id = " + binds.bind(app.appId())
+                + " AND o.user_id = ANY(" + binds.bind(users.toArray(String[]::new)) + "::text[])", binds.values());
     }
 
     /**

@@ -119,40 +119,46 @@ public class RetentionService {
                 cohortDays.to().isAfter(lastClosed) ? lastClosed : cohortDays.to(), unnumbered, sql).memoize().indefinitely();
         Uni<Optional<DayStateService.StateGroups>> active = segment.whole() ? cohorts : dayState.groups(activity, DayStateDimension.TOTAL,
                 List.of(), activityEnd.isAfter(lastClosed) ? lastClosed : activityEnd, unnumbered, sql);
-        return Uni.combine().all().unis(cohorts, active).asTuple().map(parts -> {
+        return Uni.combine().all().unis(cohorts, active).asTuple().flatMap(parts -> {
             if (parts.getItem1().isEmpty() || parts.getItem2().isEmpty()) {
-                return Optional.empty();
+                return Uni.createFrom().item(Optional.<List<Cohort>>empty());
             }
-            Map<CohortKey, RoaringBitmap> members = new HashMap<>();
-            DayStateService.StateGroups first = parts.getItem1().get();
-            if (segment.whole()) {
-                // the whole cohort is every user first seen that day, as user_first_seen says, whether or not the day
-                // still has rollup rows (the app's retention drops old days' rows, not their survivors' first days)
-                first.firstUsersByBucket().forEach((day, users) -> members.computeIfAbsent(new CohortKey("", period(day, weekly)),
-                        k -> new RoaringBitmap()).or(users));
-            }
-            first.groups().forEach((key, users) -> {
-                RoaringBitmap newUsers = users.newUsers(first.firstUsers(key));
-                if (!newUsers.isEmpty()) {
-                    String group = segment.breakdown() == null ? "" : key.get(1) == null ? null : key.get(1).toString();
-                    members.computeIfAbsent(new CohortKey(group, period((String) key.getFirst(), weekly)), k -> new RoaringBitmap()).or(newUsers);
-                }
-            });
-            Map<LocalDate, RoaringBitmap> activeIn = new HashMap<>();
-            parts.getItem2().get().groups().forEach((key, users) -> activeIn.computeIfAbsent(period((String) key.getFirst(), weekly), k -> new RoaringBitmap()).or(users.users()));
-            Map<CohortKey, CohortCounts> counts = new HashMap<>();
-            int step = weekly ? 7 : 1;
-            members.forEach((key, users) -> {
-                CohortCounts cells = new CohortCounts(horizon);
-                cells.size = users.getLongCardinality();
-                for (int k = 0; k <= horizon; k++) {
-                    RoaringBitmap activeThen = activeIn.get(key.start().plusDays((long) k * step));
-                    cells.retained[k] = activeThen == null ? 0 : RoaringBitmap.andCardinality(users, activeThen);
-                }
-                counts.put(key, cells);
-            });
-            return Optional.of(report(start, end, weekly, horizon, segment, List.of(new Cells(counts))));
+            return dayState.renumbering(app, unnumbered, sql).map(renumber -> Optional.of(cohorts(renumber.apply(parts.getItem1().get()),
+                    renumber.apply(parts.getItem2().get()), start, end, weekly, horizon, segment)));
         });
+    }
+
+    /** The cohorts of the state's groups: the first users of {@code first}'s groups, active as {@code active} says. */
+    private List<Cohort> cohorts(DayStateService.StateGroups first, DayStateService.StateGroups active, LocalDate start, LocalDate end,
+            boolean weekly, int horizon, Segment segment) {
+        Map<CohortKey, RoaringBitmap> members = new HashMap<>();
+        if (segment.whole()) {
+            // the whole cohort is every user first seen that day, as user_first_seen says, whether or not the day
+            // still has rollup rows (the app's retention drops old days' rows, not their survivors' first days)
+            first.firstUsersByBucket().forEach((day, users) -> members.computeIfAbsent(new CohortKey("", period(day, weekly)),
+                    k -> new RoaringBitmap()).or(users));
+        }
+        first.groups().forEach((key, users) -> {
+            RoaringBitmap newUsers = users.newUsers(first.firstUsers(key));
+            if (!newUsers.isEmpty()) {
+                String group = segment.breakdown() == null ? "" : key.get(1) == null ? null : key.get(1).toString();
+                members.computeIfAbsent(new CohortKey(group, period((String) key.getFirst(), weekly)), k -> new RoaringBitmap()).or(newUsers);
+            }
+        });
+        Map<LocalDate, RoaringBitmap> activeIn = new HashMap<>();
+        active.groups().forEach((key, users) -> activeIn.computeIfAbsent(period((String) key.getFirst(), weekly), k -> new RoaringBitmap()).or(users.users()));
+        Map<CohortKey, CohortCounts> counts = new HashMap<>();
+        int step = weekly ? 7 : 1;
+        members.forEach((key, users) -> {
+            CohortCounts cells = new CohortCounts(horizon);
+            cells.size = users.getLongCardinality();
+            for (int k = 0; k <= horizon; k++) {
+                RoaringBitmap activeThen = activeIn.get(key.start().plusDays((long) k * step));
+                cells.retained[k] = activeThen == null ? 0 : RoaringBitmap.andCardinality(users, activeThen);
+            }
+            counts.put(key, cells);
+        });
+        return report(start, end, weekly, horizon, segment, List.of(new Cells(counts)));
     }
 
     /** The period (the day, or the Monday of its week) of a day given as YYYY-MM-DD. */
