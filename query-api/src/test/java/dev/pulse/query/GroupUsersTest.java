@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
  * A group's users as bitmaps give every rollup metric the per-user partials give: random days of random users,
@@ -80,13 +81,15 @@ class GroupUsersTest {
             RoaringBitmap firstTwoWays = RoaringBitmap.bitmapOf(random.nextBoolean() ? -1 : 2, 4);
             RoaringBitmap before = twoWays.users().clone();
             RollupTotals expected = byOrdinal.totals(firstUsers);
-            RollupTotals actual = twoWays.renumbered(Map.of(-1, 2)).totals(GroupUsers.renumbered(firstTwoWays, Map.of(-1, 2)));
+            RoaringBitmap replaced = RoaringBitmap.bitmapOf(-1);
+            RollupTotals actual = twoWays.renumbered(Map.of(-1, 2), replaced).totals(GroupUsers.renumbered(firstTwoWays, Map.of(-1, 2), replaced));
             for (Metric metric : Metric.values()) {
                 if (metric.inRollup()) {
                     assertEquals(String.valueOf(metric.fromRollup(expected)), String.valueOf(metric.fromRollup(actual)), metric.apiName());
                 }
             }
             assertEquals(before, twoWays.users());
+            assertSame(byOrdinal, byOrdinal.renumbered(Map.of(-1, 2), replaced), "a group without the numbers replaced is not copied");
         }
     }
 

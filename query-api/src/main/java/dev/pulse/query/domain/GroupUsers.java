@@ -142,27 +142,31 @@ public final class GroupUsers {
     }
 
     /**
-     * A copy with each user numbered as a key of {@code numbers} numbered as its value instead; this one unchanged
-     * (a cached part may be it).
+     * The group with each user numbered as a key of {@code numbers} numbered as its value instead ({@code replaced}:
+     * those keys): this one where it holds none of them, else a copy with copies of the bitmaps that do (a cached part
+     * may be this one; no bitmap is changed).
      */
-    public GroupUsers renumbered(Map<Integer, Integer> numbers) {
+    public GroupUsers renumbered(Map<Integer, Integer> numbers, RoaringBitmap replaced) {
+        if (Arrays.stream(users).noneMatch(u -> RoaringBitmap.intersects(u, replaced)) && !RoaringBitmap.intersects(newUsers, replaced)) {
+            return this;
+        }
         GroupUsers copy = new GroupUsers();
         for (int i = 0; i < users.length; i++) {
-            copy.users[i] = renumbered(users[i], numbers);
+            copy.users[i] = renumbered(users[i], numbers, replaced);
         }
-        copy.newUsers.or(renumbered(newUsers, numbers));
+        copy.newUsers.or(renumbered(newUsers, numbers, replaced));
         System.arraycopy(sums, 0, copy.sums, 0, sums.length);
         return copy;
     }
 
-    /** A copy of {@code users} with each key of {@code numbers} it holds replaced by its value. */
-    public static RoaringBitmap renumbered(RoaringBitmap users, Map<Integer, Integer> numbers) {
-        RoaringBitmap copy = users.clone();
-        numbers.forEach((from, to) -> {
-            if (copy.checkedRemove(from)) {
-                copy.add(to.intValue());
-            }
-        });
+    /** {@code users}, or where it holds keys of {@code numbers} ({@code replaced}), a copy with their values instead. */
+    public static RoaringBitmap renumbered(RoaringBitmap users, Map<Integer, Integer> numbers, RoaringBitmap replaced) {
+        RoaringBitmap held = RoaringBitmap.and(users, replaced);
+        if (held.isEmpty()) {
+            return users;
+        }
+        RoaringBitmap copy = RoaringBitmap.andNot(users, replaced);
+        held.forEach((int from) -> copy.add(numbers.get(from).intValue()));
         return copy;
     }
 

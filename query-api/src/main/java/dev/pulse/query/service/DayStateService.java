@@ -125,8 +125,9 @@ public class DayStateService {
     public Uni<Optional<Map<List<Object>, RollupTotals>>> totals(Query query, DayStateDimension dimension, List<Partial> partials,
             LocalDate lastClosed, SqlRows sql) {
         Unnumbered unnumbered = new Unnumbered();
-        return groups(query, dimension, partials, lastClosed, unnumbered, sql)
-                .flatMap(found -> found.isEmpty() ? Uni.createFrom().item(found) : renumbering(query.app(), unnumbered, sql).map(found::map))
+        // on one server: with several replicas, the lookup of the ordinals sees at least what each read saw
+        return sql.onOneServer(server -> groups(query, dimension, partials, lastClosed, unnumbered, server)
+                .flatMap(found -> found.isEmpty() ? Uni.createFrom().item(found) : renumbering(query.app(), unnumbered, server).map(found::map)))
                 .map(found -> found.map(state -> {
             Map<List<Object>, RollupTotals> totals = new LinkedHashMap<>();
             state.groups().forEach((key, users) -> totals.put(key, users.totals(state.firstUsers(key))));
@@ -149,10 +150,12 @@ public class DayStateService {
             if (numbers.isEmpty()) {
                 return this;
             }
+            RoaringBitmap replaced = new RoaringBitmap();
+            numbers.keySet().forEach(replaced::add);
             Map<List<Object>, GroupUsers> renumbered = new LinkedHashMap<>();
-            groups.forEach((key, users) -> renumbered.put(key, users.renumbered(numbers)));
+            groups.forEach((key, users) -> renumbered.put(key, users.renumbered(numbers, replaced)));
             Map<String, RoaringBitmap> first = new HashMap<>();
-            firstUsersByBucket.forEach((bucket, users) -> first.put(bucket, GroupUsers.renumbered(users, numbers)));
+            firstUsersByBucket.forEach((bucket, users) -> first.put(bucket, GroupUsers.renumbered(users, numbers, replaced)));
             return new StateGroups(query, renumbered, first);
         }
     }
@@ -160,7 +163,8 @@ public class DayStateService {
     /**
      * Renumbers what one answer read with {@code unnumbered}: a user it numbered whom aggregate has given an ordinal
      * since (a read after that has the ordinal) by that ordinal, so every read counts the user once. Read after all of
-     * the answer's reads: an ordinal is never taken back, so one any read saw is seen here too.
+     * the answer's reads, on their server ({@link SqlRows#onOneServer}): an ordinal is taken back only with its user
+     * (erasure), so one any read saw is seen here too.
      */
     Uni<UnaryOperator<StateGroups>> renumbering(App app, Unnumbered unnumbered, SqlRows sql) {
         Map<String, Integer> numbered = unnumbered.numbers();

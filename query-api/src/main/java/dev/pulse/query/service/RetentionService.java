@@ -115,16 +115,22 @@ public class RetentionService {
         DayStateService.Unnumbered unnumbered = new DayStateService.Unnumbered();
         // a whole segment's cohorts are the activity's days' new users: one read of the days answers both
         Query cohortDays = segment.whole() ? activity : firstDays;
-        Uni<Optional<DayStateService.StateGroups>> cohorts = dayState.groups(cohortDays, dimension.get(), List.of(Partial.NEW),
-                cohortDays.to().isAfter(lastClosed) ? lastClosed : cohortDays.to(), unnumbered, sql).memoize().indefinitely();
-        Uni<Optional<DayStateService.StateGroups>> active = segment.whole() ? cohorts : dayState.groups(activity, DayStateDimension.TOTAL,
-                List.of(), activityEnd.isAfter(lastClosed) ? lastClosed : activityEnd, unnumbered, sql);
-        return Uni.combine().all().unis(cohorts, active).asTuple().flatMap(parts -> {
-            if (parts.getItem1().isEmpty() || parts.getItem2().isEmpty()) {
-                return Uni.createFrom().item(Optional.<List<Cohort>>empty());
-            }
-            return dayState.renumbering(app, unnumbered, sql).map(renumber -> Optional.of(cohorts(renumber.apply(parts.getItem1().get()),
-                    renumber.apply(parts.getItem2().get()), start, end, weekly, horizon, segment)));
+        // on one server: with several replicas, the lookup of the ordinals sees at least what each read saw
+        return sql.onOneServer(server -> {
+            Uni<Optional<DayStateService.StateGroups>> cohorts = dayState.groups(cohortDays, dimension.get(), List.of(Partial.NEW),
+                    cohortDays.to().isAfter(lastClosed) ? lastClosed : cohortDays.to(), unnumbered, server).memoize().indefinitely();
+            Uni<Optional<DayStateService.StateGroups>> active = segment.whole() ? cohorts : dayState.groups(activity, DayStateDimension.TOTAL,
+                    List.of(), activityEnd.isAfter(lastClosed) ? lastClosed : activityEnd, unnumbered, server);
+            return Uni.combine().all().unis(cohorts, active).asTuple().flatMap(parts -> {
+                if (parts.getItem1().isEmpty() || parts.getItem2().isEmpty()) {
+                    return Uni.createFrom().item(Optional.<List<Cohort>>empty());
+                }
+                return dayState.renumbering(app, unnumbered, server).map(renumber -> {
+                    DayStateService.StateGroups first = renumber.apply(parts.getItem1().get());
+                    DayStateService.StateGroups activeGroups = segment.whole() ? first : renumber.apply(parts.getItem2().get());
+                    return Optional.of(cohorts(first, activeGroups, start, end, weekly, horizon, segment));
+                });
+            });
         });
     }
 
