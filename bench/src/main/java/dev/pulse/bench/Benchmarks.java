@@ -335,8 +335,8 @@ public final class Benchmarks {
         String loadedBy = scale.path("copy").asBoolean()
                 ? "Loaded by `BENCH_HISTORY_LOAD=copy BENCH_HISTORY_EVENTS=%d bench/run` on %s, same machine and stack: %,d events of the traffic model, "
                 .formatted(events, loadedOn, scale.get("accepted").asLong()) + "stamped over the 29 days before, were written into the raw store "
-                + "by COPY in the columns enrich-service fills, and the funnels' state and the per-user daily rollup (sessions included) built from "
-                + "them by migrations V25's and V26's functions, in %.1f minutes "
+                + "by COPY in the columns enrich-service fills, and the funnels' state, the per-user daily rollup (sessions included) and the posts' "
+                + "and connections' daily facts built from them by migrations V25's, V26's and V39's functions, in %.1f minutes "
                 .formatted(scale.get("minutes").asDouble()) + "(through the pipeline, 10M events take 90 minutes and more here: issue 15). " + measuredOn
                 : "Loaded by `BENCH_HISTORY_EVENTS=%d bench/run` on %s, same machine and stack: %,d events stamped over the 30 days before "
                 .formatted(events, loadedOn, scale.get("accepted").asLong())

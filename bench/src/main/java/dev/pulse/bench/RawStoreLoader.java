@@ -26,8 +26,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * store and the funnels' state (funnels, sessions): the pipeline takes 90 minutes and more for 10M events on the
  * 2-core box (issue 15), COPY a few. The events are the traffic model's, stamped over the last 29 days, in the
  * columns enrich-service fills (category, the user's traits on every event, device, OS and browser from the
- * user agent); the funnels' state and the per-user daily rollup (sessions included) are then built from them by
- * migrations V25's and V26's functions. The other facts are not built: the dashboard benchmark needs the pipeline load.
+ * user agent); the funnels' state, the per-user daily rollups (sessions included) and the posts' and connections'
+ * daily facts are then built from them by migrations V25's, V26's and V39's functions: what the funnels and the
+ * dashboard's series, breakdowns and retention read. The other facts (the post and content reports', realtime's
+ * counters) are not built.
  */
 final class RawStoreLoader {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -69,12 +71,13 @@ final class RawStoreLoader {
     }
 
     /**
-     * The app's funnel state and per-user daily rollups (sessions included) from its raw events, by migrations V25's
-     * and V26's functions, and its users' first days; then fresh planner statistics.
+     * The app's funnel state, per-user daily rollups (sessions included) and posts' and connections' daily facts from its
+     * raw events, by migrations V25's, V26's and V39's functions, and its users' first days; then fresh planner statistics.
      */
     static void buildState(Connection db, String app) throws SQLException {
         try (PreparedStatement state = db.prepareStatement("SELECT user_event_times_rebuild(?)");
              PreparedStatement rollup = db.prepareStatement("SELECT fact_user_daily_rebuild(?)");
+             PreparedStatement facts = db.prepareStatement("SELECT post_and_connection_facts_rebuild(?)");
              PreparedStatement firstSeen = db.prepareStatement("""
                      INSERT INTO user_first_seen (app_id, user_id, first_date, first_ts, first_feed_date, first_messenger_date)
                      SELECT app_id, user_id, min(event_date), min(event_ts), min(event_date) FILTER (WHERE event IN ('feed.view', 'feed.like')),
@@ -85,6 +88,8 @@ final class RawStoreLoader {
             state.execute();
             rollup.setString(1, app);
             rollup.execute();
+            facts.setString(1, app);
+            facts.execute();
             // the users' first days, as aggregate keeps them: new users, retention cohorts and the day state read them
             firstSeen.setString(1, app);
             firstSeen.execute();
@@ -92,6 +97,8 @@ final class RawStoreLoader {
             analyze.execute("ANALYZE user_event_times");
             analyze.execute("ANALYZE fact_user_daily");
             analyze.execute("ANALYZE fact_user_event_daily");
+            analyze.execute("ANALYZE fact_daily_posts");
+            analyze.execute("ANALYZE fact_user_connections");
         }
     }
 

@@ -85,6 +85,32 @@ class QueryCompilerTest {
         assertThrows(IllegalArgumentException.class, () -> compiler.distinctInEventRollup(posts, List.of(Metric.POSTS, Metric.EVENTS)));
     }
 
+    /** Posts, receivers and connections by time alone, without filters: the daily facts, of days the event rollup holds. */
+    @Test
+    void postsReceiversAndConnectionsByTimeAloneReadTheDailyFacts() {
+        List<Metric> facts = List.of(Metric.POSTS, Metric.RECEIVERS, Metric.CONNECTIONS);
+        for (List<Dimension> dims : List.of(List.<Dimension>of(), List.of(Dimension.TIME_DAY), List.of(Dimension.TIME_WEEK),
+                List.of(Dimension.TIME_MONTH, Dimension.TIME_DAY))) {
+            Query q = query(facts, dims, List.of());
+            assertTrue(facts.stream().allMatch(m -> compiler.inDailyFacts(q, m)), dims.toString());
+            for (List<LocalDate> days : java.util.Arrays.asList(null, List.of(LocalDate.of(2026, 1, 2)))) {
+                String sql = compiler.dailyFacts(q, facts, days).sql();
+                assertTrue(sql.contains("FROM fact_daily_posts e") && sql.contains("FROM fact_user_connections e")
+                        && sql.contains("EXISTS (SELECT 1 FROM fact_user_event_daily r"), sql);
+                assertFalse(java.util.regex.Pattern.compile("(?i)(FROM|JOIN)\\s+events\\b").matcher(sql).find(), sql);
+                // a pair counted once over the days of a week or month, by its day's row within a day
+                assertEquals(!dims.contains(Dimension.TIME_DAY), sql.contains("SELECT DISTINCT"), sql);
+            }
+        }
+        Query filtered = query(facts, List.of(Dimension.TIME_DAY), List.of(new Filter("is", Dimension.USER_COUNTRY, List.of("DE"))));
+        Query byDevice = query(facts, List.of(Dimension.TIME_DAY, Dimension.DEVICE), List.of());
+        for (Query q : List.of(filtered, byDevice)) {
+            assertFalse(facts.stream().anyMatch(m -> compiler.inDailyFacts(q, m)));
+            assertThrows(IllegalArgumentException.class, () -> compiler.dailyFacts(q, facts, null));
+        }
+        assertFalse(compiler.inDailyFacts(query(List.of(Metric.NEW_FEED_USERS), List.of(Dimension.TIME_DAY), List.of()), Metric.NEW_FEED_USERS));
+    }
+
     @Test
     void timeAndUserQueriesReadTheRollupAndEveryOtherDimensionTheEventRollup() {
         List<Metric> rollupMetrics = Arrays.stream(Metric.values()).filter(Metric::inRollup).toList();

@@ -101,12 +101,18 @@ final class QueryFixture {
         return events.stream().filter(e -> e.user().equals(user) && kind.test(e)).map(Ev::date).min(LocalDate::compareTo).orElse(null);
     }
 
-    /** The per-user daily rollup (sessions included) and the funnels' state of the app's raw events, as V26's and V25's functions build them (aggregate's tests check both against what it keeps). */
+    /**
+     * The per-user daily rollup (sessions included), the posts' and connections' daily facts and the funnels' state of the
+     * app's raw events, as V26's, V39's and V25's functions build them (aggregate's tests check each against what it keeps).
+     */
     static void rollUp(Connection c, String app) throws SQLException {
         try (PreparedStatement rollup = c.prepareStatement("SELECT fact_user_daily_rebuild(?)");
+             PreparedStatement facts = c.prepareStatement("SELECT post_and_connection_facts_rebuild(?)");
              PreparedStatement state = c.prepareStatement("SELECT user_event_times_rebuild(?)")) {
             rollup.setString(1, app);
             rollup.execute();
+            facts.setString(1, app);
+            facts.execute();
             state.setString(1, app);
             state.execute();
         }

@@ -137,8 +137,8 @@ class QueryResourceIT {
     }
 
     /**
-     * The distinct counts come from the event rollup, not the raw store: with an app's raw events gone, its daily
-     * posts, receivers, connections and new feed and messenger users still equal the fixture's.
+     * The distinct counts come from the event rollup and the daily facts, not the raw store: with an app's raw events
+     * gone, its daily posts, receivers, connections and new feed and messenger users still equal the fixture's.
      */
     @Test
     void distinctCountsAreAnsweredWithoutTheRawStore() throws Exception {
@@ -195,9 +195,11 @@ class QueryResourceIT {
         Map<String, List<Long>> before = ask.get();
         assertTrue(before.values().stream().allMatch(f -> f.stream().allMatch(n -> n > 0)), before.toString());
         try (java.sql.Connection c = PulseInfrastructure.current().dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
-            // the first two days' posts and messages gone from the rollup, and only the second day's version bumped
-            s.executeUpdate("DELETE FROM fact_user_event_daily WHERE app_id = '" + other + "' AND event_date <= date '" + FIRST.plusDays(1)
-                    + "' AND (post_id IS NOT NULL OR receiver_id IS NOT NULL)");
+            // the first two days' posts and messages gone from the daily facts that answer the series, and only the second
+            // day's version bumped
+            for (String table : List.of("fact_daily_posts", "fact_user_connections")) {
+                s.executeUpdate("DELETE FROM " + table + " WHERE app_id = '" + other + "' AND event_date <= date '" + FIRST.plusDays(1) + "'");
+            }
             s.executeUpdate("INSERT INTO closed_day_changes VALUES ('" + other + "', date '" + FIRST.plusDays(1) + "', 1)"
                     + " ON CONFLICT (app_id, event_date) DO UPDATE SET version = closed_day_changes.version + 1");
         }
@@ -205,6 +207,41 @@ class QueryResourceIT {
         assertEquals(before.get(FIRST.toString()), after.get(FIRST.toString()), "the first day's counts, cached under its version");
         assertEquals(List.of(0L, 0L, 0L), after.get(FIRST.plusDays(1).toString()), "the second day's, read again");
         assertEquals(before.get(FIRST.plusDays(2).toString()), after.get(FIRST.plusDays(2).toString()));
+    }
+
+    /**
+     * Retention deletes a day's user rows (the event rollup's, the connections') and keeps fact_daily_posts: the day's
+     * posts then count no more in a series or a total by time than in a breakdown from the event rollup.
+     */
+    @Test
+    void aDayRetentionTookTheUsersOfCountsNoPosts() throws Exception {
+        String other = TestData.newAppId();
+        String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, ZONE.getId());
+        QueryFixture fixture = new QueryFixture(other, ZONE, FIRST, 3, 27);
+        try (java.sql.Connection c = PulseInfrastructure.current().dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            for (String table : List.of("events", "fact_user_daily", "fact_user_event_daily", "fact_user_connections")) {
+                s.executeUpdate("DELETE FROM " + table + " WHERE app_id = '" + other + "' AND event_date = date '" + FIRST + "'");
+            }
+        }
+        java.util.function.BiFunction<String, String, List<Map<String, Object>>> ask = (dimensions, metrics) -> given()
+                .header("Authorization", "Bearer " + otherToken).contentType(ContentType.JSON)
+                .body("{\"app\":\"" + other + "\",\"metrics\":[" + metrics + "],\"date_range\":[\"" + FIRST + "\",\"" + FIRST.plusDays(2) + "\"]"
+                        + dimensions + "}").when().post("/v1/query").then().statusCode(200).extract().jsonPath().getList("results");
+        List<QueryFixture.Ev> kept = fixture.events.stream().filter(e -> e.date().isAfter(FIRST) && e.date().isBefore(FIRST.plusDays(3))).toList();
+        Map<String, Long> expected = new TreeMap<>();
+        for (int d = 0; d < 3; d++) {
+            LocalDate day = FIRST.plusDays(d);
+            expected.put(day.toString(), kept.stream().filter(e -> e.date().equals(day)).map(QueryFixture.Ev::postId).filter(Objects::nonNull).distinct().count());
+        }
+        Map<String, Long> series = new TreeMap<>();
+        for (Map<String, Object> row : ask.apply(",\"dimensions\":[\"time:day\"]", "\"posts\"")) {
+            series.put((String) ((List<?>) row.get("dimensions")).get(0), ((Number) ((List<?>) row.get("metrics")).get(0)).longValue());
+        }
+        assertEquals(expected, series);
+        assertEquals(0L, expected.get(FIRST.toString()));
+        assertTrue(expected.values().stream().skip(1).allMatch(n -> n > 0), "the fixture exercises them");
+        long total = kept.stream().map(QueryFixture.Ev::postId).filter(Objects::nonNull).distinct().count();
+        assertEquals(total, ((Number) ((List<?>) ask.apply("", "\"posts\"").get(0).get("metrics")).get(0)).longValue(), "the range's posts");
     }
 
     @Test

@@ -71,6 +71,74 @@ public class QueryCompiler {
     }
 
     /**
+     * Whether the daily facts answer {@code metric} for the query: posts, receivers and connections of a question without
+     * filters whose groups are time buckets only. fact_daily_posts holds a row per day and post, fact_user_connections
+     * per day, sender and receiver: a month's daily series reads 160k of their rows where the event rollup's was 850k
+     * rows sorted (bench/RESULTS.md, session 26). Their rows carry no traits or event sides, so any other question reads
+     * the event rollup.
+     */
+    public boolean inDailyFacts(Query query, Metric metric) {
+        return metric.ofItsDayAlone() && query.filters().isEmpty() && query.dimensions().stream().allMatch(Dimension::isTime);
+    }
+
+    /**
+     * Metrics of {@link #inDailyFacts} over the query's range, {@code days} of it only when not null: an arm per metric,
+     * summed per group. Only days the event rollup has rows of count: fact_daily_posts keeps days whose user rows
+     * retention deleted, and the answer is the event rollup's.
+     */
+    public Compiled dailyFacts(Query query, List<Metric> metrics, List<LocalDate> days) {
+        if (metrics.isEmpty() || !metrics.stream().allMatch(m -> inDailyFacts(query, m))) {
+            throw new IllegalArgumentException("not answered by the daily facts: " + metrics + " by " + query.dimensions());
+        }
+        Binds binds = new Binds();
+        String app = binds.bind(query.app().appId());
+        Range range = new Range(binds.bind(query.from()), binds.bind(query.to()));
+        String where = " WHERE e.app_id = " + app + " AND e.event_date BETWEEN " + range.from() + " AND " + range.to()
+                + (days == null ? "" : " AND e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])")
+                + " AND e.event_date IN (SELECT d::date FROM generate_series(" + range.from() + "::date, " + range.to() + "::date, interval '1 day') AS d"
+                + " WHERE EXISTS (SELECT 1 FROM fact_user_event_daily r WHERE r.app_id = " + app + " AND r.event_date = d::date))";
+        List<Dimension> dims = query.dimensions();
+        String grouped = dims.isEmpty() ? "" : " GROUP BY " + groupBy(dims.size(), 0);
+        List<String> arms = new ArrayList<>();
+        for (Metric metric : metrics) {
+            String count = switch (metric) {
+                case POSTS -> "count(DISTINCT e.post_id)";
+                case RECEIVERS -> "count(DISTINCT e.receiver_id)";
+                // a group within one day holds each of its pairs once (the table's key); a wider one counts them once
+                default -> "count(*)";
+            };
+            List<String> metricColumns = new ArrayList<>();
+            for (Metric other : metrics) {
+                metricColumns.add((other == metric ? count : "0::bigint") + " AS m" + metrics.indexOf(other));
+            }
+            if (metric == Metric.CONNECTIONS && !dims.contains(Dimension.TIME_DAY)) {
+                List<String> pairs = dimensionColumns(dims);
+                pairs.addAll(List.of("e.sender_id", "e.receiver_id"));
+                List<String> columns = new ArrayList<>();
+                for (int i = 0; i < dims.size(); i++) {
+                    columns.add("e.d" + i);
+                }
+                columns.addAll(metricColumns);
+                arms.add("SELECT " + String.join(", ", columns) + " FROM (SELECT DISTINCT " + String.join(", ", pairs)
+                        + " FROM fact_user_connections e" + where + ") e" + grouped);
+            } else {
+                List<String> columns = dimensionColumns(dims);
+                columns.addAll(metricColumns);
+                arms.add("SELECT " + String.join(", ", columns) + " FROM " + (metric == Metric.POSTS ? "fact_daily_posts" : "fact_user_connections")
+                        + " e" + where + grouped);
+            }
+        }
+        List<String> outer = new ArrayList<>();
+        for (int i = 0; i < dims.size(); i++) {
+            outer.add("u.d" + i);
+        }
+        for (int i = 0; i < metrics.size(); i++) {
+            outer.add("sum(u.m" + i + ")::bigint AS m" + i);
+        }
+        return new Compiled("SELECT " + String.join(", ", outer) + " FROM (" + String.join(" UNION ALL ", arms) + ") u" + grouped, binds.values());
+    }
+
+    /**
      * The view-to-like metrics, a query of their own over the range's feed events only (its windows would otherwise
      * sort every event, and move the query's other metrics off the rollups): per group, user, day and post, the
      * first like minus the first view, on that like's row.

@@ -85,7 +85,8 @@ public class QueryService {
     private Uni<Answer> compute(Query query, LocalDate lastClosed, SqlRows sql) {
         List<Metric> plain = query.metrics().stream().filter(m -> !m.isRolling() && m.sevenDaysEarlier().isEmpty() && !m.readsMessengerSides()
                 && !m.needsViewToLike() && !m.distinctInEventRollup()).toList();
-        List<Metric> distinct = query.metrics().stream().filter(Metric::distinctInEventRollup).toList();
+        List<Metric> facts = query.metrics().stream().filter(m -> compiler.inDailyFacts(query, m)).toList();
+        List<Metric> distinct = query.metrics().stream().filter(m -> m.distinctInEventRollup() && !facts.contains(m)).toList();
         List<Metric> sides = query.metrics().stream().filter(Metric::readsMessengerSides).toList();
         List<Metric> toLike = query.metrics().stream().filter(Metric::needsViewToLike).toList();
         List<Metric> moved = query.metrics().stream().filter(m -> m.sevenDaysEarlier().isPresent()).toList();
@@ -106,15 +107,17 @@ public class QueryService {
         Uni<List<List<Object>>> rollings = rolling ? run(compiler.rolling(query), sql) : Uni.createFrom().item(List.of());
         Uni<List<List<Object>>> sideRows = sides.isEmpty() ? Uni.createFrom().item(List.of()) : run(compiler.messengerSides(query, sides), sql);
         Uni<List<List<Object>>> distinctRows = distinct.isEmpty() ? Uni.createFrom().item(List.of()) : distinct(query, distinct, sql);
+        Uni<List<List<Object>>> factRows = facts.isEmpty() ? Uni.createFrom().item(List.of()) : distinct(query, facts, sql);
         Uni<List<List<Object>>> toLikeRows = toLike.isEmpty() ? Uni.createFrom().item(List.of()) : run(compiler.viewToLike(query, toLike), sql);
         Uni<Answer> earlier = moved.isEmpty() ? Uni.createFrom().item(new Answer(List.of(), 0)) : compute(new Query(query.app(),
                 moved.stream().map(m -> m.sevenDaysEarlier().orElseThrow()).toList(), query.from().minusDays(7), query.to().minusDays(7),
                 query.dimensions(), query.filters(), List.of(), Integer.MAX_VALUE, 0), null, sql);
-        return Uni.combine().all().unis(aggregates, rollings, earlier, sideRows, toLikeRows, distinctRows).asTuple().map(results -> {
+        return Uni.combine().all().unis(aggregates, rollings, earlier, sideRows, toLikeRows, distinctRows, factRows).asTuple().map(results -> {
             Map<List<Object>, Object[]> rows = results.getItem1();
             put(query, rows, results.getItem4(), sides);
             put(query, rows, results.getItem5(), toLike);
             put(query, rows, results.getItem6(), distinct);
+            put(query, rows, results.getItem7(), facts);
             for (List<Object> row : results.getItem2()) {
                 Object[] values = values(query, rows, row.subList(0, dims));
                 setIfAsked(query, values, Metric.WAU, row.get(dims));
@@ -148,18 +151,20 @@ public class QueryService {
     }
 
     /**
-     * The {@link Metric#distinctInEventRollup} metrics' rows. A daily series of closed days of those of {@link Metric#ofItsDayAlone}
-     * is cached per day, so that a late event makes only its own day be read again: over the whole range, such a series
-     * under late events was a distinct count over a month of rollup rows per call (bench/RESULTS.md, session 24).
+     * The rows of {@link Metric#distinctInEventRollup} metrics, all of them {@link QueryCompiler#inDailyFacts} or none. A daily
+     * series of closed days of those of {@link Metric#ofItsDayAlone} is cached per day, so that a late event makes only its
+     * own day be read again: over the whole range, such a series under late events was a distinct count over a month of
+     * rollup rows per call (bench/RESULTS.md, session 24).
      */
     private Uni<List<List<Object>>> distinct(Query query, List<Metric> metrics, SqlRows sql) {
+        boolean facts = compiler.inDailyFacts(query, metrics.get(0));
         int day = query.dimensions().indexOf(Dimension.TIME_DAY);
         if (day < 0 || query.to().isAfter(cache.lastClosedDay(query.app())) || !metrics.stream().allMatch(Metric::ofItsDayAlone)) {
-            return run(compiler.distinctInEventRollup(query, metrics), sql);
+            return run(facts ? compiler.dailyFacts(query, metrics, null) : compiler.distinctInEventRollup(query, metrics), sql);
         }
         DistinctQuestion question = new DistinctQuestion(query.app(), metrics, query.dimensions(), query.filters());
         return cache.<DayRows>eachDay(sql, query.app(), query.from(), query.to(), question,
-                (server, days) -> run(compiler.distinctInEventRollup(query, metrics, days), server).map(rows -> {
+                (server, days) -> run(facts ? compiler.dailyFacts(query, metrics, days) : compiler.distinctInEventRollup(query, metrics, days), server).map(rows -> {
                     Map<LocalDate, DayRows> byDay = new LinkedHashMap<>();
                     days.forEach(d -> byDay.put(d, new DayRows(new ArrayList<>())));
                     rows.forEach(row -> byDay.get(LocalDate.parse((String) row.get(day))).rows().add(row));
