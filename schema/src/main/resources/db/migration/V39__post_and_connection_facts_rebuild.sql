@@ -2,15 +2,18 @@
 -- (a row per day and post) and fact_user_connections (per day, sender and receiver): 47k and 114k rows at 1M events,
 -- against 852k rows of the event rollup (bench/RESULTS.md). Loads that bypass aggregate-service (the benchmark's COPY,
 -- query-api's test fixtures) build both from the raw store with this function, as fact_user_daily_rebuild builds the
--- rollups: every column as aggregate's incremental statements leave it (AggregationIT compares the two). Only days
--- from the app's first stored event on are rebuilt: fact_daily_posts keeps the days retention took the events of.
+-- rollups: every column as aggregate's incremental statements leave it (AggregationIT compares the two). For fresh
+-- loads only: it does not rebuild the tables later batches' counters depend on (post_daily_users, feed_user_posts,
+-- fact_daily_messenger) nor bump the closed-day versions query-api caches under; an operator rebuilds facts with
+-- aggregate's recompute API. Only days with stored events are rebuilt: fact_daily_posts keeps the days retention took
+-- the events of.
 CREATE FUNCTION post_and_connection_facts_rebuild(p_app text) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    first_day date := (SELECT min(event_date) FROM events WHERE app_id = p_app);
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended('pulse-app:' || p_app, 0));
-    DELETE FROM fact_daily_posts WHERE app_id = p_app AND event_date >= first_day;
-    DELETE FROM fact_user_connections WHERE app_id = p_app AND event_date >= first_day;
+    DELETE FROM fact_daily_posts f USING (SELECT DISTINCT event_date FROM events WHERE app_id = p_app) d
+    WHERE f.app_id = p_app AND f.event_date = d.event_date;
+    DELETE FROM fact_user_connections f USING (SELECT DISTINCT event_date FROM events WHERE app_id = p_app) d
+    WHERE f.app_id = p_app AND f.event_date = d.event_date;
     INSERT INTO fact_daily_posts (app_id, event_date, post_id, first_action_ts, last_action_ts, views, likes, unique_viewers, unique_likers,
                                   avg_time_between_views, avg_time_between_likes, first_view_ts, last_view_ts, first_like_ts, last_like_ts,
                                   avg_view_to_like_seconds, view_to_like_sum, view_to_like_count)

@@ -100,6 +100,15 @@ class ErasureIT {
                     + " purchases, revenue, page_views, plays, engagement_seconds, pct_sum, pct_count) VALUES ('" + side[0] + "', date '" + gone
                     + "', 'u1', 'message.sent', 'messenger', '" + side[1] + "', 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0)");
         }
+        // and the day's posts: one viewed by u1 (in both apps), one by the erased user only (in the reference, no one's)
+        for (String[] view : new String[][] {{app, "u1", "7001"}, {reference, "u1", "7001"}, {app, ERASED, "7002"}}) {
+            Stored.execute("INSERT INTO fact_user_event_daily (app_id, event_date, user_id, event, category, post_id, events, views, likes, messages,"
+                    + " signups, purchases, revenue, page_views, plays, engagement_seconds, pct_sum, pct_count) VALUES ('" + view[0] + "', date '" + gone
+                    + "', '" + view[1] + "', 'feed.view', 'feed', " + view[2] + ", 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)");
+            Stored.execute("INSERT INTO fact_daily_posts (app_id, event_date, post_id, first_action_ts, last_action_ts, views, likes, unique_viewers,"
+                    + " unique_likers) VALUES ('" + view[0] + "', date '" + gone + "', " + view[2] + ", timestamptz '" + gone + " 10:00Z', timestamptz '"
+                    + gone + " 10:00Z', 1, 0, 1, 0)");
+        }
         List<String> othersBefore = othersRows(app);
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         await().atMost(Duration.ofSeconds(30)).until(() -> dailyUsers(app, today) == distinctUsers(events, today, true));

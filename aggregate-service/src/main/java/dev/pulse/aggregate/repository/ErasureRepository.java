@@ -33,6 +33,19 @@ public class ErasureRepository {
                    properties = CASE WHEN properties ? 'receiver_id' THEN jsonb_set(properties, '{receiver_id}', to_jsonb($3::text)) ELSE properties END
             WHERE app_id = $1 AND receiver_id = $2""";
     /*
+     * $1 app, $2 user: the day's row of each post no one but the user viewed or liked that day, by the event rollup (read
+     * before its rows of the user go). Days whose raw events are gone are not rebuilt, and query-api counts a day's posts
+     * from fact_daily_posts (V39): without this, a post only the erased user touched would still count there. One pass
+     * over the user's days' rows; a post's other figures on such a day keep the user's share (README, "Erasure").
+     */
+    private static final String POSTS_ONLY_THEIRS = """
+            DELETE FROM fact_daily_posts p USING (
+                SELECT r.event_date, r.post_id FROM fact_user_event_daily r
+                WHERE r.app_id = $1 AND r.post_id IS NOT NULL
+                  AND r.event_date IN (SELECT event_date FROM fact_user_event_daily WHERE app_id = $1 AND user_id = $2 AND post_id IS NOT NULL)
+                GROUP BY 1, 2 HAVING bool_and(r.user_id = $2)) t
+            WHERE p.app_id = $1 AND p.event_date = t.event_date AND p.post_id = t.post_id""";
+    /*
      * invalid records carry the refused payload as sent: those naming the user as a JSON string go ($2), and, for an
      * id that events may carry as a JSON integer (its decimal string is the user id), those with it as the number ($3)
      */
@@ -83,7 +96,8 @@ public class ErasureRepository {
         Uni<Void> chain = Sql.count(connection, "DELETE FROM events WHERE app_id = $1 AND user_id = $2", user, "events", counts)
                 .flatMap(x -> Sql.count(connection, PSEUDONYMISE_RECEIVER, renamed, "events_naming_user_as_receiver", counts))
                 .flatMap(x -> Sql.count(connection, INVALID_EVENTS, Tuple.of(command.appId(), Json.encode(command.userId()), asNumber(command.userId())),
-                        "invalid_events", counts));
+                        "invalid_events", counts))
+                .flatMap(x -> Sql.count(connection, POSTS_ONLY_THEIRS, user, "fact_daily_posts_only_theirs", counts));
         for (String table : USER_TABLES) {
             chain = chain.flatMap(x -> Sql.count(connection, "DELETE FROM " + table + " WHERE app_id = $1 AND user_id = $2", user, table, counts));
         }

@@ -95,8 +95,9 @@ public class QueryCompiler {
         Range range = new Range(binds.bind(query.from()), binds.bind(query.to()));
         String where = " WHERE e.app_id = " + app + " AND e.event_date BETWEEN " + range.from() + " AND " + range.to()
                 + (days == null ? "" : " AND e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])")
-                + " AND e.event_date IN (SELECT d::date FROM generate_series(" + range.from() + "::date, " + range.to() + "::date, interval '1 day') AS d"
-                + " WHERE EXISTS (SELECT 1 FROM fact_user_event_daily r WHERE r.app_id = " + app + " AND r.event_date = d::date))";
+                + " AND e.event_date IN (SELECT " + range.from() + "::date + i FROM generate_series(0, " + range.to() + "::date - " + range.from()
+                + "::date) AS i WHERE EXISTS (SELECT 1 FROM fact_user_event_daily r WHERE r.app_id = " + app + " AND r.event_date = " + range.from()
+                + "::date + i))";
         List<Dimension> dims = query.dimensions();
         String grouped = dims.isEmpty() ? "" : " GROUP BY " + groupBy(dims.size(), 0);
         List<String> arms = new ArrayList<>();
