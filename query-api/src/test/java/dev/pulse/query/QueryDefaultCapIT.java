@@ -44,11 +44,8 @@ class QueryDefaultCapIT {
             insert.setObject(4, DAY);
             insert.setInt(5, POSTS);
             insert.executeUpdate();
-            // the rollups aggregate keeps, which answer a breakdown by post (V37)
-            try (PreparedStatement rebuild = c.prepareStatement("SELECT fact_user_daily_rebuild(?)")) {
-                rebuild.setString(1, app);
-                rebuild.execute();
-            }
+            // what aggregate keeps: the rollups answer a breakdown by post (V37), the daily facts the total of posts (V39)
+            QueryFixture.rollUp(c, app);
         }
         String range = "\"date_range\":[\"" + DAY + "\",\"" + DAY + "\"]";
         Response tooBig = given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON)
