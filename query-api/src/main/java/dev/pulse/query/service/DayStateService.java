@@ -188,25 +188,24 @@ public class DayStateService {
             Unnumbered unnumbered, SqlRows sql) {
         // the days' parts hold no flag of new users: those are each day's first users, whatever the range
         List<Partial> perDay = partials.stream().filter(p -> p != Partial.NEW).toList();
-        Uni<Map<LocalDate, DayPart>> closed = lastClosed.isBefore(query.from()) ? Uni.createFrom().item(Map.of()) : cache.eachDay(sql, query.app(), query.from(), lastClosed,
-                new Question(query.app(), query.dimensions(), query.filters(), perDay, partials.contains(Partial.NEW)),
-                (server, days) -> days(query, dimension, perDay, partials.contains(Partial.NEW), days, days.size() == rangeDays(query.from(), lastClosed),
-                        unnumbered, server));
+        Uni<ClosedDays> closed = lastClosed.isBefore(query.from()) ? Uni.createFrom().item(ClosedDays.merged(query, Map.of()))
+                : cache.eachDayMerged(sql, query.app(), query.from(), lastClosed,
+                        new Question(query.app(), query.dimensions(), query.filters(), perDay, partials.contains(Partial.NEW)),
+                        (server, days) -> days(query, dimension, perDay, partials.contains(Partial.NEW), days, days.size() == rangeDays(query.from(), lastClosed),
+                                unnumbered, server), parts -> ClosedDays.merged(query, parts));
         List<LocalDate> open = lastClosed.plusDays(1).datesUntil(query.to().plusDays(1)).toList();
         List<Kind> kinds = Stream.of(Kind.values()).filter(k -> k.neededFor(partials)).toList();
         Uni<OpenDays> notOver = open.isEmpty() ? Uni.createFrom().item(new OpenDays(List.of(), Map.of()))
                 : openDays(query, dimension, partials, kinds, open, lastClosed.isBefore(query.from()), unnumbered, sql);
         return Uni.combine().all().unis(closed, notOver).asTuple().map(parts -> {
-            if (parts.getItem2() == null || parts.getItem1().values().stream().anyMatch(part -> !part.answered())) {
+            if (parts.getItem2() == null || !parts.getItem1().answered()) {
                 return Optional.empty();
             }
-            // each group's parts of every day, merged once (the cached parts are never changed)
+            // each group's closed days, merged, with its parts of the open ones (the cached parts are never changed)
             Map<List<Object>, List<GroupUsers>> groups = new LinkedHashMap<>();
             Map<String, RoaringBitmap> firstUsers = new HashMap<>();
-            parts.getItem1().forEach((day, part) -> {
-                part.groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
-                firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(part.firstUsers());
-            });
+            parts.getItem1().groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
+            parts.getItem1().firstUsers().forEach((bucket, users) -> firstUsers.put(bucket, users.clone()));
             parts.getItem2().parts().forEach(part -> part.forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users)));
             parts.getItem2().firstUsers().forEach((bucket, users) -> firstUsers.computeIfAbsent(bucket, b -> new RoaringBitmap()).or(users));
             if (groups.size() > maxRows) {
@@ -217,6 +216,37 @@ public class DayStateService {
             groups.forEach((key, users) -> merged.put(key, GroupUsers.union(users)));
             return Optional.of(new StateGroups(query, merged, firstUsers));
         });
+    }
+
+    /**
+     * The closed days of a range merged: each group's parts ORed and summed, the first users per time bucket; not
+     * answered when a day's part is not, and kept only when every day's part may be.
+     */
+    record ClosedDays(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers, boolean answered, boolean keep)
+            implements ClosedDayCache.Weighted {
+        static ClosedDays merged(Query query, Map<LocalDate, DayPart> days) {
+            Map<List<Object>, List<GroupUsers>> groups = new LinkedHashMap<>();
+            Map<String, RoaringBitmap> firstUsers = new HashMap<>();
+            days.forEach((day, part) -> {
+                part.groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
+                firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(part.firstUsers());
+            });
+            Map<List<Object>, GroupUsers> merged = new LinkedHashMap<>();
+            groups.forEach((key, users) -> merged.put(key, GroupUsers.union(users)));
+            return new ClosedDays(merged, firstUsers, days.values().stream().allMatch(DayPart::answered),
+                    days.values().stream().allMatch(DayPart::cacheable));
+        }
+
+        @Override
+        public int weight() {
+            return groups.values().stream().mapToInt(GroupUsers::weight).sum() + 1
+                    + (int) (firstUsers.values().stream().mapToLong(RoaringBitmap::getLongSizeInBytes).sum() / 256);
+        }
+
+        @Override
+        public boolean cacheable() {
+            return answered && keep;
+        }
     }
 
     /** The days not over yet as parts of groups (merged with the closed days' at once), and their first users per time bucket. */
