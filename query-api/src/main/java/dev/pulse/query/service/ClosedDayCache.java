@@ -104,24 +104,30 @@ public class ClosedDayCache {
                 .flatMap(read -> days(server, firstDay, lastDay, question, compute, read)));
     }
 
-    /** A value merged from the values of each day of a range, kept under the range. */
-    private record MergedQuestion(Object question, LocalDate firstDay, LocalDate lastDay) {
+    /**
+     * A value merged from the values of each day of a range, kept under the days' own counters in order (not only their
+     * sum: replicas may show two days' bumps in either order).
+     */
+    private record MergedQuestion(Object question, LocalDate firstDay, LocalDate lastDay, List<Long> days) {
     }
 
     /**
      * As {@link #eachDay}, the days' values merged by {@code merge} into one, itself kept under the app's version and
-     * the sum of the days' counters while every day's value may be kept: a warm answer takes it instead of merging each
+     * the days' counters while every day's value may be kept: a warm answer takes it instead of merging each
      * day's again (a month of a breakdown by post merged 30 × 2,000 groups per call, bench/RESULTS.md).
      */
     @SuppressWarnings("unchecked")
     public <T extends Weighted, M extends Weighted> Uni<M> eachDayMerged(SqlRows through, App app, LocalDate firstDay, LocalDate lastDay,
             Object question, BiFunction<SqlRows, List<LocalDate>, Uni<Map<LocalDate, T>>> compute, Function<Map<LocalDate, T>, M> merge) {
+        if (lastDay.isBefore(firstDay)) {
+            throw new IllegalArgumentException("no day from " + firstDay + " to " + lastDay);
+        }
         if (config.cache().weight() == 0) {
             return compute.apply(through, firstDay.datesUntil(lastDay.plusDays(1)).toList()).map(merge);
         }
         return through.onOneServer(server -> versions.eachDay(server, app.appId(), firstDay, lastDay).flatMap(read -> {
-            Key key = new Key(new MergedQuestion(question, firstDay, lastDay),
-                    new Versions(read.values().iterator().next().app(), read.values().stream().mapToLong(Versions::days).sum()));
+            List<Long> counters = firstDay.datesUntil(lastDay.plusDays(1)).map(day -> read.get(day).days()).toList();
+            Key key = new Key(new MergedQuestion(question, firstDay, lastDay, counters), new Versions(read.get(firstDay).app(), 0));
             M cached = (M) values.getIfPresent(key);
             return cached != null ? Uni.createFrom().item(cached) : days(server, firstDay, lastDay, question, compute, read).map(days -> {
                 M merged = merge.apply(days);

@@ -20,6 +20,7 @@ import org.roaringbitmap.RoaringBitmap;
 import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -188,12 +190,17 @@ public class DayStateService {
             Unnumbered unnumbered, SqlRows sql) {
         // the days' parts hold no flag of new users: those are each day's first users, whatever the range
         List<Partial> perDay = partials.stream().filter(p -> p != Partial.NEW).toList();
-        Uni<ClosedDays> closed = lastClosed.isBefore(query.from()) ? Uni.createFrom().item(ClosedDays.merged(query, Map.of()))
-                : cache.eachDayMerged(sql, query.app(), query.from(), lastClosed,
-                        new Question(query.app(), query.dimensions(), query.filters(), perDay, partials.contains(Partial.NEW)),
-                        (server, days) -> days(query, dimension, perDay, partials.contains(Partial.NEW), days, days.size() == rangeDays(query.from(), lastClosed),
-                                unnumbered, server), parts -> ClosedDays.merged(query, parts));
         List<LocalDate> open = lastClosed.plusDays(1).datesUntil(query.to().plusDays(1)).toList();
+        Question question = new Question(query.app(), query.dimensions(), query.filters(), perDay, partials.contains(Partial.NEW));
+        BiFunction<SqlRows, List<LocalDate>, Uni<Map<LocalDate, DayPart>>> compute = (server, days) -> days(query, dimension, perDay,
+                partials.contains(Partial.NEW), days, days.size() == rangeDays(query.from(), lastClosed), unnumbered, server);
+        Function<Map<LocalDate, DayPart>, ClosedDays> merge = parts -> ClosedDays.merged(query, parts, maxRows);
+        // the merge is kept where it saves work: with open days (a range of closed days only is kept whole, QueryService)
+        // and groups spanning days (a daily group is one day's part)
+        Uni<ClosedDays> closed = lastClosed.isBefore(query.from()) ? Uni.createFrom().item(merge.apply(Map.of()))
+                : !open.isEmpty() && !query.dimensions().contains(Dimension.TIME_DAY)
+                ? cache.eachDayMerged(sql, query.app(), query.from(), lastClosed, question, compute, merge)
+                : cache.eachDay(sql, query.app(), query.from(), lastClosed, question, compute).map(merge);
         List<Kind> kinds = Stream.of(Kind.values()).filter(k -> k.neededFor(partials)).toList();
         Uni<OpenDays> notOver = open.isEmpty() ? Uni.createFrom().item(new OpenDays(List.of(), Map.of()))
                 : openDays(query, dimension, partials, kinds, open, lastClosed.isBefore(query.from()), unnumbered, sql);
@@ -224,17 +231,21 @@ public class DayStateService {
      */
     record ClosedDays(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers, boolean answered, boolean keep)
             implements ClosedDayCache.Weighted {
-        static ClosedDays merged(Query query, Map<LocalDate, DayPart> days) {
+        /** Not answered either with more than {@code maxRows} groups (days cached by narrower questions), before any merge. */
+        static ClosedDays merged(Query query, Map<LocalDate, DayPart> days, int maxRows) {
             Map<List<Object>, List<GroupUsers>> groups = new LinkedHashMap<>();
             Map<String, RoaringBitmap> firstUsers = new HashMap<>();
             days.forEach((day, part) -> {
                 part.groups().forEach((key, users) -> groups.computeIfAbsent(key, k -> new ArrayList<>()).add(users));
                 firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(part.firstUsers());
             });
+            if (groups.size() > maxRows) {
+                return new ClosedDays(Map.of(), Map.of(), false, false);
+            }
             Map<List<Object>, GroupUsers> merged = new LinkedHashMap<>();
             groups.forEach((key, users) -> merged.put(key, GroupUsers.union(users)));
-            return new ClosedDays(merged, firstUsers, days.values().stream().allMatch(DayPart::answered),
-                    days.values().stream().allMatch(DayPart::cacheable));
+            return new ClosedDays(Collections.unmodifiableMap(merged), Collections.unmodifiableMap(firstUsers),
+                    days.values().stream().allMatch(DayPart::answered), days.values().stream().allMatch(DayPart::cacheable));
         }
 
         @Override
