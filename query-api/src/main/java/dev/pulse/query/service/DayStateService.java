@@ -227,12 +227,17 @@ public class DayStateService {
 
     /**
      * The closed days of a range merged: each group's parts ORed and summed, the first users per time bucket; not
-     * answered when a day's part is not, and kept only when every day's part may be.
+     * answered when a day's part is not ({@link ClosedDayCache#eachDayMerged} keeps it only when every day's part may be).
      */
-    record ClosedDays(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers, boolean answered, boolean keep)
+    record ClosedDays(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers, boolean answered)
             implements ClosedDayCache.Weighted {
+        private static final ClosedDays UNANSWERED = new ClosedDays(Map.of(), Map.of(), false);
+
         /** Not answered either with more than {@code maxRows} groups (days cached by narrower questions), before any merge. */
         static ClosedDays merged(Query query, Map<LocalDate, DayPart> days, int maxRows) {
+            if (!days.values().stream().allMatch(DayPart::answered)) {
+                return UNANSWERED;
+            }
             Map<List<Object>, List<GroupUsers>> groups = new LinkedHashMap<>();
             Map<String, RoaringBitmap> firstUsers = new HashMap<>();
             days.forEach((day, part) -> {
@@ -240,12 +245,11 @@ public class DayStateService {
                 firstUsers.computeIfAbsent(bucket(query, day), b -> new RoaringBitmap()).or(part.firstUsers());
             });
             if (groups.size() > maxRows) {
-                return new ClosedDays(Map.of(), Map.of(), false, false);
+                return UNANSWERED;
             }
             Map<List<Object>, GroupUsers> merged = new LinkedHashMap<>();
             groups.forEach((key, users) -> merged.put(key, GroupUsers.union(users)));
-            return new ClosedDays(Collections.unmodifiableMap(merged), Collections.unmodifiableMap(firstUsers),
-                    days.values().stream().allMatch(DayPart::answered), days.values().stream().allMatch(DayPart::cacheable));
+            return new ClosedDays(Collections.unmodifiableMap(merged), Collections.unmodifiableMap(firstUsers), true);
         }
 
         @Override
@@ -256,7 +260,7 @@ public class DayStateService {
 
         @Override
         public boolean cacheable() {
-            return answered && keep;
+            return answered;
         }
     }
 
