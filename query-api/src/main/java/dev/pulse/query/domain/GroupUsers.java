@@ -3,9 +3,12 @@ package dev.pulse.query.domain;
 import org.roaringbitmap.FastAggregation;
 import org.roaringbitmap.RoaringBitmap;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * One group's users over some days as bitmaps of their ordinals (V33), and its partials summed: what the day state
@@ -46,25 +49,48 @@ public final class GroupUsers {
         }
     }
 
+    /** Users of all parts together below which {@link #or} merges part by part: an array container's bound. */
+    private static final int SMALL_UNION = 4096;
+    private static final Partial[] PARTIALS = Partial.values();
+    /** Read-only stand-in for a kind without users: never handed to code that changes a bitmap. */
+    private static final RoaringBitmap NONE = new RoaringBitmap();
+
+    /**
+     * Null where a kind has no users: a month of a breakdown by post holds 47k day parts, most of their kinds unread,
+     * and seven empty bitmaps each took the young generation's room (GC was half of a cold answer, bench/RESULTS.md).
+     */
     private final RoaringBitmap[] users = new RoaringBitmap[Kind.values().length];
-    private final RoaringBitmap newUsers;
-    private final Object[] sums;
+    private RoaringBitmap newUsers;
+    private final Object[] sums = new Object[PARTIALS.length];
 
-    public GroupUsers() {
-        for (int i = 0; i < users.length; i++) {
-            users[i] = new RoaringBitmap();
-        }
-        newUsers = new RoaringBitmap();
-        sums = new Object[Partial.values().length];
-    }
-
+    /** {@code more} becomes the group's where it has none of the kind yet: the caller must not change it afterwards. */
     public void or(Kind kind, RoaringBitmap more) {
-        users[kind.ordinal()].or(more);
+        users[kind.ordinal()] = taken(users[kind.ordinal()], more);
     }
 
-    /** Users new in the group whatever the days' first users say (their partials said so). */
+    /** Users new in the group whatever the days' first users say (their partials said so); {@code more} as in {@link #or}. */
     public void orNew(RoaringBitmap more) {
-        newUsers.or(more);
+        newUsers = taken(newUsers, more);
+    }
+
+    private static RoaringBitmap taken(RoaringBitmap held, RoaringBitmap more) {
+        if (held == null) {
+            return more.isEmpty() ? null : more;
+        }
+        held.or(more);
+        return held;
+    }
+
+    private RoaringBitmap of(Kind kind) {
+        RoaringBitmap held = users[kind.ordinal()];
+        return held == null ? NONE : held;
+    }
+
+    private RoaringBitmap addable(Kind kind) {
+        if (users[kind.ordinal()] == null) {
+            users[kind.ordinal()] = new RoaringBitmap();
+        }
+        return users[kind.ordinal()];
     }
 
     /**
@@ -76,17 +102,44 @@ public final class GroupUsers {
             return parts.getFirst();
         }
         GroupUsers union = new GroupUsers();
-        for (int i = 0; i < union.users.length; i++) {
-            int kind = i;
-            union.users[i] = FastAggregation.or(parts.stream().map(p -> p.users[kind]).iterator());
+        for (Kind kind : Kind.values()) {
+            union.users[kind.ordinal()] = or(parts, p -> p.users[kind.ordinal()]);
         }
-        union.newUsers.or(FastAggregation.or(parts.stream().map(p -> p.newUsers).iterator()));
+        union.newUsers = or(parts, p -> p.newUsers);
         for (GroupUsers part : parts) {
-            for (Partial partial : Partial.values()) {
+            for (Partial partial : PARTIALS) {
                 if (partial != Partial.NEW) {
                     union.add(partial, part.sums[partial.ordinal()]);
                 }
             }
+        }
+        return union;
+    }
+
+    /**
+     * One bitmap of each part (null where none), ORed into a new one, null when all are. A few users per part (a post's
+     * viewers of a day) are ORed one part after another: the lazy OR of all at once turned each small container into
+     * an 8 KB bitmap first, and a month of a breakdown by post spent half its CPU there (JFR, bench/RESULTS.md).
+     */
+    private static RoaringBitmap or(List<GroupUsers> parts, Function<GroupUsers, RoaringBitmap> bitmap) {
+        List<RoaringBitmap> held = new ArrayList<>(parts.size());
+        long users = 0;
+        for (GroupUsers part : parts) {
+            RoaringBitmap users1 = bitmap.apply(part);
+            if (users1 != null) {
+                held.add(users1);
+                users += users1.getLongCardinality();
+            }
+        }
+        if (held.isEmpty()) {
+            return null;
+        }
+        if (users > SMALL_UNION) {
+            return FastAggregation.or(held.iterator());
+        }
+        RoaringBitmap union = held.getFirst().clone();
+        for (int i = 1; i < held.size(); i++) {
+            union.or(held.get(i));
         }
         return union;
     }
@@ -97,16 +150,16 @@ public final class GroupUsers {
 
     /** One user with their partials over some days of the group ({@code partials} indexed by Partial ordinal, null where not read). */
     public void addUser(int ordinal, Object[] partials) {
-        users[Kind.USERS.ordinal()].add(ordinal);
+        addable(Kind.USERS).add(ordinal);
         for (Kind kind : Kind.values()) {
             if (kind.positive != null && partials[kind.positive.ordinal()] instanceof Long count && count > 0) {
-                users[kind.ordinal()].add(ordinal);
+                addable(kind).add(ordinal);
             }
         }
         if (Boolean.TRUE.equals(partials[Partial.NEW.ordinal()])) {
-            newUsers.add(ordinal);
+            orNew(RoaringBitmap.bitmapOf(ordinal));
         }
-        for (Partial partial : Partial.values()) {
+        for (Partial partial : PARTIALS) {
             if (partial != Partial.NEW) {
                 add(partial, partials[partial.ordinal()]);
             }
@@ -115,7 +168,7 @@ public final class GroupUsers {
 
     /** All its users. */
     public RoaringBitmap users() {
-        return users[Kind.USERS.ordinal()];
+        return of(Kind.USERS);
     }
 
     /**
@@ -123,22 +176,22 @@ public final class GroupUsers {
      * bucket and the query's range) or whose partials said so.
      */
     public RoaringBitmap newUsers(RoaringBitmap firstUsers) {
-        return RoaringBitmap.or(RoaringBitmap.and(users(), firstUsers), newUsers);
+        RoaringBitmap firstDays = RoaringBitmap.and(users(), firstUsers);
+        return newUsers == null ? firstDays : RoaringBitmap.or(firstDays, newUsers);
     }
 
     /** The group's totals, its new users as {@link #newUsers} counts them. */
     public RollupTotals totals(RoaringBitmap firstUsers) {
         RoaringBitmap all = users();
-        RoaringBitmap feed = RoaringBitmap.or(users[Kind.VIEWERS.ordinal()], users[Kind.LIKERS.ordinal()]);
-        RoaringBitmap senders = users[Kind.SENDERS.ordinal()];
+        RoaringBitmap feed = RoaringBitmap.or(of(Kind.VIEWERS), of(Kind.LIKERS));
+        RoaringBitmap senders = of(Kind.SENDERS);
         long both = RoaringBitmap.andCardinality(feed, senders);
         long feedUsers = feed.getLongCardinality();
         long sendersCount = senders.getLongCardinality();
         return RollupTotals.summed(sums, new long[]{all.getLongCardinality(),
                 newUsers(firstUsers).getLongCardinality(), feedUsers, sendersCount,
-                feedUsers - both, sendersCount - both, both, users[Kind.PAYERS.ordinal()].getLongCardinality(),
-                users[Kind.SESSION_USERS.ordinal()].getLongCardinality(), users[Kind.VIEWERS.ordinal()].getLongCardinality(),
-                users[Kind.LIKERS.ordinal()].getLongCardinality()});
+                feedUsers - both, sendersCount - both, both, of(Kind.PAYERS).getLongCardinality(),
+                of(Kind.SESSION_USERS).getLongCardinality(), of(Kind.VIEWERS).getLongCardinality(), of(Kind.LIKERS).getLongCardinality()});
     }
 
     /**
@@ -147,14 +200,15 @@ public final class GroupUsers {
      * may be this one; no bitmap is changed).
      */
     public GroupUsers renumbered(Map<Integer, Integer> numbers, RoaringBitmap replaced) {
-        if (Arrays.stream(users).noneMatch(u -> RoaringBitmap.intersects(u, replaced)) && !RoaringBitmap.intersects(newUsers, replaced)) {
+        if (Arrays.stream(users).noneMatch(u -> u != null && RoaringBitmap.intersects(u, replaced))
+                && (newUsers == null || !RoaringBitmap.intersects(newUsers, replaced))) {
             return this;
         }
         GroupUsers copy = new GroupUsers();
         for (int i = 0; i < users.length; i++) {
-            copy.users[i] = renumbered(users[i], numbers, replaced);
+            copy.users[i] = users[i] == null ? null : renumbered(users[i], numbers, replaced);
         }
-        copy.newUsers.or(renumbered(newUsers, numbers, replaced));
+        copy.newUsers = newUsers == null ? null : renumbered(newUsers, numbers, replaced);
         System.arraycopy(sums, 0, copy.sums, 0, sums.length);
         return copy;
     }
@@ -170,9 +224,13 @@ public final class GroupUsers {
         return copy;
     }
 
-    /** What it costs a cache counting rows of a few hundred bytes: its bitmaps, and the objects around them (~1 KB). */
+    /**
+     * What it costs a cache counting rows of a few hundred bytes: its bitmaps (~100 bytes of objects around each), its
+     * arrays and sums (~400 bytes).
+     */
     public int weight() {
-        long bytes = Arrays.stream(users).mapToLong(RoaringBitmap::getLongSizeInBytes).sum() + newUsers.getLongSizeInBytes() + 1024;
+        long bytes = 400 + Arrays.stream(users).filter(Objects::nonNull).mapToLong(u -> u.getLongSizeInBytes() + 100).sum()
+                + (newUsers == null ? 0 : newUsers.getLongSizeInBytes() + 100);
         return (int) Math.min(Integer.MAX_VALUE, bytes / 256);
     }
 }
