@@ -19,12 +19,14 @@ public final class Service implements AutoCloseable {
     private final Map<String, String> env;
     private final Path log;
     private final String java;
+    private final List<String> jvmOptions;
     private final int port;
     private Process process;
     private Duration startup;
 
-    Service(String name, Path jar, int port, Map<String, String> env, Path log, String java) {
+    Service(String name, Path jar, int port, Map<String, String> env, Path log, String java, List<String> jvmOptions) {
         this.name = name;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.jar = jar;
         this.port = port;
         this.env = env;
@@ -36,7 +38,9 @@ public final class Service implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw package -DskipTests)");
         }
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);

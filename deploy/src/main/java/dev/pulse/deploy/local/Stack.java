@@ -47,6 +47,14 @@ public final class Stack implements AutoCloseable {
 
     public static final String[] SERVICES = {"ingest-service", "enrich-service", "aggregate-service", "query-api"};
 
+    /**
+     * Beyond every service's 256 MB heap: query-api's answers are short-lived working sets of up to tens of MB (a month
+     * by post holds 47k day parts until merged), and in the default 85 MB young generation they were copied and
+     * promoted: GC took 104 of 222 ms of such an answer, 53 of 146 ms with 110 MB (bench/RESULTS.md, session 27). The old
+     * generation keeps 146 MB for the caches' 51 + 64 MB bounds.
+     */
+    private static final Map<String, List<String>> JVM_OPTIONS = Map.of("query-api", List.of("-Xmn110m"));
+
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, List<Service>> services = new HashMap<>();
     private KafkaBroker broker;
@@ -106,7 +114,8 @@ public final class Stack implements AutoCloseable {
             for (int r = 0; r < o.replicas(); r++) {
                 String instance = r == 0 ? name : name + "-" + (r + 1);
                 Service service = new Service(instance, o.repository().resolve(name).resolve("target/quarkus-app/quarkus-run.jar"),
-                        r == 0 ? port(o, 3 + i) : Ports.free(), env, o.dataDir().resolve("logs").resolve(instance + ".log"), java);
+                        r == 0 ? port(o, 3 + i) : Ports.free(), env, o.dataDir().resolve("logs").resolve(instance + ".log"), java,
+                        JVM_OPTIONS.getOrDefault(name, List.of()));
                 instances.add(service);
                 resources.add(service);
             }
