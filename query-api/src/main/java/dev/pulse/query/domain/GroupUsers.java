@@ -157,7 +157,10 @@ public final class GroupUsers {
             }
         }
         if (Boolean.TRUE.equals(partials[Partial.NEW.ordinal()])) {
-            orNew(RoaringBitmap.bitmapOf(ordinal));
+            if (newUsers == null) {
+                newUsers = new RoaringBitmap();
+            }
+            newUsers.add(ordinal);
         }
         for (Partial partial : PARTIALS) {
             if (partial != Partial.NEW) {
