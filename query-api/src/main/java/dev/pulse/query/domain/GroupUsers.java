@@ -125,10 +125,10 @@ public final class GroupUsers {
         List<RoaringBitmap> held = new ArrayList<>(parts.size());
         long users = 0;
         for (GroupUsers part : parts) {
-            RoaringBitmap users1 = bitmap.apply(part);
-            if (users1 != null) {
-                held.add(users1);
-                users += users1.getLongCardinality();
+            RoaringBitmap ofPart = bitmap.apply(part);
+            if (ofPart != null) {
+                held.add(ofPart);
+                users += ofPart.getLongCardinality();
             }
         }
         if (held.isEmpty()) {
