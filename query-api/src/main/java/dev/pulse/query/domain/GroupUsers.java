@@ -169,6 +169,11 @@ public final class GroupUsers {
         }
     }
 
+    /** Whether {@code other} holds the same users and sums (a day's part read again after a late event of other groups). */
+    public boolean sameAs(GroupUsers other) {
+        return other != null && Arrays.equals(users, other.users) && Objects.equals(newUsers, other.newUsers) && Arrays.equals(sums, other.sums);
+    }
+
     /** All its users. */
     public RoaringBitmap users() {
         return of(Kind.USERS);

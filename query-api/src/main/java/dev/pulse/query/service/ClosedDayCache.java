@@ -10,9 +10,11 @@ import dev.pulse.query.repository.SqlRows;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.lang.ref.WeakReference;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -104,21 +106,44 @@ public class ClosedDayCache {
                 .flatMap(read -> days(server, firstDay, lastDay, question, compute, read)));
     }
 
-    /**
-     * A value merged from the values of each day of a range, kept under the days' own counters in order (not only their
-     * sum: replicas may show two days' bumps in either order).
-     */
-    private record MergedQuestion(Object question, LocalDate firstDay, LocalDate lastDay, List<Long> days) {
+    /** A range's merged value, kept under the app's version; it holds the days' counters it was merged under. */
+    private record MergedQuestion(Object question, LocalDate firstDay, LocalDate lastDay) {
     }
 
     /**
-     * As {@link #eachDay}, the days' values merged by {@code merge} into one, itself kept under the app's version and
-     * the days' counters while every day's value may be kept: a warm answer takes it instead of merging each
-     * day's again (a month of a breakdown by post merged 30 × 2,000 groups per call, bench/RESULTS.md).
+     * A merged value, the days' counters in order it was merged under (not only their sum: replicas may show two days'
+     * bumps in either order), and the days' values it was merged of: not held (the cache holds them while they are
+     * kept), but known as the very values merged, so a day whose value is another object now is one to update from.
+     */
+    private record Merged<T, M extends Weighted>(List<Long> counters, M value, List<WeakReference<T>> days) implements Weighted {
+        @Override
+        public int weight() {
+            return value.weight();
+        }
+    }
+
+    /** A merged value brought up to date with the values of some of its days. */
+    @FunctionalInterface
+    public interface Update<T, M> {
+        /**
+         * {@code merged} as {@code days} (every day's value now, each one that may be kept) give it, where it was merged
+         * of the values of {@code before} for its days and of the values now for the others.
+         */
+        M apply(M merged, Map<LocalDate, T> days, Map<LocalDate, T> before);
+    }
+
+    /**
+     * As {@link #eachDay}, the days' values merged by {@code merge} into one, itself kept under the app's version with
+     * the days' counters while every day's value may be kept: a warm answer takes it instead of merging each day's
+     * again (a month of a breakdown by post merged 30 × 2,000 groups per call, bench/RESULTS.md). After late events it
+     * is brought up to date by {@code update} from the changed days' values before and now, while those before are
+     * still in memory: a late event changes a group or two of a day, and merging the month again was most of an answer
+     * under churn.
      */
     @SuppressWarnings("unchecked")
     public <T extends Weighted, M extends Weighted> Uni<M> eachDayMerged(SqlRows through, App app, LocalDate firstDay, LocalDate lastDay,
-            Object question, BiFunction<SqlRows, List<LocalDate>, Uni<Map<LocalDate, T>>> compute, Function<Map<LocalDate, T>, M> merge) {
+            Object question, BiFunction<SqlRows, List<LocalDate>, Uni<Map<LocalDate, T>>> compute, Function<Map<LocalDate, T>, M> merge,
+            Update<T, M> update) {
         if (lastDay.isBefore(firstDay)) {
             throw new IllegalArgumentException("no day from " + firstDay + " to " + lastDay);
         }
@@ -127,16 +152,41 @@ public class ClosedDayCache {
         }
         return through.onOneServer(server -> versions.eachDay(server, app.appId(), firstDay, lastDay).flatMap(read -> {
             List<Long> counters = firstDay.datesUntil(lastDay.plusDays(1)).map(day -> read.get(day).days()).toList();
-            Key key = new Key(new MergedQuestion(question, firstDay, lastDay, counters), new Versions(read.get(firstDay).app(), 0));
-            M cached = (M) values.getIfPresent(key);
-            return cached != null ? Uni.createFrom().item(cached) : days(server, firstDay, lastDay, question, compute, read).map(days -> {
-                M merged = merge.apply(days);
-                if (merged.cacheable() && days.values().stream().allMatch(Weighted::cacheable)) {
-                    values.put(key, merged);
+            Key key = new Key(new MergedQuestion(question, firstDay, lastDay), new Versions(read.get(firstDay).app(), 0));
+            Merged<T, M> kept = (Merged<T, M>) values.getIfPresent(key);
+            if (kept != null && kept.counters().equals(counters)) {
+                return Uni.createFrom().item(kept.value());
+            }
+            return days(server, firstDay, lastDay, question, compute, read).map(days -> {
+                // a value that may not be kept may differ from the day's own (days without state read together, in one's)
+                boolean keepable = days.values().stream().allMatch(Weighted::cacheable);
+                M updated = kept == null || !keepable ? null : updated(kept, days, update);
+                M merged = updated != null ? updated : merge.apply(days);
+                if (merged.cacheable() && keepable) {
+                    values.put(key, new Merged<>(counters, merged, days.values().stream().map(WeakReference::new).toList()));
                 }
                 return merged;
             });
         }));
+    }
+
+    /** {@code kept} brought up to {@code days} by {@code update}; null where a value it was merged of is gone (or a day). */
+    private <T extends Weighted, M extends Weighted> M updated(Merged<T, M> kept, Map<LocalDate, T> days, Update<T, M> update) {
+        if (kept.days().size() != days.size()) {
+            return null;
+        }
+        Map<LocalDate, T> before = new TreeMap<>();
+        Iterator<WeakReference<T>> merged = kept.days().iterator();
+        for (Map.Entry<LocalDate, T> day : days.entrySet()) {
+            T was = merged.next().get();
+            if (was == null) {
+                return null;
+            }
+            if (was != day.getValue()) {
+                before.put(day.getKey(), was);
+            }
+        }
+        return update.apply(kept.value(), days, before);
     }
 
     /** Each day's value under the versions {@code read}: kept ones, and those {@code compute} gives for the others. */

@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -199,7 +200,8 @@ public class DayStateService {
         // and groups spanning days (a daily group is one day's part)
         Uni<ClosedDays> closed = lastClosed.isBefore(query.from()) ? Uni.createFrom().item(merge.apply(Map.of()))
                 : !open.isEmpty() && !query.dimensions().contains(Dimension.TIME_DAY)
-                ? cache.eachDayMerged(sql, query.app(), query.from(), lastClosed, question, compute, merge)
+                ? cache.eachDayMerged(sql, query.app(), query.from(), lastClosed, question, compute, merge,
+                        (kept, parts, before) -> ClosedDays.updated(query, kept, parts, before, maxRows))
                 : cache.eachDay(sql, query.app(), query.from(), lastClosed, question, compute).map(merge);
         List<Kind> kinds = Stream.of(Kind.values()).filter(k -> k.neededFor(partials)).toList();
         Uni<OpenDays> notOver = open.isEmpty() ? Uni.createFrom().item(new OpenDays(List.of(), Map.of()))
@@ -250,6 +252,55 @@ public class DayStateService {
             Map<List<Object>, GroupUsers> merged = new LinkedHashMap<>();
             groups.forEach((key, users) -> merged.put(key, GroupUsers.union(users)));
             return new ClosedDays(Collections.unmodifiableMap(merged), Collections.unmodifiableMap(firstUsers), true);
+        }
+
+        /**
+         * {@code kept}, merged of the days' parts, brought up to {@code days} (every day's part now), where only the days of
+         * {@code before} changed, from their parts there: the groups whose part of such a day changed, and the first
+         * users of such a day's bucket, merged again of every day's; the others are kept's. As {@link #merged} would
+         * merge them all (the parts are each day's own: {@link ClosedDayCache#eachDayMerged} updates with those only).
+         */
+        static ClosedDays updated(Query query, ClosedDays kept, Map<LocalDate, DayPart> days, Map<LocalDate, DayPart> before, int maxRows) {
+            Set<List<Object>> changed = new HashSet<>();
+            Set<String> buckets = new HashSet<>();
+            before.forEach((day, was) -> {
+                DayPart now = days.get(day);
+                was.groups().forEach((key, users) -> {
+                    if (!users.sameAs(now.groups().get(key))) {
+                        changed.add(key);
+                    }
+                });
+                now.groups().keySet().stream().filter(key -> !was.groups().containsKey(key)).forEach(changed::add);
+                if (!was.firstUsers().equals(now.firstUsers())) {
+                    buckets.add(bucket(query, day));
+                }
+            });
+            if (changed.isEmpty() && buckets.isEmpty()) {
+                return kept;
+            }
+            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>(kept.groups());
+            for (List<Object> key : changed) {
+                List<GroupUsers> parts = days.values().stream().map(part -> part.groups().get(key)).filter(Objects::nonNull).toList();
+                if (parts.isEmpty()) {
+                    groups.remove(key);
+                } else {
+                    groups.put(key, GroupUsers.union(parts));
+                }
+            }
+            if (groups.size() > maxRows) {
+                return UNANSWERED;
+            }
+            Map<String, RoaringBitmap> firstUsers = new HashMap<>(kept.firstUsers());
+            for (String bucket : buckets) {
+                RoaringBitmap users = new RoaringBitmap();
+                days.forEach((day, part) -> {
+                    if (bucket(query, day).equals(bucket)) {
+                        users.or(part.firstUsers());
+                    }
+                });
+                firstUsers.put(bucket, users);
+            }
+            return new ClosedDays(Collections.unmodifiableMap(groups), Collections.unmodifiableMap(firstUsers), true);
         }
 
         @Override
