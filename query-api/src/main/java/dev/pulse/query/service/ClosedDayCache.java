@@ -14,7 +14,6 @@ import java.lang.ref.WeakReference;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,9 +23,15 @@ import java.util.function.Function;
 /**
  * Answers about days that are over do not change, unless late events arrive: aggregate-service then bumps, in the
  * same transaction, the counters of the days they change ({@code closed_day_changes}), or the app's version
- * ({@code closed_day_versions}) for a change of its whole past. An answer is cached under the app's version and the
+ * ({@code closed_day_versions}) for a change of its whole past. An answer is kept with the app's version and the
  * sum of the counters of the days it reads, so a late event for one day leaves the answers about other days cached.
  * A day counts as over some minutes after its midnight, once its last on-time events are through the pipeline.
+ * <p>
+ * A question is kept once, with the versions of its value: a value of newer versions replaces it. Kept under its
+ * versions as well, every late event left a value behind that no answer would read again, often read before and so
+ * favoured by the cache's admission over the new one (Caffeine's TinyLFU), which was dropped: under late-event churn
+ * a month by post read its changed days again on every call (bench/RESULTS.md). With replicas at different versions
+ * (a lagging one), answers from each replace the other's value until they agree.
  */
 @ApplicationScoped
 public class ClosedDayCache {
@@ -43,24 +48,40 @@ public class ClosedDayCache {
     /** wau and mau of a day read the 27 days before it; no answer reads further back than its range. */
     static final int DAYS_READ_BEFORE = 27;
 
-    private record Key(Object question, Versions versions) {
+    /** A kept value and the versions it was read under. */
+    private record Versioned(Object versions, Weighted value) implements Weighted {
+        @Override
+        public int weight() {
+            return value.weight();
+        }
     }
 
     private final ClosedDayVersionRepository versions;
     private final QueryConfig config;
-    private final Cache<Key, Weighted> values;
+    private final Cache<Object, Versioned> values;
 
     public ClosedDayCache(ClosedDayVersionRepository versions, QueryConfig config) {
         this.versions = versions;
         this.config = config;
         this.values = Caffeine.newBuilder().maximumWeight(config.cache().weight())
-                .<Key, Weighted>weigher((key, value) -> Math.max(1, value.weight()))
+                .<Object, Versioned>weigher((question, value) -> Math.max(1, value.weight()))
                 .expireAfterWrite(config.cache().ttl()).build();
     }
 
     /** The last day of the app that is over (in its timezone, after the settle time). */
     public LocalDate lastClosedDay(App app) {
         return Instant.now().minus(config.cache().settle()).atZone(app.zone()).toLocalDate().minusDays(1);
+    }
+
+    /** The value kept for {@code question} under {@code versions}, or null. */
+    @SuppressWarnings("unchecked")
+    private <T> T kept(Object question, Object versions) {
+        Versioned kept = values.getIfPresent(question);
+        return kept != null && kept.versions().equals(versions) ? (T) kept.value() : null;
+    }
+
+    private void keep(Object question, Object versions, Weighted value) {
+        values.put(question, new Versioned(versions, value));
     }
 
     /**
@@ -71,24 +92,22 @@ public class ClosedDayCache {
      * at its own pace: on one server an answer read after the versions is at least as new as they are, so it is
      * never cached under versions newer than its data (on two, a lagging replica could answer for a newer key).
      */
-    @SuppressWarnings("unchecked")
     public <T extends Weighted> Uni<T> get(SqlRows through, App app, LocalDate firstDay, LocalDate lastDay, Object question,
             Function<SqlRows, Uni<T>> compute) {
         if (config.cache().weight() == 0 || lastDay.isAfter(lastClosedDay(app))) {
             return compute.apply(through);
         }
         return through.onOneServer(server -> versions.days(server, app.appId(), firstDay.minusDays(DAYS_READ_BEFORE), lastDay).flatMap(read -> {
-            Key key = new Key(question, read);
-            T cached = (T) values.getIfPresent(key);
+            T cached = kept(question, read);
             return cached != null ? Uni.createFrom().item(cached) : compute.apply(server).invoke(value -> {
                 if (value.cacheable()) {
-                    values.put(key, value);
+                    keep(question, read, value);
                 }
             });
         }));
     }
 
-    /** A question about one day, kept under that day's versions only. */
+    /** A question about one day, kept with that day's versions only. */
     private record DayQuestion(Object question, LocalDate day) {
     }
 
@@ -106,16 +125,22 @@ public class ClosedDayCache {
                 .flatMap(read -> days(server, firstDay, lastDay, question, compute, read)));
     }
 
-    /** A range's merged value, kept under the app's version; it holds the days' counters it was merged under. */
+    /** A range's merged value. */
     private record MergedQuestion(Object question, LocalDate firstDay, LocalDate lastDay) {
     }
 
     /**
-     * A merged value, the days' counters in order it was merged under (not only their sum: replicas may show two days'
-     * bumps in either order), and the days' values it was merged of: not held (the cache holds them while they are
-     * kept), but known as the very values merged, so a day whose value is another object now is one to update from.
+     * A merged value's versions: the app's and the days' counters in order (not only their sum: replicas may show two
+     * days' bumps in either order).
      */
-    private record Merged<T, M extends Weighted>(List<Long> counters, M value, List<WeakReference<T>> days) implements Weighted {
+    private record MergedVersions(long app, List<Long> days) {
+    }
+
+    /**
+     * A merged value and the days' values it was merged of: not held (the cache holds them while they are kept), but
+     * known as the very values merged, so a day whose value is another object now is one to update from.
+     */
+    private record Merged<T, M extends Weighted>(M value, List<WeakReference<T>> days) implements Weighted {
         @Override
         public int weight() {
             return value.weight();
@@ -133,7 +158,7 @@ public class ClosedDayCache {
     }
 
     /**
-     * As {@link #eachDay}, the days' values merged by {@code merge} into one, itself kept under the app's version with
+     * As {@link #eachDay}, the days' values merged by {@code merge} into one, itself kept with the app's version and
      * the days' counters while every day's value may be kept: a warm answer takes it instead of merging each day's
      * again (a month of a breakdown by post merged 30 × 2,000 groups per call, bench/RESULTS.md). After late events it
      * is brought up to date by {@code update} from the changed days' values before and now, while those before are
@@ -151,52 +176,60 @@ public class ClosedDayCache {
             return compute.apply(through, firstDay.datesUntil(lastDay.plusDays(1)).toList()).map(merge);
         }
         return through.onOneServer(server -> versions.eachDay(server, app.appId(), firstDay, lastDay).flatMap(read -> {
-            List<Long> counters = firstDay.datesUntil(lastDay.plusDays(1)).map(day -> read.get(day).days()).toList();
-            Key key = new Key(new MergedQuestion(question, firstDay, lastDay), new Versions(read.get(firstDay).app(), 0));
-            Merged<T, M> kept = (Merged<T, M>) values.getIfPresent(key);
-            if (kept != null && kept.counters().equals(counters)) {
-                return Uni.createFrom().item(kept.value());
+            MergedQuestion key = new MergedQuestion(question, firstDay, lastDay);
+            MergedVersions now = new MergedVersions(read.get(firstDay).app(),
+                    firstDay.datesUntil(lastDay.plusDays(1)).map(day -> read.get(day).days()).toList());
+            Versioned kept = values.getIfPresent(key);
+            if (kept != null && kept.versions().equals(now)) {
+                return Uni.createFrom().item(((Merged<T, M>) kept.value()).value());
             }
+            // the days' values it was merged of, held before their days' new ones replace them
+            Map<LocalDate, T> before = kept == null || ((MergedVersions) kept.versions()).app() != now.app() ? null
+                    : merged(firstDay, (Merged<T, M>) kept.value());
             return days(server, firstDay, lastDay, question, compute, read).map(days -> {
                 // a value that may not be kept may differ from the day's own (days without state read together, in one's)
                 boolean keepable = days.values().stream().allMatch(Weighted::cacheable);
-                M updated = kept == null || !keepable ? null : updated(kept, days, update);
-                M merged = updated != null ? updated : merge.apply(days);
+                M merged = before == null || !keepable || !before.keySet().equals(days.keySet()) ? merge.apply(days)
+                        : update.apply(((Merged<T, M>) kept.value()).value(), days, changed(before, days));
                 if (merged.cacheable() && keepable) {
-                    values.put(key, new Merged<>(counters, merged, days.values().stream().map(WeakReference::new).toList()));
+                    keep(key, now, new Merged<>(merged, days.values().stream().map(WeakReference::new).toList()));
                 }
                 return merged;
             });
         }));
     }
 
-    /** {@code kept} brought up to {@code days} by {@code update}; null where a value it was merged of is gone (or a day). */
-    private <T extends Weighted, M extends Weighted> M updated(Merged<T, M> kept, Map<LocalDate, T> days, Update<T, M> update) {
-        if (kept.days().size() != days.size()) {
-            return null;
-        }
-        Map<LocalDate, T> before = new TreeMap<>();
-        Iterator<WeakReference<T>> merged = kept.days().iterator();
-        for (Map.Entry<LocalDate, T> day : days.entrySet()) {
-            T was = merged.next().get();
-            if (was == null) {
+    /** The days' values {@code kept} was merged of, from {@code firstDay}; null where one is gone. */
+    private static <T, M extends Weighted> Map<LocalDate, T> merged(LocalDate firstDay, Merged<T, M> kept) {
+        Map<LocalDate, T> days = new TreeMap<>();
+        for (int i = 0; i < kept.days().size(); i++) {
+            T value = kept.days().get(i).get();
+            if (value == null) {
                 return null;
             }
-            if (was != day.getValue()) {
-                before.put(day.getKey(), was);
-            }
+            days.put(firstDay.plusDays(i), value);
         }
-        return update.apply(kept.value(), days, before);
+        return days;
+    }
+
+    /** Of the values {@code before}, those of the days whose value is another now. */
+    private static <T> Map<LocalDate, T> changed(Map<LocalDate, T> before, Map<LocalDate, T> now) {
+        Map<LocalDate, T> changed = new TreeMap<>();
+        before.forEach((day, value) -> {
+            if (now.get(day) != value) {
+                changed.put(day, value);
+            }
+        });
+        return changed;
     }
 
     /** Each day's value under the versions {@code read}: kept ones, and those {@code compute} gives for the others. */
-    @SuppressWarnings("unchecked")
     private <T extends Weighted> Uni<Map<LocalDate, T>> days(SqlRows server, LocalDate firstDay, LocalDate lastDay, Object question,
             BiFunction<SqlRows, List<LocalDate>, Uni<Map<LocalDate, T>>> compute, Map<LocalDate, Versions> read) {
         Map<LocalDate, T> found = new TreeMap<>();
         List<LocalDate> missing = new ArrayList<>();
         for (LocalDate day : firstDay.datesUntil(lastDay.plusDays(1)).toList()) {
-            T cached = (T) values.getIfPresent(new Key(new DayQuestion(question, day), read.get(day)));
+            T cached = kept(new DayQuestion(question, day), read.get(day));
             if (cached != null) {
                 found.put(day, cached);
             } else {
@@ -206,7 +239,7 @@ public class ClosedDayCache {
         return missing.isEmpty() ? Uni.createFrom().item(found) : compute.apply(server, missing).map(computed -> {
             computed.forEach((day, value) -> {
                 if (value.cacheable()) {
-                    values.put(new Key(new DayQuestion(question, day), read.get(day)), value);
+                    keep(new DayQuestion(question, day), read.get(day), value);
                 }
             });
             found.putAll(computed);
