@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * Answers about days that are over do not change, unless late events arrive: aggregate-service then bumps, in the
@@ -30,8 +31,8 @@ import java.util.function.Function;
  * A question is kept once, with the versions of its value: a value of newer versions replaces it. Kept under its
  * versions as well, every late event left a value behind that no answer would read again, often read before and so
  * favoured by the cache's admission over the new one (Caffeine's TinyLFU), which was dropped: under late-event churn
- * a month by post read its changed days again on every call (bench/RESULTS.md). With replicas at different versions
- * (a lagging one), answers from each replace the other's value until they agree.
+ * a month by post read its changed days again on every call (bench/RESULTS.md). An answer of older versions (a slow
+ * one, or a lagging replica's) is computed, not kept over the newer value.
  */
 @ApplicationScoped
 public class ClosedDayCache {
@@ -80,8 +81,27 @@ public class ClosedDayCache {
         return kept != null && kept.versions().equals(versions) ? (T) kept.value() : null;
     }
 
-    private void keep(Object question, Object versions, Weighted value) {
-        values.put(question, new Versioned(versions, value));
+    /**
+     * Keeps {@code value} for {@code question} unless a value of the same or newer versions is kept (another answer's,
+     * computed meanwhile; a slower one of older versions, or a lagging replica's, does not replace the newer one).
+     * Gives the value kept under {@code versions}: the one held already where it was there first, so that every
+     * answer refers to the one object kept.
+     */
+    @SuppressWarnings("unchecked")
+    private <T extends Weighted> T keep(Object question, Object versions, T value) {
+        Versioned held = values.asMap().merge(question, new Versioned(versions, value),
+                (kept, offered) -> kept.versions().equals(offered.versions()) || newer(kept.versions(), offered.versions()) ? kept : offered);
+        return held.versions().equals(versions) ? (T) held.value() : value;
+    }
+
+    /** Whether versions {@code a} are newer than {@code b} (of one question): a later app version, or later counters. */
+    private static boolean newer(Object a, Object b) {
+        return switch (a) {
+            case Versions x when b instanceof Versions y -> x.app() > y.app() || x.app() == y.app() && x.days() > y.days();
+            case MergedVersions x when b instanceof MergedVersions y -> x.app() > y.app() || x.app() == y.app() && !x.equals(y)
+                    && IntStream.range(0, x.days().size()).allMatch(i -> x.days().get(i) >= y.days().get(i));
+            default -> throw new IllegalArgumentException("versions of two kinds: " + a + ", " + b);
+        };
     }
 
     /**
@@ -137,13 +157,15 @@ public class ClosedDayCache {
     }
 
     /**
-     * A merged value and the days' values it was merged of: not held (the cache holds them while they are kept), but
-     * known as the very values merged, so a day whose value is another object now is one to update from.
+     * A merged value and the days' values it was merged of, from the first day on: not held through these references
+     * (the cache holds a day's value while it is kept; the merged value may share parts of them), but known as the
+     * very values merged, so a day whose value is another object now is one to update from.
      */
     private record Merged<T, M extends Weighted>(M value, List<WeakReference<T>> days) implements Weighted {
         @Override
         public int weight() {
-            return value.weight();
+            // a reference and a counter per day: ~60 bytes of the cache's units of a few hundred
+            return value.weight() + days.size() / 4;
         }
     }
 
@@ -189,7 +211,7 @@ public class ClosedDayCache {
             return days(server, firstDay, lastDay, question, compute, read).map(days -> {
                 // a value that may not be kept may differ from the day's own (days without state read together, in one's)
                 boolean keepable = days.values().stream().allMatch(Weighted::cacheable);
-                M merged = before == null || !keepable || !before.keySet().equals(days.keySet()) ? merge.apply(days)
+                M merged = before == null || !keepable ? merge.apply(days)
                         : update.apply(((Merged<T, M>) kept.value()).value(), days, changed(before, days));
                 if (merged.cacheable() && keepable) {
                     keep(key, now, new Merged<>(merged, days.values().stream().map(WeakReference::new).toList()));
@@ -237,12 +259,7 @@ public class ClosedDayCache {
             }
         }
         return missing.isEmpty() ? Uni.createFrom().item(found) : compute.apply(server, missing).map(computed -> {
-            computed.forEach((day, value) -> {
-                if (value.cacheable()) {
-                    keep(new DayQuestion(question, day), read.get(day), value);
-                }
-            });
-            found.putAll(computed);
+            computed.forEach((day, value) -> found.put(day, value.cacheable() ? keep(new DayQuestion(question, day), read.get(day), value) : value));
             return found;
         });
     }
