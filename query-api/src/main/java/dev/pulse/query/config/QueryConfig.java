@@ -47,6 +47,13 @@ public interface QueryConfig {
     @WithDefault("60")
     int realtimeMaxMinutes();
 
+    /**
+     * Made-up state rows of a month by post read and merged at start, before the instance is ready
+     * (DayStateService#warmUp); 0 turns it off.
+     */
+    @WithDefault("50000")
+    int warmUpRows();
+
     Cache cache();
 
     /**

@@ -8,7 +8,10 @@ import dev.pulse.query.domain.NewUsers;
 import dev.pulse.query.domain.GroupUsers;
 import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
+import dev.pulse.schema.DayStateDimension;
+import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.roaringbitmap.RoaringBitmap;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -319,6 +322,19 @@ public class QueryCompiler {
                 + " AND s.day_version = coalesce((SELECT c.version FROM closed_day_changes c WHERE c.app_id = " + app
                 + " AND c.event_date = s.event_date), 0)";
         return new Compiled(state(query, dimension, bitmaps, sums, binds, app, states, "day_values"), binds.values());
+    }
+
+    /**
+     * {@code rows} made-up rows shaped as {@link #dayState}'s for {@code users} and {@code events} (a value's row: no
+     * first users, a post id, a bitmap of three users, a sum) over the 30 days from {@code from}, about 25 per value and
+     * day as in a month by post: what {@link DayStateService#warmUp} reads.
+     */
+    public Compiled warmUpState(LocalDate from, int rows) {
+        Binds binds = new Binds();
+        String sql = "SELECT " + binds.bind(from) + "::date + g % 30, false, NULL::bytea, (g % " + binds.bind(Math.max(1, rows / 25))
+                + ")::text, " + binds.bind(Buffer.buffer(DayStateDimension.bytes(RoaringBitmap.bitmapOf(1, 2, 3))))
+                + "::bytea, g::bigint FROM generate_series(1, " + binds.bind(rows) + ") g";
+        return new Compiled(sql, binds.values());
     }
 
     /**
