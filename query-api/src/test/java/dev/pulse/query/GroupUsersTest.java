@@ -4,10 +4,10 @@ import dev.pulse.query.domain.GroupUsers;
 import dev.pulse.query.domain.Metric;
 import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.RollupTotals;
+import dev.pulse.query.testing.RandomPartials;
 import org.junit.jupiter.api.Test;
 import org.roaringbitmap.RoaringBitmap;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +34,7 @@ class GroupUsersTest {
                 for (int row = 0; row < 20; row++) {
                     int user = random.nextInt(15);
                     boolean firstHere = random.nextInt(10) == 0;
-                    Object[] partials = partials(random, firstHere);
+                    Object[] partials = RandomPartials.of(random, firstHere);
                     if (firstHere) {
                         firstUsers.add(user);
                     }
@@ -72,7 +72,7 @@ class GroupUsersTest {
             GroupUsers twoWays = new GroupUsers();
             for (int row = 0; row < 20; row++) {
                 int user = random.nextInt(6);
-                Object[] partials = partials(random, false);
+                Object[] partials = RandomPartials.of(random, false);
                 partials[Partial.NEW.ordinal()] = null;
                 byOrdinal.addUser(user, partials);
                 twoWays.addUser(user == 2 && random.nextBoolean() ? -1 : user, partials);
@@ -91,20 +91,6 @@ class GroupUsersTest {
             assertEquals(before, twoWays.users());
             assertSame(byOrdinal, byOrdinal.renumbered(Map.of(-1, 2), replaced), "a group without the numbers replaced is not copied");
         }
-    }
-
-    private static Object[] partials(Random random, boolean isNew) {
-        Object[] p = new Object[Partial.values().length];
-        for (Partial partial : Partial.values()) {
-            p[partial.ordinal()] = switch (partial) {
-                case REVENUE -> BigDecimal.valueOf(random.nextInt(3) * 250, 2);
-                case SESSION_SECONDS -> BigDecimal.valueOf(random.nextInt(400));
-                case ENGAGEMENT_SECONDS, PCT_SUM -> (double) random.nextInt(8);
-                case NEW -> isNew;
-                default -> (long) random.nextInt(3);
-            };
-        }
-        return p;
     }
 
     private static Object[] merge(Object[] a, Object[] b) {

@@ -4,15 +4,14 @@ import dev.pulse.query.domain.App;
 import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.GroupUsers;
 import dev.pulse.query.domain.Metric;
-import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
 import dev.pulse.query.domain.RollupTotals;
 import dev.pulse.query.service.DayStateService.ClosedDays;
 import dev.pulse.query.service.DayStateService.DayPart;
+import dev.pulse.query.testing.RandomPartials;
 import org.junit.jupiter.api.Test;
 import org.roaringbitmap.RoaringBitmap;
 
-import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -95,8 +94,9 @@ class ClosedDaysTest {
     void moreGroupsThanAnAnswerHoldsAreNotAnswered() {
         Query query = new Query(new App("app", ZoneOffset.UTC), List.of(Metric.ACTIVE_USERS), FIRST, FIRST.plusDays(1),
                 List.of(Dimension.USER_COUNTRY), List.of(), List.of(), Integer.MAX_VALUE, 0);
-        Day one = new Day(new ArrayList<>(List.of(new Row("DE", 1, partials(new Random(1))))), new TreeSet<>());
-        Day two = new Day(new ArrayList<>(List.of(new Row("DE", 2, partials(new Random(2))), new Row("FR", 3, partials(new Random(3))))), new TreeSet<>());
+        Day one = new Day(new ArrayList<>(List.of(new Row("DE", 1, RandomPartials.of(new Random(1), null)))), new TreeSet<>());
+        Day two = new Day(new ArrayList<>(List.of(new Row("DE", 2, RandomPartials.of(new Random(2), null)),
+                new Row("FR", 3, RandomPartials.of(new Random(3), null)))), new TreeSet<>());
         Map<LocalDate, DayPart> before = parts(query, Map.of(FIRST, one, FIRST.plusDays(1), one));
         Map<LocalDate, DayPart> now = parts(query, Map.of(FIRST, one, FIRST.plusDays(1), two));
         ClosedDays kept = ClosedDays.merged(query, before, 1);
@@ -133,7 +133,7 @@ class ClosedDaysTest {
     }
 
     private static Row row(Random random) {
-        return new Row(COUNTRIES[random.nextInt(COUNTRIES.length)], random.nextInt(30), partials(random));
+        return new Row(COUNTRIES[random.nextInt(COUNTRIES.length)], random.nextInt(30), RandomPartials.of(random, null));
     }
 
     /** The day read again after a late event: the same, or with a user added, a group's rows gone, a first user moved. */
@@ -154,7 +154,7 @@ class ClosedDaysTest {
                 }
                 changed.firstUsers().add(random.nextInt(30));
             }
-            default -> changed.rows().add(new Row("NEW-" + random.nextInt(3), random.nextInt(30), partials(random)));
+            default -> changed.rows().add(new Row("NEW-" + random.nextInt(3), random.nextInt(30), RandomPartials.of(random, null)));
         }
         return changed;
     }
@@ -173,19 +173,5 @@ class ClosedDaysTest {
             parts.put(date, new DayPart(groups, first, true, true));
         });
         return parts;
-    }
-
-    private static Object[] partials(Random random) {
-        Object[] p = new Object[Partial.values().length];
-        for (Partial partial : Partial.values()) {
-            p[partial.ordinal()] = switch (partial) {
-                case REVENUE -> BigDecimal.valueOf(random.nextInt(3) * 250, 2);
-                case SESSION_SECONDS -> BigDecimal.valueOf(random.nextInt(400));
-                case ENGAGEMENT_SECONDS, PCT_SUM -> (double) random.nextInt(8);
-                case NEW -> null;
-                default -> (long) random.nextInt(3);
-            };
-        }
-        return p;
     }
 }
