@@ -6,21 +6,18 @@ import dev.pulse.query.domain.Dimension;
 import dev.pulse.query.domain.Filter;
 import dev.pulse.query.domain.GroupUsers;
 import dev.pulse.query.domain.GroupUsers.Kind;
-import dev.pulse.query.domain.Metric;
 import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
 import dev.pulse.query.domain.RollupTotals;
 import dev.pulse.query.repository.SqlRows;
 import dev.pulse.schema.DayStateDimension;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.roaringbitmap.RoaringBitmap;
 
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -478,7 +475,7 @@ public class DayStateService {
     }
 
     /** The rows of a statement of {@link QueryCompiler#dayState} as each day's part (of the days that have rows). */
-    private static Map<LocalDate, DayPart> parts(Query query, DayStateDimension dimension, List<Kind> kinds, List<Partial> sums, boolean firstUsers,
+    static Map<LocalDate, DayPart> parts(Query query, DayStateDimension dimension, List<Kind> kinds, List<Partial> sums, boolean firstUsers,
             List<Row> rows) {
         Map<LocalDate, DayPart> parts = new TreeMap<>();
         for (Row row : rows) {
@@ -493,28 +490,6 @@ public class DayStateService {
             addState(part.groups().computeIfAbsent(key(query, dimension, day, row.getString(3)), k -> new GroupUsers()), kinds, sums, row);
         }
         return parts;
-    }
-
-    /**
-     * A month by post of {@code rows} made-up state rows (QueryCompiler#warmUpState) through what an answer read from
-     * the day state runs: the statement's rows decoded, the days' parts, their merge and each group's totals. A new
-     * JVM's first answer of many rows otherwise waits for the JIT: a cold month by post took 580–820 ms at 1M events
-     * against 146 ms in a warm JVM, the JIT compiling the PostgreSQL client's row decoding meanwhile (bench/RESULTS.md).
-     * Gives the groups merged.
-     */
-    public Uni<Integer> warmUp(int rows, SqlRows sql) {
-        LocalDate to = LocalDate.now(ZoneOffset.UTC);
-        Query query = new Query(new App("warm-up", ZoneOffset.UTC), List.of(Metric.ACTIVE_USERS, Metric.EVENTS), to.minusDays(29), to,
-                List.of(Dimension.POST_ID), List.of(), List.of(), Integer.MAX_VALUE, 0);
-        QueryCompiler.Compiled state = compiler.warmUpState(to.minusDays(29), rows);
-        // on a worker: the merge holds its thread about a second in a JVM that has not compiled it, and no answer waits
-        return sql.map(state.sql(), state.params(), row -> row).emitOn(Infrastructure.getDefaultWorkerPool()).map(read -> {
-            ClosedDays month = ClosedDays.merged(query, parts(query, DayStateDimension.POST_ID, List.of(Kind.USERS), List.of(Partial.EVENTS),
-                    false, read), Integer.MAX_VALUE);
-            RoaringBitmap none = new RoaringBitmap();
-            month.groups().values().forEach(group -> group.totals(none));
-            return month.groups().size();
-        });
     }
 
     /** The parts of closed {@code missing} days that have no state, added to {@code parts}: read from the rollup per user. */

@@ -325,16 +325,21 @@ public class QueryCompiler {
     }
 
     /**
-     * {@code rows} made-up rows shaped as {@link #dayState}'s for {@code users} and {@code events} (a value's row: no
-     * first users, a post id, a bitmap of three users, a sum) over the 30 days from {@code from}, about 25 per value and
-     * day as in a month by post: what {@link DayStateService#warmUp} reads.
+     * {@code rows} made-up rows shaped as {@link #dayState}'s for {@code users} and {@code events}, as in a month by post
+     * from {@code from}: a row per day and value (no first users; a post id; a few users, one row in ten many; a sum), 25
+     * days of each of {@code rows / 25} values. What {@link WarmUpService} reads.
      */
     public Compiled warmUpState(LocalDate from, int rows) {
         Binds binds = new Binds();
-        String sql = "SELECT " + binds.bind(from) + "::date + g % 30, false, NULL::bytea, (g % " + binds.bind(Math.max(1, rows / 25))
-                + ")::text, " + binds.bind(Buffer.buffer(DayStateDimension.bytes(RoaringBitmap.bitmapOf(1, 2, 3))))
-                + "::bytea, g::bigint FROM generate_series(1, " + binds.bind(rows) + ") g";
+        String values = binds.bind(Math.max(1, rows / 25));
+        String sql = "SELECT " + binds.bind(from) + "::date + (g / " + values + ") % 30, false, NULL::bytea, (g % " + values + ")::text,"
+                + " CASE WHEN g % 10 = 0 THEN " + binds.bind(bitmap(RoaringBitmap.bitmapOfRange(0, 10_000))) + "::bytea ELSE "
+                + binds.bind(bitmap(RoaringBitmap.bitmapOf(1, 2, 3))) + "::bytea END, g::bigint FROM generate_series(0, " + binds.bind(rows - 1) + ") g";
         return new Compiled(sql, binds.values());
+    }
+
+    private static Buffer bitmap(RoaringBitmap users) {
+        return Buffer.buffer(DayStateDimension.bytes(users));
     }
 
     /**
