@@ -50,10 +50,11 @@ public class WarmUpService {
     }
 
     void start(@Observes StartupEvent started) {
-        int rows = config.warmUpRows();
-        if (rows < 0 || rows > config.maxRows()) {
-            throw new IllegalStateException("pulse.query.warm-up-rows must be 0 to pulse.query.max-rows (" + config.maxRows() + "), not " + rows);
+        if (config.warmUpRows() < 0) {
+            throw new IllegalStateException("pulse.query.warm-up-rows must be 0 or more, not " + config.warmUpRows());
         }
+        // no more than an answer may hold
+        int rows = Math.min(config.warmUpRows(), config.maxRows());
         if (rows == 0 || ImageMode.current().isNativeImage()) {
             // a native image has no JIT to warm
             outcome = new Outcome("off", 0, 0, 0);
