@@ -231,9 +231,9 @@ public class DayStateService {
      * The closed days of a range merged: each group's parts ORed and summed, the first users per time bucket; not
      * answered when a day's part is not ({@link ClosedDayCache#eachDayMerged} keeps it only when every day's part may be).
      */
-    record ClosedDays(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers, boolean answered)
+    record ClosedDays(Map<List<Object>, GroupUsers> groups, Map<String, RoaringBitmap> firstUsers, boolean answered, int groupsWeight)
             implements ClosedDayCache.Weighted {
-        private static final ClosedDays UNANSWERED = new ClosedDays(Map.of(), Map.of(), false);
+        private static final ClosedDays UNANSWERED = new ClosedDays(Map.of(), Map.of(), false, 0);
 
         /** Not answered either with more than {@code maxRows} groups (days cached by narrower questions), before any merge. */
         static ClosedDays merged(Query query, Map<LocalDate, DayPart> days, int maxRows) {
@@ -251,7 +251,8 @@ public class DayStateService {
             }
             Map<List<Object>, GroupUsers> merged = new LinkedHashMap<>();
             groups.forEach((key, users) -> merged.put(key, GroupUsers.union(users)));
-            return new ClosedDays(Collections.unmodifiableMap(merged), Collections.unmodifiableMap(firstUsers), true);
+            return new ClosedDays(Collections.unmodifiableMap(merged), Collections.unmodifiableMap(firstUsers), true,
+                    merged.values().stream().mapToInt(GroupUsers::weight).sum());
         }
 
         /**
@@ -278,17 +279,23 @@ public class DayStateService {
             if (changed.isEmpty() && buckets.isEmpty()) {
                 return kept;
             }
-            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>(kept.groups());
+            Map<List<Object>, List<GroupUsers>> parts = new HashMap<>();
             for (List<Object> key : changed) {
-                List<GroupUsers> parts = days.values().stream().map(part -> part.groups().get(key)).filter(Objects::nonNull).toList();
-                if (parts.isEmpty()) {
-                    groups.remove(key);
-                } else {
-                    groups.put(key, GroupUsers.union(parts));
-                }
+                parts.put(key, days.values().stream().map(part -> part.groups().get(key)).filter(Objects::nonNull).toList());
             }
-            if (groups.size() > maxRows) {
+            // counted before the unions, as merged does: a month over the bound is not merged at all
+            long added = parts.entrySet().stream().filter(e -> !e.getValue().isEmpty() && !kept.groups().containsKey(e.getKey())).count();
+            long removed = parts.entrySet().stream().filter(e -> e.getValue().isEmpty() && kept.groups().containsKey(e.getKey())).count();
+            if (kept.groups().size() + added - removed > maxRows) {
                 return UNANSWERED;
+            }
+            // the weight brought up to date with the changed groups only: summed over every group, it walked the month's bitmaps on each update
+            Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>(kept.groups());
+            int weight = kept.groupsWeight();
+            for (Map.Entry<List<Object>, List<GroupUsers>> part : parts.entrySet()) {
+                GroupUsers was = part.getValue().isEmpty() ? groups.remove(part.getKey())
+                        : groups.put(part.getKey(), GroupUsers.union(part.getValue()));
+                weight += (part.getValue().isEmpty() ? 0 : groups.get(part.getKey()).weight()) - (was == null ? 0 : was.weight());
             }
             Map<String, RoaringBitmap> firstUsers = new HashMap<>(kept.firstUsers());
             for (String bucket : buckets) {
@@ -300,13 +307,12 @@ public class DayStateService {
                 });
                 firstUsers.put(bucket, users);
             }
-            return new ClosedDays(Collections.unmodifiableMap(groups), Collections.unmodifiableMap(firstUsers), true);
+            return new ClosedDays(Collections.unmodifiableMap(groups), Collections.unmodifiableMap(firstUsers), true, weight);
         }
 
         @Override
         public int weight() {
-            return groups.values().stream().mapToInt(GroupUsers::weight).sum() + 1
-                    + (int) (firstUsers.values().stream().mapToLong(RoaringBitmap::getLongSizeInBytes).sum() / 256);
+            return groupsWeight + 1 + (int) (firstUsers.values().stream().mapToLong(RoaringBitmap::getLongSizeInBytes).sum() / 256);
         }
 
         @Override

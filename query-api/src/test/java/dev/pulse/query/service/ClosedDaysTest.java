@@ -108,6 +108,7 @@ class ClosedDaysTest {
         assertEquals(expected.answered(), actual.answered(), what);
         assertEquals(expected.groups().keySet(), actual.groups().keySet(), what);
         assertEquals(expected.firstUsers(), actual.firstUsers(), what);
+        assertEquals(expected.weight(), actual.weight(), what + ": the weight, kept up to date, as the groups' sum");
         expected.groups().forEach((key, users) -> {
             RoaringBitmap first = expected.firstUsers().getOrDefault(key.size() == 2 ? key.getFirst() : "", new RoaringBitmap());
             RollupTotals want = users.totals(first);
