@@ -25,14 +25,19 @@ class GroupUsersTest {
     @Test
     void everyRollupMetricEqualsThePerUserFold() {
         Random random = new Random(5);
-        for (int round = 0; round < 50; round++) {
+        for (int round = 0; round < 60; round++) {
+            // a few users (their ordinals sorted into the union) or many (bitmaps ORed), over one container or several,
+            // some numbered for one answer only (negative)
+            int range = List.of(15, 2_000, 200_000).get(round % 3);
+            int rows = range == 15 ? 20 : 300;
+            int below = round % 4 == 0 ? range / 2 : 0;
             Map<Integer, Object[]> perUser = new HashMap<>();
             List<GroupUsers> days = new ArrayList<>();
             RoaringBitmap firstUsers = new RoaringBitmap();
             for (int day = 0; day < 5; day++) {
                 GroupUsers dayUsers = new GroupUsers();
-                for (int row = 0; row < 20; row++) {
-                    int user = random.nextInt(15);
+                for (int row = 0; row < rows; row++) {
+                    int user = random.nextInt(range) - below;
                     boolean firstHere = random.nextInt(10) == 0;
                     Object[] partials = RandomPartials.of(random, firstHere);
                     if (firstHere) {
@@ -56,6 +61,38 @@ class GroupUsersTest {
                 if (metric.inRollup()) {
                     assertEquals(String.valueOf(metric.fromRollup(expected)), String.valueOf(metric.fromRollup(actual)), metric.apiName());
                 }
+            }
+        }
+    }
+
+    /**
+     * The union of a group's days holds exactly the users of its parts, around the size where it stops sorting their
+     * ordinals and ORs the bitmaps, over one container or several, with users numbered for one answer only; the parts
+     * (a cache may hold them) are unchanged.
+     */
+    @Test
+    void aUnionHoldsEveryPartsUsersAndLeavesThePartsAsTheyWere() {
+        Random random = new Random(11);
+        for (int round = 0; round < 200; round++) {
+            int total = List.of(1, 100, 511, 512, 513, 600, 3000).get(round % 7);
+            int range = List.of(50, 70_000, 1 << 30).get(round / 7 % 3);
+            int parts = 1 + random.nextInt(30);
+            List<GroupUsers> days = new ArrayList<>();
+            List<RoaringBitmap> before = new ArrayList<>();
+            RoaringBitmap expected = new RoaringBitmap();
+            for (int day = 0; day < parts; day++) {
+                GroupUsers part = new GroupUsers();
+                for (int user = 0; user < Math.max(1, total / parts); user++) {
+                    int ordinal = random.nextInt(range) - (round % 2 == 0 ? 0 : range / 3);
+                    part.addUser(ordinal, new Object[Partial.values().length]);
+                    expected.add(ordinal);
+                }
+                days.add(part);
+                before.add(part.users().clone());
+            }
+            assertEquals(expected, GroupUsers.union(days).users(), total + " users over " + parts + " parts in " + range);
+            for (int day = 0; day < parts; day++) {
+                assertEquals(before.get(day), days.get(day).users(), "part " + day + " unchanged");
             }
         }
     }

@@ -84,9 +84,9 @@ public class WarmUpService {
                 List.of(Dimension.POST_ID), List.of(), List.of(), Integer.MAX_VALUE, 0);
         QueryCompiler.Compiled state = compiler.warmUpState(query.from(), rows);
         // merged on a worker: it holds its thread about a second in a JVM that has not compiled it, and no answer waits
-        return sql.map(state.sql(), state.params(), row -> row).emitOn(Infrastructure.getDefaultWorkerPool()).map(read -> {
-            ClosedDays month = ClosedDays.merged(query, DayStateService.parts(query, DayStateDimension.POST_ID, List.of(Kind.USERS),
-                    List.of(Partial.EVENTS), false, read), Integer.MAX_VALUE);
+        return sql.map(state.sql(), state.params(), io.vertx.mutiny.sqlclient.Row::getDelegate).emitOn(Infrastructure.getDefaultWorkerPool()).map(read -> {
+            ClosedDays month = ClosedDays.merged(query, read.stream().collect(DayStateService.parts(query, DayStateDimension.POST_ID,
+                    List.of(Kind.USERS), List.of(Partial.EVENTS), false, Integer.MAX_VALUE)).orElseThrow(), Integer.MAX_VALUE);
             RoaringBitmap none = new RoaringBitmap();
             month.groups().values().forEach(group -> group.totals(none));
             return month.groups().size();
