@@ -285,18 +285,18 @@ public class DayStateService {
                 parts.put(key, days.values().stream().map(part -> part.groups().get(key)).filter(Objects::nonNull).toList());
             }
             // counted before the unions, as merged does: a month over the bound is not merged at all
-            long added = parts.entrySet().stream().filter(e -> !e.getValue().isEmpty() && !kept.groups().containsKey(e.getKey())).count();
-            long removed = parts.entrySet().stream().filter(e -> e.getValue().isEmpty() && kept.groups().containsKey(e.getKey())).count();
-            if (kept.groups().size() + added - removed > maxRows) {
+            long groupsNow = kept.groups().size() + parts.entrySet().stream()
+                    .mapToLong(e -> (e.getValue().isEmpty() ? 0 : 1) - (kept.groups().containsKey(e.getKey()) ? 1 : 0)).sum();
+            if (groupsNow > maxRows) {
                 return UNANSWERED;
             }
             // the weight brought up to date with the changed groups only: summed over every group, it walked the month's bitmaps on each update
             Map<List<Object>, GroupUsers> groups = new LinkedHashMap<>(kept.groups());
             int weight = kept.groupsWeight();
             for (Map.Entry<List<Object>, List<GroupUsers>> part : parts.entrySet()) {
-                GroupUsers was = part.getValue().isEmpty() ? groups.remove(part.getKey())
-                        : groups.put(part.getKey(), GroupUsers.union(part.getValue()));
-                weight += (part.getValue().isEmpty() ? 0 : groups.get(part.getKey()).weight()) - (was == null ? 0 : was.weight());
+                GroupUsers now = part.getValue().isEmpty() ? null : GroupUsers.union(part.getValue());
+                GroupUsers was = now == null ? groups.remove(part.getKey()) : groups.put(part.getKey(), now);
+                weight += (now == null ? 0 : now.weight()) - (was == null ? 0 : was.weight());
             }
             Map<String, RoaringBitmap> firstUsers = new HashMap<>(kept.firstUsers());
             for (String bucket : buckets) {
@@ -409,19 +409,13 @@ public class DayStateService {
         List<Partial> sums = partials.stream().filter(p -> p.stateColumn().isPresent()).toList();
         QueryCompiler.Compiled state = compiler.openDayState(query, dimension.apiName(), kinds.stream().map(Kind::column).toList(),
                 sums.stream().map(p -> p.stateColumn().orElseThrow()).toList(), open);
-        return sql.map(state.sql() + " LIMIT " + (maxRows + 1), state.params(), io.vertx.mutiny.sqlclient.Row::getDelegate).map(rows -> {
-            if (rows.size() > maxRows) {
-                return null;
-            }
-            Map<LocalDate, Map<List<Object>, GroupUsers>> days = new HashMap<>();
-            for (Row row : rows) {
-                Map<List<Object>, GroupUsers> groups = days.computeIfAbsent(row.getLocalDate(0), d -> new LinkedHashMap<>());
-                if (!row.getBoolean(1)) {
-                    addState(groups.computeIfAbsent(key(query, dimension, row.getLocalDate(0), row.getString(3)), k -> new GroupUsers()), kinds, sums, row);
-                }
-            }
-            return days;
-        });
+        // folded as the closed days' rows are: a base and the batches' shares of one value are ORed into one group
+        return sql.collect(state.sql() + " LIMIT " + (maxRows + 1), state.params(), parts(query, dimension, kinds, sums, false, maxRows))
+                .map(read -> read.map(days -> {
+                    Map<LocalDate, Map<List<Object>, GroupUsers>> groups = new HashMap<>();
+                    days.forEach((day, part) -> groups.put(day, part.groups()));
+                    return groups;
+                }).orElse(null));
     }
 
     /** A state row's bitmaps (from column 4, in {@code kinds}' order) ORed into the group, then its sums added. */
