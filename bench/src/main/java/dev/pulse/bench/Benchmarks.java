@@ -84,8 +84,10 @@ public final class Benchmarks {
             drain(warm, load(warm, 0, warmupSeconds, null, Long.MAX_VALUE, Instant::now).accepted());
         }
         JsonNode app = createApp("bench-load");
+        Map<String, TableWrites.Row> tablesBefore;
         try (Connection db = rawStore()) {
             StatementProfile.reset(db);
+            tablesBefore = TableWrites.sample(db);
         }
         Map<String, CpuAccounting.Usage> cpuBefore = cpuAccounting.sample();
         LoadResult max = load(app, 0, seconds, stats, Long.MAX_VALUE, Instant::now);
@@ -93,9 +95,11 @@ public final class Benchmarks {
         Map<String, CpuAccounting.Usage> cpu = CpuAccounting.between(cpuBefore, cpuAccounting.sample());
         List<StatementProfile.Row> statements;
         StatementProfile.Row dayState;
+        List<TableWrites.Row> tables;
         try (Connection db = rawStore()) {
             statements = StatementProfile.top(db, 12);
             dayState = StatementProfile.matching(db, "open_day_state|day_value_deltas|user_ordinals");
+            tables = TableWrites.between(tablesBefore, TableWrites.sample(db));
         }
         JsonNode halfApp = createApp("bench-half");
         LoadResult half = load(halfApp, max.acceptedPerSecond() / 2, seconds, null, Long.MAX_VALUE, Instant::now);
@@ -144,6 +148,13 @@ public final class Benchmarks {
         line("", "Of them, the day state's on the write path (the days not over yet, V34: the statements naming `open_day_state`, "
                 + "`day_value_deltas` or `user_ordinals`, the batches' and aggregate's jobs'): %s, %d calls, %.1f s, %.0f %% of the statement time, %.1f ms per 1,000 events."
                 .formatted(dayState.statement(), dayState.calls(), dayState.totalMillis() / 1000, 100 * dayState.share(), dayState.totalMillis() * 1000 / max.accepted()));
+
+        line("", "The rows each table took over the same run (`pg_stat_user_tables`, a partition under its table), per 1,000 events, "
+                        + "and the share of updates that were HOT (the new row version on the same page, so no index entry written):",
+                "", "| table | inserted | updated | of the updates HOT | deleted |", "|---|---|---|---|---|");
+        tables.forEach(t -> line("| %s | %.0f | %.0f | %s | %.0f |".formatted(t.table(), 1000.0 * t.inserted() / max.accepted(),
+                1000.0 * t.updated() / max.accepted(), t.updated() == 0 ? "–" : "%.0f %%".formatted(100.0 * t.hotUpdated() / t.updated()),
+                1000.0 * t.deleted() / max.accepted())));
 
         section("Freshness at a fixed 2,000 events/s (issue 5)");
         line("| measure | value |", "|---|---|");
