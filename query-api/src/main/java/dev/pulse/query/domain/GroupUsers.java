@@ -8,12 +8,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * One group's users over some days as bitmaps of their ordinals (V33), and its partials summed: what the day state
- * folds into. Unlike per-user partials, the users of several days merge by OR, so a group costs its bitmaps, not a
+ * One group's users over some days as their ordinals (V33), in bitmaps or, for a few, an array, and its partials
+ * summed: what the day state folds into. Unlike per-user partials, the users of several days merge by OR, so a group costs its bitmaps, not a
  * row per user.
  */
 public final class GroupUsers {
@@ -52,16 +51,23 @@ public final class GroupUsers {
 
     /** Users of all parts together up to which {@link #or} sorts their ordinals rather than ORing the bitmaps. */
     private static final int SMALL_UNION = 512;
+    /**
+     * Users up to which a kind is held as their ordinals in an int[] rather than a RoaringBitmap: one object in place of
+     * six, and fewer bytes below about 60 users (a post's viewers of a day, mostly).
+     */
+    private static final int FEW = 64;
     private static final Partial[] PARTIALS = Partial.values();
     /** Read-only stand-in for a kind without users: never handed to code that changes a bitmap. */
     private static final RoaringBitmap NONE = new RoaringBitmap();
 
     /**
-     * Null where a kind has no users: a month of a breakdown by post holds 47k day parts, most of their kinds unread,
-     * and seven empty bitmaps each took the young generation's room (GC was half of a cold answer, bench/RESULTS.md).
+     * Per kind null (no users), an int[] of at most {@link #FEW} distinct ordinals in RoaringBitmap's (unsigned) order, or a RoaringBitmap. A
+     * month of a breakdown by post is 47-58k day parts that a cache keeps: the young collections copied each bitmap's six
+     * objects, most of them holding a few users (GC was a third of a cold answer at 10M, bench/RESULTS.md), and an empty
+     * bitmap per unread kind before that.
      */
-    private final RoaringBitmap[] users = new RoaringBitmap[Kind.values().length];
-    private RoaringBitmap newUsers;
+    private final Object[] users = new Object[Kind.values().length];
+    private Object newUsers;
     private final Object[] sums = new Object[PARTIALS.length];
 
     /** {@code more} becomes the group's where it has none of the kind yet: the caller must not change it afterwards. */
@@ -74,24 +80,76 @@ public final class GroupUsers {
         newUsers = taken(newUsers, more);
     }
 
-    private static RoaringBitmap taken(RoaringBitmap held, RoaringBitmap more) {
+    private static Object taken(Object held, RoaringBitmap more) {
         if (held == null) {
-            return more.isEmpty() ? null : more;
+            return compact(more);
         }
-        held.or(more);
-        return held;
+        RoaringBitmap union = bitmap(held);
+        union.or(more);
+        return compact(union);
+    }
+
+    /** {@code users} as the group holds them: null when empty, their ordinals when few, else the bitmap itself. */
+    private static Object compact(RoaringBitmap users) {
+        if (users.isEmpty()) {
+            return null;
+        }
+        return users.getCardinality() <= FEW ? users.toArray() : users;
+    }
+
+    /** Users as a bitmap: the one held, a new one of the ordinals held, or the read-only empty one. */
+    private static RoaringBitmap bitmap(Object held) {
+        return switch (held) {
+            case null -> NONE;
+            case int[] ordinals -> RoaringBitmap.bitmapOf(ordinals);
+            case RoaringBitmap bitmap -> bitmap;
+            default -> throw unknown();
+        };
+    }
+
+    /** Users as a bitmap the caller may change: the one held, or a new one. */
+    private static RoaringBitmap addable(Object held) {
+        return held == null ? new RoaringBitmap() : bitmap(held);
+    }
+
+    private static long cardinality(Object held) {
+        return switch (held) {
+            case null -> 0;
+            case int[] ordinals -> ordinals.length;
+            case RoaringBitmap bitmap -> bitmap.getLongCardinality();
+            default -> throw unknown();
+        };
+    }
+
+    private static boolean intersects(Object held, RoaringBitmap other) {
+        if (held instanceof int[] ordinals) {
+            return Arrays.stream(ordinals).anyMatch(other::contains);
+        }
+        return held != null && RoaringBitmap.intersects(bitmap(held), other);
+    }
+
+    private static boolean same(Object a, Object b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (a instanceof int[] x && b instanceof int[] y) {
+            return Arrays.equals(x, y);
+        }
+        return cardinality(a) == cardinality(b) && bitmap(a).equals(bitmap(b));
+    }
+
+    private static IllegalStateException unknown() {
+        return new IllegalStateException("users held as neither ordinals nor a bitmap");
     }
 
     private RoaringBitmap of(Kind kind) {
-        RoaringBitmap held = users[kind.ordinal()];
-        return held == null ? NONE : held;
+        return bitmap(users[kind.ordinal()]);
     }
 
     private RoaringBitmap addable(Kind kind) {
-        if (users[kind.ordinal()] == null) {
-            users[kind.ordinal()] = new RoaringBitmap();
-        }
-        return users[kind.ordinal()];
+        RoaringBitmap held = addable(users[kind.ordinal()]);
+        users[kind.ordinal()] = held;
+        return held;
     }
 
     /**
@@ -118,31 +176,54 @@ public final class GroupUsers {
     }
 
     /**
-     * One bitmap of each part (null where none), ORed into a new one, null when all are. RoaringBitmap's lazy OR of all
+     * One kind's users of each part (none, ordinals or a bitmap), ORed into a new bitmap, null when no part has any. RoaringBitmap's lazy OR of all
      * at once turns each container that several parts hold into an 8 KB bitmap first: for a few users (a post's viewers
      * of a day) their ordinals are sorted into one array instead, less garbage and no slower. ORing one part after
      * another, as before, copied the growing union per part: 2-8x slower than either on made-up months of 2,001 posts
      * with 1 to 60 users per post and day (bench/RESULTS.md, session 29).
      */
-    private static RoaringBitmap or(List<GroupUsers> parts, Function<GroupUsers, RoaringBitmap> bitmap) {
-        List<RoaringBitmap> held = new ArrayList<>(parts.size());
-        long users = 0;
+    private static RoaringBitmap or(List<GroupUsers> parts, Function<GroupUsers, Object> users) {
+        List<RoaringBitmap> bitmaps = new ArrayList<>();
+        List<int[]> few = new ArrayList<>();
+        long count = 0;
+        int fewCount = 0;
         for (GroupUsers part : parts) {
-            RoaringBitmap ofPart = bitmap.apply(part);
-            if (ofPart != null) {
-                held.add(ofPart);
-                users += ofPart.getLongCardinality();
+            switch (users.apply(part)) {
+                case null -> {
+                }
+                case int[] ordinals -> {
+                    few.add(ordinals);
+                    fewCount += ordinals.length;
+                }
+                case RoaringBitmap bitmap -> {
+                    bitmaps.add(bitmap);
+                    count += bitmap.getLongCardinality();
+                }
+                default -> throw unknown();
             }
         }
-        if (held.isEmpty()) {
+        if (bitmaps.isEmpty() && few.isEmpty()) {
             return null;
         }
-        if (users > SMALL_UNION) {
-            return FastAggregation.or(held.iterator());
+        if (count + fewCount > SMALL_UNION) {
+            if (!few.isEmpty()) {
+                // the parts of few users as one bitmap, their ordinals sorted, rather than a bitmap per part
+                bitmaps.add(sorted(few, List.of(), fewCount));
+            }
+            return FastAggregation.or(bitmaps.iterator());
         }
-        int[] ordinals = new int[(int) users];
+        return sorted(few, bitmaps, (int) count + fewCount);
+    }
+
+    /** The users of {@code few} and {@code bitmaps} ({@code count} of them, repeats counted) in one new bitmap. */
+    private static RoaringBitmap sorted(List<int[]> few, List<RoaringBitmap> bitmaps, int count) {
+        int[] ordinals = new int[count];
         int at = 0;
-        for (RoaringBitmap part : held) {
+        for (int[] part : few) {
+            System.arraycopy(part, 0, ordinals, at, part.length);
+            at += part.length;
+        }
+        for (RoaringBitmap part : bitmaps) {
             for (PeekableIntIterator each = part.getIntIterator(); each.hasNext(); ) {
                 ordinals[at++] = each.next();
             }
@@ -166,10 +247,9 @@ public final class GroupUsers {
             }
         }
         if (Boolean.TRUE.equals(partials[Partial.NEW.ordinal()])) {
-            if (newUsers == null) {
-                newUsers = new RoaringBitmap();
-            }
-            newUsers.add(ordinal);
+            RoaringBitmap added = addable(newUsers);
+            added.add(ordinal);
+            newUsers = added;
         }
         for (Partial partial : PARTIALS) {
             if (partial != Partial.NEW) {
@@ -180,7 +260,15 @@ public final class GroupUsers {
 
     /** Whether {@code other} holds the same users and sums (a day's part read again after a late event of other groups). */
     public boolean sameAs(GroupUsers other) {
-        return other != null && Arrays.equals(users, other.users) && Objects.equals(newUsers, other.newUsers) && Arrays.equals(sums, other.sums);
+        if (other == null || !same(newUsers, other.newUsers) || !Arrays.equals(sums, other.sums)) {
+            return false;
+        }
+        for (int i = 0; i < users.length; i++) {
+            if (!same(users[i], other.users[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** All its users. */
@@ -193,8 +281,12 @@ public final class GroupUsers {
      * bucket and the query's range) or whose partials said so.
      */
     public RoaringBitmap newUsers(RoaringBitmap firstUsers) {
-        RoaringBitmap firstDays = RoaringBitmap.and(users(), firstUsers);
-        return newUsers == null ? firstDays : RoaringBitmap.or(firstDays, newUsers);
+        return newUsers(users(), firstUsers);
+    }
+
+    private RoaringBitmap newUsers(RoaringBitmap all, RoaringBitmap firstUsers) {
+        RoaringBitmap firstDays = RoaringBitmap.and(all, firstUsers);
+        return newUsers == null ? firstDays : RoaringBitmap.or(firstDays, bitmap(newUsers));
     }
 
     /** The group's totals, its new users as {@link #newUsers} counts them. */
@@ -205,10 +297,13 @@ public final class GroupUsers {
         long both = RoaringBitmap.andCardinality(feed, senders);
         long feedUsers = feed.getLongCardinality();
         long sendersCount = senders.getLongCardinality();
-        return RollupTotals.summed(sums, new long[]{all.getLongCardinality(),
-                newUsers(firstUsers).getLongCardinality(), feedUsers, sendersCount,
-                feedUsers - both, sendersCount - both, both, of(Kind.PAYERS).getLongCardinality(),
-                of(Kind.SESSION_USERS).getLongCardinality(), of(Kind.VIEWERS).getLongCardinality(), of(Kind.LIKERS).getLongCardinality()});
+        return RollupTotals.summed(sums, new long[]{all.getLongCardinality(), newUsers(all, firstUsers).getLongCardinality(), feedUsers, sendersCount,
+                feedUsers - both, sendersCount - both, both, count(Kind.PAYERS), count(Kind.SESSION_USERS), count(Kind.VIEWERS),
+                count(Kind.LIKERS)});
+    }
+
+    private long count(Kind kind) {
+        return cardinality(users[kind.ordinal()]);
     }
 
     /**
@@ -217,15 +312,14 @@ public final class GroupUsers {
      * may be this one; no bitmap is changed).
      */
     public GroupUsers renumbered(Map<Integer, Integer> numbers, RoaringBitmap replaced) {
-        if (Arrays.stream(users).noneMatch(u -> u != null && RoaringBitmap.intersects(u, replaced))
-                && (newUsers == null || !RoaringBitmap.intersects(newUsers, replaced))) {
+        if (Arrays.stream(users).noneMatch(u -> intersects(u, replaced)) && !intersects(newUsers, replaced)) {
             return this;
         }
         GroupUsers copy = new GroupUsers();
         for (int i = 0; i < users.length; i++) {
-            copy.users[i] = users[i] == null ? null : renumbered(users[i], numbers, replaced);
+            copy.users[i] = users[i] == null ? null : compact(renumbered(bitmap(users[i]), numbers, replaced));
         }
-        copy.newUsers = newUsers == null ? null : renumbered(newUsers, numbers, replaced);
+        copy.newUsers = newUsers == null ? null : compact(renumbered(bitmap(newUsers), numbers, replaced));
         System.arraycopy(sums, 0, copy.sums, 0, sums.length);
         return copy;
     }
@@ -242,12 +336,20 @@ public final class GroupUsers {
     }
 
     /**
-     * What it costs a cache counting rows of a few hundred bytes: its bitmaps (~100 bytes of objects around each), its
-     * arrays and sums (~400 bytes).
+     * What it costs a cache counting rows of a few hundred bytes: its bitmaps (~100 bytes of objects around each) or
+     * ordinals, its arrays and sums (~400 bytes).
      */
     public int weight() {
-        long bytes = 400 + Arrays.stream(users).filter(Objects::nonNull).mapToLong(u -> u.getLongSizeInBytes() + 100).sum()
-                + (newUsers == null ? 0 : newUsers.getLongSizeInBytes() + 100);
+        long bytes = 400 + Arrays.stream(users).mapToLong(GroupUsers::bytes).sum() + bytes(newUsers);
         return (int) Math.min(Integer.MAX_VALUE, bytes / 256);
+    }
+
+    private static long bytes(Object held) {
+        return switch (held) {
+            case null -> 0;
+            case int[] ordinals -> 16 + 4L * ordinals.length;
+            case RoaringBitmap bitmap -> bitmap.getLongSizeInBytes() + 100;
+            default -> throw unknown();
+        };
     }
 }

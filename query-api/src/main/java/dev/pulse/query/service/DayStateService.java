@@ -486,6 +486,8 @@ public class DayStateService {
             List<Partial> sums, boolean firstUsers, int maxRows) {
         final class Read {
             final Map<LocalDate, DayPart> parts = new TreeMap<>();
+            // one key per group across the days of a read: a month by post kept a list and a Long per day and post
+            final Map<List<Object>, List<Object>> keys = new HashMap<>();
             int rows;
 
             void add(Row row) {
@@ -501,7 +503,8 @@ public class DayStateService {
                     }
                     return;
                 }
-                addState(part.groups().computeIfAbsent(key(query, dimension, day, row.getString(3)), k -> new GroupUsers()), kinds, sums, row);
+                List<Object> key = keys.computeIfAbsent(key(query, dimension, day, row.getString(3)), k -> k);
+                addState(part.groups().computeIfAbsent(key, k -> new GroupUsers()), kinds, sums, row);
             }
         }
         return Collector.of(Read::new, Read::add, (a, b) -> {
@@ -616,7 +619,8 @@ public class DayStateService {
         for (Dimension d : query.dimensions()) {
             key.add(d.isTime() ? label(d, day) : typed(dimension, value));
         }
-        return key;
+        // shared by the days' parts of a read, which a cache keeps
+        return Collections.unmodifiableList(key);
     }
 
     private static Object typed(DayStateDimension dimension, String value) {
