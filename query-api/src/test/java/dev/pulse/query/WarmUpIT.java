@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * At start query-api reads and merges a made-up month by post through the day state's code, on the real database,
- * and is ready once that is over: the warm-up's check reports the rows it read and the posts they merged into.
+ * At start query-api reads and merges a made-up month by post through the day state's code, on the real database, as
+ * many times as configured, and is ready once that is over: the warm-up's check reports the rows it read, the posts
+ * they merged into and the passes.
  */
 @QuarkusTest
 @WithTestResource(PulseInfrastructure.WithoutKafka.class)
@@ -35,5 +36,6 @@ class WarmUpIT {
         assertEquals(rows, check.getInt("rows"));
         // 25 days of each post: rows / 25 posts
         assertEquals(rows / 25, check.getInt("groups"));
+        assertEquals(config.warmUpPasses(), check.getInt("passes"));
     }
 }

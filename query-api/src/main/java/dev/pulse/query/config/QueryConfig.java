@@ -54,6 +54,13 @@ public interface QueryConfig {
     @WithDefault("50000")
     int warmUpRows();
 
+    /**
+     * How many times the warm-up reads and merges its month: the JIT compiles a method fully only after thousands of
+     * calls, and what one pass leaves half compiled is compiled while the first answers wait.
+     */
+    @WithDefault("3")
+    int warmUpPasses();
+
     Cache cache();
 
     /**

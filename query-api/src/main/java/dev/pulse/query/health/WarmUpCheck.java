@@ -19,7 +19,8 @@ public class WarmUpCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         return warmUp.outcome().map(outcome -> HealthCheckResponse.named("warm-up").up().withData("status", outcome.status())
-                .withData("rows", outcome.rows()).withData("groups", outcome.groups()).withData("millis", outcome.millis()).build())
+                .withData("rows", outcome.rows()).withData("groups", outcome.groups()).withData("passes", outcome.passes())
+                        .withData("millis", outcome.millis()).build())
                 .orElseGet(() -> HealthCheckResponse.named("warm-up").down().build());
     }
 }

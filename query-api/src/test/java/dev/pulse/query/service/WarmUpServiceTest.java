@@ -65,10 +65,19 @@ class WarmUpServiceTest {
         assertThrows(IllegalStateException.class, () -> warmUp(Uni.createFrom().nothing(), -1).start(null));
     }
 
+    @Test
+    void aWarmUpHasOnePassAtLeast() {
+        assertThrows(IllegalStateException.class, () -> warmUp(Uni.createFrom().nothing(), 50_000, 0).start(null));
+    }
+
     private static WarmUpService warmUp(Uni<List<Row>> answer, int rows) {
+        return warmUp(answer, rows, 3);
+    }
+
+    private static WarmUpService warmUp(Uni<List<Row>> answer, int rows, int passes) {
         QueryConfig config = (QueryConfig) Proxy.newProxyInstance(QueryConfig.class.getClassLoader(), new Class<?>[] {QueryConfig.class},
-                (self, method, args) -> Map.<String, Object>of("warmUpRows", rows, "maxRows", 100_000, "statementTimeoutMs", STATEMENT_TIMEOUT_MS)
-                        .get(method.getName()));
+                (self, method, args) -> Map.<String, Object>of("warmUpRows", rows, "warmUpPasses", passes, "maxRows", 100_000,
+                        "statementTimeoutMs", STATEMENT_TIMEOUT_MS).get(method.getName()));
         return new WarmUpService(new QueryCompiler(), new Answering(answer), config);
     }
 
