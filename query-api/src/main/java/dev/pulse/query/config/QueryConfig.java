@@ -55,8 +55,9 @@ public interface QueryConfig {
     int warmUpRows();
 
     /**
-     * How many times the warm-up reads and merges its month: the JIT compiles a method fully only after thousands of
-     * calls, and what one pass leaves half compiled is compiled while the first answers wait.
+     * How many times the warm-up reads and merges its month (0 to 10; 0 turns it off), each given up after twice the
+     * statement timeout: the JIT compiles a method fully only after thousands of calls, and what one pass leaves half
+     * compiled is compiled while the first answers wait.
      */
     @WithDefault("3")
     int warmUpPasses();

@@ -13,6 +13,7 @@ import dev.pulse.schema.DayStateDimension;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * At start, before the instance counts as ready (WarmUpCheck), a month by post of made-up state rows
@@ -36,7 +38,10 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class WarmUpService {
-    /** What the warm-up did: off, or the rows read and groups merged per pass, the passes, in how long; or why it failed. */
+    /** At most this many passes (PULSE_QUERY_WARM_UP_PASSES): a mistyped count would keep the instance out for hours. */
+    static final int MAX_PASSES = 10;
+
+    /** What the warm-up did: off, or the rows read and groups merged per pass, the passes over, in how long; or why it failed. */
     public record Outcome(String status, int rows, int groups, int passes, long millis) {
     }
 
@@ -55,28 +60,28 @@ public class WarmUpService {
         if (config.warmUpRows() < 0) {
             throw new IllegalStateException("pulse.query.warm-up-rows must be 0 or more, not " + config.warmUpRows());
         }
-        if (config.warmUpPasses() < 1) {
-            throw new IllegalStateException("pulse.query.warm-up-passes must be 1 or more, not " + config.warmUpPasses());
+        int passes = config.warmUpPasses();
+        if (passes < 0 || passes > MAX_PASSES) {
+            // each pass may take twice the statement timeout before the instance is ready
+            throw new IllegalStateException("pulse.query.warm-up-passes must be 0 to " + MAX_PASSES + ", not " + passes);
         }
         // no more than an answer may hold
         int rows = Math.min(config.warmUpRows(), config.maxRows());
-        if (rows == 0 || ImageMode.current().isNativeImage()) {
+        if (rows == 0 || passes == 0 || ImageMode.current().isNativeImage()) {
             // a native image has no JIT to warm
             outcome = new Outcome("off", 0, 0, 0, 0);
             return;
         }
-        int passes = config.warmUpPasses();
         long start = System.nanoTime();
-        Uni<Integer> warmed = pass(rows);
-        for (int pass = 1; pass < passes; pass++) {
-            warmed = warmed.flatMap(groups -> pass(rows));
-        }
-        warmed.subscribe().with(groups -> {
-            outcome = new Outcome("done", rows, groups, passes, (System.nanoTime() - start) / 1_000_000);
-            Log.infof("warm-up: %d rows, %d groups merged %d times in %d ms", rows, groups, passes, outcome.millis());
+        AtomicInteger over = new AtomicInteger();
+        // each pass's groups are the same made-up month's: the last is reported
+        Multi.createBy().repeating().uni(() -> pass(rows)).atMost(passes).invoke(groups -> over.incrementAndGet()).collect().last()
+                .subscribe().with(groups -> {
+            outcome = new Outcome("done", rows, groups, over.get(), (System.nanoTime() - start) / 1_000_000);
+            Log.infof("warm-up: %d rows, %d groups merged %d times in %d ms", rows, groups, over.get(), outcome.millis());
         }, failure -> {
             // the database's own check tells whether answers can be read; an instance is not kept out for its warm-up
-            outcome = new Outcome("failed: " + failure, rows, 0, passes, (System.nanoTime() - start) / 1_000_000);
+            outcome = new Outcome("failed: " + failure, rows, 0, over.get(), (System.nanoTime() - start) / 1_000_000);
             Log.warnf(failure, "warm-up failed; the first answers of many rows wait for the JIT");
         });
     }

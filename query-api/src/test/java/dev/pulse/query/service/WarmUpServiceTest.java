@@ -12,6 +12,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import static org.awaitility.Awaitility.await;
@@ -21,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The warm-up holds readiness until it is over, whatever the database does: its statement answered never, failed, or
- * not sent at all (WarmUpIT reads and merges the month on the real database).
+ * not sent at all; it reads and merges its month as many times as configured, and stops at a pass never answered
+ * (WarmUpIT reads and merges the month on the real database).
  */
 class WarmUpServiceTest {
     private static final long STATEMENT_TIMEOUT_MS = 100;
@@ -66,8 +68,41 @@ class WarmUpServiceTest {
     }
 
     @Test
-    void aWarmUpHasOnePassAtLeast() {
-        assertThrows(IllegalStateException.class, () -> warmUp(Uni.createFrom().nothing(), 50_000, 0).start(null));
+    void everyPassReadsAndMergesTheMonthAndNoneFollowsOneNeverAnswered() {
+        AtomicInteger reads = new AtomicInteger();
+        WarmUpService warmUp = new WarmUpService(new QueryCompiler(), new Answering(null), config(50_000, 3)) {
+            @Override
+            Uni<Integer> read(int rows) {
+                reads.incrementAndGet();
+                return Uni.createFrom().item(rows / 25);
+            }
+        };
+        warmUp.start(null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> warmUp.outcome().isPresent());
+        assertEquals(new WarmUpService.Outcome("done", 50_000, 2_000, 3, warmUp.outcome().orElseThrow().millis()), warmUp.outcome().orElseThrow());
+        assertEquals(3, reads.get());
+
+        AtomicInteger secondNever = new AtomicInteger();
+        WarmUpService stalled = new WarmUpService(new QueryCompiler(), new Answering(null), config(50_000, 3)) {
+            @Override
+            Uni<Integer> read(int rows) {
+                return secondNever.incrementAndGet() == 2 ? Uni.createFrom().nothing() : Uni.createFrom().item(2_000);
+            }
+        };
+        stalled.start(null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stalled.outcome().isPresent());
+        assertTrue(stalled.outcome().orElseThrow().status().startsWith("failed: "), stalled.outcome().toString());
+        assertEquals(1, stalled.outcome().orElseThrow().passes(), "passes over");
+        assertEquals(2, secondNever.get(), "no third pass after one never answered");
+    }
+
+    @Test
+    void noPassesIsNoWarmUpAndTooManyAreRefused() {
+        WarmUpService none = warmUp(Uni.createFrom().failure(new AssertionError("no statement expected")), 50_000, 0);
+        none.start(null);
+        assertEquals("off", none.outcome().orElseThrow().status());
+        assertThrows(IllegalStateException.class, () -> warmUp(Uni.createFrom().nothing(), 50_000, -1).start(null));
+        assertThrows(IllegalStateException.class, () -> warmUp(Uni.createFrom().nothing(), 50_000, WarmUpService.MAX_PASSES + 1).start(null));
     }
 
     private static WarmUpService warmUp(Uni<List<Row>> answer, int rows) {
@@ -75,10 +110,13 @@ class WarmUpServiceTest {
     }
 
     private static WarmUpService warmUp(Uni<List<Row>> answer, int rows, int passes) {
-        QueryConfig config = (QueryConfig) Proxy.newProxyInstance(QueryConfig.class.getClassLoader(), new Class<?>[] {QueryConfig.class},
+        return new WarmUpService(new QueryCompiler(), new Answering(answer), config(rows, passes));
+    }
+
+    private static QueryConfig config(int rows, int passes) {
+        return (QueryConfig) Proxy.newProxyInstance(QueryConfig.class.getClassLoader(), new Class<?>[] {QueryConfig.class},
                 (self, method, args) -> Map.<String, Object>of("warmUpRows", rows, "warmUpPasses", passes, "maxRows", 100_000,
                         "statementTimeoutMs", STATEMENT_TIMEOUT_MS).get(method.getName()));
-        return new WarmUpService(new QueryCompiler(), new Answering(answer), config);
     }
 
     /** The statement's answer, as given: no database. */
