@@ -12,8 +12,8 @@ import java.util.function.Function;
 
 /**
  * One group's users over some days as their ordinals (V33), in bitmaps or, for a few, an array, and its partials
- * summed: what the day state folds into. Unlike per-user partials, the users of several days merge by OR, so a group costs its bitmaps, not a
- * row per user.
+ * summed: what the day state folds into. Unlike per-user partials, the users of several days merge by OR, so a group
+ * costs its bitmaps, not a row per user.
  */
 public final class GroupUsers {
     /** The users of a group, and those of them whose partial is positive: the counts RollupTotals keeps. */
@@ -61,10 +61,10 @@ public final class GroupUsers {
     private static final RoaringBitmap NONE = new RoaringBitmap();
 
     /**
-     * Per kind null (no users), an int[] of at most {@link #FEW} distinct ordinals in RoaringBitmap's (unsigned) order, or a RoaringBitmap. A
-     * month of a breakdown by post is 47-58k day parts that a cache keeps: the young collections copied each bitmap's six
-     * objects, most of them holding a few users (GC was a third of a cold answer at 10M, bench/RESULTS.md), and an empty
-     * bitmap per unread kind before that.
+     * Per kind null (no users), an int[] of at most {@link #FEW} distinct ordinals in RoaringBitmap's (unsigned) order,
+     * or a RoaringBitmap. A month of a breakdown by post is 47-58k day parts that a cache keeps: the young collections
+     * copied each bitmap's six objects, most of them holding a few users (GC was a third of a cold answer at 10M,
+     * bench/RESULTS.md), and an empty bitmap per unread kind before that.
      */
     private final Object[] users = new Object[Kind.values().length];
     private Object newUsers;
@@ -176,11 +176,11 @@ public final class GroupUsers {
     }
 
     /**
-     * One kind's users of each part (none, ordinals or a bitmap), ORed into a new bitmap, null when no part has any. RoaringBitmap's lazy OR of all
-     * at once turns each container that several parts hold into an 8 KB bitmap first: for a few users (a post's viewers
-     * of a day) their ordinals are sorted into one array instead, less garbage and no slower. ORing one part after
-     * another, as before, copied the growing union per part: 2-8x slower than either on made-up months of 2,001 posts
-     * with 1 to 60 users per post and day (bench/RESULTS.md, session 29).
+     * One kind's users of each part (none, ordinals or a bitmap), ORed into a new bitmap, null when no part has any.
+     * RoaringBitmap's lazy OR of all at once turns each container that several parts hold into an 8 KB bitmap first:
+     * for a few users (a post's viewers of a day) their ordinals are sorted into one array instead, less garbage and no
+     * slower. ORing one part after another, as before, copied the growing union per part: 2-8x slower than either on
+     * made-up months of 2,001 posts with 1 to 60 users per post and day (bench/RESULTS.md, session 29).
      */
     private static RoaringBitmap or(List<GroupUsers> parts, Function<GroupUsers, Object> users) {
         List<RoaringBitmap> bitmaps = new ArrayList<>();

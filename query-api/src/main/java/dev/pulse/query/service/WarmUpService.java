@@ -91,7 +91,10 @@ public class WarmUpService {
         return Optional.ofNullable(outcome);
     }
 
-    /** One {@link #read}, given up after twice the statement timeout: PostgreSQL's own is never sent by a stalled server or a half-open connection. */
+    /**
+     * One {@link #read}, given up after twice the statement timeout: PostgreSQL's own is never sent by a stalled server
+     * or a half-open connection.
+     */
     private Uni<Integer> pass(int rows) {
         return read(rows).ifNoItem().after(Duration.ofMillis(2 * config.statementTimeoutMs())).fail();
     }
