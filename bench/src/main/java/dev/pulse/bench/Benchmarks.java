@@ -54,6 +54,8 @@ public final class Benchmarks {
     private final int seconds = Integer.parseInt(env.getOrDefault("BENCH_SECONDS", "30"));
     private final int clients = Integer.parseInt(env.getOrDefault("BENCH_CLIENTS", "8"));
     private final int warmupSeconds = Integer.parseInt(env.getOrDefault("BENCH_WARMUP_SECONDS", "20"));
+    /* 0: the write path's figures in minutes, for an A/B of a change to it; the query latency section takes most of a run */
+    private final boolean queries = !"0".equals(env.get("BENCH_QUERIES"));
     private final CpuAccounting cpuAccounting = new CpuAccounting(Path.of(env.getOrDefault("PULSE_DATA_DIR", "deploy/local/data")));
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     /** The dashboard's calls timed against DuckDB, timed again under late-event churn. */
@@ -85,18 +87,24 @@ public final class Benchmarks {
         }
         JsonNode app = createApp("bench-load");
         Map<String, TableWrites.Row> tablesBefore;
+        WalWrites walBefore;
         try (Connection db = rawStore()) {
             StatementProfile.reset(db);
             tablesBefore = TableWrites.sample(db);
+            walBefore = WalWrites.sample(db);
         }
         Map<String, CpuAccounting.Usage> cpuBefore = cpuAccounting.sample();
+        Map<String, Duration> postgresBefore = cpuAccounting.postgresProcesses();
         LoadResult max = load(app, 0, seconds, stats, Long.MAX_VALUE, Instant::now);
         Duration drain = drain(app, max.accepted());
         Map<String, CpuAccounting.Usage> cpu = CpuAccounting.between(cpuBefore, cpuAccounting.sample());
+        Map<String, Duration> postgresAfter = cpuAccounting.postgresProcesses();
         List<StatementProfile.Row> statements;
         StatementProfile.Row dayState;
         List<TableWrites.Row> tables;
+        WalWrites wal;
         try (Connection db = rawStore()) {
+            wal = WalWrites.sample(db).minus(walBefore);
             statements = StatementProfile.top(db, 12);
             dayState = StatementProfile.matching(db, "open_day_state|day_value_deltas|user_ordinals");
             tables = TableWrites.between(tablesBefore, TableWrites.sample(db));
@@ -139,6 +147,13 @@ public final class Benchmarks {
         cpu.forEach((part, used) -> line("| %s | %.1f | %.1f | %s | %s |".formatted(part, used.total().toMillis() / 1000.0,
                 used.jit().toMillis() / 1000.0, perCpuSecond(max.accepted(), used.total()), perCpuSecond(max.accepted(), used.total().minus(used.jit())))));
 
+        line("", "PostgreSQL's CPU by process over the same run (from /proc; \"ended\": processes that ended within it, autovacuum "
+                + "workers mostly, whose whole CPU counts there): " + postgresAfter.entrySet().stream()
+                .map(kind -> Map.entry(kind.getKey(), kind.getValue().minus(postgresBefore.getOrDefault(kind.getKey(), Duration.ZERO))))
+                .filter(kind -> kind.getValue().toMillis() >= 50)
+                .sorted(Map.Entry.<String, Duration>comparingByValue().reversed())
+                .map(kind -> "%s %.1f s".formatted(kind.getKey(), kind.getValue().toMillis() / 1000.0))
+                .collect(Collectors.joining(", ")) + ".");
         line("", "PostgreSQL's statements over the same run (`pg_stat_statements`, execution time only: planning, parsing, "
                 + "commits and autovacuum are not in it), the %d that took longest:".formatted(statements.size()),
                 "", "| statement | calls | rows | execution s | share | ms per 1,000 events |", "|---|---|---|---|---|---|");
@@ -155,6 +170,10 @@ public final class Benchmarks {
         tables.forEach(t -> line("| %s | %.0f | %.0f | %s | %.0f |".formatted(t.table(), 1000.0 * t.inserted() / max.accepted(),
                 1000.0 * t.updated() / max.accepted(), t.updated() == 0 ? "–" : "%.0f %%".formatted(100.0 * t.hotUpdated() / t.updated()),
                 1000.0 * t.deleted() / max.accepted())));
+        line("", ("The write-ahead log of the same run (`pg_stat_wal`): %.1f records and %.0f bytes per event; %.2f full-page images per "
+                + "event (a page's first change after a checkpoint logs the whole page), %.1f %% of the records; %d checkpoints began.")
+                .formatted((double) wal.records() / max.accepted(), (double) wal.bytes() / max.accepted(),
+                        (double) wal.fullPageImages() / max.accepted(), 100.0 * wal.fullPageImages() / Math.max(1, wal.records()), wal.checkpoints()));
 
         section("Freshness at a fixed 2,000 events/s (issue 5)");
         line("| measure | value |", "|---|---|");
@@ -165,7 +184,11 @@ public final class Benchmarks {
                         quantile(aggregateMetrics, "pulse_aggregate_realtime_freshness_seconds", "0.99")));
 
         section("Query latency (issue 6)");
-        queryLatency(app, storedToday(app), "the max-rate run");
+        if (queries) {
+            queryLatency(app, storedToday(app), "the max-rate run");
+        } else {
+            line("Not measured in this run (`BENCH_QUERIES=0`).");
+        }
 
         section("Memory per service (RSS / used heap)");
         line("| service | at rest | under max load |", "|---|---|---|");

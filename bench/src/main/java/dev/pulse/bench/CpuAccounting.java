@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * CPU time used by each part of the local stack (all descendants of its launcher, classified by command line,
@@ -49,6 +50,10 @@ final class CpuAccounting {
                 .findFirst().orElseThrow(() -> new IllegalStateException("the local stack is not running"));
         ProcessHandle.allProcesses().filter(p -> postgresDataDir.stream().anyMatch(commandLine(p)::contains)).forEach(postmaster -> {
             cpu.merge("postgresql", cpuOf(postmaster), Usage::plus);
+            // the server's processes that ended (autovacuum and parallel workers, closed connections' backends): without
+            // them a worker that starts and ends within a phase would count nothing, one that ends in it less than nothing
+            cpu.merge("postgresql", new Usage(Duration.ofMillis(1000 * endedChildrenTicks(postmaster) / ProcStat.TICKS_PER_SECOND), Duration.ZERO),
+                    Usage::plus);
             postmaster.descendants().forEach(backend -> cpu.merge("postgresql", cpuOf(backend), Usage::plus));
         });
         launcher.descendants().forEach(p -> {
@@ -58,6 +63,36 @@ final class CpuAccounting {
             }
         });
         return cpu;
+    }
+
+    /**
+     * PostgreSQL's CPU time by kind of process, named as the server titles them ("client backend" for a connection's),
+     * and "ended" for those that ended and were waited for: an autovacuum worker mostly, whose CPU moves there when
+     * it ends (so a kind's figure between two samples may come out below its true share, never the sum).
+     */
+    Map<String, Duration> postgresProcesses() {
+        Map<String, Duration> cpu = new TreeMap<>();
+        ProcessHandle.allProcesses().filter(p -> postgresDataDir.stream().anyMatch(commandLine(p)::contains)).forEach(postmaster -> {
+            cpu.merge("postmaster", cpuOf(postmaster).total(), Duration::plus);
+            cpu.merge("ended", Duration.ofMillis(1000 * endedChildrenTicks(postmaster) / ProcStat.TICKS_PER_SECOND), Duration::plus);
+            postmaster.descendants().forEach(child -> cpu.merge(kind(commandLine(child)), cpuOf(child).total(), Duration::plus));
+        });
+        return cpu;
+    }
+
+    /* "postgres: walwriter", "postgres: autovacuum worker pulse", "postgres: pulse pulse 127.0.0.1(51234) idle" */
+    private static String kind(String title) {
+        String name = title.replaceFirst("^postgres: ", "").trim();
+        if (name.matches("\\S+ \\S+ (\\S+\\(\\d+\\)|\\[local\\]).*")) {
+            return "client backend";
+        }
+        for (String kind : List.of("autovacuum worker", "autovacuum launcher", "parallel worker", "background writer", "checkpointer",
+                "walwriter", "logical replication launcher", "archiver", "walsender", "io worker")) {
+            if (name.startsWith(kind)) {
+                return kind;
+            }
+        }
+        return "other";
     }
 
     static Map<String, Usage> between(Map<String, Usage> before, Map<String, Usage> after) {
@@ -90,6 +125,14 @@ final class CpuAccounting {
 
     private static Usage cpuOf(ProcessHandle process) {
         return new Usage(process.info().totalCpuDuration().orElse(Duration.ZERO), Duration.ofMillis(1000 * jitTicks(process) / ProcStat.TICKS_PER_SECOND));
+    }
+
+    private static long endedChildrenTicks(ProcessHandle process) {
+        try {
+            return ProcStat.read(Path.of("/proc", String.valueOf(process.pid()), "stat")).endedChildrenTicks();
+        } catch (IOException ended) {
+            return 0;
+        }
     }
 
     /** The user and system ticks of the process's threads named as HotSpot names its compiler threads. */

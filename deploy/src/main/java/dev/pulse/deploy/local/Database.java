@@ -43,8 +43,11 @@ final class Database implements AutoCloseable {
                 .setServerConfig("max_connections", "200")
                 // what each statement costs, for the benchmark's profile of PostgreSQL's work per event
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
-                // the embedded default is off: a crash could lose commits the services already acknowledged
-                .setServerConfig("synchronous_commit", "on").start();
+                // the embedded defaults are off: a server crash could lose commits the services already acknowledged
+                // (their Kafka offsets committed after them), a machine crash corrupt the data, and the benchmark would
+                // measure a server no one runs
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", "on").start();
         Database db = new Database(pg, "127.0.0.1", pg.getPort(), "pulse", "postgres", "postgres");
         try (Connection c = DriverManager.getConnection(db.jdbcUrl("postgres"), db.user, db.password);
              Statement s = c.createStatement();
