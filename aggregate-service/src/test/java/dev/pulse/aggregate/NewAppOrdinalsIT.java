@@ -18,12 +18,14 @@ import java.time.ZoneOffset;
 
 import static dev.pulse.aggregate.Stored.execute;
 import static dev.pulse.aggregate.Stored.queryString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A day of an app the planner's statistics do not know yet (a new app, before autovacuum analyzes its rows): its
- * state is read with one probe of user_ordinals per row, not a read of all the app's ordinals per row. Counted in
+ * users without an ordinal are looked for, and its state read, with one probe of user_ordinals per row, not a read of
+ * all the app's ordinals per row. Counted in
  * buffers from pg_stat_statements, which do not depend on the machine's speed: a probe is a few buffers, the read of
  * 2,000 ordinals per row thousands.
  */
@@ -48,21 +50,31 @@ class NewAppOrdinalsIT {
         execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         queryString("SELECT pg_stat_statements_reset()::text");
 
+        int given = pool.withTransaction(connection -> states.assignOrdinals(connection, fresh, day)).await().atMost(Duration.ofMinutes(2));
         DayStateRepository.Read read = pool.withTransaction(connection -> states.read(connection, fresh, day, 1_000))
                 .await().atMost(Duration.ofMinutes(2));
 
+        assertEquals(0, given, "every user of the day has an ordinal");
         assertNotNull(read, "every user of the day has an ordinal");
+        // the look for users without one reads each user of the day once
+        long[] looked = ordinalReads("LIKE '%IS NULL%'");
+        assertTrue(looked[0] >= 1, "the look for users without an ordinal ran");
+        assertTrue(looked[1] / (double) USERS < 20, "buffers per user looked for: " + looked[1] / (double) USERS);
+        // the user side, the event side and the first users: a row each per user
+        long[] rows = ordinalReads("NOT LIKE '%IS NULL%'");
+        assertTrue(rows[0] >= 3L * USERS, "rows read: " + rows[0]);
+        assertTrue(rows[1] / (double) rows[0] < 20, "buffers per row read: " + rows[1] / (double) rows[0]);
+    }
+
+    /* rows and buffers of the statements that read user_ordinals whose text is {@code condition} */
+    private static long[] ordinalReads(String condition) throws Exception {
         try (Connection connection = PulseInfrastructure.current().dataSource().getConnection();
              Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("""
-                     SELECT sum(rows), sum(shared_blks_hit + shared_blks_read) FROM pg_stat_statements
-                     WHERE query LIKE '%user_ordinals o%' AND query NOT LIKE '%pg_stat_statements%'""")) {
+             ResultSet rows = statement.executeQuery("SELECT coalesce(sum(rows), 0), coalesce(sum(shared_blks_hit + shared_blks_read), 0)"
+                     + " FROM pg_stat_statements WHERE query LIKE '%user_ordinals o%' AND query NOT LIKE '%pg_stat_statements%' AND query "
+                     + condition)) {
             rows.next();
-            // the user side, the event side and the first users: a row each per user (more if aggregate's job read a day too)
-            long readRows = rows.getLong(1);
-            assertTrue(readRows >= 3L * USERS, "rows read: " + readRows);
-            double buffersPerRow = rows.getDouble(2) / readRows;
-            assertTrue(buffersPerRow < 20, "buffers per row read: " + buffersPerRow);
+            return new long[] {rows.getLong(1), rows.getLong(2)};
         }
     }
 

@@ -241,8 +241,7 @@ public class QueryCompiler {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
         String inner = partials(query, partials, true, binds, app, "e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])");
-        // the app as a column of a subquery kept apart (OFFSET 0), not as the constant it is: see ordinal
-        return new Compiled("SELECT p.*, " + ordinal("a.app", "p.u") + " FROM (" + inner + ") p, (SELECT " + app + "::text AS app OFFSET 0) a",
+        return new Compiled("SELECT p.*, o.ordinal FROM (" + inner + ") p LEFT JOIN user_ordinals o ON o.app_id = " + app + " AND o.user_id = p.u",
                 binds.values());
     }
 
@@ -392,20 +391,14 @@ public class QueryCompiler {
     public Compiled firstUsers(Query query, List<LocalDate> days) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
-        return new Compiled("SELECT f.first_date, f.user_id, " + ordinal("f.app_id", "f.user_id") + " FROM user_first_seen f WHERE f.app_id = " + app
-                + " AND f.first_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])", binds.values());
-    }
-
-    /*
-     * The ordinal of user {@code user} of app {@code app}, null while it has none: one probe of the key per row, whatever
-     * the statistics say. As a LEFT JOIN, the first days of a new app (which the statistics do not know yet) were
-     * planned as one row on each side, and every row read all of the app's ordinals: growing with the square of its
-     * users (aggregate-service's DayStateRepository had the same; bench/RESULTS.md, issue 15). {@code app} is a column,
-     * not the bound app: compared with a constant the statistics know no rows of, the probe may still take the
-     * (app_id, ordinal) index and filter the app's ordinals by user, as costly as one row in its estimate.
-     */
-    private static String ordinal(String app, String user) {
-        return "(SELECT o.ordinal FROM user_ordinals o WHERE o.app_id = " + app + " AND o.user_id = " + user + ") AS ordinal";
+        // the ordinal by one probe of its key per row, whatever the statistics say: as a LEFT JOIN, the first day of a new
+        // app (which they do not know yet) was planned as one row on each side, and every row read all of the app's
+        // ordinals, growing with the square of its users (as in aggregate-service's DayStateRepository; bench/RESULTS.md,
+        // issue 15). Correlated on f.app_id, not the bound app: compared with a constant they know no rows of, the probe
+        // may still take the (app_id, ordinal) index and filter the app's ordinals by user
+        return new Compiled("SELECT f.first_date, f.user_id, (SELECT o.ordinal FROM user_ordinals o WHERE o.app_id = f.app_id AND o.user_id = f.user_id)"
+                + " AS ordinal FROM user_first_seen f WHERE f.app_id = " + app + " AND f.first_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new))
+                + "::date[])", binds.values());
     }
 
     /** The ordinals aggregate has given of {@code users} of the app: user_id, ordinal. */
