@@ -148,9 +148,9 @@ public final class Benchmarks {
                 used.jit().toMillis() / 1000.0, perCpuSecond(max.accepted(), used.total()), perCpuSecond(max.accepted(), used.total().minus(used.jit())))));
 
         line("", "PostgreSQL's CPU by process over the same run (from /proc; \"ended\": processes that ended within it, autovacuum "
-                + "workers mostly, whose whole CPU counts there): " + postgresAfter.entrySet().stream()
+                + "workers mostly, whose whole CPU counts there, so a kind that lost one may show less than nothing): " + postgresAfter.entrySet().stream()
                 .map(kind -> Map.entry(kind.getKey(), kind.getValue().minus(postgresBefore.getOrDefault(kind.getKey(), Duration.ZERO))))
-                .filter(kind -> kind.getValue().toMillis() >= 50)
+                .filter(kind -> Math.abs(kind.getValue().toMillis()) >= 50)
                 .sorted(Map.Entry.<String, Duration>comparingByValue().reversed())
                 .map(kind -> "%s %.1f s".formatted(kind.getKey(), kind.getValue().toMillis() / 1000.0))
                 .collect(Collectors.joining(", ")) + ".");
@@ -171,7 +171,7 @@ public final class Benchmarks {
                 1000.0 * t.updated() / max.accepted(), t.updated() == 0 ? "–" : "%.0f %%".formatted(100.0 * t.hotUpdated() / t.updated()),
                 1000.0 * t.deleted() / max.accepted())));
         line("", ("The write-ahead log of the same run (`pg_stat_wal`): %.1f records and %.0f bytes per event; %.2f full-page images per "
-                + "event (a page's first change after a checkpoint logs the whole page), %.1f %% of the records; %d checkpoints began.")
+                + "event (a page's first change after a checkpoint logs the whole page), %.1f per 100 records; %d checkpoints due (timed or requested).")
                 .formatted((double) wal.records() / max.accepted(), (double) wal.bytes() / max.accepted(),
                         (double) wal.fullPageImages() / max.accepted(), 100.0 * wal.fullPageImages() / Math.max(1, wal.records()), wal.checkpoints()));
 
@@ -774,7 +774,14 @@ public final class Benchmarks {
         report.addAll(List.of(lines));
     }
 
-    private void write(Path results) throws IOException {
+    private void write(Path results) throws IOException, SQLException {
+        String settings;
+        try (Connection db = rawStore(); var s = db.createStatement(); ResultSet rs = s.executeQuery("""
+                SELECT string_agg(name || ' ' || current_setting(name), ', ' ORDER BY name) FROM pg_settings
+                WHERE name IN ('fsync', 'synchronous_commit', 'shared_buffers', 'max_wal_size')""")) {
+            rs.next();
+            settings = rs.getString(1);
+        }
         List<String> out = new ArrayList<>();
         out.add("# Benchmark results");
         out.add("");
@@ -783,7 +790,7 @@ public final class Benchmarks {
                         Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal")).findFirst()
                                 .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024.0 / 1024).orElse(0.0),
                         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"))
-                + "embedded PostgreSQL 17 and Redis 6.2, the four services at -Xmx256m), everything on the same machine as the load. "
+                + "embedded PostgreSQL 17 (" + settings + ") and Redis 6.2, the four services at -Xmx256m), everything on the same machine as the load. "
                 + "Each phase runs " + seconds + " s, after " + warmupSeconds + " s of load at the maximum rate on an app of its own "
                 + "(then drained), which the figures leave out: most of the services' JIT compilation of their hot paths (the CPU table "
                 + "shows what their compiler threads still used).");

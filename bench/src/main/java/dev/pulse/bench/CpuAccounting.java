@@ -48,14 +48,7 @@ final class CpuAccounting {
         ProcessHandle launcher = ProcessHandle.allProcesses()
                 .filter(p -> commandLine(p).contains("dev.pulse.deploy.local.LocalStack"))
                 .findFirst().orElseThrow(() -> new IllegalStateException("the local stack is not running"));
-        ProcessHandle.allProcesses().filter(p -> postgresDataDir.stream().anyMatch(commandLine(p)::contains)).forEach(postmaster -> {
-            cpu.merge("postgresql", cpuOf(postmaster), Usage::plus);
-            // the server's processes that ended (autovacuum and parallel workers, closed connections' backends): without
-            // them a worker that starts and ends within a phase would count nothing, one that ends in it less than nothing
-            cpu.merge("postgresql", new Usage(Duration.ofMillis(1000 * endedChildrenTicks(postmaster) / ProcStat.TICKS_PER_SECOND), Duration.ZERO),
-                    Usage::plus);
-            postmaster.descendants().forEach(backend -> cpu.merge("postgresql", cpuOf(backend), Usage::plus));
-        });
+        cpu.put("postgresql", new Usage(postgresProcesses().values().stream().reduce(Duration.ZERO, Duration::plus), Duration.ZERO));
         launcher.descendants().forEach(p -> {
             String part = part(commandLine(p));
             if (part != null) {
@@ -67,15 +60,26 @@ final class CpuAccounting {
 
     /**
      * PostgreSQL's CPU time by kind of process, named as the server titles them ("client backend" for a connection's),
-     * and "ended" for those that ended and were waited for: an autovacuum worker mostly, whose CPU moves there when
-     * it ends (so a kind's figure between two samples may come out below its true share, never the sum).
+     * and "ended" for those that ended and were waited for (autovacuum and parallel workers, closed connections'
+     * backends): without them a worker that starts and ends within a phase would count nothing, one that ends in it
+     * less than nothing. Its CPU moves to "ended" when it ends, so a kind's figure between two samples may come out
+     * below its true share, never the sum.
      */
     Map<String, Duration> postgresProcesses() {
         Map<String, Duration> cpu = new TreeMap<>();
         ProcessHandle.allProcesses().filter(p -> postgresDataDir.stream().anyMatch(commandLine(p)::contains)).forEach(postmaster -> {
-            cpu.merge("postmaster", cpuOf(postmaster).total(), Duration::plus);
-            cpu.merge("ended", Duration.ofMillis(1000 * endedChildrenTicks(postmaster) / ProcStat.TICKS_PER_SECOND), Duration::plus);
-            postmaster.descendants().forEach(child -> cpu.merge(kind(commandLine(child)), cpuOf(child).total(), Duration::plus));
+            Map<String, Duration> server;
+            long ended;
+            // a child that ended while its siblings were read would count in neither: read again until none did
+            do {
+                ended = endedChildrenTicks(postmaster);
+                server = new TreeMap<>(Map.of("postmaster", cpuOf(postmaster).total()));
+                for (ProcessHandle child : postmaster.descendants().toList()) {
+                    server.merge(kind(commandLine(child)), cpuOf(child).total(), Duration::plus);
+                }
+            } while (ended != endedChildrenTicks(postmaster));
+            server.put("ended", Duration.ofMillis(1000 * ended / ProcStat.TICKS_PER_SECOND));
+            server.forEach((kind, used) -> cpu.merge(kind, used, Duration::plus));
         });
         return cpu;
     }
@@ -83,16 +87,13 @@ final class CpuAccounting {
     /* "postgres: walwriter", "postgres: autovacuum worker pulse", "postgres: pulse pulse 127.0.0.1(51234) idle" */
     private static String kind(String title) {
         String name = title.replaceFirst("^postgres: ", "").trim();
-        if (name.matches("\\S+ \\S+ (\\S+\\(\\d+\\)|\\[local\\]).*")) {
-            return "client backend";
-        }
         for (String kind : List.of("autovacuum worker", "autovacuum launcher", "parallel worker", "background writer", "checkpointer",
-                "walwriter", "logical replication launcher", "archiver", "walsender", "io worker")) {
+                "walwriter", "logical replication launcher", "archiver", "walsender", "walsummarizer")) {
             if (name.startsWith(kind)) {
                 return kind;
             }
         }
-        return "other";
+        return name.matches("\\S+ \\S+ (\\S+\\(\\d+\\)|\\[local\\]).*") ? "client backend" : "other";
     }
 
     static Map<String, Usage> between(Map<String, Usage> before, Map<String, Usage> after) {
