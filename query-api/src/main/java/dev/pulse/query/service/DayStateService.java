@@ -549,7 +549,7 @@ public class DayStateService {
     }
 
     /**
-     * Rows of d0..dn, user, partials, ordinal (partialsWithOrdinals) into the group
+     * Rows of d0..dn, user, partials, app, ordinal (partialsWithOrdinals) into the group
      * {@code groups} gives per key; {@code unnumbered} numbers users without an ordinal.
      */
     private static void addUsers(Query query, List<Partial> partials, Function<List<Object>, GroupUsers> groups, List<List<Object>> rows,

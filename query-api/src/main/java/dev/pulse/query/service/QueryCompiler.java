@@ -230,19 +230,22 @@ public class QueryCompiler {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
         String days = "e.event_date BETWEEN " + binds.bind(from) + " AND " + binds.bind(to);
-        return new Compiled(partials(query, partials, perUser, binds, app, days), binds.values());
+        return new Compiled(partials(query, partials, perUser, false, binds, app, days), binds.values());
     }
 
     /**
-     * As {@link #partials} per group and user, over the rollup rows of {@code days} only, with the user's ordinal
-     * (V33 user_ordinals; null while aggregate has given none) as the last column: what the day state does not hold.
+     * As {@link #partials} per group and user, over the rollup rows of {@code days} only, then the app's id, and the
+     * user's ordinal (V33 user_ordinals; null while aggregate has given none) as the last column: what the day state
+     * does not hold.
      */
     public Compiled partialsWithOrdinals(Query query, List<Partial> partials, List<LocalDate> days) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
-        String inner = partials(query, partials, true, binds, app, "e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])");
-        return new Compiled("SELECT p.*, o.ordinal FROM (" + inner + ") p LEFT JOIN user_ordinals o ON o.app_id = " + app + " AND o.user_id = p.u",
-                binds.values());
+        String inner = partials(query, partials, true, true, binds, app, "e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])");
+        // as firstUsers: one probe of the key per row, correlated on the rows' app_id (grouped by, so the statement stays
+        // within one app's shard on Citus)
+        return new Compiled("SELECT p.*, (SELECT o.ordinal FROM user_ordinals o WHERE o.app_id = p.app_id AND o.user_id = p.u) AS ordinal FROM ("
+                + inner + ") p", binds.values());
     }
 
     /**
@@ -282,7 +285,8 @@ public class QueryCompiler {
         return new Compiled(sql, perUser.params());
     }
 
-    private String partials(Query query, List<Partial> partials, boolean perUser, Binds binds, String app, String days) {
+    /* withApp: the app's id last (after the partials), for a statement around it to correlate on */
+    private String partials(Query query, List<Partial> partials, boolean perUser, boolean withApp, Binds binds, String app, String days) {
         String where = " WHERE e.app_id = " + app + " AND " + days;
         // the query's range, to clip new users to, is bound where a condition reads it: PostgreSQL refuses parameters
         // a statement does not use, and a daily bucket needs no clipping
@@ -299,11 +303,18 @@ public class QueryCompiler {
         for (int i = 0; i < partials.size(); i++) {
             columns.add(partials.get(i).sql(newUsers) + " AS p" + i);
         }
+        if (withApp) {
+            columns.add("e.app_id");
+        }
+        String groups = perUser || !dims.isEmpty() ? groupBy(dims.size() + (perUser ? 1 : 0), 0) : "";
+        if (withApp) {
+            groups = groups.isEmpty() ? "e.app_id" : groups + ", e.app_id";
+        }
         return "SELECT " + String.join(", ", columns)
                 + " FROM " + Sources.of(rollupTable(query),
                         partials.contains(Partial.NEW) || Sources.needsFirstSeen(dims, query.filters())) + " e"
                 + where + FilterSql.conditions(query.filters(), binds)
-                + (perUser || !dims.isEmpty() ? " GROUP BY " + groupBy(dims.size() + (perUser ? 1 : 0), 0) : "");
+                + (groups.isEmpty() ? "" : " GROUP BY " + groups);
     }
 
     /**
