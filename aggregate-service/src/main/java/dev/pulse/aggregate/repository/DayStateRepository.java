@@ -6,6 +6,7 @@ import dev.pulse.aggregate.domain.DayState;
 import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.aggregate.domain.DayState.Sums;
 import dev.pulse.schema.DayStateDimension;
+import dev.pulse.schema.UserOrdinals;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -84,7 +85,7 @@ public class DayStateRepository {
             SELECT u.user_id FROM (SELECT f.app_id, f.user_id FROM fact_user_daily f WHERE f.app_id = $1 AND f.event_date = $2
                                    UNION SELECT f.app_id, f.user_id FROM fact_user_event_daily f WHERE f.app_id = $1 AND f.event_date = $2
                                    UNION SELECT f.app_id, f.user_id FROM user_first_seen f WHERE f.app_id = $1 AND f.first_date = $2) u
-            WHERE (SELECT o.ordinal FROM user_ordinals o WHERE o.app_id = u.app_id AND o.user_id = u.user_id) IS NULL""";
+            WHERE """ + UserOrdinals.of("u.app_id", "u.user_id") + " IS NULL";
     private static final String ANY_UNNUMBERED = "SELECT EXISTS (" + UNNUMBERED + ")";
     private static final String ASSIGN_ORDINALS = """
             WITH n AS (SELECT u.user_id, row_number() OVER (ORDER BY u.user_id) AS r FROM (""" + UNNUMBERED + """
@@ -94,15 +95,7 @@ public class DayStateRepository {
             INSERT INTO user_ordinals (app_id, user_id, ordinal)
             SELECT $1, n.user_id, c.given - (SELECT count(*) FROM n) + n.r - 1 FROM n, c""";
 
-    /*
-     * A row's user's ordinal, null while it has none: one probe of the key per row, whatever the statistics say (so is
-     * UNNUMBERED's). As a LEFT JOIN, a new app (or one the statistics do not know yet) was planned as one row on each
-     * side, and every row read all of the app's ordinals: a base read of a new app's day of 10,000 users took 6 s
-     * instead of 24 ms, and grows with the square of its users (bench/RESULTS.md, issue 15). Correlated on f.app_id,
-     * not $1: compared with a constant they know no rows of, the probe may still take the (app_id, ordinal) index and
-     * filter the app's ordinals by user.
-     */
-    private static final String ORDINAL = "(SELECT o.ordinal FROM user_ordinals o WHERE o.app_id = f.app_id AND o.user_id = f.user_id) AS ordinal";
+    private static final String ORDINAL = UserOrdinals.of("f.app_id", "f.user_id") + " AS ordinal";
     private static final int FETCH = 2_000;
     private static final String SUMS = "events, views, likes, messages, signups, purchases, revenue, page_views, plays, engagement_seconds, pct_sum, pct_count";
     private static final DayStateDimension[] USER_SIDE = DayStateDimension.kept(true);

@@ -9,6 +9,7 @@ import dev.pulse.query.domain.GroupUsers;
 import dev.pulse.query.domain.Partial;
 import dev.pulse.query.domain.Query;
 import dev.pulse.schema.DayStateDimension;
+import dev.pulse.schema.UserOrdinals;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.roaringbitmap.RoaringBitmap;
@@ -242,10 +243,8 @@ public class QueryCompiler {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
         String inner = partials(query, partials, true, true, binds, app, "e.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])");
-        // as firstUsers: one probe of the key per row, correlated on the rows' app_id (grouped by, so the statement stays
-        // within one app's shard on Citus)
-        return new Compiled("SELECT p.*, (SELECT o.ordinal FROM user_ordinals o WHERE o.app_id = p.app_id AND o.user_id = p.u) AS ordinal FROM ("
-                + inner + ") p", binds.values());
+        // correlated on the rows' app_id (grouped by, so the statement stays within one app's shard on Citus)
+        return new Compiled("SELECT p.*, " + UserOrdinals.of("p.app_id", "p.u") + " AS ordinal FROM (" + inner + ") p", binds.values());
     }
 
     /**
@@ -285,7 +284,7 @@ public class QueryCompiler {
         return new Compiled(sql, perUser.params());
     }
 
-    /* withApp: the app's id last (after the partials), for a statement around it to correlate on */
+    /* withApp (per user only, so there are groups to add it to): the app's id last, for a statement around it to correlate on */
     private String partials(Query query, List<Partial> partials, boolean perUser, boolean withApp, Binds binds, String app, String days) {
         String where = " WHERE e.app_id = " + app + " AND " + days;
         // the query's range, to clip new users to, is bound where a condition reads it: PostgreSQL refuses parameters
@@ -303,12 +302,10 @@ public class QueryCompiler {
         for (int i = 0; i < partials.size(); i++) {
             columns.add(partials.get(i).sql(newUsers) + " AS p" + i);
         }
-        if (withApp) {
-            columns.add("e.app_id");
-        }
         String groups = perUser || !dims.isEmpty() ? groupBy(dims.size() + (perUser ? 1 : 0), 0) : "";
         if (withApp) {
-            groups = groups.isEmpty() ? "e.app_id" : groups + ", e.app_id";
+            columns.add("e.app_id");
+            groups += ", e.app_id";
         }
         return "SELECT " + String.join(", ", columns)
                 + " FROM " + Sources.of(rollupTable(query),
@@ -402,14 +399,8 @@ public class QueryCompiler {
     public Compiled firstUsers(Query query, List<LocalDate> days) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
-        // the ordinal by one probe of its key per row, whatever the statistics say: as a LEFT JOIN, the first day of a new
-        // app (which they do not know yet) was planned as one row on each side, and every row read all of the app's
-        // ordinals, growing with the square of its users (as in aggregate-service's DayStateRepository; bench/RESULTS.md,
-        // issue 15). Correlated on f.app_id, not the bound app: compared with a constant they know no rows of, the probe
-        // may still take the (app_id, ordinal) index and filter the app's ordinals by user
-        return new Compiled("SELECT f.first_date, f.user_id, (SELECT o.ordinal FROM user_ordinals o WHERE o.app_id = f.app_id AND o.user_id = f.user_id)"
-                + " AS ordinal FROM user_first_seen f WHERE f.app_id = " + app + " AND f.first_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new))
-                + "::date[])", binds.values());
+        return new Compiled("SELECT f.first_date, f.user_id, " + UserOrdinals.of("f.app_id", "f.user_id") + " AS ordinal FROM user_first_seen f"
+                + " WHERE f.app_id = " + app + " AND f.first_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[])", binds.values());
     }
 
     /** The ordinals aggregate has given of {@code users} of the app: user_id, ordinal. */
