@@ -155,7 +155,8 @@ class QueryCompilerTest {
     void partialsReadTheRollupAndBindOnlyTheParametersTheyUse() {
         Query weekly = query(List.of(Metric.NEW_USERS), List.of(Dimension.TIME_WEEK), List.of());
         QueryCompiler.Compiled clipped = compiler.partials(weekly, List.of(Partial.NEW), true, LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 20));
-        assertTrue(clipped.sql().contains("FROM fact_user_daily r LEFT JOIN user_first_seen"), clipped.sql());
+        assertTrue(clipped.sql().contains("FROM fact_user_daily r LEFT JOIN LATERAL (SELECT f.first_date, f.first_feed_date, f.first_messenger_date"
+                + " FROM user_first_seen f WHERE f.app_id = r.app_id AND f.user_id = r.user_id OFFSET 0)"), clipped.sql());
         assertTrue(clipped.sql().contains("$5"), clipped.sql());
         assertEquals(5, clipped.params().size());
         Query daily = query(List.of(Metric.NEW_USERS), List.of(Dimension.TIME_DAY), List.of());

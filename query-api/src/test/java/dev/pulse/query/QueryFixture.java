@@ -33,11 +33,16 @@ final class QueryFixture {
 
     /** With {@code users} users and feed events about {@code posts} posts (few of both: many events per user, day and post). */
     QueryFixture(String app, ZoneId zone, LocalDate firstDay, int days, long seed, int users, int posts) {
+        this(app, zone, firstDay, days, seed, users, posts, 800);
+    }
+
+    /** With {@code count} events of {@code users} users. */
+    QueryFixture(String app, ZoneId zone, LocalDate firstDay, int days, long seed, int users, int posts, int count) {
         Random random = new Random(seed);
         String[] names = {"feed.view", "feed.like", "message.sent", "purchase", "signup", "page_view"};
         String[] countries = {"DE", "FR", null};
         Instant start = firstDay.atStartOfDay(zone).toInstant();
-        for (int i = 0; i < 800; i++) {
+        for (int i = 0; i < count; i++) {
             // some events near midnight, to exercise the app-local day boundaries
             long second = random.nextBoolean() ? random.nextInt(days * 86_400) : random.nextInt(days) * 86_400L + 86_400 - 1 - random.nextInt(120);
             Instant ts = start.plusSeconds(second);
