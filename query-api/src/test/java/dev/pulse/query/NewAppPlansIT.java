@@ -21,6 +21,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * no more buffers per statement. A statement planned for the new app as one row per side reads, per row, all of the
  * app's rows of the other side: at 2,000 users, hundreds of times the buffers (8.8 s instead of 22 ms for a day of
  * 10,000 users on PostgreSQL 15, bench/RESULTS.md). Buffers from pg_stat_statements do not depend on the machine's
- * speed. Autovacuum is off while the test runs, so that it cannot analyze the new app before its questions.
+ * speed. Autovacuum is off while the test runs, so that it cannot analyze the new app before its questions. Not seen:
+ * work that reads no shared buffers, such as a nested loop over a CTE's rows (retention's former join of its cohorts
+ * and activity, measured apart), and the day state's statements (no state is built here; measured apart too).
  */
 @QuarkusTest
 @WithTestResource(PulseInfrastructure.WithoutKafka.class)
@@ -75,46 +81,76 @@ class NewAppPlansIT {
         new QueryFixture(app, ZONE, FIRST, 3, 29, USERS, 40, EVENTS);
         execute("INSERT INTO user_ordinals (app_id, user_id, ordinal) SELECT app_id, user_id, row_number() OVER (ORDER BY user_id) - 1"
                 + " FROM user_first_seen WHERE app_id = '" + app + "'");
+        // the receivers' traits, which a message's receiver side reads as of the message
+        execute("INSERT INTO dim_users (app_id, user_id, country, version, valid_from, is_current) SELECT app_id, user_id, 'DE', 1,"
+                + " first_ts - interval '1 day', true FROM user_first_seen WHERE app_id = '" + app + "'");
+    }
+
+    /** What a sweep of questions did: each request's status in order, and the calls and buffers per statement. */
+    private record Sweep(List<Integer> statuses, Map<String, long[]> reads) {
     }
 
     @Test
     void aNewAppsQuestionsReadAsMuchAsAKnownAppsOfTheSameRows() throws Exception {
-        Map<String, long[]> freshReads = sweep(fresh);
-        Map<String, long[]> knownReads = sweep(known);
+        // the premise: the planner takes the new app for a small part of what it is, and the known one for what it is
+        assertTrue(estimate(fresh) <= USERS / 20, "rows estimated for the new app: " + estimate(fresh));
+        assertTrue(estimate(known) >= USERS / 2, "rows estimated for the known app: " + estimate(known));
 
+        Sweep freshSweep = sweep(fresh);
+        Sweep knownSweep = sweep(known);
+
+        // a statement cancelled at the statement timeout answers 400 and is not recorded: the answers must agree first
+        assertEquals(knownSweep.statuses(), freshSweep.statuses(), "both apps' questions answered alike");
+        assertTrue(freshSweep.statuses().stream().filter(status -> status == 200).count() > freshSweep.statuses().size() / 2,
+                "most questions answered: " + freshSweep.statuses());
+        Set<String> statements = new TreeSet<>(freshSweep.reads().keySet());
+        statements.addAll(knownSweep.reads().keySet());
         List<String> slower = new ArrayList<>();
-        freshReads.forEach((sql, reads) -> {
+        for (String sql : statements) {
             // a statement one sweep ran and the other did not (an answer its cache kept) is compared with none
-            long[] twin = knownReads.getOrDefault(sql, new long[2]);
-            if (reads[1] > 2 * twin[1] + SLACK * reads[0]) {
+            long[] reads = freshSweep.reads().getOrDefault(sql, new long[2]);
+            long[] twin = knownSweep.reads().getOrDefault(sql, new long[2]);
+            if (reads[1] > 2 * twin[1] + SLACK * Math.max(1, reads[0])) {
                 slower.add(reads[1] + " buffers for the new app, " + twin[1] + " for the known (" + reads[0] + " calls): " + sql);
             }
-        });
-        assertTrue(freshReads.size() >= 20, "statements recorded: " + freshReads.size());
+        }
+        assertTrue(statements.size() >= 200, "statements recorded: " + statements.size());
         assertEquals(List.of(), slower, "statements reading far more for an app the statistics do not know");
     }
 
-    /** Every metric alone and by each dimension, retention, a funnel, the other reports: the buffers and calls per statement. */
-    private static Map<String, long[]> sweep(String app) throws SQLException {
+    /* the planner's estimate of the app's rows of user_first_seen */
+    private static long estimate(String app) throws SQLException {
+        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet plan = s.executeQuery("EXPLAIN (FORMAT JSON) SELECT * FROM user_first_seen WHERE app_id = '" + app + "'")) {
+            plan.next();
+            Matcher rows = Pattern.compile("\"Plan Rows\": (\\d+)").matcher(plan.getString(1));
+            assertTrue(rows.find(), plan.getString(1));
+            return Long.parseLong(rows.group(1));
+        }
+    }
+
+    /** Every metric alone and by each dimension, retention, a funnel, the other reports. */
+    private static Sweep sweep(String app) throws SQLException {
         execute("SELECT pg_stat_statements_reset()");
+        List<Integer> statuses = new ArrayList<>();
         for (Metric metric : Metric.values()) {
-            query(app, "\"metrics\":[\"" + metric.apiName() + "\"]");
+            statuses.add(query(app, "\"metrics\":[\"" + metric.apiName() + "\"]"));
             for (Dimension dimension : Dimension.values()) {
-                query(app, "\"metrics\":[\"" + metric.apiName() + "\"],\"dimensions\":[\"" + dimension.apiName() + "\"]");
+                statuses.add(query(app, "\"metrics\":[\"" + metric.apiName() + "\"],\"dimensions\":[\"" + dimension.apiName() + "\"]"));
             }
         }
-        query(app, "\"metrics\":[\"active_users\",\"new_users\"],\"filters\":[[\"is\",\"user:cohort_week\",[\"2026-04-06\"]]]");
+        statuses.add(query(app, "\"metrics\":[\"active_users\",\"new_users\"],\"filters\":[[\"is\",\"user:cohort_week\",[\"2026-04-06\"]]]"));
         for (String options : List.of("&period=day", "&period=week", "&breakdown=user:country", "&breakdown=user:cohort_week")) {
-            get(app, "/v1/retention?app=" + app + "&from=2026-04-06&to=2026-04-08" + options);
+            statuses.add(get(app, "/v1/retention?app=" + app + "&from=2026-04-06&to=2026-04-08" + options));
         }
-        given().header("Authorization", "Bearer " + TOKENS.get(app)).contentType(ContentType.JSON)
+        statuses.add(given().header("Authorization", "Bearer " + TOKENS.get(app)).contentType(ContentType.JSON)
                 .body("{\"app\":\"" + app + "\",\"steps\":[{\"event\":\"signup\"},{\"event\":\"feed.view\"},{\"event\":\"purchase\"}],"
                         + "\"window\":\"7d\",\"date_range\":" + RANGE + ",\"breakdown\":\"user:cohort_week\"}")
-                .when().post("/v1/funnel").then().statusCode(200);
-        get(app, "/v1/users/u1?app=" + app);
-        get(app, "/v1/posts/1?app=" + app + "&from=2026-04-06&to=2026-04-08");
-        get(app, "/v1/hosts/h1.example/activity?app=" + app + "&month=2026-04");
-        get(app, "/v1/quality?app=" + app + "&date=2026-04-07");
+                .when().post("/v1/funnel").then().extract().statusCode());
+        statuses.add(get(app, "/v1/users/u1?app=" + app));
+        statuses.add(get(app, "/v1/posts/1?app=" + app + "&from=2026-04-06&to=2026-04-08"));
+        statuses.add(get(app, "/v1/hosts/h1.example/activity?app=" + app + "&month=2026-04"));
+        statuses.add(get(app, "/v1/quality?app=" + app + "&date=2026-04-07"));
         Map<String, long[]> reads = new HashMap<>();
         try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rows = s.executeQuery("""
@@ -125,19 +161,17 @@ class NewAppPlansIT {
                 reads.merge(rows.getString(1), new long[] {rows.getLong(2), rows.getLong(3)}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
             }
         }
-        return reads;
+        return new Sweep(statuses, reads);
     }
 
-    private static void query(String app, String rest) {
-        int status = given().header("Authorization", "Bearer " + TOKENS.get(app)).contentType(ContentType.JSON)
+    private static int query(String app, String rest) {
+        return given().header("Authorization", "Bearer " + TOKENS.get(app)).contentType(ContentType.JSON)
                 .body("{\"app\":\"" + app + "\",\"date_range\":" + RANGE + "," + rest + "}")
                 .when().post("/v1/query").then().extract().statusCode();
-        assertTrue(status == 200 || status == 400, rest + " answered " + status);
     }
 
-    private static void get(String app, String path) {
-        int status = given().header("Authorization", "Bearer " + TOKENS.get(app)).when().get(path).then().extract().statusCode();
-        assertTrue(status == 200 || status == 404, path + " answered " + status);
+    private static int get(String app, String path) {
+        return given().header("Authorization", "Bearer " + TOKENS.get(app)).when().get(path).then().extract().statusCode();
     }
 
     private static void execute(String sql) {

@@ -323,13 +323,13 @@ public class QueryCompiler {
     public Compiled dayState(Query query, String dimension, List<String> bitmaps, List<String> sums, boolean firstUsers, List<LocalDate> days) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
-        String states = "SELECT s.event_date, " + (firstUsers ? "s.first_users" : "NULL::bytea") + " AS first_users FROM day_state s WHERE s.app_id = "
+        String states = "SELECT s.app_id, s.event_date, " + (firstUsers ? "s.first_users" : "NULL::bytea") + " AS first_users FROM day_state s WHERE s.app_id = "
                 + app + " AND s.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[]) AND s.held"
                 + " AND NOT " + binds.bind(dimension) + " = ANY(s.unheld)"
                 + " AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = " + app + "), 0)"
                 + " AND s.day_version = coalesce((SELECT c.version FROM closed_day_changes c WHERE c.app_id = " + app
                 + " AND c.event_date = s.event_date), 0)";
-        return new Compiled(state(query, dimension, bitmaps, sums, binds, app, states, "day_values"), binds.values());
+        return new Compiled(state(query, dimension, bitmaps, sums, binds, states, "day_values"), binds.values());
     }
 
     /**
@@ -358,15 +358,19 @@ public class QueryCompiler {
     public Compiled openDayState(Query query, String dimension, List<String> bitmaps, List<String> sums, List<LocalDate> days) {
         Binds binds = new Binds();
         String app = binds.bind(query.app().appId());
-        String states = "SELECT s.event_date, NULL::bytea AS first_users FROM open_day_state s WHERE s.app_id = " + app
+        String states = "SELECT s.app_id, s.event_date, NULL::bytea AS first_users FROM open_day_state s WHERE s.app_id = " + app
                 + " AND s.event_date = ANY(" + binds.bind(days.toArray(LocalDate[]::new)) + "::date[]) AND s.held"
                 + " AND NOT " + binds.bind(dimension) + " = ANY(s.unheld)"
                 + " AND s.app_version = coalesce((SELECT version FROM closed_day_versions WHERE app_id = " + app + "), 0)";
-        return new Compiled(state(query, dimension, bitmaps, sums, binds, app, states, "day_value_deltas"), binds.values());
+        return new Compiled(state(query, dimension, bitmaps, sums, binds, states, "day_value_deltas"), binds.values());
     }
 
-    /** The rows of {@code states} (event_date, first_users), then the rows of {@code values} on their days. */
-    private static String state(Query query, String dimension, List<String> bitmaps, List<String> sums, Binds binds, String app, String states,
+    /**
+     * The rows of {@code states} (app_id, event_date, first_users), then the rows of {@code values} on their days: a probe of
+     * the values' key per day, correlated on the day's row, so that a new app's days are not planned as one row each
+     * with every day reading all of the app's values ({@link Sources#probe}).
+     */
+    private static String state(Query query, String dimension, List<String> bitmaps, List<String> sums, Binds binds, String states,
             String values) {
         List<String> nulls = new ArrayList<>();
         List<String> columns = new ArrayList<>();
@@ -378,8 +382,8 @@ public class QueryCompiler {
                 + " SELECT s.event_date, true AS day_row, s.first_users, NULL::text"
                 + nulls.stream().map(n -> ", " + n).collect(Collectors.joining()) + " FROM s"
                 + " UNION ALL SELECT v.event_date, false, NULL, v.value" + columns.stream().map(v -> ", " + v).collect(Collectors.joining())
-                + " FROM s JOIN " + values + " v ON v.app_id = " + app + " AND v.event_date = s.event_date AND v.dimension = " + binds.bind(dimension)
-                + FilterSql.conditions(query.filters(), binds, filter -> "v.value");
+                + " FROM s CROSS JOIN " + Sources.probe("SELECT v.* FROM " + values + " v WHERE v.app_id = s.app_id AND v.event_date = s.event_date"
+                        + " AND v.dimension = " + binds.bind(dimension) + FilterSql.conditions(query.filters(), binds, filter -> "v.value")) + " v";
     }
 
     /**

@@ -247,7 +247,9 @@ public class RetentionService {
                         + FilterSql.conditions(segment.filters(), binds);
         // each user's cohorts and active periods gathered by grouping, not by joining the two: planned for an app the
         // statistics do not know yet as one row each, the join compared every cohort member with every active period
-        // (51.6 s instead of milliseconds for a new app's 10,000 users; Sources.probe)
+        // (51.6 s instead of milliseconds for a new app's 10,000 users; Sources.probe). Every active user of the
+        // window is grouped, those of no cohort too: leaving them out by a probe of their first day cost as much per
+        // row as grouping them (bench/RESULTS.md)
         String query = """
                 WITH cohort AS (%s),
                 users AS (

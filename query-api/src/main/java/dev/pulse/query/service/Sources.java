@@ -68,7 +68,8 @@ final class Sources {
     /**
      * Both sides of app {@code app}'s messages of days {@code from..to} (placeholders): per {@code message.sent}, a row
      * of its sender ({@code sent}) with the event's traits and a row of its receiver with the receiver's traits valid
-     * when the message was sent (dim_users' version of that moment; none for a receiver Pulse has never seen).
+     * when the message was sent (dim_users' version of that moment, probed per message; none for a receiver Pulse has
+     * never seen).
      */
     static String messengerSides(boolean firstSeen, String app, String from, String to) {
         String messages = " WHERE m.app_id = " + app + " AND m.event_date BETWEEN " + from + " AND " + to
@@ -77,8 +78,9 @@ final class Sources {
                 + " m.gender, m.age, m.user_os, m.source, m.country, m.city, m.exp_group FROM events m" + messages
                 + " UNION ALL SELECT m.app_id, m.event_date, m.event_ts, m.event_id, m.receiver_id, false,"
                 + " d.gender, d.age, d.os, d.source, d.country, d.city, d.exp_group"
-                + " FROM events m LEFT JOIN dim_users d ON d.app_id = " + app + " AND d.user_id = m.receiver_id"
-                + " AND d.valid_from <= m.event_ts AND (d.valid_to IS NULL OR d.valid_to > m.event_ts)"
+                + " FROM events m LEFT JOIN " + probe("SELECT d.gender, d.age, d.os, d.source, d.country, d.city, d.exp_group FROM dim_users d"
+                        + " WHERE d.app_id = m.app_id AND d.user_id = m.receiver_id AND d.valid_from <= m.event_ts"
+                        + " AND (d.valid_to IS NULL OR d.valid_to > m.event_ts)") + " d ON true"
                 + messages + " AND m.receiver_id IS NOT NULL)";
         return of(sides, firstSeen);
     }
