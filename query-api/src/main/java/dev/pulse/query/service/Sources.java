@@ -34,10 +34,9 @@ final class Sources {
 
     /**
      * {@code select}, a read of a table's key correlated on the row before it, as a LATERAL subquery run once per row
-     * (OFFSET 0 keeps PostgreSQL from turning it into a join). As a join, the rows of an app the planner's statistics
-     * do not know yet (a new app, or a small one beside large ones) were planned as one row on each side, and each row
-     * read all of the app's rows of the other side: 8.8 s instead of 22 ms for a day of 10,000 users, growing with the
-     * square of its users (bench/RESULTS.md, issue 15). A join can be up to twice as quick for a known app's month.
+     * (OFFSET 0 keeps PostgreSQL from turning it into a join): the fault {@link dev.pulse.schema.UserOrdinals} describes,
+     * for reads of several columns (8.8 s instead of 22 ms for a new app's day of 10,000 users with its first days).
+     * A hash join was 2.3× as quick for a known app's whole month (bench/RESULTS.md, issue 15).
      */
     static String probe(String select) {
         return "LATERAL (" + select + " OFFSET 0)";
