@@ -159,6 +159,9 @@ class SessionStateIT {
             send(app, sent);
             assertEquals(KeptSessions.of(events, 1800), kept(app), "after batch " + batch);
             assertEquals(recomputedEnds(app), ends(app), "after batch " + batch);
+            // a session's change on a row of other traits than the batch's events is written by the rollup's upsert: to the
+            // row its first event made, never a new one
+            assertEquals(0L, queryLong("SELECT count(*) FROM fact_user_daily WHERE app_id = '" + app + "' AND events = 0"), "after batch " + batch);
         }
         assertTrue(queryLong("SELECT count(*) FROM user_day_session_ends WHERE app_id = '" + app + "' AND session_id IS NOT NULL") > 0);
 

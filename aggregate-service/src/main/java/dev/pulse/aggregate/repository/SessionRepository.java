@@ -1,6 +1,5 @@
 package dev.pulse.aggregate.repository;
 
-import dev.pulse.aggregate.domain.RollupDelta.TraitsDay;
 import dev.pulse.aggregate.domain.SessionDelta;
 import dev.pulse.aggregate.domain.UserDay;
 import dev.pulse.contract.EnrichedEvent;
@@ -13,10 +12,8 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.sqlclient.data.Numeric;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -30,8 +27,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The sessions kept on fact_user_daily (V26) and their ends (V31). After a batch's events are stored and rolled up,
- * the sessions of each user-day they belong to move by what the events do to the stored ends ({@link SessionDelta});
+ * The sessions kept on fact_user_daily (V26) and their ends (V31). Once a batch's events are stored, the sessions of
+ * each user-day they belong to move by what the events do to the stored ends ({@link SessionDelta}), written with the
+ * batch's rollup rows;
  * a user-day the ends cannot answer for (an event at or before the first of its session_id's last session, or ends
  * that do not count all its events) gets its sessions and ends recomputed from its stored events, so a late event
  * that joins or splits sessions changes the figures exactly. Two
@@ -55,15 +53,6 @@ public class SessionRepository {
             FROM unnest($1::text[], $2::date[], $3::text[]) WITH ORDINALITY AS k(app_id, event_date, user_id, row_number)
             LEFT JOIN user_day_session_ends e ON e.app_id = k.app_id AND e.event_date = k.event_date AND e.user_id = k.user_id"""
             .formatted(TRAITS.stream().map(t -> "e." + t).collect(Collectors.joining(", ")));
-    /* each row matches the one rollup row of its key: the key's columns are unique, NULLs equal (V5) */
-    private static final String ADD = """
-            UPDATE fact_user_daily f SET sessions = f.sessions + d.sessions, session_seconds = f.session_seconds + d.seconds,
-                   bounces = f.bounces + d.bounces
-            FROM unnest($1::text[], $2::date[], $3::text[], $4::smallint[], $5::smallint[], $6::text[], $7::text[], $8::text[], $9::text[],
-                        $10::int[], $11::int[], $12::numeric[], $13::int[])
-                 AS d(app_id, event_date, user_id, %s, sessions, seconds, bounces)
-            WHERE f.app_id = d.app_id AND f.event_date = d.event_date AND f.user_id = d.user_id AND %s"""
-            .formatted(TRAIT_COLUMNS, TRAITS.stream().map(t -> "f." + t + " IS NOT DISTINCT FROM d." + t).collect(Collectors.joining(" AND ")));
     private static final String ENDS = """
             INSERT INTO user_day_session_ends AS s (app_id, event_date, user_id, session_id, first_ts, last_ts, run_events, events, %1$s)
             SELECT app_id, event_date, user_id, session_id, first_ts, last_ts, run_events, events, %1$s
@@ -79,14 +68,20 @@ public class SessionRepository {
         this.pool = pool;
     }
 
-    public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
-        List<UserDay> days = fresh.stream().map(e -> new UserDay(e.appId(), e.eventDate(), e.userId())).distinct().toList();
+    /**
+     * The batch's share of its user-days' sessions, read before the batch's rollup rows are written: they take its
+     * changes ({@link UserDailyRollupRepository#apply}); then {@link #write} keeps the ends and recomputes the rest.
+     */
+    public Uni<SessionDelta> delta(SqlConnection connection, List<EnrichedEvent> fresh) {
+        Map<UserDay, Long> batchEvents = fresh.stream()
+                .collect(Collectors.groupingBy(e -> new UserDay(e.appId(), e.eventDate(), e.userId()), Collectors.counting()));
+        List<UserDay> days = List.copyOf(batchEvents.keySet());
         if (days.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(new SessionDelta(Map.of(), List.of(), Set.of()));
         }
         return connection.preparedQuery(STORED).execute(Tuple.of(days.stream().map(UserDay::appId).toArray(String[]::new),
                         days.stream().map(UserDay::date).toArray(LocalDate[]::new), days.stream().map(UserDay::userId).toArray(String[]::new)))
-                .flatMap(rows -> {
+                .map(rows -> {
                     Map<UserDay, List<SessionDelta.End>> ends = new HashMap<>();
                     Map<UserDay, Long> events = new HashMap<>();
                     Map<String, Integer> timeouts = new HashMap<>();
@@ -97,7 +92,7 @@ public class SessionRepository {
                             timeouts.put(day.appId(), timeout);
                         }
                         Long dayEvents = row.getLong("day_events");
-                        events.put(day, dayEvents == null ? 0 : dayEvents);
+                        events.put(day, (dayEvents == null ? 0 : dayEvents) + batchEvents.get(day));
                         List<SessionDelta.End> dayEnds = ends.computeIfAbsent(day, k -> new ArrayList<>());
                         if (row.getValue("last_ts") != null) {
                             dayEnds.add(new SessionDelta.End(day, row.getString("session_id"), micros(row, "first_ts"), micros(row, "last_ts"),
@@ -106,10 +101,13 @@ public class SessionRepository {
                     }
                     Map<UserDay, SessionDelta.Stored> stored = new HashMap<>();
                     ends.forEach((day, dayEnds) -> stored.put(day, new SessionDelta.Stored(dayEnds, events.get(day))));
-                    SessionDelta delta = SessionDelta.of(fresh, stored, timeouts);
-                    return add(connection, delta.changes()).flatMap(x -> ends(connection, delta.ends()))
-                            .flatMap(x -> recompute(connection, delta.recompute()));
+                    return SessionDelta.of(fresh, stored, timeouts);
                 });
+    }
+
+    /** Keeps the delta's ends and recomputes its other user-days from their stored events, once the rollup rows are written. */
+    public Uni<Void> write(SqlConnection connection, SessionDelta delta) {
+        return ends(connection, delta.ends()).flatMap(x -> recompute(connection, delta.recompute()));
     }
 
     private static long micros(Row row, String column) {
@@ -121,17 +119,6 @@ public class SessionRepository {
         Short age = row.getShort("age");
         return new UserTraits(gender == null ? null : gender.intValue(), age == null ? null : age.intValue(), row.getString("user_os"),
                 row.getString("source"), row.getString("country"), row.getString("city"), row.getInteger("exp_group"));
-    }
-
-    private static Uni<Void> add(SqlConnection connection, Map<TraitsDay, SessionDelta.Change> changes) {
-        if (changes.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<Object[]> rows = new ArrayList<>();
-        changes.forEach((k, c) -> rows.add(Stream.concat(Stream.concat(Stream.of(k.appId(), k.date(), k.userId()), Sql.traits(k.traits()).stream()),
-                Stream.of(c.sessions(), Numeric.create(BigDecimal.valueOf(c.micros(), 6)), c.bounces())).toArray()));
-        return connection.preparedQuery(ADD).execute(Sql.columns(rows, String.class, LocalDate.class, String.class, Short.class, Short.class,
-                String.class, String.class, String.class, String.class, Integer.class, Integer.class, Numeric.class, Integer.class)).replaceWithVoid();
     }
 
     private static Uni<Void> ends(SqlConnection connection, List<SessionDelta.End> ends) {

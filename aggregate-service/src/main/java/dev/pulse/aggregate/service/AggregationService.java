@@ -162,9 +162,10 @@ public class AggregationService {
      * times; @return the rollup rows added
      */
     private Uni<RollupDelta> rollups(SqlConnection connection, List<EnrichedEvent> fresh) {
-        return rollup.apply(connection, fresh)
-                // after the rollup's rows exist, and after user_first_seen's upsert has locked each user (SessionRepository)
-                .call(x -> sessions.apply(connection, fresh))
+        // the sessions read once user_first_seen's upsert has locked each user (SessionRepository), before the rollup rows
+        // take their change; their ends and recomputes once the rows exist
+        return sessions.delta(connection, fresh)
+                .flatMap(delta -> rollup.apply(connection, fresh, delta.changes()).call(x -> sessions.write(connection, delta)))
                 .call(x -> eventTimes.apply(connection, fresh));
     }
 }
