@@ -140,6 +140,25 @@ class SessionStateIT {
     }
 
     @Test
+    void aSessionGrownByABatchOfOtherTraitsOnlyGrowsOnTheRowOfItsFirstEvent() throws Exception {
+        String app = TestData.newAppId();
+        TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId());
+        LocalDate day = LocalDate.of(2026, 6, 11);
+        List<EnrichedEvent> events = new ArrayList<>(List.of(event(app, "g", day, 10, 0, null, 0, false)));
+        send(app, events);
+        // ten minutes on, with other traits, alone in its batch: the session's change goes to a row the batch has no event of
+        EnrichedEvent later = event(app, "g", day, 10, 10, null, 1, false);
+        events.add(later);
+        send(app, List.of(later));
+        assertEquals(KeptSessions.of(events, 1800), kept(app));
+        String row = "SELECT events || '/' || sessions || '/' || bounces || '/' || session_seconds::float8 FROM fact_user_daily WHERE app_id = '"
+                + app + "' AND gender = ";
+        assertEquals("1/1/0/600", Stored.queryString(row + 0), "the session, no longer a bounce, on its first event's row");
+        assertEquals("1/0/0/0", Stored.queryString(row + 1));
+        assertEquals(2L, queryLong("SELECT count(*) FROM fact_user_daily WHERE app_id = '" + app + "'"));
+    }
+
+    @Test
     void sessionsKeptFromTheirEndsMatchTheEventsAndTheEndsARecompute() throws Exception {
         String app = TestData.newAppId();
         TestData.createApp(PulseInfrastructure.current().dataSource(), app, ZONE.getId());
