@@ -38,8 +38,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static dev.pulse.aggregate.Stored.queryLong;
 import static org.awaitility.Awaitility.await;
@@ -140,8 +138,8 @@ class NewAppWritesIT {
         runJobs();
         Map<Long, Reads> freshReads = sweep(fresh, today, now);
         // the premise: the planner takes the new app for a small part of what it is, and the known one for what it is
-        long freshEstimate = estimate(fresh);
-        long knownEstimate = estimate(known);
+        long freshEstimate = TestData.plannedUsers(PulseInfrastructure.current().dataSource(), fresh);
+        long knownEstimate = TestData.plannedUsers(PulseInfrastructure.current().dataSource(), known);
         assertTrue(freshEstimate <= USERS / 20, "rows estimated for the new app: " + freshEstimate);
         assertTrue(knownEstimate >= USERS / 2, "rows estimated for the known app: " + knownEstimate);
 
@@ -241,16 +239,5 @@ class NewAppWritesIT {
 
     private static void execute(String sql) {
         TestData.execute(PulseInfrastructure.current().dataSource(), sql);
-    }
-
-    /* the planner's estimate of the app's rows of user_first_seen */
-    private static long estimate(String app) throws Exception {
-        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet plan = s.executeQuery("EXPLAIN (FORMAT JSON) SELECT * FROM user_first_seen WHERE app_id = '" + app + "'")) {
-            plan.next();
-            Matcher rows = Pattern.compile("\"Plan Rows\": (\\d+)").matcher(plan.getString(1));
-            assertTrue(rows.find(), plan.getString(1));
-            return Long.parseLong(rows.group(1));
-        }
     }
 }

@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,8 +91,8 @@ class NewAppPlansIT {
     @Test
     void aNewAppsQuestionsReadAsMuchAsAKnownAppsOfTheSameRows() throws Exception {
         // the premise: the planner takes the new app for a small part of what it is, and the known one for what it is
-        long freshEstimate = estimate(fresh);
-        long knownEstimate = estimate(known);
+        long freshEstimate = TestData.plannedUsers(PulseInfrastructure.current().dataSource(), fresh);
+        long knownEstimate = TestData.plannedUsers(PulseInfrastructure.current().dataSource(), known);
         assertTrue(freshEstimate <= USERS / 20, "rows estimated for the new app: " + freshEstimate);
         assertTrue(knownEstimate >= USERS / 2, "rows estimated for the known app: " + knownEstimate);
 
@@ -118,17 +116,6 @@ class NewAppPlansIT {
         }
         assertTrue(statements.size() >= 200, "statements recorded: " + statements.size());
         assertEquals(List.of(), slower, "statements reading far more for an app the statistics do not know");
-    }
-
-    /* the planner's estimate of the app's rows of user_first_seen */
-    private static long estimate(String app) throws SQLException {
-        try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet plan = s.executeQuery("EXPLAIN (FORMAT JSON) SELECT * FROM user_first_seen WHERE app_id = '" + app + "'")) {
-            plan.next();
-            Matcher rows = Pattern.compile("\"Plan Rows\": (\\d+)").matcher(plan.getString(1));
-            assertTrue(rows.find(), plan.getString(1));
-            return Long.parseLong(rows.group(1));
-        }
     }
 
     /** Every metric alone and by each dimension, retention, a funnel, the other reports. */

@@ -15,6 +15,8 @@ import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Writes test input straight into the real servers, where no service of the module under test would. */
 public final class TestData {
@@ -42,6 +44,24 @@ public final class TestData {
     public static void execute(DataSource dataSource, String sql) {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The rows the planner expects of the app's user_first_seen: what its statistics know of the app (about one row
+     * for an app they have not seen), the premise of the tests that compare a new app with an analyzed one.
+     */
+    public static long plannedUsers(DataSource dataSource, String app) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet plan = statement.executeQuery("EXPLAIN (FORMAT JSON) SELECT * FROM user_first_seen WHERE app_id = '" + app + "'")) {
+            plan.next();
+            Matcher rows = Pattern.compile("\"Plan Rows\": (\\d+)").matcher(plan.getString(1));
+            if (!rows.find()) {
+                throw new IllegalStateException("no row estimate in " + plan.getString(1));
+            }
+            return Long.parseLong(rows.group(1));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
