@@ -51,7 +51,7 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
      * What is stored of a user-day before the batch's sessions are applied.
      *
      * @param ends   its session_ids' ends, none where they are not kept
-     * @param events its events in the rollup, this batch's included
+     * @param events its events in the rollup before the batch
      */
     public record Stored(List<End> ends, long events) {
     }
@@ -76,7 +76,7 @@ public record SessionDelta(Map<TraitsDay, Change> changes, List<End> ends, Set<U
             if (kept != null) {
                 kept.ends().forEach(end -> dayEnds.put(end.sessionId(), end));
             }
-            boolean counted = kept != null && dayEnds.values().stream().mapToLong(End::events).sum() + events.size() == kept.events();
+            boolean counted = kept != null && dayEnds.values().stream().mapToLong(End::events).sum() == kept.events();
             if (timeout == null || !counted || events.stream().anyMatch(e -> beforeKnown(e, dayEnds.get(e.sessionId())))) {
                 recompute.add(day);
                 return;

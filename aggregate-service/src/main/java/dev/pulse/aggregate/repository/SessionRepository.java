@@ -73,9 +73,7 @@ public class SessionRepository {
      * changes ({@link UserDailyRollupRepository#apply}); then {@link #write} keeps the ends and recomputes the rest.
      */
     public Uni<SessionDelta> delta(SqlConnection connection, List<EnrichedEvent> fresh) {
-        Map<UserDay, Long> batchEvents = fresh.stream()
-                .collect(Collectors.groupingBy(e -> new UserDay(e.appId(), e.eventDate(), e.userId()), Collectors.counting()));
-        List<UserDay> days = List.copyOf(batchEvents.keySet());
+        List<UserDay> days = fresh.stream().map(e -> new UserDay(e.appId(), e.eventDate(), e.userId())).distinct().toList();
         if (days.isEmpty()) {
             return Uni.createFrom().item(new SessionDelta(Map.of(), List.of(), Set.of()));
         }
@@ -92,7 +90,7 @@ public class SessionRepository {
                             timeouts.put(day.appId(), timeout);
                         }
                         Long dayEvents = row.getLong("day_events");
-                        events.put(day, (dayEvents == null ? 0 : dayEvents) + batchEvents.get(day));
+                        events.put(day, dayEvents == null ? 0 : dayEvents);
                         List<SessionDelta.End> dayEnds = ends.computeIfAbsent(day, k -> new ArrayList<>());
                         if (row.getValue("last_ts") != null) {
                             dayEnds.add(new SessionDelta.End(day, row.getString("session_id"), micros(row, "first_ts"), micros(row, "last_ts"),

@@ -57,6 +57,7 @@ class SessionDeltaTest {
             Set<UserDay> damaged = new HashSet<>();
             for (int batch = 0; batch < 8; batch++) {
                 List<EnrichedEvent> fresh = batch(batch, all);
+                List<EnrichedEvent> before = List.copyOf(all);
                 all.addAll(fresh);
                 // ends not kept for a user-day (kept before V31), or one session_id's missing (a path that did not keep them)
                 if (random.nextInt(10) == 0 && !ends.isEmpty()) {
@@ -82,7 +83,7 @@ class SessionDeltaTest {
                 for (EnrichedEvent e : fresh) {
                     UserDay day = userDay(e);
                     stored.put(day, new Stored(List.copyOf(ends.getOrDefault(day, Map.of()).values()),
-                            all.stream().filter(x -> userDay(x).equals(day)).count()));
+                            before.stream().filter(x -> userDay(x).equals(day)).count()));
                 }
                 SessionDelta delta = SessionDelta.of(fresh, stored, Map.of(TestEvent.APP, TIMEOUT));
                 for (UserDay day : stored.keySet()) {
