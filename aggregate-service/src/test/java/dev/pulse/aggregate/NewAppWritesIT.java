@@ -6,17 +6,12 @@ import dev.pulse.aggregate.service.OpenDayStateJob;
 import dev.pulse.aggregate.service.RecomputeService;
 import dev.pulse.aggregate.service.SessionRebuildJob;
 import dev.pulse.contract.EnrichedEvent;
-import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.PulseInfrastructure;
 import dev.pulse.contract.testing.TestData;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +34,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
-import static dev.pulse.aggregate.Stored.queryLong;
+import static dev.pulse.aggregate.Stored.send;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,8 +63,6 @@ class NewAppWritesIT {
      */
     private static final long FACTOR = 4;
     private static final long SLACK_PER_CALL = 2_000;
-    /* the test's own polls, told apart from the service's statements by their comment */
-    private static final String STORED = "SELECT /* NewAppWritesIT */ count(*) FROM events WHERE app_id = ";
 
     /** A statement's calls and the shared buffers they read, over a sweep. */
     private record Reads(String sql, long calls, long buffers) {
@@ -178,7 +171,7 @@ class NewAppWritesIT {
              ResultSet rows = s.executeQuery("""
                      SELECT queryid, query, calls, shared_blks_hit + shared_blks_read FROM pg_stat_statements
                      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-                       AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%NewAppWritesIT%'""")) {
+                       AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%Stored.send%'""")) {
             while (rows.next()) {
                 reads.merge(rows.getLong(1), new Reads(rows.getString(2), rows.getLong(3), rows.getLong(4)), Reads::plus);
             }
@@ -222,19 +215,6 @@ class NewAppWritesIT {
             }
         }
         return events;
-    }
-
-    /** Sends the events to the enriched topic and waits until the raw store holds them all. */
-    private static void send(String app, List<EnrichedEvent> events) throws Exception {
-        long expected = queryLong(STORED + "'" + app + "'") + events.size();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, PulseInfrastructure.current().bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-            for (EnrichedEvent e : events) {
-                producer.send(new ProducerRecord<>(Topics.ENRICHED, Topics.userKey(app, e.userId()), AggregationIT.MAPPER.writeValueAsString(e)));
-            }
-        }
-        await().atMost(Duration.ofMinutes(3)).until(() -> queryLong(STORED + "'" + app + "'") == expected);
     }
 
     private static void execute(String sql) {

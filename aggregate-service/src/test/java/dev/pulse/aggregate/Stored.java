@@ -3,7 +3,10 @@ package dev.pulse.aggregate;
 import dev.pulse.contract.EnrichedEvent;
 import dev.pulse.contract.Topics;
 import dev.pulse.contract.testing.PulseInfrastructure;
-import dev.pulse.contract.testing.TestData;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.awaitility.Awaitility.await;
@@ -21,14 +25,20 @@ final class Stored {
     private Stored() {
     }
 
-    /** Sends the events to the enriched topic and waits until the raw store holds them all. */
+    /** The poll of {@link #send}, told apart by its comment from the service's statements in pg_stat_statements. */
+    static final String POLL = "SELECT /* Stored.send */ count(*) FROM events WHERE app_id = ";
+
+    /** Sends the events to the enriched topic through one producer and waits until the raw store holds them all. */
     static void send(String app, List<EnrichedEvent> batch) throws Exception {
-        long expected = queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") + batch.size();
-        for (EnrichedEvent e : batch) {
-            TestData.send(PulseInfrastructure.current().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, e.userId()),
-                    AggregationIT.MAPPER.writeValueAsString(AggregationIT.MAPPER.valueToTree(e)));
+        long expected = queryLong(POLL + "'" + app + "'") + batch.size();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, PulseInfrastructure.current().bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            for (EnrichedEvent e : batch) {
+                producer.send(new ProducerRecord<>(Topics.ENRICHED, Topics.userKey(app, e.userId()), AggregationIT.MAPPER.writeValueAsString(AggregationIT.MAPPER.valueToTree(e))));
+            }
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM events WHERE app_id = '" + app + "'") == expected);
+        await().atMost(Duration.ofMinutes(3)).until(() -> queryLong(POLL + "'" + app + "'") == expected);
     }
 
     static String queryString(String sql) throws SQLException {
