@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
+import java.util.Arrays;
 import java.util.SortedSet;
 
 /**
@@ -40,10 +41,25 @@ public final class EventTimes {
         return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
     }
 
-    /** The column's encoding of ascending distinct times: 8 bytes each, big-endian. */
+    /** The column's encoding of a batch's times, ascending and distinct: 8 bytes each, big-endian, appended to a row (V41). */
     public static byte[] encode(SortedSet<Long> micros) {
         ByteBuffer bytes = ByteBuffer.allocate(micros.size() * 8);
         micros.forEach(bytes::putLong);
         return bytes.array();
+    }
+
+    /**
+     * A row's times as the set they stand for, ascending: a row holds each batch's part in the order batches came, and a
+     * time stored by two batches twice (V41). Sorts {@code micros} in place; @return it, or a shorter copy without repeats
+     */
+    public static long[] ascending(long[] micros) {
+        Arrays.sort(micros);
+        int distinct = 0;
+        for (long time : micros) {
+            if (distinct == 0 || time != micros[distinct - 1]) {
+                micros[distinct++] = time;
+            }
+        }
+        return distinct == micros.length ? micros : Arrays.copyOf(micros, distinct);
     }
 }

@@ -16,8 +16,9 @@ import java.util.Map;
 import java.util.SortedSet;
 
 /**
- * user_event_times (V25): each user's event times per week and event name, merged as a set, so a replayed event
- * changes nothing. The times are the raw store's event_ts in epoch microseconds, as the driver stores them
+ * user_event_times (V25, V41): each user's event times per week and event name, each batch's appended to the row in
+ * whatever order batches come (readers sort). Only events new to the raw store reach it, so a replayed event changes
+ * nothing. The times are the raw store's event_ts in epoch microseconds, as the driver stores them
  * ({@link EventTimes#micros}), so the state and the raw store agree to the microsecond.
  */
 @ApplicationScoped
@@ -25,8 +26,9 @@ public class EventTimesRepository {
     /*
      * One statement for the batch's rows, in the delta's order, which the ORDER BY keeps for the locks; each row's times
      * encoded here. Executed row by row, each call planned the encoding function anew and the upsert was a third of
-     * PostgreSQL's time; encoding in SQL, once per row, was still most of it (bench/RESULTS.md, issue 15). A row that
-     * would hold too many times is given up (NULL, user_event_times_kept; see V25).
+     * PostgreSQL's time; encoding in SQL, once per row, was still most of it, and merging a late time into the stored
+     * ones after that (bench/RESULTS.md, issue 15): appended, never merged (V41). A row that would hold too many times
+     * is given up (NULL, user_event_times_kept; see V25), and stays so (NULL || x is NULL).
      */
     private static final String UPSERT = """
             INSERT INTO user_event_times AS u (app_id, week_start, event, user_id, times)
@@ -34,11 +36,14 @@ public class EventTimesRepository {
             FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::bytea[]) WITH ORDINALITY AS k(app_id, week_start, event, user_id, times, row_number)
             ORDER BY row_number
             ON CONFLICT (app_id, week_start, event, user_id) DO UPDATE SET times =
-                CASE WHEN user_event_times_kept(length(u.times) + length(EXCLUDED.times)) THEN user_event_times_merge(u.times, EXCLUDED.times) END""";
-    /* the rows with a time in [$3, $4): cut out of them (a row NULL for too many times stays NULL: STRICT) */
+                CASE WHEN user_event_times_kept(length(u.times) + length(EXCLUDED.times)) THEN u.times || EXCLUDED.times END""";
+    /*
+     * the rows with a time in [$3, $4): cut out of them, the rest written ascending and distinct (a row NULL for too many
+     * times stays NULL: STRICT); every row of the week decoded, as its times are in no order (V41)
+     */
     private static final String CUT = """
             UPDATE user_event_times SET times = user_event_times_without(times, $3, $4)
-            WHERE app_id = $1 AND week_start = $2 AND user_event_times_at(times, 0) < $4 AND user_event_times_at(times, length(times) - 8) >= $3""";
+            WHERE app_id = $1 AND week_start = $2 AND EXISTS (SELECT 1 FROM user_event_times_decode(times) AS t WHERE t >= $3 AND t < $4)""";
     private static final String EMPTIED = "DELETE FROM user_event_times WHERE app_id = $1 AND week_start = $2 AND length(times) = 0";
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {

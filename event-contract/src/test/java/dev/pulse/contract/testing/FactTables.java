@@ -26,11 +26,24 @@ public final class FactTables {
     private FactTables() {
     }
 
-    /** Every row of the app, sorted, numbers rounded (a replay may sum floating values in another order). */
+    /**
+     * The funnels' state as the set each row stands for, ascending and distinct: a row holds its batches' parts in the
+     * order they came (V41), which a replay or a recompute need not repeat.
+     */
+    private static final String EVENT_TIMES_AS_SETS = """
+            (SELECT app_id, week_start, event, user_id,
+                    CASE WHEN times IS NOT NULL THEN user_event_times_encode(ARRAY(SELECT user_event_times_decode(times))) END AS times
+             FROM user_event_times)""";
+
+    /**
+     * Every row of the app, sorted, numbers rounded (a replay may sum floating values in another order), the funnels'
+     * state's times as sets.
+     */
     public static List<String> snapshot(Connection connection, String app) throws SQLException {
         List<String> rows = new ArrayList<>();
         for (String table : TABLES) {
-            try (PreparedStatement s = connection.prepareStatement("SELECT row_to_json(t)::text FROM " + table + " t WHERE app_id = ?")) {
+            String from = table.equals("user_event_times") ? EVENT_TIMES_AS_SETS : table;
+            try (PreparedStatement s = connection.prepareStatement("SELECT row_to_json(t)::text FROM " + from + " t WHERE app_id = ?")) {
                 s.setString(1, app);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
@@ -45,24 +58,24 @@ public final class FactTables {
 
     /**
      * The funnels' state against its definition over the raw store: each (event, week, user, microsecond) of the
-     * app's stored events once, and no other; each list strictly ascending; rows given up for too many times (NULL)
-     * stand for any. @return rows that differ or are out of order
+     * app's stored events, and no other; a time at most as often as stored events have it (a row holds its batches'
+     * parts, so two events at one microsecond stored by two batches are there twice, V41; a replay adds nothing); no
+     * empty row; rows given up for too many times (NULL) stand for any. @return times that differ or repeat too often
      */
     public static long eventTimesDifferences(Connection connection, String app) throws SQLException {
         try (PreparedStatement s = connection.prepareStatement("""
                 WITH state AS (
-                    SELECT u.event, u.week_start, u.user_id, t.micros, t.n,
-                           lag(t.micros) OVER (PARTITION BY u.event, u.week_start, u.user_id ORDER BY t.n) AS previous
-                    FROM user_event_times u, user_event_times_decode(u.times) WITH ORDINALITY AS t(micros, n) WHERE u.app_id = ?),
+                    SELECT u.event, u.week_start, u.user_id, t AS micros, count(*) AS n
+                    FROM user_event_times u, user_event_times_decode(u.times) AS t WHERE u.app_id = ? GROUP BY 1, 2, 3, 4),
                 stored AS (
-                    SELECT DISTINCT e.event, date_trunc('week', e.event_date)::date AS week_start, e.user_id,
-                           (extract(epoch FROM e.event_ts) * 1000000)::bigint AS micros
+                    SELECT e.event, date_trunc('week', e.event_date)::date AS week_start, e.user_id,
+                           (extract(epoch FROM e.event_ts) * 1000000)::bigint AS micros, count(*) AS n
                     FROM events e WHERE e.app_id = ?
                       AND NOT EXISTS (SELECT 1 FROM user_event_times g WHERE g.app_id = e.app_id AND g.times IS NULL AND g.user_id = e.user_id
-                                      AND g.event = e.event AND g.week_start = date_trunc('week', e.event_date)::date))
+                                      AND g.event = e.event AND g.week_start = date_trunc('week', e.event_date)::date)
+                    GROUP BY 1, 2, 3, 4)
                 SELECT (SELECT count(*) FROM state s FULL JOIN stored r USING (event, week_start, user_id, micros)
-                        WHERE s.n IS NULL OR r.event IS NULL)
-                     + (SELECT count(*) FROM state WHERE micros <= previous)
+                        WHERE s.n IS NULL OR r.n IS NULL OR s.n > r.n)
                      + (SELECT count(*) FROM user_event_times WHERE app_id = ? AND length(times) = 0)""")) {
             s.setString(1, app);
             s.setString(2, app);

@@ -1,5 +1,6 @@
 package dev.pulse.query.repository;
 
+import dev.pulse.schema.EventTimes;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Row;
@@ -14,8 +15,9 @@ import java.util.stream.Collector;
 import java.util.stream.Collectors;
 
 /**
- * The funnels' state (user_event_times, written by aggregate-service): per week, event name and user, the distinct
- * epoch microseconds of the user's events, ascending, 8 bytes big-endian each.
+ * The funnels' state (user_event_times, written by aggregate-service): per week, event name and user, the epoch
+ * microseconds of the user's events, 8 bytes big-endian each, in the order batches appended them (V41): read as the
+ * set they stand for, ascending and distinct.
  */
 @ApplicationScoped
 public class EventTimesRepository {
@@ -107,6 +109,6 @@ public class EventTimesRepository {
         for (int i = 0; i < micros.length; i++) {
             micros[i] = times.getLong(i * Long.BYTES);
         }
-        return micros;
+        return EventTimes.ascending(micros);
     }
 }
