@@ -30,6 +30,7 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -364,8 +365,9 @@ class AggregationIT {
         LocalDate week = EventTimes.weekStart(now.atZone(ZoneOffset.UTC).toLocalDate());
         // all but one of the limit, each earlier than the events sent below
         long first = week.atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000 - 1_000_000_000_000L;
-        execute("INSERT INTO user_event_times (app_id, week_start, event, user_id, times) SELECT '" + app + "', '" + week
-                + "', 'feed.view', 'heavy', user_event_times_encode(ARRAY(SELECT " + first + " + g FROM generate_series(1, 131071) AS g))");
+        execute("INSERT INTO user_event_times (app_id, week_start, event, user_id, times, first_micros, last_micros) SELECT '" + app + "', '" + week
+                + "', 'feed.view', 'heavy', user_event_times_encode(ARRAY(SELECT " + first + " + g FROM generate_series(1, 131071) AS g)), "
+                + (first + 1) + ", " + (first + 131_071));
         Random random = new Random(11);
         String rowLength = "SELECT coalesce(length(times), -1) FROM user_event_times WHERE app_id = '" + app + "' AND user_id = 'heavy'";
         for (int sent = 1; sent <= 3; sent++) {
@@ -434,21 +436,20 @@ class AggregationIT {
         TestData.createApp(infra().dataSource(), app, "UTC");
         Random random = new Random(99);
         Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(1));
-        Map<String, List<String>> byUser = new TreeMap<>();
+        List<EnrichedEvent> events = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            EnrichedEvent e = event(app, random, start.plusSeconds(random.nextInt(2 * 86_400 - 1)), "u" + random.nextInt(6));
-            byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(MAPPER.writeValueAsString(e));
+            events.add(event(app, random, start.plusSeconds(random.nextInt(2 * 86_400 - 1)), "u" + random.nextInt(6)));
         }
-        byUser.forEach((user, values) -> TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, user),
-                values.toArray(String[]::new)));
-        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = '" + app + "'") == 300);
+        sendLaterHalfFirst(app, events, events.get(0));
         List<String> incremental = facts(app);
+        assertEquals(0L, eventTimesDifferences(app), "the funnels' state of two parts out of order");
         String body = "{\"app\":\"" + app + "\",\"from\":\"" + start.atZone(ZoneOffset.UTC).toLocalDate()
                 + "\",\"to\":\"" + start.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1) + "\"}";
         for (int run = 0; run < 2; run++) {
             io.restassured.RestAssured.given().header("Authorization", "Bearer test-admin-token").contentType("application/json").body(body)
-                    .when().post("/v1/admin/recompute").then().statusCode(200).body("events_replayed", org.hamcrest.Matchers.equalTo(300));
+                    .when().post("/v1/admin/recompute").then().statusCode(200).body("events_replayed", org.hamcrest.Matchers.equalTo(events.size()));
             assertEquals(incremental, facts(app), "recompute run " + (run + 1) + " equals the incremental path");
+            assertEquals(0L, eventTimesDifferences(app), "recompute run " + (run + 1) + ": no time added twice");
         }
         assertEquals(4L, queryLong("SELECT version FROM closed_day_versions WHERE app_id = '" + app + "'"),
                 "each recomputed day tells query-api's closed-day cache (2 days x 2 runs)");
@@ -478,17 +479,15 @@ class AggregationIT {
             };
             events.add(event(app, random, day.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(random.nextInt(86_400)), "u" + random.nextInt(6)));
         }
-        Map<String, List<String>> byUser = new TreeMap<>();
-        for (EnrichedEvent e : events) {
-            byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(MAPPER.writeValueAsString(e));
-        }
-        byUser.forEach((user, values) -> TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, user),
-                values.toArray(String[]::new)));
+        // the close counts the state's distinct times: rows of two parts out of order, and a time of the intact day twice,
+        // of a user of that day only, whose row the repairs of the days before it (each a cut of its week) leave alone
+        EnrichedEvent lone = event(app, random, intact.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(random.nextInt(86_400)), "lone");
+        events.add(lone);
+        sendLaterHalfFirst(app, events, lone);
         Instant rejectedAt = intact.atTime(12, 0).toInstant(ZoneOffset.UTC);
         TestData.send(infra().bootstrapServers(), Topics.INVALID, app, MAPPER.writeValueAsString(
                 new InvalidEvent(app, "missing_field", "user_id is required", "{}", Topics.RAW, 0, TestData.newOffset(), rejectedAt)));
-        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = '" + app + "'") == 300
-                && queryLong("SELECT count(*) FROM invalid_events WHERE app_id = '" + app + "'") == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT count(*) FROM invalid_events WHERE app_id = '" + app + "'") == 1);
         List<String> correct = facts(app);
         // only the funnels' state of one day: a user's times of it cut out, as if an older version had stored them
         long start = timesDamaged.atStartOfDay(ZoneOffset.UTC).toEpochSecond() * 1_000_000;
@@ -534,6 +533,44 @@ class AggregationIT {
         assertEquals(1L, queryLong("SELECT (rejected_by_reason->>'missing_field')::bigint" + intactDay));
         long accepted = events.stream().filter(e -> e.eventDate().equals(intact)).count();
         assertEquals(Math.round(1_000_000.0 * accepted / (accepted + 1)), queryLong("SELECT round(validation_rate * 1000000)" + intactDay));
+    }
+
+    /**
+     * Sends the later half of the events' times first, then the earlier half, each user's events of a half in one send,
+     * and {@code twinned} again under another id in the half it is not in (added to {@code events}: all but its id
+     * alike); waits for each half: the funnels' state gets rows of two parts out of order and a time twice (V41).
+     */
+    private static void sendLaterHalfFirst(String app, List<EnrichedEvent> events, EnrichedEvent twinned) throws Exception {
+        List<EnrichedEvent> byTime = events.stream().sorted(Comparator.comparing(EnrichedEvent::timestamp)).toList();
+        List<EnrichedEvent> later = byTime.subList(byTime.size() / 2, byTime.size());
+        List<EnrichedEvent> earlier = byTime.subList(0, byTime.size() / 2);
+        com.fasterxml.jackson.databind.node.ObjectNode twin = MAPPER.valueToTree(twinned);
+        twin.put("event_id", UUID.randomUUID().toString());
+        events.add(twinned);
+        long stored = 0;
+        for (List<EnrichedEvent> half : List.of(later, earlier)) {
+            Map<String, List<String>> byUser = new TreeMap<>();
+            for (EnrichedEvent e : half) {
+                byUser.computeIfAbsent(e.userId(), u -> new ArrayList<>()).add(MAPPER.writeValueAsString(e));
+            }
+            boolean withTwin = !half.contains(twinned);
+            if (withTwin) {
+                byUser.computeIfAbsent(twinned.userId(), u -> new ArrayList<>()).add(MAPPER.writeValueAsString(twin));
+            }
+            byUser.forEach((user, values) -> TestData.send(infra().bootstrapServers(), Topics.ENRICHED, Topics.userKey(app, user),
+                    values.toArray(String[]::new)));
+            long expected = stored += half.size() + (withTwin ? 1 : 0);
+            await().atMost(Duration.ofSeconds(60)).until(() -> queryLong("SELECT coalesce(sum(accepted), 0) FROM quality_daily WHERE app_id = '" + app + "'") == expected);
+        }
+        assertTrue(queryLong("SELECT count(*) FROM user_event_times u WHERE app_id = '" + app + "' AND EXISTS (SELECT 1 FROM (SELECT t,"
+                + " lag(t) OVER (ORDER BY n) AS previous FROM user_event_times_decode(u.times) WITH ORDINALITY AS d(t, n)) AS o WHERE t <= previous)") > 0,
+                "rows out of order");
+    }
+
+    private static long eventTimesDifferences(String app) throws SQLException {
+        try (Connection c = infra().dataSource().getConnection()) {
+            return FactTables.eventTimesDifferences(c, app);
+        }
     }
 
     private static void execute(String sql) throws SQLException {

@@ -542,8 +542,8 @@ public final class Benchmarks {
                 "SELECT event_date, count(*), round(count(*)::numeric / count(DISTINCT user_id), 4), avg(seconds), avg((n = 1)::int) FROM ("
                         + " SELECT event_date, user_id, session_id, count(*) AS n, extract(epoch FROM max(event_ts) - min(event_ts)) AS seconds"
                         + " FROM events WHERE app_id = ? AND event_date BETWEEN current_date - 29 AND current_date GROUP BY 1, 2, 3) s GROUP BY 1", id);
-        line("", "The funnel reads user_event_times: per user, event name and week the distinct event times, 8 bytes each, decoded and "
-                + "searched in query-api; the raw-SQL column is the statement that read the same steps' events from the raw store before "
+        line("", "The funnel reads user_event_times: per user, event name and week the event times, 8 bytes each (built here from the "
+                + "raw store, so ascending; batches append theirs unsorted, V41), decoded, sorted and searched in query-api; the raw-SQL column is the statement that read the same steps' events from the raw store before "
                 + "(one row per user with its times and step masks; the search in Java comes on top of it). The session metrics sum the "
                 + "sessions, bounces and seconds aggregate-service keeps per user-day on the rollup (the first call reads every day's rows, "
                 + "later ones only today's and the cached days' partials).");

@@ -72,9 +72,11 @@ public class DailyCloseRepository {
               (SELECT count(*) FROM (SELECT DISTINCT e.event, e.user_id, e.event_ts FROM events e
                  WHERE e.app_id = $1 AND e.event_date = $2 AND NOT EXISTS (SELECT 1 FROM user_event_times g
                    WHERE g.app_id = $1 AND g.week_start = $5 AND g.event = e.event AND g.user_id = e.user_id AND g.times IS NULL)) AS d) AS raw_times,
-              -- a row's times in no order, a time maybe twice (V41): every row of the week decoded, its distinct times counted
+              -- a row's times in no order, a time maybe twice (V41): the rows whose bounds meet the day decoded, the
+              -- distinct times counted
               (SELECT count(*) FROM (SELECT DISTINCT u.event, u.user_id, t FROM user_event_times u, user_event_times_decode(u.times) AS t
-                 WHERE u.app_id = $1 AND u.week_start = $5 AND t >= $6 AND t < $7) AS d) AS state_times,
+                 WHERE u.app_id = $1 AND u.week_start = $5 AND u.first_micros < $7 AND u.last_micros >= $6 AND t >= $6 AND t < $7) AS d)
+                AS state_times,
               -- while the kept sessions do not follow the app's timeout (a change not yet rebuilt) query-api does not read them
               NOT user_day_sessions_current($1) OR user_day_sessions_differences($1, $2) = 0 AS sessions_agree""";
 

@@ -31,19 +31,21 @@ public class EventTimesRepository {
      * is given up (NULL, user_event_times_kept; see V25), and stays so (NULL || x is NULL).
      */
     private static final String UPSERT = """
-            INSERT INTO user_event_times AS u (app_id, week_start, event, user_id, times)
-            SELECT app_id, week_start, event, user_id, times
-            FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::bytea[]) WITH ORDINALITY AS k(app_id, week_start, event, user_id, times, row_number)
+            INSERT INTO user_event_times AS u (app_id, week_start, event, user_id, times, first_micros, last_micros)
+            SELECT app_id, week_start, event, user_id, times, first_micros, last_micros
+            FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::bytea[], $6::int8[], $7::int8[])
+                WITH ORDINALITY AS k(app_id, week_start, event, user_id, times, first_micros, last_micros, row_number)
             ORDER BY row_number
-            ON CONFLICT (app_id, week_start, event, user_id) DO UPDATE SET times =
-                CASE WHEN user_event_times_kept(length(u.times) + length(EXCLUDED.times)) THEN u.times || EXCLUDED.times END""";
+            ON CONFLICT (app_id, week_start, event, user_id) DO UPDATE SET
+                times = CASE WHEN user_event_times_kept(length(u.times) + length(EXCLUDED.times)) THEN u.times || EXCLUDED.times END,
+                first_micros = least(u.first_micros, EXCLUDED.first_micros), last_micros = greatest(u.last_micros, EXCLUDED.last_micros)""";
     /*
-     * the rows with a time in [$3, $4): cut out of them, the rest written ascending and distinct (a row NULL for too many
-     * times stays NULL: STRICT); every row of the week decoded, as its times are in no order (V41)
+     * the rows with a time in [$3, $4), found by their bounds (V41): cut out of them, the rest written ascending and
+     * distinct (a row NULL for too many times stays NULL: STRICT); the bounds stay as they were, still bounds
      */
     private static final String CUT = """
             UPDATE user_event_times SET times = user_event_times_without(times, $3, $4)
-            WHERE app_id = $1 AND week_start = $2 AND EXISTS (SELECT 1 FROM user_event_times_decode(times) AS t WHERE t >= $3 AND t < $4)""";
+            WHERE app_id = $1 AND week_start = $2 AND first_micros < $4 AND last_micros >= $3""";
     private static final String EMPTIED = "DELETE FROM user_event_times WHERE app_id = $1 AND week_start = $2 AND length(times) = 0";
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {
@@ -52,9 +54,10 @@ public class EventTimesRepository {
             return Uni.createFrom().voidItem();
         }
         List<Object[]> values = rows.entrySet().stream().map(row -> new Object[] {row.getKey().appId(), row.getKey().weekStart(),
-                row.getKey().event(), row.getKey().userId(), Buffer.buffer(EventTimes.encode(row.getValue()))}).toList();
+                row.getKey().event(), row.getKey().userId(), Buffer.buffer(EventTimes.encode(row.getValue())), row.getValue().first(),
+                row.getValue().last()}).toList();
         return connection.preparedQuery(UPSERT).execute(Sql.columns(values, String.class, LocalDate.class, String.class, String.class,
-                Buffer.class)).replaceWithVoid();
+                Buffer.class, Long.class, Long.class)).replaceWithVoid();
     }
 
     /**

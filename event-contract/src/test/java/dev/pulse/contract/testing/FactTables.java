@@ -60,7 +60,8 @@ public final class FactTables {
      * The funnels' state against its definition over the raw store: each (event, week, user, microsecond) of the
      * app's stored events, and no other; a time at most as often as stored events have it (a row holds its batches'
      * parts, so two events at one microsecond stored by two batches are there twice, V41; a replay adds nothing); no
-     * empty row; rows given up for too many times (NULL) stand for any. @return times that differ or repeat too often
+     * empty row; each row's times within its bounds; rows given up for too many times (NULL) stand for any. @return
+     * times that differ or repeat too often, and rows empty or out of their bounds
      */
     public static long eventTimesDifferences(Connection connection, String app) throws SQLException {
         try (PreparedStatement s = connection.prepareStatement("""
@@ -76,10 +77,14 @@ public final class FactTables {
                     GROUP BY 1, 2, 3, 4)
                 SELECT (SELECT count(*) FROM state s FULL JOIN stored r USING (event, week_start, user_id, micros)
                         WHERE s.n IS NULL OR r.n IS NULL OR s.n > r.n)
-                     + (SELECT count(*) FROM user_event_times WHERE app_id = ? AND length(times) = 0)""")) {
+                     + (SELECT count(*) FROM user_event_times WHERE app_id = ? AND length(times) = 0)
+                     -- a row's bounds (V41) hold its times
+                     + (SELECT count(*) FROM user_event_times u WHERE u.app_id = ? AND length(u.times) > 0 AND (u.first_micros IS NULL
+                        OR u.last_micros IS NULL OR EXISTS (SELECT 1 FROM user_event_times_decode(u.times) AS t WHERE t < u.first_micros OR t > u.last_micros)))""")) {
             s.setString(1, app);
             s.setString(2, app);
             s.setString(3, app);
+            s.setString(4, app);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
