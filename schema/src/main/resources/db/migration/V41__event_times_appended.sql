@@ -8,14 +8,17 @@
 -- event is not: only events new to the raw store reach the state). Readers take the set: query-api sorts and dedups
 -- each row it reads (EventTimes.ascending), the daily close counts distinct times, and a cut or a rebuild writes a row
 -- ascending and distinct again. The size bound counts the bytes stored, as before.
--- first_micros and last_micros bound a row's times (none earlier, none later; a cut leaves them as they were, still
--- bounds): a cut or the daily close skips by them the rows without a time in its day, as V25 did by a row's first and
--- last time, without decoding every row of the week. A row given up (times NULL) is never cut nor counted, whatever
--- its bounds.
+-- first_micros and last_micros bound a row's times (none earlier, none later; a cut narrows them to what it can
+-- prove): a cut or the daily close decodes only the rows whose bounds meet its day, as V25 read a row's first and
+-- last time, not every row of the week. A row given up (times NULL) is never cut nor counted, whatever its bounds.
 ALTER TABLE user_event_times ADD COLUMN first_micros bigint, ADD COLUMN last_micros bigint;
--- rows written before this version are ascending
+-- rows written before this version are ascending; a row given up gets its week's span, a day either side for any zone
 UPDATE user_event_times SET first_micros = user_event_times_at(times, 0), last_micros = user_event_times_at(times, length(times) - 8)
 WHERE length(times) > 0;
+UPDATE user_event_times SET first_micros = (extract(epoch FROM week_start - 1) * 1000000)::bigint,
+                            last_micros = (extract(epoch FROM week_start + 8) * 1000000)::bigint
+WHERE first_micros IS NULL;
+ALTER TABLE user_event_times ALTER COLUMN first_micros SET NOT NULL, ALTER COLUMN last_micros SET NOT NULL;
 
 DROP FUNCTION user_event_times_merge(bytea, bytea);
 DROP FUNCTION user_event_times_at(bytea, int);

@@ -327,8 +327,8 @@ class FunnelIT {
         insertRaw(added);
         try (Connection c = PulseInfrastructure.current().dataSource().getConnection();
              PreparedStatement state = c.prepareStatement("""
-                     INSERT INTO user_event_times (app_id, week_start, event, user_id, times)
-                     VALUES (?, date_trunc('week', ?::date)::date, ?, ?, user_event_times_encode(ARRAY[?::bigint]))""");
+                     INSERT INTO user_event_times (app_id, week_start, event, user_id, times, first_micros, last_micros)
+                     SELECT ?, date_trunc('week', ?::date)::date, ?, ?, user_event_times_encode(ARRAY[t]), t, t FROM (SELECT ?::bigint AS t) AS m""");
              PreparedStatement bump = c.prepareStatement("""
                      INSERT INTO closed_day_changes AS d (app_id, event_date, version) VALUES (?, ?, 1)
                      ON CONFLICT (app_id, event_date) DO UPDATE SET version = d.version + 1""")) {

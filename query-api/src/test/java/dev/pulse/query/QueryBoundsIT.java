@@ -104,8 +104,9 @@ class QueryBoundsIT {
         String otherToken = TestData.createApp(PulseInfrastructure.current().dataSource(), other, "UTC");
         long noon = FIRST.atTime(12, 0).toEpochSecond(ZoneOffset.UTC) * 1_000_000;
         try (Connection c = PulseInfrastructure.current().dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO user_event_times (app_id, week_start, event, user_id, times) SELECT '" + other + "', date_trunc('week', date '"
-                    + FIRST + "')::date, 'signup', 'u' || g, user_event_times_encode(ARRAY[" + noon + "::bigint]) FROM generate_series(1, " + (MAX_ROWS + 1) + ") AS g");
+            s.execute("INSERT INTO user_event_times (app_id, week_start, event, user_id, times, first_micros, last_micros) SELECT '" + other
+                    + "', date_trunc('week', date '" + FIRST + "')::date, 'signup', 'u' || g, user_event_times_encode(ARRAY[" + noon + "::bigint]), "
+                    + noon + ", " + noon + " FROM generate_series(1, " + (MAX_ROWS + 1) + ") AS g");
             String funnel = "{\"app\":\"" + other + "\",\"steps\":[{\"event\":\"signup\"},{\"event\":\"purchase\"}]," + range(FIRST, FIRST) + "}";
             assertTooBig(given().header("Authorization", "Bearer " + otherToken).contentType(ContentType.JSON).body(funnel).when().post("/v1/funnel"),
                     "date_range", String.valueOf(MAX_ROWS), "narrow");

@@ -40,12 +40,16 @@ public class EventTimesRepository {
                 times = CASE WHEN user_event_times_kept(length(u.times) + length(EXCLUDED.times)) THEN u.times || EXCLUDED.times END,
                 first_micros = least(u.first_micros, EXCLUDED.first_micros), last_micros = greatest(u.last_micros, EXCLUDED.last_micros)""";
     /*
-     * the rows with a time in [$3, $4), found by their bounds (V41): cut out of them, the rest written ascending and
-     * distinct (a row NULL for too many times stays NULL: STRICT); the bounds stay as they were, still bounds
+     * the rows with a time in [$3, $4), found by their bounds and then their times (V41): cut out of them, the rest
+     * written ascending and distinct (a row NULL for too many times stays NULL: STRICT). A bound inside the cut moves to
+     * its edge, so that retention's hourly cut of the same days finds a trimmed row no more.
      */
     private static final String CUT = """
-            UPDATE user_event_times SET times = user_event_times_without(times, $3, $4)
-            WHERE app_id = $1 AND week_start = $2 AND first_micros < $4 AND last_micros >= $3""";
+            UPDATE user_event_times SET times = user_event_times_without(times, $3, $4),
+                first_micros = CASE WHEN first_micros >= $3 THEN $4 ELSE first_micros END,
+                last_micros = CASE WHEN last_micros < $4 THEN $3 - 1 ELSE last_micros END
+            WHERE app_id = $1 AND week_start = $2 AND first_micros < $4 AND last_micros >= $3
+              AND EXISTS (SELECT 1 FROM user_event_times_decode(times) AS t WHERE t >= $3 AND t < $4)""";
     private static final String EMPTIED = "DELETE FROM user_event_times WHERE app_id = $1 AND week_start = $2 AND length(times) = 0";
 
     public Uni<Void> apply(SqlConnection connection, List<EnrichedEvent> fresh) {

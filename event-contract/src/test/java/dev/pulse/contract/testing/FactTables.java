@@ -79,8 +79,8 @@ public final class FactTables {
                         WHERE s.n IS NULL OR r.n IS NULL OR s.n > r.n)
                      + (SELECT count(*) FROM user_event_times WHERE app_id = ? AND length(times) = 0)
                      -- a row's bounds (V41) hold its times
-                     + (SELECT count(*) FROM user_event_times u WHERE u.app_id = ? AND length(u.times) > 0 AND (u.first_micros IS NULL
-                        OR u.last_micros IS NULL OR EXISTS (SELECT 1 FROM user_event_times_decode(u.times) AS t WHERE t < u.first_micros OR t > u.last_micros)))""")) {
+                     + (SELECT count(*) FROM user_event_times u WHERE u.app_id = ?
+                        AND EXISTS (SELECT 1 FROM user_event_times_decode(u.times) AS t WHERE t < u.first_micros OR t > u.last_micros))""")) {
             s.setString(1, app);
             s.setString(2, app);
             s.setString(3, app);
