@@ -79,10 +79,7 @@ class ErasureIT {
         do {
             page = AggregationIT.event(app, random, now.minusSeconds(120), ERASED);
         } while (page.host() == null);
-        ObjectNode alone = AggregationIT.MAPPER.valueToTree(page);
-        alone.put("host", "only-erased.example");
-        events.add(AggregationIT.MAPPER.copy().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .treeToValue(alone, EnrichedEvent.class));
+        events.add(AggregationIT.with(page, "host", "only-erased.example"));
         assertNotEquals(0, events.stream().filter(e -> ERASED.equals(e.receiverId())).count(), "others sent the erased user messages");
         send(events, e -> true, e -> e);
         send(events, e -> !e.userId().equals(ERASED), e -> withApp(e, reference, command.pseudonym()));

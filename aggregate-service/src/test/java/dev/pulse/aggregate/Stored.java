@@ -35,7 +35,7 @@ final class Stored {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, PulseInfrastructure.current().bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
             for (EnrichedEvent e : batch) {
-                producer.send(new ProducerRecord<>(Topics.ENRICHED, Topics.userKey(app, e.userId()), AggregationIT.MAPPER.writeValueAsString(AggregationIT.MAPPER.valueToTree(e))));
+                producer.send(new ProducerRecord<>(Topics.ENRICHED, Topics.userKey(app, e.userId()), AggregationIT.MAPPER.writeValueAsString(e)));
             }
         }
         await().atMost(Duration.ofMinutes(3)).until(() -> queryLong(POLL + "'" + app + "'") == expected);
